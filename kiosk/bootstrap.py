@@ -1,0 +1,217 @@
+"""The composition root: config in, concrete adapters and services out.
+
+Nothing connects at import time. Device adapter modules are imported lazily, inside
+the factory for their URL scheme, so that the core and the tests run without hardware
+libraries (pyscard, evdev, python-escpos). This is one of the two modules of ``kiosk``
+allowed to import ``devices`` (see the import contract in ``pyproject.toml``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk import config as config_module
+from kiosk.bus import EventBus
+from kiosk.config import Config, ResourceConfig
+from kiosk.credentials import Credentials
+from kiosk.domain.errors import ConfigError
+from kiosk.ports import (
+    CardReader,
+    Device,
+    DeviceUrl,
+    EquipmentSwitch,
+    ItemPad,
+    ItemScanner,
+    PrinterHost,
+    ReceiptPrinter,
+    Speaker,
+)
+from kiosk.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What a factory may need besides its URL."""
+
+    config: Config
+    credentials: Credentials
+    key: str
+    resource: ResourceConfig | None = None
+    shared: dict[str, Any] = field(default_factory=dict)
+
+
+Factory = Callable[[DeviceUrl, BuildContext], Any]
+
+
+def _sim(class_name: str) -> Factory:
+    def make(url: DeviceUrl, ctx: BuildContext) -> Any:
+        from devices import sim
+
+        cls = getattr(sim, class_name)
+        if ctx.resource is not None:
+            return cls.for_resource(url, ctx.resource.id)
+        return cls.from_url(url)
+
+    return make
+
+
+#: Device kind -> URL scheme -> factory. Later adapters add their schemes here.
+FACTORIES: dict[str, dict[str, Factory]] = {
+    "card_reader": {"sim": _sim("SimCardReader")},
+    "item_scanner": {"sim": _sim("SimItemScanner")},
+    "item_pad": {"sim": _sim("SimItemPad")},
+    "receipt_printer": {"sim": _sim("SimReceiptPrinter")},
+    "speaker": {"sim": _sim("SimSpeaker")},
+    "switch": {"sim": _sim("SimSwitch")},
+    "printer": {"sim": _sim("SimPrinterHost")},
+}
+
+
+def device_urls(config: Config) -> Iterator[tuple[str, str, str, ResourceConfig | None]]:
+    """Every configured device as (kind, config key, url, resource)."""
+    devices = config.devices
+    for i, url in enumerate(devices.card_readers):
+        yield "card_reader", f"devices.card_readers[{i}]", url, None
+    for i, url in enumerate(devices.item_scanners):
+        yield "item_scanner", f"devices.item_scanners[{i}]", url, None
+    for kind in ("item_pad", "receipt_printer", "speaker"):
+        url = getattr(devices, kind)
+        if url:
+            yield kind, f"devices.{kind}", url, None
+    for i, resource in enumerate(config.resources):
+        if resource.switch:
+            yield "switch", f"resources[{i}].switch", resource.switch, resource
+        if resource.printer:
+            yield "printer", f"resources[{i}].printer", resource.printer, resource
+
+
+def check_schemes(config: Config) -> None:
+    """Refuse a device URL whose scheme no adapter handles (a config error)."""
+    for kind, key, raw, _ in device_urls(config):
+        scheme = DeviceUrl.parse(raw).scheme
+        known = FACTORIES[kind]
+        if scheme not in known:
+            schemes = ", ".join(f"{s}://" for s in sorted(known))
+            raise ConfigError(
+                config.source,
+                key,
+                f"a {kind.replace('_', ' ')} URL scheme ({schemes}), not {scheme}://",
+            )
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load, validate and check device schemes. Raises ConfigError."""
+    config = config_module.load(path)
+    check_schemes(config)
+    return config
+
+
+@dataclass
+class Kiosk:
+    """Everything one kiosk process runs: built by :func:`build`, started by the app."""
+
+    config: Config
+    credentials: Credentials
+    bus: EventBus
+    card_readers: list[CardReader] = field(default_factory=list)
+    item_scanners: list[ItemScanner] = field(default_factory=list)
+    item_pad: ItemPad | None = None
+    receipt_printer: ReceiptPrinter | None = None
+    speaker: Speaker | None = None
+    switches: dict[str, EquipmentSwitch] = field(default_factory=dict)
+    printers: dict[str, PrinterHost] = field(default_factory=dict)
+    #: Every device with the config key it came from, in config order.
+    devices: list[tuple[str, Device]] = field(default_factory=list)
+    store: Store | None = None
+    started: bool = False
+
+    def open_store(self, path: str | Path | None = None) -> Store:
+        """Open (and migrate) the database; registers the configured resources."""
+        if self.store is None:
+            self.store = open_store(self.config, path)
+        return self.store
+
+    def start(self) -> None:
+        for key, device in self.devices:
+            try:
+                device.start(self.bus)
+            except Exception:
+                # One broken reader must not keep the kiosk from serving patrons.
+                log.exception("device %s failed to start", key)
+        self.started = True
+
+    def stop(self) -> None:
+        for key, device in reversed(self.devices):
+            try:
+                device.stop()
+            except Exception:
+                log.exception("device %s failed to stop", key)
+        self.started = False
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
+def build(config: Config, credentials: Credentials | None = None) -> Kiosk:
+    """Build every configured adapter (none is started). Raises ConfigError."""
+    check_schemes(config)
+    credentials = credentials or Credentials(config.secrets.file)
+    kiosk = Kiosk(config=config, credentials=credentials, bus=EventBus())
+    shared: dict[str, Any] = {}
+    for kind, key, raw, resource in device_urls(config):
+        url = DeviceUrl.parse(raw)
+        context = BuildContext(config, credentials, key, resource, shared)
+        try:
+            device = FACTORIES[kind][url.scheme](url, context)
+        except ValueError as exc:
+            raise ConfigError(config.source, key, f"expected {exc}") from None
+        kiosk.devices.append((key, device))
+        if kind == "card_reader":
+            kiosk.card_readers.append(device)
+        elif kind == "item_scanner":
+            kiosk.item_scanners.append(device)
+        elif kind == "switch":
+            assert resource is not None
+            kiosk.switches[resource.id] = device
+        elif kind == "printer":
+            assert resource is not None
+            kiosk.printers[resource.id] = device
+        else:
+            setattr(kiosk, kind, device)
+    return kiosk
+
+
+def open_store(config: Config, path: str | Path | None = None) -> Store:
+    """Open the configured (or given) database, migrate it, sync resources from config."""
+    store = Store(path or config.database_path())
+    sync_resources(store, config)
+    return store
+
+
+def sync_resources(store: Store, config: Config) -> None:
+    """Resources are config: upsert each, and retire those no longer configured
+    (kept in the table so that past bookings still name them)."""
+    with store.transaction() as db:
+        ids = [r.id for r in config.resources]
+        for r in config.resources:
+            db.execute(
+                """INSERT INTO resources (id, kind, name, switch_url, printer_url, active)
+                   VALUES (?, ?, ?, ?, ?, 1)
+                   ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
+                     switch_url = excluded.switch_url, printer_url = excluded.printer_url,
+                     active = 1""",
+                [r.id, r.kind, r.name or r.id, r.switch or None, r.printer or None],
+            )
+        marks = ",".join("?" * len(ids))
+        db.execute(
+            f"UPDATE resources SET active = 0 WHERE id NOT IN ({marks})"
+            if ids
+            else "UPDATE resources SET active = 0",
+            ids,
+        )

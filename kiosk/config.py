@@ -1,0 +1,312 @@
+"""Typed, validated configuration from TOML.
+
+Where it comes from: ``--config FILE``, else ``/etc/kiosk/kiosk.toml`` when it exists,
+else the built-in default (``config/default.toml``, shipped as package data). Every
+mistake becomes one :class:`~kiosk.domain.errors.ConfigError` whose text is a single
+line naming the file, the key and what was expected.
+
+Sections are frozen dataclasses. A field's ``metadata`` may hold ``check``: a function
+that raises ValueError("what was expected") for a value of the right type but wrong
+content. Secrets never live here: see :mod:`kiosk.secrets`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kiosk.domain.errors import ConfigError
+from kiosk.ports import DeviceUrl
+
+SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
+BUILTIN = "<built-in default>"
+LANGUAGES = ("id", "en")
+
+
+# -- field checks ----------------------------------------------------------------
+def _check_zone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"an IANA time zone such as 'Asia/Makassar', not {value!r}") from None
+
+
+def _check_url(value: str) -> None:
+    try:
+        DeviceUrl.parse(value)
+    except ValueError as exc:
+        raise ValueError(f"{exc}, not {value!r}") from None
+
+
+def _check_optional_url(value: str) -> None:
+    if value:
+        _check_url(value)
+
+
+def _check_positive(value: float) -> None:
+    if value <= 0:
+        raise ValueError(f"a number greater than 0, not {value!r}")
+
+
+def _check_identifier(value: str) -> None:
+    if not value or not all(c.isalnum() or c in "-_" for c in value):
+        raise ValueError(f"letters, digits, '-' or '_' (no spaces), not {value!r}")
+
+
+def url_field(default: str = "", optional: bool = False) -> Any:
+    return field(
+        default=default,
+        metadata={"check": _check_optional_url if optional else _check_url, "url": True},
+    )
+
+
+def _urls_check(values: list[str]) -> None:
+    for value in values:
+        _check_url(value)
+
+
+# -- sections --------------------------------------------------------------------
+@dataclass(frozen=True)
+class KioskSection:
+    id: str = field(default="kiosk-1", metadata={"check": _check_identifier})
+    language: Literal["id", "en"] = "id"
+    timezone: str = field(default="Asia/Makassar", metadata={"check": _check_zone})
+    library_name: str = "Perpustakaan Kota Palu"
+    demo: bool = False
+
+
+@dataclass(frozen=True)
+class DatabaseSection:
+    #: Empty: the user's data directory (``$STATE_DIRECTORY`` under systemd).
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class BackendSection:
+    kind: Literal["local", "sip2"] = "local"
+
+
+@dataclass(frozen=True)
+class DisplaySection:
+    fullscreen: bool = True
+    borderless: bool = True
+    hide_cursor: bool = True
+    width_px: int = field(default=800, metadata={"check": _check_positive})
+    height_px: int = field(default=480, metadata={"check": _check_positive})
+    panel_width_mm: float = field(default=154.2, metadata={"check": _check_positive})
+    panel_height_mm: float = field(default=85.9, metadata={"check": _check_positive})
+    reduced_motion: bool = False
+
+    @property
+    def px_per_mm(self) -> float:
+        return self.width_px / self.panel_width_mm
+
+
+@dataclass(frozen=True)
+class DevicesSection:
+    card_readers: list[str] = field(
+        default_factory=lambda: ["sim://card-reader"], metadata={"check": _urls_check}
+    )
+    item_scanners: list[str] = field(
+        default_factory=lambda: ["sim://item-scanner"], metadata={"check": _urls_check}
+    )
+    item_pad: str = url_field("", optional=True)
+    receipt_printer: str = url_field("sim://receipt-printer", optional=True)
+    speaker: str = url_field("sim://speaker", optional=True)
+
+
+@dataclass(frozen=True)
+class MqttSection:
+    #: ``mqtt://host:port`` or ``mqtts://host:port``; empty: no broker.
+    url: str = field(default="", metadata={"check": _check_optional_url})
+    username: str = ""
+    client_id: str = ""
+    ca_file: str = ""
+
+
+@dataclass(frozen=True)
+class SecretsSection:
+    file: str = "/etc/kiosk/secrets.toml"
+
+
+@dataclass(frozen=True)
+class ResourceConfig:
+    id: str = field(default="", metadata={"check": _check_identifier})
+    kind: Literal["3d_printer", "computer", "tool"] = "tool"
+    name: str = ""
+    switch: str = url_field("", optional=True)
+    printer: str = url_field("", optional=True)
+
+
+@dataclass(frozen=True)
+class Config:
+    kiosk: KioskSection = field(default_factory=KioskSection)
+    database: DatabaseSection = field(default_factory=DatabaseSection)
+    backend: BackendSection = field(default_factory=BackendSection)
+    display: DisplaySection = field(default_factory=DisplaySection)
+    devices: DevicesSection = field(default_factory=DevicesSection)
+    mqtt: MqttSection = field(default_factory=MqttSection)
+    secrets: SecretsSection = field(default_factory=SecretsSection)
+    resources: list[ResourceConfig] = field(default_factory=list)
+    #: Where this config came from (a path or ``<built-in default>``); not a TOML key.
+    source: str = field(default=BUILTIN, metadata={"internal": True})
+
+    def database_path(self) -> Path:
+        """The database file: the configured path, else the state/data directory."""
+        if self.database.path:
+            return Path(self.database.path).expanduser()
+        state = os.environ.get("STATE_DIRECTORY")
+        if state:
+            return Path(state.split(":")[0]) / "kiosk.db"
+        import platformdirs
+
+        return Path(platformdirs.user_data_dir("kiosk")) / "kiosk.db"
+
+
+# -- loading ---------------------------------------------------------------------
+def default_config_text() -> str:
+    """The built-in default config (``config/default.toml``) as TOML text."""
+    return _package_file("default.toml").read_text(encoding="utf-8")
+
+
+def _package_file(name: str) -> Any:
+    try:
+        return resources.files("kiosk.defaults").joinpath(name)
+    except ModuleNotFoundError:
+        # Running from a source tree that was never installed: config/ beside kiosk/.
+        return Path(__file__).resolve().parent.parent / "config" / name
+
+
+def data_file(name: str) -> Any:
+    """A file shipped in ``config/`` (demo data), found in source tree or wheel alike."""
+    return _package_file(name)
+
+
+def load(path: str | Path | None = None) -> Config:
+    """Load and validate the config. ``path`` None: system file, else built-in."""
+    if path is None:
+        if SYSTEM_CONFIG.exists():
+            path = SYSTEM_CONFIG
+        else:
+            return parse(default_config_text(), BUILTIN)
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(source, "", "file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(source, "", "expected a TOML file, found a directory") from None
+    except PermissionError:
+        raise ConfigError(source, "", "cannot read the file (permission denied)") from None
+    except UnicodeDecodeError:
+        raise ConfigError(source, "", "not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(source, "", f"cannot read the file ({exc.strerror})") from None
+    return parse(text, source)
+
+
+def parse(text: str, source: str = "<string>") -> Config:
+    """Validate TOML text into a :class:`Config`; raises ConfigError."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, "", f"not valid TOML ({exc})") from None
+    config = _build(Config, data, "", source)
+    ids = [r.id for r in config.resources]
+    for index, rid in enumerate(ids):
+        if not rid:
+            raise ConfigError(source, f"resources[{index}].id", "a resource id (required)")
+        if ids.index(rid) != index:
+            raise ConfigError(source, f"resources[{index}].id", f"a unique id; {rid!r} repeats")
+    return dataclasses.replace(config, source=source)
+
+
+def _build(cls: type, data: Any, prefix: str, source: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(source, prefix, f"a table, not {_kind(data)}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+    for key in data:
+        if key not in fields:
+            where = f"{prefix}.{key}" if prefix else key
+            allowed = ", ".join(sorted(fields))
+            what = "table" if isinstance(data[key], dict) else "key"
+            raise ConfigError(source, where, f"unknown {what}; expected one of: {allowed}")
+    values: dict[str, Any] = {}
+    for name, f in fields.items():
+        if name not in data:
+            continue
+        where = f"{prefix}.{name}" if prefix else name
+        value = _convert(data[name], hints[name], where, source)
+        check = f.metadata.get("check")
+        if check is not None:
+            try:
+                check(value)
+            except ValueError as exc:
+                raise ConfigError(source, where, f"expected {exc}") from None
+        values[name] = value
+    return cls(**values)
+
+
+def _convert(value: Any, tp: Any, where: str, source: str) -> Any:
+    origin = get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, where, source)  # type: ignore[arg-type]
+    if origin is Literal:
+        options = get_args(tp)
+        if value not in options:
+            shown = ", ".join(repr(o) for o in options)
+            raise ConfigError(source, where, f"expected one of {shown}, not {value!r}")
+        return value
+    if origin is list:
+        (inner,) = get_args(tp)
+        if not isinstance(value, list):
+            raise ConfigError(source, where, f"expected a list, not {_kind(value)}")
+        return [_convert(v, inner, f"{where}[{i}]", source) for i, v in enumerate(value)]
+    if origin is dict:
+        _, inner = get_args(tp)
+        if not isinstance(value, dict):
+            raise ConfigError(source, where, f"expected a table, not {_kind(value)}")
+        return {k: _convert(v, inner, f"{where}.{k}", source) for k, v in value.items()}
+    if origin in (types.UnionType, typing.Union):
+        inner_types = [a for a in get_args(tp) if a is not type(None)]
+        return _convert(value, inner_types[0], where, source)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(source, where, f"expected true or false, not {_kind(value)}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(source, where, f"expected a whole number, not {_kind(value)}")
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(source, where, f"expected a number, not {_kind(value)}")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(source, where, f"expected a text string, not {_kind(value)}")
+        return value
+    raise TypeError(f"config type {tp!r} at {where} is not supported")  # a bug, not input
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"a string ({value!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__

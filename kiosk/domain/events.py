@@ -1,0 +1,107 @@
+"""Events published on the bus: small frozen dataclasses, safe to hand across threads.
+
+Device adapters publish them from their own threads; the dispatcher hands them to the
+UI thread. Each event says in its fields what it carries, nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from kiosk.domain.tags import ItemTag
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Base of every bus event. ``at`` is the UTC time the event was made."""
+
+    at: datetime = field(default_factory=_now, compare=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardTapped(Event):
+    """A library card was read.
+
+    Exactly one of ``uid`` (the **card key**: the RFID UID as uppercase hex, no
+    separators) or ``number`` (the printed card number, e.g. a SLiMS member_id) is set.
+    ``reader`` names the reader that saw it.
+    """
+
+    reader: str
+    uid: str | None = None
+    number: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.uid is None) == (self.number is None):
+            raise ValueError("CardTapped carries exactly one of uid or number")
+        if self.uid is not None:
+            if not self.uid or self.uid != self.uid.upper() or not _is_hex(self.uid):
+                raise ValueError(f"card key must be uppercase hex, got {self.uid!r}")
+        elif not self.number:
+            raise ValueError("card number must not be empty")
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789ABCDEF" for c in text) and len(text) % 2 == 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemScanned(Event):
+    """An item barcode was scanned (barcode scanner or typed)."""
+
+    scanner: str
+    barcode: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TagsRead(Event):
+    """The RFID item pad now holds exactly these tags (empty when cleared)."""
+
+    pad: str
+    tags: tuple[ItemTag, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeviceStatus(Event):
+    """A device's health changed. ``detail`` is a message key (``device.offline``...)."""
+
+    device: str
+    kind: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EquipmentState(Event):
+    """What a piece of equipment reports: power state and liveness.
+
+    ``on`` is None when the state is not known (offline, never answered).
+    """
+
+    resource: str
+    on: bool | None
+    online: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class EquipmentFault(Event):
+    """Equipment did not do what it was told; staff must look. ``key`` is a message key."""
+
+    resource: str
+    key: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrintProgress(Event):
+    """A 3D print job's progress. ``completion`` in percent 0-100, ``time_left`` seconds."""
+
+    resource: str
+    state: str
+    completion: float | None = None
+    time_left: int | None = None
+    hotend_c: float | None = None

@@ -1,0 +1,90 @@
+"""The translation catalogue: Bahasa Indonesia first, English second.
+
+Messages are gettext ``.po`` files under ``kiosk/locale/<lang>/``, one file per area
+(``core.po``, ``circulation.po`` ...), read with Babel at first use, so there is no
+manual compile step. The ``msgid`` is a message key such as
+``circulation.item_not_found``; ``msgstr`` the text, with ``{name}`` placeholders
+filled from keyword arguments.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import string
+from importlib import resources
+from typing import Any
+
+from babel.messages.pofile import read_po
+
+from kiosk.domain.errors import KioskError
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+
+
+@functools.cache
+def catalogue(language: str) -> dict[str, str]:
+    """Every key -> text for ``language``, merged from all its ``.po`` files."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    messages: dict[str, str] = {}
+    folder = resources.files("kiosk").joinpath("locale", language)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".po"):
+            continue
+        with entry.open("rb") as handle:
+            po = read_po(handle, locale=language)
+        for message in po:
+            if message.id and isinstance(message.id, str) and message.string:
+                messages[message.id] = str(message.string)
+    return messages
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def translate(key: str, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:
+    """The text for ``key`` in ``language``, formatted with ``params``.
+
+    A missing key is a bug (a test catches it); at run time it falls back to the other
+    language and then to the key itself rather than crash in front of a patron.
+    """
+    text = catalogue(language).get(key)
+    if text is None:
+        log.error("message key %r missing in %r", key, language)
+        other = "en" if language == "id" else "id"
+        text = catalogue(other).get(key, key)
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        log.error("message %r in %r: parameters %r do not fit", key, language, params)
+        return text
+
+
+def describe(error: KioskError, language: str = DEFAULT_LANGUAGE) -> str:
+    """The patron-facing text of a domain or device error."""
+    return translate(error.key, language, **error.params)
+
+
+class Translator:
+    """A translate function bound to a language that can change (the screen's)."""
+
+    def __init__(self, language: str = DEFAULT_LANGUAGE) -> None:
+        self.language = language
+
+    @property
+    def language(self) -> str:
+        return self._language
+
+    @language.setter
+    def language(self, value: str) -> None:
+        if value not in LANGUAGES:
+            raise ValueError(f"unknown language {value!r}")
+        self._language = value
+
+    def __call__(self, key: str, **params: Any) -> str:
+        return translate(key, self._language, **params)

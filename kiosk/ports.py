@@ -1,0 +1,197 @@
+"""Ports: the small interfaces that device adapters implement.
+
+Every adapter is chosen by a URL in config (``sim://``, ``pcsc://``, ``tasmota://...``)
+and built by the composition root (:mod:`kiosk.bootstrap`). Adapters own their threads
+and publish events on the bus; they never touch widgets. Methods documented as
+*blocking* must not be called from the UI thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+from urllib.parse import parse_qs, urlsplit
+
+from kiosk.bus import EventBus
+from kiosk.domain.tags import ItemTag
+
+
+@dataclass(frozen=True)
+class DeviceUrl:
+    """A parsed device URL: ``scheme://host/path?key=value``.
+
+    ``scheme`` picks the adapter; the rest is the adapter's own business. Query values
+    are single strings (a repeated key keeps its last value).
+    """
+
+    raw: str
+    scheme: str
+    host: str = ""
+    path: str = ""
+    params: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, raw: str) -> DeviceUrl:
+        """Parse ``raw``; raises ValueError with a short reason when it is malformed."""
+        if not isinstance(raw, str) or "://" not in raw:
+            raise ValueError("a device URL like 'sim://' or 'serial:///dev/ttyUSB0'")
+        parts = urlsplit(raw)
+        scheme = parts.scheme.lower()
+        if not scheme or not scheme.replace("+", "").replace("-", "").isalnum():
+            raise ValueError("a device URL with a scheme such as 'sim://'")
+        try:
+            query = parse_qs(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
+        except ValueError as exc:
+            raise ValueError(f"a well-formed query string ({exc})") from None
+        return cls(
+            raw=raw,
+            scheme=scheme,
+            host=parts.netloc,
+            path=parts.path,
+            params={k: v[-1] for k, v in query.items()},
+        )
+
+    def __str__(self) -> str:
+        return self.raw
+
+
+@runtime_checkable
+class Device(Protocol):
+    """Lifecycle shared by every adapter.
+
+    ``start`` returns at once (the adapter starts its own thread if it needs one);
+    ``stop`` blocks until that thread has ended, at most a few seconds.
+    """
+
+    name: str
+
+    def start(self, bus: EventBus) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def check(self) -> tuple[bool, str]:
+        """Blocking health check for ``kiosk doctor``: (ok, reason)."""
+        ...
+
+
+class CardReader(Device, Protocol):
+    """Publishes :class:`~kiosk.domain.events.CardTapped` (card key or card number)
+    and :class:`~kiosk.domain.events.DeviceStatus` when its health changes."""
+
+
+class ItemScanner(Device, Protocol):
+    """Publishes :class:`~kiosk.domain.events.ItemScanned` for each barcode read."""
+
+
+class ItemPad(Device, Protocol):
+    """An RFID pad for ISO 28560 item tags.
+
+    Publishes :class:`~kiosk.domain.events.TagsRead` whenever the set of tags on the
+    pad changes. ``set_security`` is blocking: it writes the AFI (secured or on loan)
+    and reads it back; raises :class:`~kiosk.domain.errors.DeviceError` when the write
+    does not stick (the patron is sent to staff).
+    """
+
+    def tags(self) -> tuple[ItemTag, ...]: ...
+
+    def set_security(self, tag_uid: str, secured: bool) -> None: ...
+
+
+@dataclass(frozen=True)
+class SwitchState:
+    """What a switch reported last: ``on`` is None when unknown, ``online`` from its LWT."""
+
+    on: bool | None
+    online: bool
+
+
+class EquipmentSwitch(Device, Protocol):
+    """Powers a resource on or off (a smart plug over MQTT).
+
+    ``set`` is blocking: it sends ON or OFF (never toggle) and waits up to ``timeout``
+    seconds for the device's own echo; returns True when confirmed, False otherwise
+    (the caller retries and raises a staff alert). Publishes
+    :class:`~kiosk.domain.events.EquipmentState`.
+    """
+
+    resource: str
+
+    def set(self, on: bool, timeout: float = 2.0) -> bool: ...
+
+    def state(self) -> SwitchState: ...
+
+
+@dataclass(frozen=True)
+class PrinterStatus:
+    """A 3D printer's state as its host reports it. Temperatures in degrees Celsius."""
+
+    online: bool
+    printing: bool = False
+    paused: bool = False
+    hotend_c: float | None = None
+    bed_c: float | None = None
+    job_name: str | None = None
+    completion: float | None = None
+    time_left: int | None = None
+
+    @property
+    def busy(self) -> bool:
+        """True when cutting power now would ruin a print or leave a hot nozzle."""
+        hot = self.hotend_c is not None and self.hotend_c > 50.0
+        return self.printing or self.paused or hot
+
+
+class PrinterHost(Device, Protocol):
+    """A 3D printer's host (OctoPrint). All methods are blocking network calls.
+
+    Raises :class:`~kiosk.domain.errors.DeviceError` when the host is unreachable or
+    refuses. Publishes :class:`~kiosk.domain.events.PrintProgress`.
+    """
+
+    resource: str
+
+    def status(self) -> PrinterStatus: ...
+
+    def start_print(self, file_name: str, data: bytes, metadata: dict[str, str]) -> None: ...
+
+    def cancel(self) -> None: ...
+
+    def cool_down(self) -> None:
+        """Set every heater's target to 0 (does not wait)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """One line of a receipt; ``emphasis`` prints bold."""
+
+    text: str
+    emphasis: bool = False
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A receipt, already translated into the patron's language."""
+
+    lines: tuple[ReceiptLine, ...]
+
+
+class ReceiptPrinter(Device, Protocol):
+    """Prints receipts. ``print_receipt`` is blocking; raises
+    :class:`~kiosk.domain.errors.DeviceError` (``device.paper_out``,
+    ``device.offline``) so staff are told while the patron's session goes on."""
+
+    def print_receipt(self, receipt: Receipt) -> None: ...
+
+
+class Speaker(Device, Protocol):
+    """Speaks text. ``say`` returns at once; synthesis and playback run on the
+    speaker's own thread. A new ``say`` interrupts the current utterance."""
+
+    def say(self, text: str, language: str) -> None: ...
+
+    def stop_speaking(self) -> None: ...
+
+    def set_volume(self, level: float) -> None:
+        """``level`` from 0.0 (silent) to 1.0 (loudest)."""
+        ...

@@ -1,0 +1,75 @@
+"""Versioned, idempotent schema migrations.
+
+Each migration has a unique name and is applied once, in list order, inside its own
+``BEGIN IMMEDIATE`` transaction (so two processes opening a new database at once do
+not both apply it). A database that records a migration this version does not know was
+written by a newer kiosk and is refused rather than damaged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kiosk.store import schema
+from kiosk.timeutil import to_db, utcnow
+
+if TYPE_CHECKING:
+    from kiosk.store.database import Store
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    statements: tuple[str, ...] = ()
+    apply: Callable[[Store], None] | None = None
+
+
+#: Append new migrations at the end; never edit or reorder one that has shipped.
+MIGRATIONS: list[Migration] = [
+    Migration("0001_initial", statements=schema.INITIAL),
+]
+
+_LEDGER = """
+CREATE TABLE IF NOT EXISTS _migrations (
+    name TEXT PRIMARY KEY,
+    applied_at TEXT NOT NULL
+)"""
+
+
+def applied(store: Store) -> list[str]:
+    store.conn.execute(_LEDGER)
+    return [r[0] for r in store.conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+
+
+def migrate(store: Store, migrations: list[Migration] | None = None) -> list[str]:
+    """Apply what is missing; return the names applied now (empty when up to date).
+
+    Raises :class:`~kiosk.store.database.StoreError` (``store.newer_version``) when the
+    database has migrations unknown to this version.
+    """
+    from kiosk.store.database import StoreError
+
+    migrations = MIGRATIONS if migrations is None else migrations
+    known = {m.name for m in migrations}
+    unknown = [name for name in applied(store) if name not in known]
+    if unknown:
+        raise StoreError("store.newer_version", path=store.path, migrations=", ".join(unknown))
+    done: list[str] = []
+    for migration in migrations:
+        with store.transaction() as db:
+            # Checked again under the write lock: another process may have won the race.
+            if db.execute("SELECT 1 FROM _migrations WHERE name = ?", [migration.name]).fetchone():
+                continue
+            for statement in migration.statements:
+                db.execute(statement)
+            if migration.apply is not None:
+                migration.apply(store)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                [migration.name, to_db(utcnow())],
+            )
+            done.append(migration.name)
+    store.conn.execute(f"PRAGMA user_version = {len(applied(store))}")
+    return done

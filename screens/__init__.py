@@ -1,0 +1,1 @@
+"""The Kivy touchscreen app: one module and one ``.kv`` file per screen."""

@@ -1,0 +1,40 @@
+"""Starting the Kivy app from the CLI: window settings first, then Kivy, then the app.
+
+Kivy reads its config when first imported, so everything about the window is set here
+before any ``kivy`` import. The app itself lives in :mod:`screens.kiosk_app`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.bootstrap import Kiosk
+
+
+def configure_kivy(kiosk: Kiosk) -> None:
+    """Window and input settings from the kiosk's ``[display]`` config."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    from kivy.config import Config as KivyConfig
+
+    display = kiosk.config.display
+    KivyConfig.set("graphics", "width", str(display.width_px))
+    KivyConfig.set("graphics", "height", str(display.height_px))
+    KivyConfig.set("graphics", "fullscreen", "auto" if display.fullscreen else "0")
+    KivyConfig.set("graphics", "borderless", "1" if display.borderless else "0")
+    KivyConfig.set("graphics", "show_cursor", "0" if display.hide_cursor else "1")
+    # Kiosk mode: Escape never quits; only staff mode ends the app.
+    KivyConfig.set("kivy", "exit_on_escape", "0")
+    KivyConfig.set("input", "mouse", "mouse,disable_multitouch")
+
+
+def run_app(kiosk: Kiosk, *, exit_after: float | None = None, screenshot: str | None = None) -> int:
+    """Run the touchscreen app until it is closed (or ``exit_after`` seconds)."""
+    configure_kivy(kiosk)
+    from screens.kiosk_app import KioskApp
+
+    app = KioskApp(kiosk=kiosk, exit_after=exit_after, screenshot=screenshot)
+    app.run()
+    return 0 if app.screenshot_error is None else 1
