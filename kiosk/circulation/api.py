@@ -1,0 +1,208 @@
+"""The circulation interface the screens and the CLI use, and the plain data it returns.
+
+Every method is synchronous; the local backend answers in milliseconds, a SIP2
+backend may take seconds (callers on the UI thread run it on a worker). Patrons are
+named by ``ref``: an opaque string (the local patron id, or the ILS patron barcode), so
+a networked implementation can stand in for the in-process one. Times are aware UTC
+datetimes; dates are the library's local dates. Money is whole rupiah.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Patron:
+    """A signed-in patron. ``language`` is the patron's stored preference, if any."""
+
+    ref: str
+    name: str
+    patron_group: str
+    is_staff: bool
+    expires_on: date | None
+    card_number: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class PatronOverview:
+    """What the home screen shows: counts and the fines balance."""
+
+    patron: Patron
+    loans: int
+    overdue: int
+    holds_ready: int
+    fines_balance: int
+
+
+@dataclass(frozen=True)
+class Loan:
+    barcode: str
+    title: str
+    authors: str | None
+    checked_out_at: datetime
+    due_at: datetime
+    overdue: bool
+    renewals: int
+    #: How many more renewals the rules allow (None: no limit known, e.g. SIP2).
+    renewals_left: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    barcode: str
+    title: str
+    due_at: datetime
+    #: True when the item's security tag must be set to "on loan" (AFI 0xC2).
+    desensitize: bool = True
+    #: Lines the ILS asks to print on the receipt (SIP2 AG), already in the language.
+    print_lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReturnResult:
+    barcode: str
+    title: str
+    #: The item fills a hold: it goes to the hold shelf, not back to the shelves.
+    to_hold_shelf: bool = False
+    hold_shelf_location: str | None = None
+    was_overdue: bool = False
+    #: Overdue fine created by this return, in rupiah (0: none).
+    fine: int = 0
+    #: True when the item's security tag must be re-armed (AFI 0x07).
+    resensitize: bool = True
+
+
+@dataclass(frozen=True)
+class RenewResult:
+    barcode: str
+    title: str
+    ok: bool
+    due_at: datetime | None = None
+    #: When refused: the message key (``circulation.renew_on_hold`` ...).
+    refusal: str | None = None
+
+
+@dataclass(frozen=True)
+class Hold:
+    title: str
+    status: str  # waiting | ready
+    pickup_location: str | None
+    shelf_location: str | None
+    expires_on: date | None
+    barcode: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.status == "ready"
+
+
+@dataclass(frozen=True)
+class FineLine:
+    amount: int
+    reason: str  # a message key suffix: overdue | lost | damaged | other
+    item_barcode: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Fines:
+    balance: int
+    lines: tuple[FineLine, ...]
+    #: Above this balance the patron cannot borrow (None: no limit).
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    barcode: str
+    title: str
+    authors: str | None
+    item_type: str
+    status: str
+    call_number: str | None
+    location: str | None
+    due_at: datetime | None = None
+
+
+class Circulation(Protocol):
+    """One backend's circulation. Every refusal raises DomainError(key, **params)."""
+
+    def sign_in(
+        self, *, uid: str | None = None, number: str | None = None, pin: str | None = None
+    ) -> Patron:
+        """By card key (``uid``) or card number. Raises ``circulation.card_unknown``,
+        ``.card_expired``, ``.card_blocked``, ``.card_locked``, ``.pin_required`` (ask
+        for the PIN and call again), ``.pin_wrong`` (``tries_left``)."""
+        ...
+
+    def overview(self, patron: str) -> PatronOverview: ...
+
+    def checkout(self, patron: str, barcode: str) -> CheckoutResult: ...
+
+    def checkin(self, barcode: str) -> ReturnResult:
+        """Works without a signed-in patron."""
+        ...
+
+    def renew(self, patron: str, barcode: str) -> RenewResult:
+        """Never raises for a refusal of the renewal itself: ``ok`` False + ``refusal``."""
+        ...
+
+    def renew_all(self, patron: str) -> list[RenewResult]: ...
+
+    def loans(self, patron: str) -> list[Loan]: ...
+
+    def holds(self, patron: str) -> list[Hold]: ...
+
+    def fines(self, patron: str) -> Fines: ...
+
+    def pay(self, patron: str, amount: int, taken_by: str | None = None) -> Fines:
+        """Record a payment taken at the desk (staff)."""
+        ...
+
+    def item(self, barcode: str) -> ItemInfo: ...
+
+
+@dataclass(frozen=True)
+class LibraryEvent:
+    """A workshop or community event. ``seats_left`` None: no capacity limit."""
+
+    id: int
+    title_id: str
+    title_en: str
+    location: str | None
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int | None
+    seats_left: int | None
+    registered: bool = False
+
+    def title(self, language: str) -> str:
+        return self.title_id if language == "id" else self.title_en
+
+
+class Events(Protocol):
+    def upcoming(self, patron: str | None = None, days: int = 14) -> list[LibraryEvent]: ...
+
+    def register(self, patron: str, event_id: int) -> LibraryEvent:
+        """Raises ``events.full``, ``events.limit_reached``, ``events.already_registered``,
+        ``events.past``, ``events.not_found``."""
+        ...
+
+    def unregister(self, patron: str, event_id: int) -> LibraryEvent: ...
+
+
+class Feedback(Protocol):
+    def submit(self, rating: int, comment: str | None, language: str) -> None:
+        """Anonymous: stores the day, the rating 1-5 and the comment, nothing else.
+        Raises ``feedback.rating_invalid`` / ``feedback.comment_too_long``."""
+        ...
+
+
+class Usage(Protocol):
+    def count(self, action: str) -> None:
+        """Add one to today's anonymous counter for ``action`` (checkout, return ...)."""
+        ...

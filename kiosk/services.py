@@ -1,0 +1,23 @@
+"""The services one kiosk offers its screens, gathered in one container.
+
+Screens reach the library only through these interfaces, never through the store, so
+that a networked implementation (a hub serving several kiosks) can stand in later.
+The composition root fills the container (see :func:`kiosk.bootstrap.build_services`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.circulation.api import Circulation, Events, Feedback, Usage
+
+
+@dataclass
+class Services:
+    circulation: Circulation
+    events: Events
+    feedback: Feedback
+    usage: Usage
+    #: The makerspace booking service, once configured (see the booking engine).
+    bookings: Any | None = None

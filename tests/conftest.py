@@ -1,0 +1,69 @@
+"""Shared fixtures. Kivy is configured for offscreen use before anything imports it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Kivy reads these at import: a private home (no user config), no argv parsing, and no
+# window needed for the unit tier (UI tests create theirs through SDL's offscreen driver).
+os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+
+from kiosk import config as config_module  # noqa: E402
+from kiosk.bootstrap import open_store  # noqa: E402
+from kiosk.config import Config  # noqa: E402
+from kiosk.store import Store  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--hardware", action="store_true", help="run tests that need hardware")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--hardware"):
+        return
+    skip = pytest.mark.skip(reason="needs real hardware: run with --hardware")
+    for item in items:
+        if "hardware" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def default_config() -> Config:
+    """The built-in default config (simulated devices, 3 printers, 6 computers)."""
+    return config_module.parse(config_module.default_config_text(), "<test default>")
+
+
+@pytest.fixture
+def store(tmp_path: Path, default_config: Config) -> Iterator[Store]:
+    """A fresh, migrated, empty database file."""
+    s = open_store(default_config, tmp_path / "kiosk.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def demo_store(tmp_path: Path, default_config: Config) -> Iterator[Store]:
+    """A fresh database filled with the demo data."""
+    from kiosk import demo
+
+    s = open_store(default_config, tmp_path / "demo.db")
+    demo.load(s, default_config)
+    yield s
+    s.close()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
