@@ -43,9 +43,25 @@ class Theme:
     error: str
     on_error: str
     focus_ring: str
+    #: A quieter button (secondary actions) and its label.
+    secondary: str = "#DCE5EF"
+    on_secondary: str = "#12324F"
+    #: Success (item borrowed, renewed) and warning (overdue) marks: each is always
+    #: drawn with a word and an icon too, never as colour alone.
+    success: str = "#1B6E3A"
+    warning: str = "#8A4B00"
+    #: Lines between rows and around inputs.
+    border: str = "#B8C2CE"
     #: Font sizes in millimetres of cap height on the panel, before text scaling.
     body_mm: float = 3.4
     title_mm: float = 5.0
+    small_mm: float = 2.8
+    heading_mm: float = 4.0
+    #: Smallest side of anything a finger must hit (WCAG 2.5.5: 44 CSS px ~ 11.4 mm).
+    touch_mm: float = 11.4
+    #: Gaps between controls and the corner radius of buttons and cards, in mm.
+    gap_mm: float = 2.0
+    radius_mm: float = 1.5
 
     def pairs(self) -> list[tuple[str, str, str]]:
         """(name, foreground, background) of every text pair the screens draw."""
@@ -55,6 +71,12 @@ class Theme:
             ("muted text on background", self.muted_text, self.background),
             ("label on primary button", self.on_primary, self.primary),
             ("label on error", self.on_error, self.error),
+            ("label on secondary button", self.on_secondary, self.secondary),
+            ("success text on background", self.success, self.background),
+            ("success text on surface", self.success, self.surface),
+            ("warning text on background", self.warning, self.background),
+            ("warning text on surface", self.warning, self.surface),
+            ("muted text on surface", self.muted_text, self.surface),
         ]
 
 

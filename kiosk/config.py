@@ -111,6 +111,16 @@ class DisplaySection:
 
 
 @dataclass(frozen=True)
+class SessionSection:
+    """A signed-in patron's session on the touchscreen."""
+
+    #: Seconds without a touch, key or scan before the patron is signed out.
+    timeout_s: float = field(default=90.0, metadata={"check": _check_positive})
+    #: Seconds before that sign-out when the "more time?" warning appears (spoken).
+    warning_s: float = field(default=30.0, metadata={"check": _check_positive})
+
+
+@dataclass(frozen=True)
 class DevicesSection:
     card_readers: list[str] = field(
         default_factory=lambda: ["sim://card-reader"], metadata={"check": _urls_check}
@@ -152,6 +162,7 @@ class Config:
     database: DatabaseSection = field(default_factory=DatabaseSection)
     backend: BackendSection = field(default_factory=BackendSection)
     display: DisplaySection = field(default_factory=DisplaySection)
+    session: SessionSection = field(default_factory=SessionSection)
     devices: DevicesSection = field(default_factory=DevicesSection)
     mqtt: MqttSection = field(default_factory=MqttSection)
     secrets: SecretsSection = field(default_factory=SecretsSection)

@@ -1,106 +1,435 @@
-"""The app class: small on purpose. It wires the dispatcher, loads the screens'
-``.kv`` files and owns the properties kv binds to (language, library name)."""
+"""The app class: small on purpose. It owns the properties kv binds to (language,
+theme, sizes, who is signed in), the screen manager, the one dispatcher from the bus
+and the workers; each screen's behaviour lives in its own module.
+
+Threads: everything here runs on Kivy's main thread. Device events arrive through the
+:class:`~kiosk.bus.Dispatcher`; slow calls go to a :class:`~screens.worker.Worker` and
+come back through ``Clock.schedule_once``.
+"""
 
 from __future__ import annotations
 
 import logging
+import math
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.lang import Builder
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.modalview import ModalView
+from kivy.uix.screenmanager import FadeTransition, NoTransition, ScreenManager
 
-from accessibility.theme import DEFAULT, Theme, rgba
+from accessibility.theme import DEFAULT, THEMES, Theme, rgba
 from kiosk.bootstrap import Kiosk
 from kiosk.bus import Dispatcher
-from kiosk.domain.events import CardTapped
-from kiosk.i18n import translate
+from kiosk.circulation.api import Patron
+from kiosk.domain.errors import KioskError
+from kiosk.domain.events import (
+    CardTapped,
+    DeviceStatus,
+    EquipmentState,
+    ItemScanned,
+    SessionEnded,
+    SessionWarning,
+    TagsRead,
+)
+from kiosk.i18n import LANGUAGES, translate
+from kiosk.services import Services
+from screens import registry
+from screens.base import KioskScreen
+from screens.session import IdleTimer, PatronSession, Phase
+from screens.worker import Worker
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
+T = TypeVar("T")
+
+#: Button roles -> (fill colour, label colour) theme fields.
+ROLES = {
+    "primary": ("primary", "on_primary"),
+    "secondary": ("secondary", "on_secondary"),
+    "danger": ("error", "on_error"),
+    "quiet": ("surface", "text"),
+}
 
 
 class KioskApp(App):
     language = StringProperty("id")
-    library_name = StringProperty("")
-    status_text = StringProperty("")
+    theme = ObjectProperty(DEFAULT)
+    #: Text scale from the accessibility options: 1.0, 1.5 or 2.0.
+    text_scale = NumericProperty(1.0)
     font_px = NumericProperty(24)
     title_px = NumericProperty(36)
+    heading_px = NumericProperty(30)
+    small_px = NumericProperty(20)
+    touch_px = NumericProperty(60)
+    gap_px = NumericProperty(10)
+    radius_px = NumericProperty(8)
+    library_name = StringProperty("")
+    signed_in = BooleanProperty(False)
+    patron_name = StringProperty("")
+    reduced_motion = BooleanProperty(False)
+    demo = BooleanProperty(False)
 
     def __init__(
         self,
         kiosk: Kiosk,
+        services: Services | None,
+        *,
+        now: Callable[[], float] = time.monotonic,
         exit_after: float | None = None,
         screenshot: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.kiosk = kiosk
-        self.theme: Theme = DEFAULT
+        self.services = services
+        config = kiosk.config
+        self.px_per_mm = config.display.px_per_mm
+        self.language = config.kiosk.language
+        self.library_name = config.kiosk.library_name
+        self.reduced_motion = config.display.reduced_motion
+        self.demo = config.kiosk.demo
         self.exit_after = exit_after
         self.screenshot_path = screenshot
         self.screenshot_error: str | None = None
-        self.dispatcher = Dispatcher(kiosk.bus, lambda fn: Clock.schedule_once(lambda _dt: fn()))
-        self.language = kiosk.config.kiosk.language
-        self.library_name = kiosk.config.kiosk.library_name
-        px_per_mm = kiosk.config.display.px_per_mm
-        # Cap height is about 0.7 of the font size.
-        self.font_px = round(self.theme.body_mm * px_per_mm / 0.7)
-        self.title_px = round(self.theme.title_mm * px_per_mm / 0.7)
+        self.session = PatronSession()
+        self.timer = IdleTimer(config.session.timeout_s, config.session.warning_s, now)
+        self.dispatcher = Dispatcher(kiosk.bus, self._schedule)
+        self.worker = Worker(self._schedule, "kiosk-services")
+        self.device_worker = Worker(self._schedule, "kiosk-devices")
+        #: Last health reported per device name, and last state per resource id.
+        self.device_status: dict[str, DeviceStatus] = {}
+        self.equipment: dict[str, EquipmentState] = {}
+        self.manager: ScreenManager | None = None
+        self._warning: Any = None
+        self._warned = False
+        self._quitting = False
+        self.bind(theme=self._resize, text_scale=self._resize)
+        self._resize()
 
-    # -- kv helpers ------------------------------------------------------------------
+    @staticmethod
+    def _schedule(fn: Callable[[], None]) -> None:
+        # Clock.schedule_once is safe to call from any thread; fn runs on the UI thread.
+        Clock.schedule_once(lambda _dt: fn())
+
+    # -- sizes and colours for kv ------------------------------------------------------
+    def _resize(self, *_args: Any) -> None:
+        """Font sizes from cap heights in mm (cap height ~0.7 of the font size), touch
+        targets from mm, both on the configured panel."""
+        theme: Theme = self.theme
+        ppm = self.px_per_mm
+        scale = self.text_scale
+
+        def font(mm: float) -> int:
+            return round(mm * ppm * scale / 0.7)
+
+        self.font_px = font(theme.body_mm)
+        self.title_px = font(theme.title_mm)
+        self.heading_px = font(theme.heading_mm)
+        self.small_px = font(theme.small_mm)
+        self.touch_px = max(math.ceil(theme.touch_mm * ppm), round(self.font_px * 1.9))
+        self.gap_px = max(4, round(theme.gap_mm * ppm))
+        self.radius_px = round(theme.radius_mm * ppm)
+        if self.manager is not None:
+            Window.clearcolor = rgba(theme.background)
+
+    def rgba(self, colour: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
+        return rgba(colour, alpha)
+
+    def fill_rgba(
+        self, role: str, theme: Theme, disabled: bool = False
+    ) -> tuple[float, float, float, float]:
+        fill, _ink = ROLES.get(role, ROLES["primary"])
+        return rgba(theme.surface if disabled else getattr(theme, fill))
+
+    def ink_rgba(
+        self, role: str, theme: Theme, disabled: bool = False
+    ) -> tuple[float, float, float, float]:
+        _fill, ink = ROLES.get(role, ROLES["primary"])
+        return rgba(theme.muted_text if disabled else getattr(theme, ink))
+
     def t(self, key: str, language: str, **params: Any) -> str:
         """Translate for kv; ``language`` is passed so bindings re-run on a switch."""
         return translate(key, language, **params)
 
-    def colour(self, name: str) -> tuple[float, float, float, float]:
-        return rgba(getattr(self.theme, name))
+    def tr(self, key: str, **params: Any) -> str:
+        """Translate into the current language (for Python code)."""
+        return translate(key, self.language, **params)
 
-    # -- lifecycle -------------------------------------------------------------------
+    def describe(self, error: KioskError) -> str:
+        return translate(error.key, self.language, **error.params)
+
+    # -- run-time switches ------------------------------------------------------------
+    def set_language(self, language: str) -> None:
+        if language in LANGUAGES and language != self.language:
+            self.language = language
+            for screen in self.screens():
+                screen.render()
+
+    def toggle_language(self) -> None:
+        self.set_language("en" if self.language == "id" else "id")
+
+    def set_theme(self, name: str) -> None:
+        self.theme = THEMES[name]
+
+    def set_text_scale(self, scale: float) -> None:
+        self.text_scale = scale
+
+    # -- lifecycle ------------------------------------------------------------------
     def build(self) -> Any:
         self.title = self.library_name
-        Window.clearcolor = self.colour("background")
-        if self.kiosk.config.display.fullscreen:
-            Window.bind(on_request_close=lambda *_args, **_kw: True)
-        return Builder.load_file(str(HERE / "attract.kv"))
+        # The shared widget classes must be registered before their rules load.
+        import screens.widgets  # noqa: F401
+
+        registry.load_kv("widgets")
+        Window.clearcolor = rgba(self.theme.background)
+        display = self.kiosk.config.display
+        if display.hide_cursor:
+            Window.show_cursor = False
+        self.manager = ScreenManager(
+            transition=NoTransition() if self.reduced_motion else FadeTransition(duration=0.12)
+        )
+        for screen in registry.make_screens():
+            self.manager.add_widget(screen)
+        root = BoxLayout(orientation="horizontal")
+        root.add_widget(self.manager)
+        if self.demo:
+            # Beside the screens, not over them: the demo strip never hides a button.
+            from screens.demo_panel import DemoPanel
+
+            registry.load_kv("demo_panel")
+            root.add_widget(DemoPanel(kiosk=self.kiosk))
+        return root
 
     def on_start(self) -> None:
-        self.dispatcher.subscribe(CardTapped, self.on_card)
+        self.dispatcher.subscribe(CardTapped, self._on_card)
+        self.dispatcher.subscribe(ItemScanned, self._on_item)
+        self.dispatcher.subscribe(TagsRead, self._on_tags)
+        self.dispatcher.subscribe(DeviceStatus, self._on_device_status)
+        self.dispatcher.subscribe(EquipmentState, self._on_equipment)
+        Window.bind(on_touch_down=self._activity, on_key_down=self._on_key_down)
+        Window.bind(on_request_close=self._on_request_close)
+        self._tick_event = Clock.schedule_interval(lambda _dt: self.tick(), 0.25)
         if self.screenshot_path:
-            Clock.schedule_once(lambda _dt: self._arm_screenshot(), 0.5)
+            Clock.schedule_once(lambda _dt: self.capture(self.screenshot_path or ""), 0.5)
         if self.exit_after is not None:
-            Clock.schedule_once(lambda _dt: self.stop(), self.exit_after)
+            Clock.schedule_once(lambda _dt: self.quit(), self.exit_after)
 
     def on_stop(self) -> None:
         self.dispatcher.close()
+        self.worker.shutdown()
+        self.device_worker.shutdown()
         if self.screenshot_path and not os.path.exists(self.screenshot_path):
             self.screenshot_error = "the app stopped before the first screen was drawn"
             log.error("screenshot not written: %s", self.screenshot_error)
 
-    def on_card(self, event: CardTapped) -> None:
-        card = event.uid or event.number or ""
-        self.status_text = translate("app.card_read", self.language, card=card)
+    def quit(self) -> None:
+        """End the app (staff mode, ``--exit-after``): the only way out in kiosk mode."""
+        self._quitting = True
+        self.stop()
 
-    def set_language(self, language: str) -> None:
-        self.language = language
+    def _on_request_close(self, *_args: Any, **_kwargs: Any) -> bool:
+        # Kiosk mode: closing the window does nothing; only staff mode quits.
+        return self.kiosk_mode and not self._quitting
 
-    # -- screenshot: taken in on_flip, after a redraw (a Clock callback can be black) --
-    def _arm_screenshot(self) -> None:
-        Window.bind(on_flip=self._take_screenshot)
-        Window.canvas.ask_update()
+    @property
+    def kiosk_mode(self) -> bool:
+        display = self.kiosk.config.display
+        return display.fullscreen or display.borderless
 
-    def _take_screenshot(self, *_args: Any) -> None:
-        Window.unbind(on_flip=self._take_screenshot)
-        assert self.screenshot_path is not None
-        target = Path(self.screenshot_path).resolve()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        written = Window.screenshot(name=str(target.with_suffix("")) + "%(counter)04d.png")
-        if written:
-            os.replace(written, target)
-            log.info("screenshot written to %s", target)
+    def _on_key_down(self, _window: Any, key: int, *_args: Any) -> bool:
+        self.timer.touch()
+        # Escape (27) must never leave the app or a screen in kiosk mode.
+        return key == 27
+
+    def _activity(self, *_args: Any) -> None:
+        self.timer.touch()
+
+    # -- navigation --------------------------------------------------------------------
+    @property
+    def current(self) -> str:
+        assert self.manager is not None
+        return str(self.manager.current)
+
+    def screen(self, name: str) -> Any:
+        assert self.manager is not None
+        return self.manager.get_screen(name)
+
+    def screens(self) -> list[KioskScreen]:
+        assert self.manager is not None
+        return list(self.manager.screens)
+
+    def current_screen(self) -> KioskScreen:
+        assert self.manager is not None
+        return self.manager.current_screen  # type: ignore[no-any-return]
+
+    def go(self, name: str) -> None:
+        """Show screen ``name``; a patron-only screen without a patron shows attract."""
+        assert self.manager is not None
+        target = self.screen(name)
+        if target.needs_patron and not self.session.signed_in:
+            name = "attract"
+        self.timer.touch()
+        if self.manager.current == name:
+            target.refresh()
         else:
-            self.screenshot_error = "the window gave no screenshot"
+            self.manager.current = name
+
+    def go_home(self) -> None:
+        self.go("home" if self.session.signed_in else "attract")
+
+    # -- background calls ----------------------------------------------------------
+    def call(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_error: Callable[[KioskError], None] | None = None,
+        *,
+        device: bool = False,
+    ) -> None:
+        """Run ``fn`` on a worker; deliver its result on the UI thread unless the
+        patron's session changed meanwhile (then the result is dropped: a sign-out
+        clears every trace, even of answers still on their way)."""
+        generation = self.session.generation
+
+        def done(result: T) -> None:
+            if generation == self.session.generation:
+                on_done(result)
+
+        def failed(error: KioskError) -> None:
+            if generation == self.session.generation and on_error is not None:
+                on_error(error)
+
+        (self.device_worker if device else self.worker).submit(fn, done, failed)
+
+    @property
+    def idle(self) -> bool:
+        """No background call is running or waiting to be shown (tests, screenshots)."""
+        return self.worker.idle and self.device_worker.idle
+
+    # -- patron session --------------------------------------------------------------
+    def begin_session(self, patron: Patron) -> None:
+        """A patron signed in: staff go to staff mode, others to the home screen."""
+        self.session.begin(patron)
+        self.timer.touch()
+        self.signed_in = True
+        self.patron_name = patron.name
+        if patron.language in LANGUAGES:
+            self.set_language(patron.language or self.language)
+        self.go("staff" if patron.is_staff else "home")
+
+    def sign_out(self, reason: str = "sign_out") -> None:
+        """End the session and clear every trace of the patron from every screen."""
+        self._dismiss_modals()
+        self.session.end()
+        self.signed_in = False
+        self.patron_name = ""
+        for screen in self.screens():
+            screen.reset()
+        self._warned = False
+        self.set_language(self.kiosk.config.kiosk.language)
+        assert self.manager is not None
+        self.manager.current = "attract"
+        self.kiosk.bus.publish(SessionEnded(reason=reason))
+
+    def more_time(self) -> None:
+        self.timer.extend()
+        self._hide_warning()
+
+    def tick(self) -> None:
+        """Four times a second: the inactivity warning and the sign-out."""
+        if self.manager is None or self.manager.current == "attract":
+            self._hide_warning()
+            return
+        state = self.timer.state()
+        if state.phase is Phase.EXPIRED:
+            self.sign_out("timeout")
+        elif state.phase is Phase.WARNING:
+            self._show_warning(state.seconds_left)
+        else:
+            self._hide_warning()
+
+    def _show_warning(self, seconds_left: int) -> None:
+        from screens.widgets import TimeoutWarning
+
+        if self._warning is None:
+            self._warning = TimeoutWarning()
+            self._warning.open(animation=False)
+        self._warning.seconds_left = seconds_left
+        if not self._warned:
+            self._warned = True
+            self.kiosk.bus.publish(
+                SessionWarning(
+                    key="ui.session.warning_text", seconds_left=seconds_left, language=self.language
+                )
+            )
+
+    def _hide_warning(self) -> None:
+        self._warned = False
+        if self._warning is not None:
+            self._warning.dismiss(animation=False)
+            self._warning = None
+
+    def _dismiss_modals(self) -> None:
+        self._warning = None
+        for child in list(Window.children):
+            if isinstance(child, ModalView):
+                child.dismiss(animation=False)
+
+    # -- device events (already on the UI thread) -------------------------------------
+    def _on_card(self, event: CardTapped) -> None:
+        self.timer.touch()
+        if self.current_screen().on_card(event):
+            return
+        if not self.session.signed_in:
+            self.screen("signin").start_with_card(event)
+
+    def _on_item(self, event: ItemScanned) -> None:
+        self.timer.touch()
+        if self.current_screen().on_item(event.barcode):
+            return
+        if self.current == "attract":
+            # Scanning a book at the idle screen starts a return: no card needed.
+            self.go("returns")
+            self.screen("returns").on_item(event.barcode)
+
+    def _on_tags(self, event: TagsRead) -> None:
+        self.timer.touch()
+        self.current_screen().on_tags(event)
+
+    def _on_device_status(self, event: DeviceStatus) -> None:
+        self.device_status[event.device] = event
+        if self.current == "staff":
+            self.current_screen().render()
+
+    def _on_equipment(self, event: EquipmentState) -> None:
+        self.equipment[event.resource] = event
+        if self.current in ("equipment", "staff"):
+            self.current_screen().render()
+
+    # -- screenshots: taken in on_flip, after a redraw (a Clock callback can be black) --
+    def capture(self, path: str, then: Callable[[], None] | None = None) -> None:
+        """Write the window to ``path`` (PNG) at the next frame, then call ``then``."""
+
+        def take(*_args: Any) -> None:
+            Window.unbind(on_flip=take)
+            target = Path(path).resolve()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            written = Window.screenshot(name=str(target.with_suffix("")) + "%(counter)04d.png")
+            if written:
+                os.replace(written, target)
+                log.info("screenshot written to %s", target)
+            else:
+                self.screenshot_error = "the window gave no screenshot"
+            if then is not None:
+                Clock.schedule_once(lambda _dt: then())
+
+        Window.bind(on_flip=take)
+        Window.canvas.ask_update()

@@ -105,3 +105,22 @@ class PrintProgress(Event):
     completion: float | None = None
     time_left: int | None = None
     hotend_c: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionWarning(Event):
+    """The signed-in patron has been idle: the session ends in ``seconds_left`` seconds
+    unless they ask for more time. ``key`` is the message the accessibility layer
+    speaks, in ``language``. Published by the touchscreen app on its UI thread."""
+
+    key: str
+    seconds_left: int
+    language: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionEnded(Event):
+    """The patron's session ended: ``reason`` is ``sign_out`` (they pressed it),
+    ``timeout`` or ``staff``. Listeners drop everything they held about the patron."""
+
+    reason: str

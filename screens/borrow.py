@@ -1,0 +1,49 @@
+"""Borrow: items scanned, placed on the pad or typed, one after another; each shows
+its title and due date or why it was refused and what to do. Finish -> receipt."""
+
+from __future__ import annotations
+
+from kiosk.circulation.api import CheckoutResult
+from kiosk.domain.errors import KioskError
+from screens import format as fmt
+from screens.items import ItemLine, ItemsScreen
+
+
+class BorrowScreen(ItemsScreen):
+    needs_patron = True
+
+    def process(self, line: ItemLine) -> None:
+        services = self.app.services
+        assert services is not None
+        ref = self.app.session.ref
+        circulation = services.circulation
+        self.app.call(
+            lambda: circulation.checkout(ref, line.barcode),
+            lambda result: self._done(line, result),
+            lambda error: self.refused(line, error),
+        )
+
+    def _done(self, line: ItemLine, result: CheckoutResult) -> None:
+        line.state = "ok"
+        line.title = result.title
+        line.due_at = result.due_at
+        line.key = "ui.borrow.due"
+        self.render()
+        if result.desensitize:
+            self.secure(line, secured=False)
+
+    def detail(self, line: ItemLine) -> str:
+        if line.state == "ok" and line.due_at is not None:
+            zone = self.app.kiosk.config.kiosk.timezone
+            line.params = {"date": fmt.day(line.due_at, self.app.language, zone)}
+        return super().detail(line)
+
+    def finish(self) -> None:
+        borrowed = [line for line in self.lines if line.state in ("ok", "warning") and line.due_at]
+        self.app.screen("receipt").show(borrowed)
+        self.lines = []
+        self.render()
+        self.app.go("receipt" if borrowed else "home")
+
+    def refused(self, line: ItemLine, error: KioskError) -> None:
+        super().refused(line, error)

@@ -1,0 +1,151 @@
+"""What Borrow and Return share: a list of item lines filled in as answers arrive,
+input from the scanner, the RFID pad and typed barcodes, and the tag security write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from kivy.factory import Factory
+from kivy.properties import NumericProperty
+
+from kiosk.domain.errors import KioskError
+from kiosk.domain.events import TagsRead
+from kiosk.domain.tags import ItemTag
+from screens.base import KioskScreen
+from screens.widgets import TextEntry
+
+
+@dataclass
+class ItemLine:
+    """One item on the Borrow or Return list. ``state``: checking, ok, refused,
+    warning (done, but the patron must do something: hold shelf, see staff)."""
+
+    barcode: str
+    state: str = "checking"
+    title: str = ""
+    due_at: datetime | None = None
+    #: The message shown under the title: a key and its parameters.
+    key: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    #: Advice after a refusal (a key), e.g. "see staff".
+    advice: str = ""
+    #: RFID tags of this item on the pad (for the security write).
+    tag_uids: tuple[str, ...] = ()
+
+
+class ItemsScreen(KioskScreen):
+    """Base of Borrow and Return. Subclasses implement :meth:`process`."""
+
+    count_ok = NumericProperty(0)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lines: list[ItemLine] = []
+
+    # -- input -----------------------------------------------------------------------
+    def on_item(self, barcode: str) -> bool:
+        self.add(barcode)
+        return True
+
+    def on_tags(self, event: TagsRead) -> bool:
+        by_item: dict[str, list[ItemTag]] = {}
+        for tag in event.tags:
+            by_item.setdefault(tag.item_id, []).append(tag)
+        for item_id, tags in by_item.items():
+            if self._line(item_id) is not None:
+                continue
+            parts = tags[0].parts
+            if parts > 1 and len({t.part for t in tags}) < parts:
+                # A multi-part set (a book with a CD) goes out or in only as a whole.
+                self._upsert(
+                    ItemLine(
+                        barcode=item_id,
+                        state="warning",
+                        key="ui.items.parts_missing",
+                        params={"present": len(tags), "parts": parts},
+                    )
+                )
+                continue
+            self.add(item_id, tuple(t.uid for t in tags))
+        return True
+
+    def type_barcode(self) -> None:
+        entry = TextEntry(
+            title=self.app.tr("ui.items.type_title"), layout="card", on_submit=self.add
+        )
+        entry.open(animation=False)
+
+    def add(self, barcode: str, tag_uids: tuple[str, ...] = ()) -> None:
+        barcode = barcode.strip()
+        if not barcode or self.app.services is None:
+            return
+        known = self._line(barcode)
+        if known is not None and known.state != "warning":
+            return  # the same item read twice (scanner and pad): once is enough
+        line = ItemLine(barcode=barcode, key="ui.items.checking", tag_uids=tag_uids)
+        self._upsert(line)
+        self.process(line)
+
+    def process(self, line: ItemLine) -> None:
+        raise NotImplementedError
+
+    # -- results ---------------------------------------------------------------------
+    def refused(self, line: ItemLine, error: KioskError) -> None:
+        line.state = "refused"
+        line.key = error.key
+        line.params = dict(error.params)
+        line.advice = "ui.items.see_staff"
+        self.render()
+
+    def secure(self, line: ItemLine, secured: bool) -> None:
+        """Arm (return) or disarm (borrow) the item's RFID tags on the device worker."""
+        pad = self.app.kiosk.item_pad
+        if pad is None or not line.tag_uids:
+            return
+        uids = line.tag_uids
+
+        def write() -> None:
+            for uid in uids:
+                pad.set_security(uid, secured)
+
+        def failed(error: KioskError) -> None:
+            line.state = "warning"
+            line.advice = error.key
+            self.render()
+
+        self.app.call(write, lambda _r: None, failed, device=True)
+
+    def _line(self, barcode: str) -> ItemLine | None:
+        return next((line for line in self.lines if line.barcode == barcode), None)
+
+    def _upsert(self, line: ItemLine) -> None:
+        self.lines = [x for x in self.lines if x.barcode != line.barcode] + [line]
+        self.render()
+
+    # -- drawing ---------------------------------------------------------------------
+    def detail(self, line: ItemLine) -> str:
+        text = self.app.tr(line.key, **line.params) if line.key else ""
+        if line.advice:
+            text = f"{text} {self.app.tr(line.advice)}".strip()
+        return text
+
+    def render(self) -> None:
+        box = self.ids.rows
+        box.clear_widgets()
+        for line in reversed(self.lines):  # newest on top, where the eye is
+            box.add_widget(
+                Factory.Row(
+                    mark=line.state if line.state != "checking" else "pending",
+                    title=line.title or line.barcode,
+                    detail=self.detail(line),
+                    ident=line.barcode,
+                )
+            )
+        self.count_ok = sum(1 for line in self.lines if line.state in ("ok", "warning"))
+        self.ids.empty.opacity = 0 if self.lines else 1
+
+    def reset(self) -> None:
+        self.lines = []
+        self.render()

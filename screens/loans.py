@@ -1,0 +1,108 @@
+"""My loans: due dates, overdue marked by word and icon, renew one or all with a
+result per item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, NumericProperty
+
+from kiosk.circulation.api import Loan, RenewResult
+from kiosk.domain.errors import KioskError
+from screens import format as fmt
+from screens.base import KioskScreen
+
+
+class LoansScreen(KioskScreen):
+    needs_patron = True
+    loaded = BooleanProperty(False)
+    count = NumericProperty(0)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.loans: list[Loan] = []
+        #: barcode -> the last renewal's result, shown under the loan.
+        self.results: dict[str, RenewResult] = {}
+        self.error: KioskError | None = None
+
+    def refresh(self) -> None:
+        services = self.app.services
+        if services is None or not self.app.session.signed_in:
+            return
+        ref = self.app.session.ref
+        self.app.call(lambda: services.circulation.loans(ref), self._got, self._failed)
+
+    def _got(self, loans: list[Loan]) -> None:
+        self.loans = sorted(loans, key=lambda loan: loan.due_at)
+        self.loaded = True
+        self.count = len(self.loans)
+        self.render()
+
+    def _failed(self, error: KioskError) -> None:
+        self.error = error
+        self.render()
+
+    def renew(self, barcode: str) -> None:
+        services = self.app.services
+        assert services is not None
+        ref = self.app.session.ref
+        self.app.call(lambda: services.circulation.renew(ref, barcode), self._renewed, self._failed)
+
+    def renew_all(self) -> None:
+        services = self.app.services
+        assert services is not None
+        ref = self.app.session.ref
+        self.app.call(lambda: services.circulation.renew_all(ref), self._renewed_all, self._failed)
+
+    def _renewed(self, result: RenewResult) -> None:
+        self._renewed_all([result])
+
+    def _renewed_all(self, results: list[RenewResult]) -> None:
+        for result in results:
+            self.results[result.barcode] = result
+        self.refresh()
+
+    def render(self) -> None:
+        box = self.ids.rows
+        box.clear_widgets()
+        app = self.app
+        lang = app.language
+        zone = app.kiosk.config.kiosk.timezone
+        if self.error is not None:
+            box.add_widget(Factory.Row(mark="refused", title=app.describe(self.error)))
+            self.error = None
+        for loan in self.loans:
+            due = fmt.day(loan.due_at, lang, zone)
+            if loan.overdue:
+                mark, detail = "warning", app.tr("ui.loans.overdue", date=due)
+            else:
+                mark, detail = "", app.tr("ui.loans.due", date=due)
+            result = self.results.get(loan.barcode)
+            if result is not None:
+                if result.ok:
+                    mark, detail = "ok", app.tr("ui.loans.renewed", date=due)
+                else:
+                    refusal = app.tr(result.refusal) if result.refusal else ""
+                    detail = f"{detail} {app.tr('ui.loans.not_renewed')} {refusal}".strip()
+            can_renew = loan.renewals_left != 0
+            barcode = loan.barcode
+            box.add_widget(
+                Factory.Row(
+                    mark=mark,
+                    title=loan.title,
+                    detail=detail,
+                    ident=barcode,
+                    action_text=app.tr("ui.loans.renew") if can_renew else "",
+                    action=(lambda b=barcode: self.renew(b)) if can_renew else None,
+                )
+            )
+        self.ids.empty.opacity = 1 if self.loaded and not self.loans else 0
+
+    def reset(self) -> None:
+        self.loans = []
+        self.results = {}
+        self.error = None
+        self.loaded = False
+        self.count = 0
+        self.render()

@@ -1,0 +1,93 @@
+"""The receipt after borrowing: shown on screen; printed on request when a receipt
+printer is configured (through the receipt-printer port, on the device worker)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.domain.errors import KioskError
+from kiosk.ports import Receipt, ReceiptLine
+from screens import format as fmt
+from screens.base import KioskScreen
+from screens.items import ItemLine
+
+
+class ReceiptScreen(KioskScreen):
+    needs_patron = True
+    has_printer = BooleanProperty(False)
+    #: "", printing, printed, or a failure message key.
+    status_key = StringProperty("")
+    status = StringProperty("")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.items: list[tuple[str, str, datetime]] = []
+        self.made_at = datetime.now(UTC)
+
+    def show(self, lines: list[ItemLine]) -> None:
+        self.items = [(line.barcode, line.title, line.due_at) for line in lines if line.due_at]
+        self.made_at = datetime.now(UTC)
+        self.status_key = ""
+        self.render()
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.has_printer = self.app.kiosk.receipt_printer is not None
+
+    def receipt(self) -> Receipt:
+        """The receipt in the screen's language. No patron name: a forgotten slip must
+        not tell a stranger who borrowed what."""
+        lang = self.app.language
+        zone = self.app.kiosk.config.kiosk.timezone
+        lines = [
+            ReceiptLine(self.app.library_name, emphasis=True),
+            ReceiptLine(
+                f"{fmt.day(self.made_at, lang, zone)} {fmt.clock(self.made_at, lang, zone)}"
+            ),
+            ReceiptLine(self.app.tr("ui.receipt.heading", count=len(self.items)), emphasis=True),
+        ]
+        for barcode, title, due in self.items:
+            lines.append(ReceiptLine(f"{title} ({barcode})"))
+            lines.append(ReceiptLine(self.app.tr("ui.borrow.due", date=fmt.day(due, lang, zone))))
+        lines.append(ReceiptLine(self.app.tr("ui.receipt.thanks")))
+        return Receipt(tuple(lines))
+
+    def print_receipt(self) -> None:
+        printer = self.app.kiosk.receipt_printer
+        if printer is None:
+            return
+        receipt = self.receipt()
+        self._status("ui.receipt.printing")
+        self.app.call(
+            lambda: printer.print_receipt(receipt),
+            lambda _r: self._status("ui.receipt.printed"),
+            lambda error: self._failed(error),
+            device=True,
+        )
+
+    def _failed(self, error: KioskError) -> None:
+        self.status_key = error.key
+        self._params = error.params
+        self.render()
+
+    def _status(self, key: str) -> None:
+        self.status_key = key
+        self._params = {}
+        self.render()
+
+    def render(self) -> None:
+        box = self.ids.lines
+        box.clear_widgets()
+        for line in self.receipt().lines:
+            label = Factory.KLabel(text=line.text, bold=line.emphasis)
+            box.add_widget(label)
+        key = self.status_key
+        self.status = self.app.tr(key, **getattr(self, "_params", {})) if key else ""
+
+    def reset(self) -> None:
+        self.items = []
+        self.status_key = ""
+        self.render()

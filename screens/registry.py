@@ -1,0 +1,49 @@
+"""The screen registry: name -> module and class. Each module has a ``.kv`` file of
+the same name beside it, loaded before the screen is made."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from kivy.lang import Builder
+
+from screens.base import KioskScreen
+
+HERE = Path(__file__).parent
+
+#: (screen name, module, class). The first is where the app starts and returns to.
+SCREENS: tuple[tuple[str, str, str], ...] = (
+    ("attract", "attract", "AttractScreen"),
+    ("signin", "signin", "SignInScreen"),
+    ("home", "home", "HomeScreen"),
+    ("borrow", "borrow", "BorrowScreen"),
+    ("receipt", "receipt", "ReceiptScreen"),
+    ("returns", "returns", "ReturnScreen"),
+    ("loans", "loans", "LoansScreen"),
+    ("holds", "holds", "HoldsScreen"),
+    ("equipment", "equipment", "EquipmentScreen"),
+    ("events", "events", "EventsScreen"),
+    ("feedback", "feedback", "FeedbackScreen"),
+    ("access", "access", "AccessScreen"),
+    ("staff", "staff", "StaffScreen"),
+)
+
+_loaded: set[str] = set()
+
+
+def load_kv(module: str) -> None:
+    """Load ``screens/<module>.kv`` once per process (Kivy rules are global)."""
+    if module not in _loaded:
+        Builder.load_file(str(HERE / f"{module}.kv"))
+        _loaded.add(module)
+
+
+def make_screens() -> list[KioskScreen]:
+    made: list[KioskScreen] = []
+    for name, module, class_name in SCREENS:
+        # Import first: the module's widget classes must be known before its rules load.
+        cls = getattr(importlib.import_module(f"screens.{module}"), class_name)
+        load_kv(module)
+        made.append(cls(name=name))
+    return made

@@ -1,0 +1,155 @@
+"""Sign-in: a card tap from any reader, or the card number typed on the on-screen
+keyboard; then the PIN pad (masked) for patrons with a PIN; kind messages for cards
+that cannot be used."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.properties import DictProperty, StringProperty
+
+from kiosk.circulation.api import Patron
+from kiosk.domain.errors import KioskError
+from kiosk.domain.events import CardTapped
+from screens.base import KioskScreen
+
+#: Refusals whose advice is "see staff" (the card itself needs attention).
+SEE_STAFF = {
+    "circulation.card_expired",
+    "circulation.card_blocked",
+    "circulation.card_locked",
+}
+MAX_NUMBER = 20
+MAX_PIN = 8
+
+
+class SignInScreen(KioskScreen):
+    #: number (typing the card number), checking, pin, message (a refusal).
+    mode = StringProperty("number")
+    typed = StringProperty("")
+    pin = StringProperty("")
+    #: The refusal or PIN problem as a message key and params: re-translated on a
+    #: language switch.
+    message_key = StringProperty("")
+    message_params = DictProperty({})
+    message = StringProperty("")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._card: dict[str, str | None] = {}
+
+    def on_kv_post(self, _base: Any) -> None:
+        self._panes = {
+            "number": self.ids.number_pane,
+            "checking": self.ids.checking_pane,
+            "pin": self.ids.pin_pane,
+            "message": self.ids.message_pane,
+        }
+        for pane in self._panes.values():
+            self.remove_widget(pane)
+        self.bind(mode=lambda *_: self._show_pane())
+        self._show_pane()
+
+    def _show_pane(self) -> None:
+        body = self.ids.body
+        for child in list(body.children):
+            body.remove_widget(child)
+        body.add_widget(self._panes[self.mode])
+
+    # -- entry points ----------------------------------------------------------------
+    def start_typing(self) -> None:
+        self.reset()
+        self.app.go("signin")
+
+    def start_with_card(self, event: CardTapped) -> None:
+        self.reset()
+        self.app.go("signin")
+        self._check(uid=event.uid, number=event.number)
+
+    def on_card(self, event: CardTapped) -> bool:
+        # A new card replaces whatever was being typed or asked.
+        self.reset()
+        self._check(uid=event.uid, number=event.number)
+        return True
+
+    # -- typing the card number ------------------------------------------------------
+    def add_char(self, char: str) -> None:
+        if len(self.typed) < MAX_NUMBER:
+            self.typed += char
+
+    def delete_char(self) -> None:
+        self.typed = self.typed[:-1]
+
+    def submit_number(self) -> None:
+        number = self.typed.strip()
+        if number:
+            self._check(uid=None, number=number)
+
+    # -- PIN -------------------------------------------------------------------------
+    def add_digit(self, digit: str) -> None:
+        if len(self.pin) < MAX_PIN:
+            self.pin += digit
+
+    def delete_digit(self) -> None:
+        self.pin = self.pin[:-1]
+
+    def submit_pin(self) -> None:
+        if self.pin:
+            pin, self.pin = self.pin, ""
+            self._check(pin=pin, **self._card)
+
+    @property
+    def pin_mask(self) -> str:
+        return "•" * len(self.pin)
+
+    # -- the check, on the worker ----------------------------------------------------
+    def _check(self, uid: str | None, number: str | None, pin: str | None = None) -> None:
+        services = self.app.services
+        if services is None:
+            return
+        self._card = {"uid": uid, "number": number}
+        self.mode = "checking"
+        circulation = services.circulation
+        self.app.call(
+            lambda: circulation.sign_in(uid=uid, number=number, pin=pin),
+            self._signed_in,
+            self._refused,
+        )
+
+    def _signed_in(self, patron: Patron) -> None:
+        self.reset()
+        self.app.begin_session(patron)
+
+    def _refused(self, error: KioskError) -> None:
+        if error.key == "circulation.pin_required":
+            self.pin = ""
+            self._set_message("", {})
+            self.mode = "pin"
+        elif error.key == "circulation.pin_wrong":
+            self.pin = ""
+            self._set_message(error.key, error.params)
+            self.mode = "pin"
+        else:
+            self._card = {}
+            self._set_message(error.key, error.params)
+            self.mode = "message"
+
+    def _set_message(self, key: str, params: dict[str, Any]) -> None:
+        self.message_key = key
+        self.message_params = dict(params)
+        self.render()
+
+    @property
+    def see_staff(self) -> bool:
+        return self.message_key in SEE_STAFF
+
+    def render(self) -> None:
+        key = self.message_key
+        self.message = self.app.tr(key, **self.message_params) if key else ""
+
+    def reset(self) -> None:
+        self._card = {}
+        self.typed = ""
+        self.pin = ""
+        self._set_message("", {})
+        self.mode = "number"

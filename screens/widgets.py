@@ -1,0 +1,306 @@
+"""Shared widgets: buttons, rows, the on-screen keyboard, the PIN pad, rating faces,
+state marks and the modal text entry. Their look lives in ``widgets.kv``; every colour
+and size is read from the running app's theme properties, so a theme or text-scale
+switch re-renders them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kivy.app import App
+from kivy.factory import Factory
+from kivy.graphics import Color, Ellipse, Line
+from kivy.properties import (
+    BooleanProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.uix.modalview import ModalView
+from kivy.uix.widget import Widget
+
+#: Keyboard layouts: rows of keys. Special keys: ``<del>``, ``<shift>``, ``<space>``.
+CARD_ROWS = ("1234567890", "QWERTYUIOP", "ASDFGHJKL-", ["ZXCVBNM", "<del>"])
+TEXT_ROWS = (
+    "1234567890",
+    "qwertyuiop",
+    "asdfghjkl.",
+    ["<shift>", "zxcvbnm,", "<del>"],
+    ["<space>"],
+)
+
+
+def app() -> Any:
+    return App.get_running_app()
+
+
+class KButton(ButtonBehavior, Label):
+    """A large, rounded, themed button. ``role``: primary, secondary or danger.
+
+    Its height never goes below the app's touch target; long labels wrap.
+    """
+
+    role = StringProperty("primary")
+    #: False: one line, the button as wide as its label (see ShortButton).
+    wrap = BooleanProperty(True)
+    #: Optional message key spoken/labelled for the accessibility layer.
+    key = StringProperty("")
+
+
+class KToggle(KButton):
+    """A button that shows whether it is chosen by a tick mark and a thicker border,
+    not by colour alone."""
+
+    chosen = BooleanProperty(False)
+
+
+class Mark(Widget):
+    """A small state icon drawn as a shape: ``ok`` (tick in a circle), ``refused``
+    (cross in a circle), ``warning`` (exclamation in a triangle), ``pending`` (ring),
+    ``info`` (i in a circle). The shape carries the meaning, the colour only helps."""
+
+    kind = StringProperty("info")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bind(pos=self.redraw, size=self.redraw, kind=self.redraw)
+        running = app()
+        if running is not None:
+            running.bind(theme=self.redraw)
+
+    def redraw(self, *_args: Any) -> None:
+        self.canvas.clear()
+        running = app()
+        if running is None or not self.kind:
+            return
+        theme = running.theme
+        colour = {
+            "ok": theme.success,
+            "refused": theme.error,
+            "warning": theme.warning,
+            "pending": theme.muted_text,
+        }.get(self.kind, theme.primary)
+        x, y = self.pos
+        w, h = self.size
+        side = min(w, h)
+        cx, cy = x + w / 2, y + h / 2
+        r = side / 2 - 1
+        width = max(1.5, side / 12)
+        with self.canvas:
+            Color(*running.rgba(colour))
+            if self.kind == "warning":
+                Line(
+                    points=[cx, cy + r, cx + r, cy - r * 0.8, cx - r, cy - r * 0.8],
+                    close=True,
+                    width=width,
+                )
+                Line(points=[cx, cy + r * 0.4, cx, cy - r * 0.25], width=width)
+                Ellipse(pos=(cx - width, cy - r * 0.6 - width), size=(width * 2, width * 2))
+                return
+            Line(circle=(cx, cy, r), width=width)
+            if self.kind == "ok":
+                Line(
+                    points=[cx - r * 0.5, cy, cx - r * 0.1, cy - r * 0.4, cx + r * 0.5, cy + r * 0.4],
+                    width=width,
+                )
+            elif self.kind == "refused":
+                d = r * 0.45
+                Line(points=[cx - d, cy - d, cx + d, cy + d], width=width)
+                Line(points=[cx - d, cy + d, cx + d, cy - d], width=width)
+            elif self.kind == "info":
+                Line(points=[cx, cy - r * 0.5, cx, cy + r * 0.1], width=width)
+                Ellipse(pos=(cx - width, cy + r * 0.35 - width), size=(width * 2, width * 2))
+            elif self.kind == "pending":
+                Line(points=[cx, cy, cx, cy + r * 0.6], width=width)
+                Line(points=[cx, cy, cx + r * 0.45, cy], width=width)
+
+
+class Face(ButtonBehavior, Widget):
+    """One rating face, 1 (very unhappy) to 5 (very happy). Chosen: a ring around it
+    and its word underlined, so the choice shows in greyscale too."""
+
+    level = NumericProperty(3)
+    chosen = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bind(pos=self.redraw, size=self.redraw, level=self.redraw, chosen=self.redraw)
+        self.bind(state=self.redraw)
+        running = app()
+        if running is not None:
+            running.bind(theme=self.redraw)
+
+    def redraw(self, *_args: Any) -> None:
+        self.canvas.clear()
+        running = app()
+        if running is None:
+            return
+        theme = running.theme
+        x, y = self.pos
+        w, h = self.size
+        r = min(w, h) / 2 - 4
+        cx, cy = x + w / 2, y + h / 2
+        width = max(1.5, r / 14)
+        # -2 .. +2: how far the mouth curves up (happy) or down (unhappy).
+        mood = self.level - 3
+        with self.canvas:
+            Color(*running.rgba(theme.primary if self.chosen else theme.surface))
+            Ellipse(pos=(cx - r, cy - r), size=(2 * r, 2 * r))
+            ink = theme.on_primary if self.chosen else theme.text
+            Color(*running.rgba(ink))
+            Line(circle=(cx, cy, r), width=width * (2 if self.chosen else 1))
+            eye = r * 0.11
+            for dx in (-0.35, 0.35):
+                Ellipse(pos=(cx + dx * r - eye, cy + 0.25 * r - eye), size=(eye * 2, eye * 2))
+            left, right = cx - 0.45 * r, cx + 0.45 * r
+            mouth_y = cy - 0.35 * r
+            bend = mood * 0.12 * r
+            Line(
+                bezier=[left, mouth_y + bend, cx, mouth_y - bend * 1.6, right, mouth_y + bend],
+                width=width,
+            )
+            if self.state == "down":
+                Color(*running.rgba(theme.text, 0.15))
+                Ellipse(pos=(cx - r, cy - r), size=(2 * r, 2 * r))
+
+
+class Keyboard(BoxLayout):
+    """An on-screen keyboard. ``layout``: ``card`` (capitals, digits, dash) or ``text``
+    (lower case with shift, space). Dispatches ``on_key(char)``, ``on_delete``."""
+
+    layout = StringProperty("card")
+    shift = BooleanProperty(False)
+
+    __events__ = ("on_key", "on_delete")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bind(layout=lambda *_: self.build_keys(), shift=lambda *_: self.relabel())
+        running = app()
+        if running is not None:
+            running.bind(language=lambda *_: self.relabel())
+        self.build_keys()
+
+    def build_keys(self) -> None:
+        self.clear_widgets()
+        rows = CARD_ROWS if self.layout == "card" else TEXT_ROWS
+        for row in rows:
+            line = BoxLayout(orientation="horizontal", spacing=self.spacing)
+            for part in [row] if isinstance(row, str) else row:
+                if part.startswith("<"):
+                    line.add_widget(self._special(part))
+                else:
+                    for char in part:
+                        line.add_widget(self._key(char))
+            self.add_widget(line)
+        self.relabel()
+
+    def _key(self, char: str) -> KButton:
+        button = Factory.KeyButton(text=char)
+        button.bind(on_release=lambda b: self.dispatch("on_key", b.text))
+        return button
+
+    def _special(self, name: str) -> KButton:
+        button = Factory.KeyButton(role="secondary")
+        button.special = name
+        if name == "<del>":
+            button.size_hint_x = 2
+            button.bind(on_release=lambda _b: self.dispatch("on_delete"))
+        elif name == "<shift>":
+            button.size_hint_x = 1.5
+            button.bind(on_release=lambda _b: setattr(self, "shift", not self.shift))
+        elif name == "<space>":
+            button.size_hint_x = 6
+            button.bind(on_release=lambda _b: self.dispatch("on_key", " "))
+        return button
+
+    def relabel(self) -> None:
+        """Letters follow shift; the special keys' words follow the language."""
+        for line in self.children:
+            for button in line.children:
+                special = getattr(button, "special", "")
+                if not special:
+                    if self.layout == "text" and button.text.isalpha():
+                        button.text = button.text.upper() if self.shift else button.text.lower()
+                else:
+                    name = special.strip("<>")
+                    button.text = app().t(f"ui.keyboard.{name}", app().language)
+                    if special == "<shift>":
+                        button.chosen = self.shift
+
+    def on_key(self, char: str) -> None:
+        if self.shift and char.isalpha():
+            self.shift = False
+
+    def on_delete(self) -> None:
+        pass
+
+
+class PinPad(BoxLayout):
+    """Digits 1-9, 0, Delete and OK in a 3 x 4 grid. Dispatches ``on_key``,
+    ``on_delete``, ``on_submit``."""
+
+    __events__ = ("on_key", "on_delete", "on_submit")
+
+    def on_key(self, char: str) -> None:
+        pass
+
+    def on_delete(self) -> None:
+        pass
+
+    def on_submit(self) -> None:
+        pass
+
+
+class Row(BoxLayout):
+    """One line of a list: a state mark, a title, a detail text and an optional
+    action button (``action_text`` empty: none)."""
+
+    mark = StringProperty("")
+    title = StringProperty("")
+    detail = StringProperty("")
+    action_text = StringProperty("")
+    action = ObjectProperty(None, allownone=True)
+    action_role = StringProperty("secondary")
+    #: What the row stands for (a barcode, an event id): tests and speech read it.
+    ident = StringProperty("")
+
+
+class TextEntry(ModalView):
+    """A modal with a title, a text field and the on-screen keyboard.
+
+    ``on_submit(text)`` is called with the text when OK is pressed; Cancel closes.
+    """
+
+    title = StringProperty("")
+    value = StringProperty("")
+    layout = StringProperty("card")
+    max_length = NumericProperty(40)
+
+    def __init__(self, on_submit: Callable[[str], None] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._submit = on_submit
+
+    def add(self, char: str) -> None:
+        if len(self.value) < self.max_length:
+            self.value += char
+
+    def delete(self) -> None:
+        self.value = self.value[:-1]
+
+    def submit(self) -> None:
+        text = self.value.strip()
+        self.dismiss()
+        if text and self._submit is not None:
+            self._submit(text)
+
+
+class TimeoutWarning(ModalView):
+    """"Do you need more time?" with a countdown and a More time button."""
+
+    seconds_left = NumericProperty(0)
