@@ -7,7 +7,8 @@ line naming the file, the key and what was expected.
 
 Sections are frozen dataclasses. A field's ``metadata`` may hold ``check``: a function
 that raises ValueError("what was expected") for a value of the right type but wrong
-content. Secrets never live here: see :mod:`kiosk.secrets`.
+content (``item_check`` does the same for each element of a list). Secrets never
+live here: see :mod:`kiosk.credentials`.
 """
 
 from __future__ import annotations
@@ -68,11 +69,6 @@ def url_field(default: str = "", optional: bool = False) -> Any:
     )
 
 
-def _urls_check(values: list[str]) -> None:
-    for value in values:
-        _check_url(value)
-
-
 # -- sections --------------------------------------------------------------------
 @dataclass(frozen=True)
 class KioskSection:
@@ -113,10 +109,10 @@ class DisplaySection:
 @dataclass(frozen=True)
 class DevicesSection:
     card_readers: list[str] = field(
-        default_factory=lambda: ["sim://card-reader"], metadata={"check": _urls_check}
+        default_factory=lambda: ["sim://card-reader"], metadata={"item_check": _check_url}
     )
     item_scanners: list[str] = field(
-        default_factory=lambda: ["sim://item-scanner"], metadata={"check": _urls_check}
+        default_factory=lambda: ["sim://item-scanner"], metadata={"item_check": _check_url}
     )
     item_pad: str = url_field("", optional=True)
     receipt_printer: str = url_field("sim://receipt-printer", optional=True)
@@ -246,14 +242,21 @@ def _build(cls: type, data: Any, prefix: str, source: str) -> Any:
             continue
         where = f"{prefix}.{name}" if prefix else name
         value = _convert(data[name], hints[name], where, source)
-        check = f.metadata.get("check")
-        if check is not None:
-            try:
-                check(value)
-            except ValueError as exc:
-                raise ConfigError(source, where, f"expected {exc}") from None
+        _run_check(f.metadata.get("check"), value, where, source)
+        if "item_check" in f.metadata:
+            for index, item in enumerate(value):
+                _run_check(f.metadata["item_check"], item, f"{where}[{index}]", source)
         values[name] = value
     return cls(**values)
+
+
+def _run_check(check: Any, value: Any, where: str, source: str) -> None:
+    if check is None:
+        return
+    try:
+        check(value)
+    except ValueError as exc:
+        raise ConfigError(source, where, f"expected {exc}") from None
 
 
 def _convert(value: Any, tp: Any, where: str, source: str) -> Any:
