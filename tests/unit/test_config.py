@@ -147,34 +147,35 @@ def test_directory_instead_of_file(tmp_path: Path) -> None:
         config.load(tmp_path)
 
 
+def _documented(lines: list[str], section_type: type, path: str, start: int) -> None:
+    """Every field of ``section_type`` appears after line ``start`` with a comment above."""
+    hints = typing.get_type_hints(section_type)
+    for f in dataclasses.fields(section_type):
+        if f.metadata.get("internal"):
+            continue
+        tp, name = hints[f.name], f"{path}.{f.name}".lstrip(".")
+        inner = typing.get_args(tp)[0] if typing.get_origin(tp) is list else None
+        if dataclasses.is_dataclass(tp) or (inner is not None and dataclasses.is_dataclass(inner)):
+            header = f"[[{name}]]" if inner is not None else f"[{name}]"
+            assert header in lines, f"{header} is not in the example"
+            index = lines.index(header)
+            if path:  # a nested table says what it is for
+                assert any(line.startswith("#") for line in lines[index - 4 : index]), header
+            _documented(lines, inner or tp, name, index)
+            continue
+        index = next(
+            (i for i, line in enumerate(lines[start:], start) if line.startswith(f"{f.name} =")),
+            None,
+        )
+        assert index is not None, f"{name} missing from the example"
+        assert lines[index - 1].startswith("#"), f"{name} has no comment"
+
+
 def test_example_config_is_valid_and_documents_every_key() -> None:
     example = REPO / "config" / "kiosk.example.toml"
     cfg = bootstrap.load_config(example)
     assert cfg.kiosk.id == "lobby-1"
-    lines = example.read_text(encoding="utf-8").splitlines()
-    hints = typing.get_type_hints(Config)
-    for section in dataclasses.fields(Config):
-        if section.metadata.get("internal"):
-            continue
-        section_type = hints[section.name]
-        if typing.get_origin(section_type) is list:
-            (section_type,) = typing.get_args(section_type)
-            header = f"[[{section.name}]]"
-        else:
-            header = f"[{section.name}]"
-        assert header in lines, f"{header} is not in the example"
-        start = lines.index(header)
-        for f in dataclasses.fields(section_type):
-            index = next(
-                (
-                    i
-                    for i, line in enumerate(lines[start:], start)
-                    if line.startswith(f"{f.name} =")
-                ),
-                None,
-            )
-            assert index is not None, f"{section.name}.{f.name} missing from the example"
-            assert lines[index - 1].startswith("#"), f"{section.name}.{f.name} has no comment"
+    _documented(example.read_text(encoding="utf-8").splitlines(), Config, "", 0)
 
 
 @pytest.mark.parametrize(
