@@ -30,7 +30,9 @@ from kiosk.ports import (
     ReceiptPrinter,
     Speaker,
 )
+from kiosk.services import Services
 from kiosk.store import Store
+from kiosk.timeutil import Clock, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -129,13 +131,26 @@ class Kiosk:
     #: Every device with the config key it came from, in config order.
     devices: list[tuple[str, Device]] = field(default_factory=list)
     store: Store | None = None
+    #: The services the screens call; set by :meth:`open_store` / :meth:`open_services`.
+    services: Services | None = None
     started: bool = False
 
     def open_store(self, path: str | Path | None = None) -> Store:
-        """Open (and migrate) the database; registers the configured resources."""
+        """Open (and migrate) the database; registers the configured resources and
+        builds :attr:`services` on it."""
         if self.store is None:
             self.store = open_store(self.config, path)
+        if self.services is None:
+            self.services = build_services(self, self.store)
         return self.store
+
+    def open_services(self, path: str | Path | None = None, clock: Clock = utcnow) -> Services:
+        """Open the store if needed and return the services (built with ``clock``)."""
+        store = self.open_store(path)
+        if clock is not utcnow:
+            self.services = build_services(self, store, clock)
+        assert self.services is not None
+        return self.services
 
     def start(self) -> None:
         for key, device in self.devices:
@@ -156,6 +171,7 @@ class Kiosk:
         if self.store is not None:
             self.store.close()
             self.store = None
+            self.services = None
 
 
 def build(config: Config, credentials: Credentials | None = None) -> Kiosk:
@@ -185,6 +201,28 @@ def build(config: Config, credentials: Credentials | None = None) -> Kiosk:
         else:
             setattr(kiosk, kind, device)
     return kiosk
+
+
+def build_services(
+    kiosk_or_config: Kiosk | Config, store: Store, clock: Clock = utcnow
+) -> Services:
+    """The services of the configured backend on ``store``. Raises ConfigError for a
+    backend this version cannot build."""
+    from kiosk.circulation.events import LocalEvents
+    from kiosk.circulation.local import LocalCirculation
+    from kiosk.circulation.usage import LocalFeedback, LocalUsage
+
+    config = kiosk_or_config.config if isinstance(kiosk_or_config, Kiosk) else kiosk_or_config
+    if config.backend.kind != "local":
+        raise ConfigError(
+            config.source, "backend.kind", f"'local' ({config.backend.kind!r} is not built yet)"
+        )
+    return Services(
+        circulation=LocalCirculation(store, config, clock),
+        events=LocalEvents(store, config, clock),
+        feedback=LocalFeedback(store, config, clock),
+        usage=LocalUsage(store, config, clock),
+    )
 
 
 def open_store(config: Config, path: str | Path | None = None) -> Store:

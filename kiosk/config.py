@@ -7,7 +7,8 @@ line naming the file, the key and what was expected.
 
 Sections are frozen dataclasses. A field's ``metadata`` may hold ``check``: a function
 that raises ValueError("what was expected") for a value of the right type but wrong
-content. Secrets never live here: see :mod:`kiosk.secrets`.
+content (``item_check`` does the same for each element of a list). Secrets never
+live here: see :mod:`kiosk.credentials`.
 """
 
 from __future__ import annotations
@@ -68,11 +69,6 @@ def url_field(default: str = "", optional: bool = False) -> Any:
     )
 
 
-def _urls_check(values: list[str]) -> None:
-    for value in values:
-        _check_url(value)
-
-
 # -- sections --------------------------------------------------------------------
 @dataclass(frozen=True)
 class KioskSection:
@@ -123,10 +119,10 @@ class SessionSection:
 @dataclass(frozen=True)
 class DevicesSection:
     card_readers: list[str] = field(
-        default_factory=lambda: ["sim://card-reader"], metadata={"check": _urls_check}
+        default_factory=lambda: ["sim://card-reader"], metadata={"item_check": _check_url}
     )
     item_scanners: list[str] = field(
-        default_factory=lambda: ["sim://item-scanner"], metadata={"check": _urls_check}
+        default_factory=lambda: ["sim://item-scanner"], metadata={"item_check": _check_url}
     )
     item_pad: str = url_field("", optional=True)
     receipt_printer: str = url_field("sim://receipt-printer", optional=True)
@@ -156,6 +152,140 @@ class ResourceConfig:
     printer: str = url_field("", optional=True)
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _check_non_negative(value: int) -> None:
+    if value < 0:
+        raise ValueError(f"a whole number of 0 or more, not {value!r}")
+
+
+def _check_weekdays(values: list[str]) -> None:
+    if not values:
+        raise ValueError("at least one opening day")
+    for value in values:
+        if value not in WEEKDAYS:
+            raise ValueError(f"weekdays among {', '.join(WEEKDAYS)}, not {value!r}")
+
+
+def _check_dates(values: list[str]) -> None:
+    import datetime as _dt
+
+    for value in values:
+        try:
+            _dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"dates written YYYY-MM-DD, not {value!r}") from None
+
+
+def _check_clock_time(value: str) -> None:
+    import datetime as _dt
+
+    try:
+        _dt.time.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"a time of day written HH:MM, not {value!r}") from None
+
+
+def _check_rule_target(value: str) -> None:
+    if value != "*":
+        _check_identifier(value)
+
+
+def _check_rules(rules: list[LoanRule]) -> None:
+    seen: set[tuple[str, str]] = set()
+    for rule in rules:
+        pair = (rule.group, rule.item_type)
+        if pair in seen:
+            raise ValueError(
+                f"one rule per patron group and item type; group={rule.group!r} "
+                f"item_type={rule.item_type!r} repeats"
+            )
+        seen.add(pair)
+        for name in ("loan_days", "max_renewals", "max_items", "fine_per_day", "fine_cap"):
+            value = getattr(rule, name)
+            if value is not None and value < 0:
+                raise ValueError(f"{name} of 0 or more in every rule, not {value!r}")
+        if rule.loan_days == 0 and rule.loanable:
+            raise ValueError("loan_days of 1 or more for a loanable item type")
+
+
+@dataclass(frozen=True)
+class LoanRule:
+    """One row of the loan rule matrix. ``group`` / ``item_type`` "*" match any.
+
+    Each setting left out is taken from the next less specific rule: (group, type),
+    then (group, "*"), then ("*", type), then ("*", "*"). ``max_items`` on a rule
+    with ``item_type = "*"`` limits all loans of the group; on a rule naming an item
+    type it limits the loans of that type only.
+    """
+
+    group: str = field(default="*", metadata={"check": _check_rule_target})
+    item_type: str = field(default="*", metadata={"check": _check_rule_target})
+    loanable: bool | None = None
+    loan_days: int | None = None
+    max_renewals: int | None = None
+    max_items: int | None = None
+    #: Rupiah per overdue day per item, and the most one item's fine can reach.
+    fine_per_day: int | None = None
+    fine_cap: int | None = None
+
+
+def _default_rules() -> list[LoanRule]:
+    return [
+        LoanRule(
+            loanable=True,
+            loan_days=14,
+            max_renewals=2,
+            max_items=5,
+            fine_per_day=500,
+            fine_cap=25_000,
+        ),
+        LoanRule(item_type="reference", loanable=False),
+        LoanRule(item_type="magazine", loanable=False),
+        LoanRule(item_type="magazine_back", loan_days=7, max_renewals=1),
+        LoanRule(item_type="av", loan_days=7, max_renewals=1, max_items=2, fine_per_day=1000),
+        LoanRule(group="child", max_items=3),
+        LoanRule(group="staff", loan_days=28, max_items=10),
+    ]
+
+
+@dataclass(frozen=True)
+class CirculationSection:
+    """Loan rules, fines, PIN lock and the library's opening days (local backend)."""
+
+    #: Checkout is refused while the unpaid fines are more than this (rupiah).
+    fines_limit: int = field(default=50_000, metadata={"check": _check_non_negative})
+    #: Overdue days that cost nothing (0: a fine from the first day late).
+    fine_grace_days: int = field(default=0, metadata={"check": _check_non_negative})
+    #: Count closed days (Sundays, holidays) as overdue days too.
+    fine_closed_days: bool = False
+    #: Whether an overdue loan may be renewed at the kiosk.
+    renew_overdue: bool = False
+    #: Wrong PINs in a row that lock the card, and for how long (minutes).
+    pin_max_tries: int = field(default=5, metadata={"check": _check_positive})
+    pin_lock_minutes: int = field(default=15, metadata={"check": _check_positive})
+    #: Weekdays the library is open; due dates and hold expiry fall on these.
+    opening_days: list[str] = field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri", "sat"],
+        metadata={"check": _check_weekdays},
+    )
+    #: Days the library is closed although it is an opening weekday (YYYY-MM-DD).
+    closed_dates: list[str] = field(default_factory=list, metadata={"check": _check_dates})
+    #: Local time of day a loan is due on its due date.
+    due_time: str = field(default="23:59", metadata={"check": _check_clock_time})
+    #: Where held items wait for pickup, and for how many days.
+    hold_shelf: str = "Rak Pesanan"
+    hold_pickup_days: int = field(default=7, metadata={"check": _check_positive})
+    rules: list[LoanRule] = field(default_factory=_default_rules, metadata={"check": _check_rules})
+
+
+@dataclass(frozen=True)
+class EventsSection:
+    #: Upcoming events one patron may be registered for at once.
+    max_per_patron: int = field(default=3, metadata={"check": _check_positive})
+
+
 @dataclass(frozen=True)
 class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
@@ -167,6 +297,8 @@ class Config:
     mqtt: MqttSection = field(default_factory=MqttSection)
     secrets: SecretsSection = field(default_factory=SecretsSection)
     resources: list[ResourceConfig] = field(default_factory=list)
+    circulation: CirculationSection = field(default_factory=CirculationSection)
+    events: EventsSection = field(default_factory=EventsSection)
     #: Where this config came from (a path or ``<built-in default>``); not a TOML key.
     source: str = field(default=BUILTIN, metadata={"internal": True})
 
@@ -257,14 +389,21 @@ def _build(cls: type, data: Any, prefix: str, source: str) -> Any:
             continue
         where = f"{prefix}.{name}" if prefix else name
         value = _convert(data[name], hints[name], where, source)
-        check = f.metadata.get("check")
-        if check is not None:
-            try:
-                check(value)
-            except ValueError as exc:
-                raise ConfigError(source, where, f"expected {exc}") from None
+        _run_check(f.metadata.get("check"), value, where, source)
+        if "item_check" in f.metadata:
+            for index, item in enumerate(value):
+                _run_check(f.metadata["item_check"], item, f"{where}[{index}]", source)
         values[name] = value
     return cls(**values)
+
+
+def _run_check(check: Any, value: Any, where: str, source: str) -> None:
+    if check is None:
+        return
+    try:
+        check(value)
+    except ValueError as exc:
+        raise ConfigError(source, where, f"expected {exc}") from None
 
 
 def _convert(value: Any, tp: Any, where: str, source: str) -> Any:

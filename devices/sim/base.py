@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Self
 
 from kiosk.bus import EventBus
 from kiosk.domain.errors import DeviceError
@@ -119,3 +120,28 @@ class SimDevice:
             raise DeviceError("device.timeout", device=self.name)
         if mode == "garbage":
             raise DeviceError("device.garbage", device=self.name)
+
+
+class SimResourceDevice(SimDevice):
+    """A simulator that belongs to one bookable resource (a plug, a printer host).
+
+    ``sim://`` with no name takes the resource's id as its name.
+    """
+
+    def __init__(
+        self,
+        name: str = "sim",
+        fail: str | None = None,
+        delay: float = 0.0,
+        resource: str = "",
+    ) -> None:
+        super().__init__(name, fail, delay)
+        self.resource = resource or name
+
+    @classmethod
+    def for_resource(cls, url: DeviceUrl, resource: str) -> Self:
+        options = cls.options_from_url(url)
+        options["resource"] = resource
+        if not url.host:
+            options["name"] = resource
+        return cls(**options)  # type: ignore[arg-type]

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import time
 
-from devices.sim.base import SimDevice
+from devices.sim.base import SimResourceDevice
 from kiosk.domain.errors import DeviceError
-from kiosk.ports import DeviceUrl, PrinterStatus
+from kiosk.ports import PrinterStatus
 
 HEAT_C_PER_S = 10.0
 COOL_C_PER_S = 2.0
 ROOM_C = 25.0
 
 
-class SimPrinterHost(SimDevice):
+class SimPrinterHost(SimResourceDevice):
     """A printer whose hotend temperature follows its target over (monotonic) time.
 
     :meth:`finish` ends the current print as if it completed. ``clock`` can be replaced
@@ -29,8 +29,7 @@ class SimPrinterHost(SimDevice):
         delay: float = 0.0,
         resource: str = "",
     ) -> None:
-        super().__init__(name, fail, delay)
-        self.resource = resource or name
+        super().__init__(name, fail, delay, resource)
         self.clock = time.monotonic
         self._temp = ROOM_C
         self._target = 0.0
@@ -38,14 +37,6 @@ class SimPrinterHost(SimDevice):
         self._job: str | None = None
         self._paused = False
         self.files: dict[str, bytes] = {}
-
-    @classmethod
-    def for_resource(cls, url: DeviceUrl, resource: str) -> SimPrinterHost:
-        options = cls.options_from_url(url)
-        options["resource"] = resource
-        if not url.host:
-            options["name"] = resource
-        return cls(**options)  # type: ignore[arg-type]
 
     def _hotend(self) -> float:
         now = self.clock()

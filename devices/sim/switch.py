@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 
-from devices.sim.base import SimDevice
+from devices.sim.base import SimResourceDevice
 from kiosk.domain.events import EquipmentState
-from kiosk.ports import DeviceUrl, SwitchState
+from kiosk.ports import SwitchState
 
 
-class SimSwitch(SimDevice):
+class SimSwitch(SimResourceDevice):
     """An in-memory plug for ``resource``.
 
     Extra failure modes: ``drop_ack`` (switches but the echo never comes),
@@ -27,18 +27,9 @@ class SimSwitch(SimDevice):
         delay: float = 0.0,
         resource: str = "",
     ) -> None:
-        super().__init__(name, fail, delay)
-        self.resource = resource or name
+        super().__init__(name, fail, delay, resource)
         self._on = False
         self.commands: list[bool] = []
-
-    @classmethod
-    def for_resource(cls, url: DeviceUrl, resource: str) -> SimSwitch:
-        options = cls.options_from_url(url)
-        options["resource"] = resource
-        if not url.host:
-            options["name"] = resource
-        return cls(**options)  # type: ignore[arg-type]
 
     def set(self, on: bool, timeout: float = 2.0) -> bool:
         self.commands.append(on)

@@ -246,3 +246,14 @@ INITIAL: tuple[str, ...] = (
     )""",
     "CREATE INDEX outbox_pending ON outbox(created_at) WHERE sent_at IS NULL",
 )
+
+#: Migration 0002: what the local circulation backend adds.
+CIRCULATION_LOCAL: tuple[str, ...] = (
+    # A copy the library keeps in the building whatever its item type (SLiMS "No Loan").
+    """ALTER TABLE items ADD COLUMN not_for_loan INTEGER NOT NULL DEFAULT 0
+        CHECK (not_for_loan IN (0, 1))""",
+    # Title-level holds are filled by whichever copy comes back first.
+    "CREATE INDEX holds_biblio ON holds(biblio_id, status)",
+    "CREATE INDEX fines_item ON fines(item_barcode)",
+    "CREATE INDEX registrations_patron ON registrations(patron_id)",
+)

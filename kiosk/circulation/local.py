@@ -1,0 +1,660 @@
+"""The local circulation backend: patrons, items, loans, holds and fines in SQLite.
+
+Every method is synchronous and answers in a millisecond or two (a PIN check adds the
+scrypt time, ~15-50 ms). Each action that writes runs in one ``BEGIN IMMEDIATE``
+transaction, so its checks and writes are atomic across threads and processes: two
+kiosks checking out the same copy at the same moment get exactly one loan (the second
+one sees the first's loan; the unique index ``loans_open_item`` is the last guard),
+and a process killed half-way leaves nothing behind. Refusals raise
+:class:`~kiosk.domain.errors.DomainError` with a ``circulation.*`` message key.
+
+Privacy: a returned loan keeps its patron only when the patron opted in to a reading
+history (``patrons.keeps_history``); usage counters are anonymous.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from kiosk.cards import find_card
+from kiosk.circulation.api import (
+    CheckoutResult,
+    FineLine,
+    Fines,
+    Hold,
+    ItemInfo,
+    Loan,
+    Patron,
+    PatronOverview,
+    RenewResult,
+    ReturnResult,
+)
+from kiosk.circulation.rules import Policy, Rules
+from kiosk.circulation.usage import add_usage
+from kiosk.config import Config
+from kiosk.domain.errors import DomainError
+from kiosk.pins import verify_pin
+from kiosk.store import Store
+from kiosk.timeutil import Clock, from_db, to_db, utcnow
+
+#: Item statuses that are not on a shelf to borrow, with their refusal keys.
+_UNAVAILABLE = {
+    "damaged": "circulation.item_damaged",
+    "missing": "circulation.item_unavailable",
+    "withdrawn": "circulation.item_unavailable",
+    "in_transit": "circulation.item_unavailable",
+}
+
+#: Account blocks as renewal refusals (a RenewResult carries no message parameters).
+_RENEW_BLOCKS = {
+    "circulation.card_blocked": "circulation.renew_card_blocked",
+    "circulation.card_expired": "circulation.renew_card_expired",
+    "circulation.fines_over_limit": "circulation.renew_fines",
+}
+
+
+def patron_id(ref: str) -> int:
+    """The local patron id of a ref; ``circulation.patron_unknown`` when it is none."""
+    text = str(ref).strip()
+    if not text.isdigit():
+        raise DomainError("circulation.patron_unknown")
+    return int(text)
+
+
+class LocalCirculation:
+    """The :class:`~kiosk.circulation.api.Circulation` of the local backend.
+
+    Safe to share between threads (the store serialises them). ``clock`` gives the
+    current UTC time, so tests drive time.
+    """
+
+    def __init__(self, store: Store, config: Config, clock: Clock = utcnow) -> None:
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.rules = Rules(config.circulation, config.kiosk.timezone)
+        self.kiosk_id = config.kiosk.id
+
+    # -- helpers ----------------------------------------------------------------
+    def _today(self, now: datetime) -> date:
+        return self.rules.local_date(now)
+
+    def _patron_row(self, db: Any, pid: int) -> Any:
+        row = db.execute(
+            """SELECT p.id, p.name, p.patron_group, g.is_staff, p.expires_on, p.blocked,
+                      p.pin_hash, p.pin_failures, p.locked_until, p.keeps_history,
+                      p.preferences
+               FROM patrons p JOIN patron_groups g ON g.code = p.patron_group
+               WHERE p.id = ?""",
+            [pid],
+        ).fetchone()
+        if row is None:
+            raise DomainError("circulation.patron_unknown")
+        return row
+
+    def _patron(self, db: Any, row: Any, card_number: str | None = None) -> Patron:
+        if card_number is None:
+            found = db.execute(
+                """SELECT card_number FROM cards WHERE patron_id = ? AND status = 'active'
+                   AND card_number IS NOT NULL ORDER BY id LIMIT 1""",
+                [row[0]],
+            ).fetchone()
+            card_number = found[0] if found else None
+        language = None
+        if row[10]:
+            try:
+                prefs = json.loads(row[10])
+                language = prefs.get("language") if isinstance(prefs, dict) else None
+            except ValueError:
+                language = None
+        return Patron(
+            ref=str(row[0]),
+            name=row[1],
+            patron_group=row[2],
+            is_staff=bool(row[3]),
+            expires_on=date.fromisoformat(row[4]) if row[4] else None,
+            card_number=card_number,
+            language=language if language in ("id", "en") else None,
+        )
+
+    def _balance(self, db: Any, pid: int) -> int:
+        fined = db.execute(
+            "SELECT coalesce(sum(amount), 0) FROM fines WHERE patron_id = ?", [pid]
+        ).fetchone()[0]
+        paid = db.execute(
+            "SELECT coalesce(sum(amount), 0) FROM payments WHERE patron_id = ?", [pid]
+        ).fetchone()[0]
+        return int(fined) - int(paid)
+
+    def _standing(self, db: Any, row: Any, now: datetime, *, fines: bool) -> None:
+        """Raise the first block on the patron's account (blocked, expired, fines)."""
+        if row[5]:
+            raise DomainError("circulation.card_blocked")
+        if row[4] and date.fromisoformat(row[4]) < self._today(now):
+            raise DomainError("circulation.card_expired", expired_on=_day(row[4]))
+        if fines:
+            balance = self._balance(db, row[0])
+            limit = self.config.circulation.fines_limit
+            if balance > limit:
+                raise DomainError(
+                    "circulation.fines_over_limit", balance=_rupiah(balance), limit=_rupiah(limit)
+                )
+
+    def _item_row(self, db: Any, barcode: str) -> Any:
+        row = db.execute(
+            """SELECT id, barcode, title, authors, item_type, call_number, location, status,
+                      biblio_id, not_for_loan
+               FROM items WHERE barcode = ?""",
+            [barcode.strip()],
+        ).fetchone()
+        if row is None:
+            raise DomainError("circulation.item_not_found", barcode=barcode.strip())
+        return row
+
+    def _open_loan(self, db: Any, item_id: int) -> Any:
+        return db.execute(
+            """SELECT id, patron_id, checked_out_at, due_at, renewals FROM loans
+               WHERE item_id = ? AND returned_at IS NULL""",
+            [item_id],
+        ).fetchone()
+
+    def _waiting_for_other(self, db: Any, item: Any, pid: int) -> bool:
+        """Someone else waits for this copy: a hold on this item, or a title-level
+        hold that no available copy of the title could fill instead."""
+        if db.execute(
+            """SELECT 1 FROM holds WHERE item_id = ? AND status = 'waiting'
+               AND patron_id <> ? LIMIT 1""",
+            [item[0], pid],
+        ).fetchone():
+            return True
+        if item[8] is None:
+            return False
+        waiting = db.execute(
+            """SELECT count(*) FROM holds WHERE biblio_id = ? AND item_id IS NULL
+               AND status = 'waiting' AND patron_id <> ?""",
+            [item[8], pid],
+        ).fetchone()[0]
+        if not waiting:
+            return False
+        spare = db.execute(
+            """SELECT count(*) FROM items WHERE biblio_id = ? AND id <> ?
+               AND status = 'available' AND not_for_loan = 0""",
+            [item[8], item[0]],
+        ).fetchone()[0]
+        return bool(waiting > spare)
+
+    def _renewals_left(self, policy: Policy, renewals: int) -> int:
+        return max(0, policy.max_renewals - renewals)
+
+    def _checkout_written(self) -> None:
+        """Called inside the checkout transaction after every write, before COMMIT.
+
+        Does nothing; a crash test overrides it to kill the process at this point.
+        """
+
+    # -- sign-in ----------------------------------------------------------------
+    def sign_in(
+        self, *, uid: str | None = None, number: str | None = None, pin: str | None = None
+    ) -> Patron:
+        """By card key or card number; refusals in the order a patron can act on
+        them: unknown or lost card, locked card, PIN, blocked, expired."""
+        now = self.clock()
+        with self.store.lock:
+            card = find_card(self.store, uid=uid, number=number)
+            if card is None:
+                raise DomainError("circulation.card_unknown")
+            if card.status != "active":
+                raise DomainError("circulation.card_lost")
+            row = self._patron_row(self.store.conn, card.patron_id)
+        if row[8] and from_db(row[8]) > now:
+            raise DomainError(
+                "circulation.card_locked", minutes=_minutes_until(from_db(row[8]), now)
+            )
+        if row[6]:
+            if not pin:
+                raise DomainError("circulation.pin_required")
+            # scrypt outside the write lock: it takes milliseconds on purpose.
+            if not verify_pin(pin, row[6]):
+                self._pin_failed(card.patron_id, now)
+            elif row[7]:
+                with self.store.transaction() as db:
+                    db.execute(
+                        "UPDATE patrons SET pin_failures = 0, locked_until = NULL WHERE id = ?",
+                        [card.patron_id],
+                    )
+        self._standing(self.store.conn, row, now, fines=False)
+        with self.store.transaction() as db:
+            add_usage(db, self._today(now), "sign_in")
+            return self._patron(db, row, card.card_number)
+
+    def _pin_failed(self, pid: int, now: datetime) -> None:
+        section = self.config.circulation
+        with self.store.transaction() as db:
+            db.execute("UPDATE patrons SET pin_failures = pin_failures + 1 WHERE id = ?", [pid])
+            failures = db.execute(
+                "SELECT pin_failures FROM patrons WHERE id = ?", [pid]
+            ).fetchone()[0]
+            if failures >= section.pin_max_tries:
+                until = now + timedelta(minutes=section.pin_lock_minutes)
+                db.execute(
+                    "UPDATE patrons SET pin_failures = 0, locked_until = ? WHERE id = ?",
+                    [to_db(until), pid],
+                )
+                locked = True
+            else:
+                locked = False
+        if locked:
+            raise DomainError("circulation.card_locked", minutes=section.pin_lock_minutes)
+        raise DomainError("circulation.pin_wrong", tries_left=section.pin_max_tries - failures)
+
+    def patron(self, ref: str) -> Patron:
+        """The patron behind a ref, without any check (staff views)."""
+        with self.store.lock:
+            return self._patron(self.store.conn, self._patron_row(self.store.conn, patron_id(ref)))
+
+    def find_patron(self, text: str) -> Patron:
+        """A patron by card number or card key typed by staff, without PIN or status
+        checks (staff views such as ``kiosk circ patron``)."""
+        with self.store.lock:
+            card = find_card(self.store, text=text)
+            if card is None:
+                raise DomainError("circulation.card_unknown")
+            row = self._patron_row(self.store.conn, card.patron_id)
+            return self._patron(self.store.conn, row, card.card_number)
+
+    def problems(self, ref: str) -> list[DomainError]:
+        """Every block on the patron's account now (empty: in good standing)."""
+        now = self.clock()
+        found: list[DomainError] = []
+        with self.store.lock:
+            db = self.store.conn
+            row = self._patron_row(db, patron_id(ref))
+            if row[8] and from_db(row[8]) > now:
+                until = from_db(row[8])
+                found.append(
+                    DomainError("circulation.card_locked", minutes=_minutes_until(until, now))
+                )
+            if row[5]:
+                found.append(DomainError("circulation.card_blocked"))
+            if row[4] and date.fromisoformat(row[4]) < self._today(now):
+                found.append(DomainError("circulation.card_expired", expired_on=_day(row[4])))
+            balance = self._balance(db, row[0])
+            limit = self.config.circulation.fines_limit
+            if balance > limit:
+                found.append(
+                    DomainError(
+                        "circulation.fines_over_limit",
+                        balance=_rupiah(balance),
+                        limit=_rupiah(limit),
+                    )
+                )
+        return found
+
+    # -- overview and lists -----------------------------------------------------
+    def overview(self, patron: str) -> PatronOverview:
+        pid = patron_id(patron)
+        now = to_db(self.clock())
+        with self.store.lock:
+            db = self.store.conn
+            person = self._patron(db, self._patron_row(db, pid))
+            loans, overdue = db.execute(
+                """SELECT count(*), coalesce(sum(due_at < ?), 0) FROM loans
+                   WHERE patron_id = ? AND returned_at IS NULL""",
+                [now, pid],
+            ).fetchone()
+            ready = db.execute(
+                "SELECT count(*) FROM holds WHERE patron_id = ? AND status = 'ready'", [pid]
+            ).fetchone()[0]
+            return PatronOverview(
+                patron=person,
+                loans=int(loans),
+                overdue=int(overdue),
+                holds_ready=int(ready),
+                fines_balance=self._balance(db, pid),
+            )
+
+    def loans(self, patron: str) -> list[Loan]:
+        pid = patron_id(patron)
+        now = self.clock()
+        with self.store.lock:
+            db = self.store.conn
+            group = self._patron_row(db, pid)[2]
+            rows = db.execute(
+                """SELECT i.barcode, i.title, i.authors, l.checked_out_at, l.due_at,
+                          l.renewals, i.item_type
+                   FROM loans l JOIN items i ON i.id = l.item_id
+                   WHERE l.patron_id = ? AND l.returned_at IS NULL
+                   ORDER BY l.due_at, i.title""",
+                [pid],
+            ).fetchall()
+        result = []
+        for barcode, title, authors, out, due, renewals, item_type in rows:
+            policy = self.rules.policy(group, item_type)
+            due_at = from_db(due)
+            result.append(
+                Loan(
+                    barcode=barcode,
+                    title=title,
+                    authors=authors,
+                    checked_out_at=from_db(out),
+                    due_at=due_at,
+                    overdue=due_at < now,
+                    renewals=renewals,
+                    renewals_left=self._renewals_left(policy, renewals),
+                )
+            )
+        return result
+
+    def holds(self, patron: str) -> list[Hold]:
+        """Ready holds first (with shelf and expiry), then those still waiting."""
+        pid = patron_id(patron)
+        with self.store.lock:
+            db = self.store.conn
+            self._patron_row(db, pid)
+            rows = db.execute(
+                """SELECT coalesce(i.title, b.title), h.status, h.pickup_location,
+                          h.shelf_location, h.expires_on, i.barcode
+                   FROM holds h
+                   LEFT JOIN items i ON i.id = h.item_id
+                   LEFT JOIN biblios b ON b.id = h.biblio_id
+                   WHERE h.patron_id = ? AND h.status IN ('ready', 'waiting')
+                   ORDER BY h.status = 'waiting', h.expires_on, h.placed_at""",
+                [pid],
+            ).fetchall()
+        return [
+            Hold(
+                title=title or "",
+                status=status,
+                pickup_location=pickup,
+                shelf_location=shelf if status == "ready" else None,
+                expires_on=date.fromisoformat(expires) if expires else None,
+                barcode=barcode if status == "ready" else None,
+            )
+            for title, status, pickup, shelf, expires, barcode in rows
+        ]
+
+    def fines(self, patron: str) -> Fines:
+        """What is still owed, line by line: payments settle the oldest fines first."""
+        pid = patron_id(patron)
+        with self.store.lock:
+            db = self.store.conn
+            self._patron_row(db, pid)
+            return self._fines(db, pid)
+
+    def _fines(self, db: Any, pid: int) -> Fines:
+        rows = db.execute(
+            """SELECT amount, reason, item_barcode, created_at FROM fines
+               WHERE patron_id = ? ORDER BY created_at, id""",
+            [pid],
+        ).fetchall()
+        paid = db.execute(
+            "SELECT coalesce(sum(amount), 0) FROM payments WHERE patron_id = ?", [pid]
+        ).fetchone()[0]
+        lines: list[FineLine] = []
+        left = int(paid)
+        for amount, reason, barcode, created in rows:
+            settled = min(left, amount)
+            left -= settled
+            if amount - settled > 0:
+                lines.append(FineLine(amount - settled, reason, barcode, from_db(created)))
+        balance = sum(line.amount for line in lines) - left
+        return Fines(balance=balance, lines=tuple(lines), limit=self.config.circulation.fines_limit)
+
+    def item(self, barcode: str) -> ItemInfo:
+        with self.store.lock:
+            db = self.store.conn
+            item = self._item_row(db, barcode)
+            loan = self._open_loan(db, item[0])
+        return ItemInfo(
+            barcode=item[1],
+            title=item[2],
+            authors=item[3],
+            item_type=item[4],
+            status=item[7],
+            call_number=item[5],
+            location=item[6],
+            due_at=from_db(loan[3]) if loan else None,
+        )
+
+    # -- checkout ---------------------------------------------------------------
+    def checkout(self, patron: str, barcode: str) -> CheckoutResult:
+        pid = patron_id(patron)
+        try:
+            with self.store.transaction() as db:
+                now = self.clock()
+                result = self._checkout(db, pid, barcode, now)
+                self._checkout_written()
+                return result
+        except sqlite3.IntegrityError as exc:
+            # Only reachable when another writer slipped past the checks (it cannot
+            # under BEGIN IMMEDIATE); the unique open-loan index still refuses it.
+            if "loans" in str(exc):
+                raise DomainError("circulation.item_on_loan", barcode=barcode.strip()) from None
+            raise
+
+    def _checkout(self, db: Any, pid: int, barcode: str, now: datetime) -> CheckoutResult:
+        row = self._patron_row(db, pid)
+        self._standing(db, row, now, fines=True)
+        item = self._item_row(db, barcode)
+        item_id, code, title, item_type, status = item[0], item[1], item[2], item[4], item[7]
+        loan = self._open_loan(db, item_id)
+        if loan is not None:
+            if loan[1] == pid:
+                raise DomainError("circulation.item_already_yours", title=title)
+            raise DomainError("circulation.item_on_loan", title=title)
+        if status in _UNAVAILABLE:
+            raise DomainError(_UNAVAILABLE[status], title=title)
+        policy = self.rules.policy(row[2], item_type)
+        if item[9] or not policy.loanable:
+            raise DomainError("circulation.item_not_for_loan", title=title)
+        ready = db.execute(
+            "SELECT id, patron_id FROM holds WHERE item_id = ? AND status = 'ready'", [item_id]
+        ).fetchone()
+        if ready is not None and ready[1] != pid:
+            raise DomainError("circulation.item_on_hold", title=title)
+        if ready is None and self._waiting_for_other(db, item, pid):
+            raise DomainError("circulation.item_on_hold", title=title)
+        if policy.max_items is not None:
+            count = db.execute(
+                "SELECT count(*) FROM loans WHERE patron_id = ? AND returned_at IS NULL", [pid]
+            ).fetchone()[0]
+            if count >= policy.max_items:
+                raise DomainError("circulation.loan_limit", limit=policy.max_items)
+        if policy.max_items_of_type is not None:
+            count = db.execute(
+                """SELECT count(*) FROM loans l JOIN items i ON i.id = l.item_id
+                   WHERE l.patron_id = ? AND l.returned_at IS NULL AND i.item_type = ?""",
+                [pid, item_type],
+            ).fetchone()[0]
+            if count >= policy.max_items_of_type:
+                raise DomainError(
+                    "circulation.loan_limit_type", limit=policy.max_items_of_type, title=title
+                )
+        due = self.rules.due_at(now, policy.loan_days)
+        db.execute(
+            """INSERT INTO loans (item_id, patron_id, checked_out_at, due_at, kiosk_id)
+               VALUES (?, ?, ?, ?, ?)""",
+            [item_id, pid, to_db(now), to_db(due), self.kiosk_id],
+        )
+        db.execute("UPDATE items SET status = 'on_loan' WHERE id = ?", [item_id])
+        if ready is not None:
+            db.execute("UPDATE holds SET status = 'collected' WHERE id = ?", [ready[0]])
+        else:
+            # The patron's own waiting hold (on this copy or its title) is filled.
+            db.execute(
+                """UPDATE holds SET status = 'collected' WHERE id = (
+                     SELECT id FROM holds WHERE patron_id = ? AND status = 'waiting'
+                     AND (item_id = ? OR (item_id IS NULL AND biblio_id = ?))
+                     ORDER BY placed_at LIMIT 1)""",
+                [pid, item_id, item[8]],
+            )
+        add_usage(db, self._today(now), "checkout")
+        return CheckoutResult(barcode=code, title=title, due_at=from_db(to_db(due)))
+
+    # -- return -----------------------------------------------------------------
+    def checkin(self, barcode: str) -> ReturnResult:
+        """Return an item; works without a signed-in patron."""
+        with self.store.transaction() as db:
+            now = self.clock()
+            item = self._item_row(db, barcode)
+            item_id, code, title, item_type = item[0], item[1], item[2], item[4]
+            loan = self._open_loan(db, item_id)
+            if loan is None:
+                raise DomainError("circulation.item_not_on_loan", title=title)
+            loan_id, pid, _, due_text, _ = loan
+            due = from_db(due_text)
+            fine = 0
+            keeps = False
+            if pid is not None:
+                row = db.execute(
+                    "SELECT patron_group, keeps_history FROM patrons WHERE id = ?", [pid]
+                ).fetchone()
+                keeps = bool(row[1])
+                fine = self.rules.fine(self.rules.policy(row[0], item_type), due, now)
+                if fine > 0:
+                    db.execute(
+                        """INSERT INTO fines (patron_id, amount, reason, item_barcode, created_at)
+                           VALUES (?, ?, 'overdue', ?, ?)""",
+                        [pid, fine, code, to_db(now)],
+                    )
+            # Privacy by default: the returned loan forgets its patron.
+            db.execute(
+                """UPDATE loans SET returned_at = ?, patron_id = CASE WHEN ? THEN patron_id END
+                   WHERE id = ?""",
+                [to_db(now), keeps, loan_id],
+            )
+            shelf = self._fill_hold(db, item, now)
+            db.execute(
+                "UPDATE items SET status = ? WHERE id = ?",
+                ["on_hold_shelf" if shelf else "available", item_id],
+            )
+            add_usage(db, self._today(now), "return")
+            return ReturnResult(
+                barcode=code,
+                title=title,
+                to_hold_shelf=shelf is not None,
+                hold_shelf_location=shelf,
+                was_overdue=due < now,
+                fine=fine,
+            )
+
+    def _fill_hold(self, db: Any, item: Any, now: datetime) -> str | None:
+        """The oldest waiting hold this copy can fill becomes ready on the hold shelf;
+        returns the shelf location (None: no hold waits for it)."""
+        hold = db.execute(
+            """SELECT id, shelf_location FROM holds
+               WHERE status = 'waiting'
+                 AND (item_id = ? OR (item_id IS NULL AND biblio_id = ?))
+               ORDER BY placed_at, id LIMIT 1""",
+            [item[0], item[8]],
+        ).fetchone()
+        if hold is None:
+            return None
+        shelf = hold[1] or self.config.circulation.hold_shelf
+        db.execute(
+            """UPDATE holds SET status = 'ready', item_id = ?, shelf_location = ?, ready_at = ?,
+                 expires_on = ? WHERE id = ?""",
+            [item[0], shelf, to_db(now), self.rules.hold_expires_on(now).isoformat(), hold[0]],
+        )
+        return str(shelf)
+
+    # -- renew ------------------------------------------------------------------
+    def renew(self, patron: str, barcode: str) -> RenewResult:
+        """Refusals of the renewal itself come back as ``ok`` False with a key; an
+        unknown item or one not on loan to this patron raises."""
+        pid = patron_id(patron)
+        with self.store.transaction() as db:
+            now = self.clock()
+            row = self._patron_row(db, pid)
+            item = self._item_row(db, barcode)
+            loan = self._open_loan(db, item[0])
+            if loan is None or loan[1] != pid:
+                raise DomainError("circulation.not_your_loan", title=item[2])
+            result = self._renew(db, row, item, loan, now)
+            if result.ok:
+                add_usage(db, self._today(now), "renew")
+            return result
+
+    def renew_all(self, patron: str) -> list[RenewResult]:
+        pid = patron_id(patron)
+        results: list[RenewResult] = []
+        with self.store.transaction() as db:
+            now = self.clock()
+            row = self._patron_row(db, pid)
+            loans = db.execute(
+                """SELECT l.id, l.patron_id, l.checked_out_at, l.due_at, l.renewals, i.barcode
+                   FROM loans l JOIN items i ON i.id = l.item_id
+                   WHERE l.patron_id = ? AND l.returned_at IS NULL ORDER BY l.due_at""",
+                [pid],
+            ).fetchall()
+            for loan in loans:
+                item = self._item_row(db, loan[5])
+                result = self._renew(db, row, item, loan[:5], now)
+                if result.ok:
+                    add_usage(db, self._today(now), "renew")
+                results.append(result)
+        return results
+
+    def _renew(self, db: Any, row: Any, item: Any, loan: Any, now: datetime) -> RenewResult:
+        code, title = item[1], item[2]
+
+        def refused(key: str) -> RenewResult:
+            return RenewResult(barcode=code, title=title, ok=False, due_at=due, refusal=key)
+
+        due = from_db(loan[3])
+        try:
+            self._standing(db, row, now, fines=True)
+        except DomainError as exc:
+            # A result carries a key without parameters: each block has its own.
+            return refused(_RENEW_BLOCKS[exc.key])
+        policy = self.rules.policy(row[2], item[4])
+        if loan[4] >= policy.max_renewals:
+            return refused("circulation.renew_limit")
+        if self._waiting_for_other(db, item, row[0]):
+            return refused("circulation.renew_on_hold")
+        if due < now and not self.config.circulation.renew_overdue:
+            return refused("circulation.renew_overdue")
+        new_due = self.rules.due_at(now, policy.loan_days)
+        if new_due <= due:
+            return refused("circulation.renew_too_soon")
+        db.execute(
+            "UPDATE loans SET due_at = ?, renewals = renewals + 1 WHERE id = ?",
+            [to_db(new_due), loan[0]],
+        )
+        return RenewResult(barcode=code, title=title, ok=True, due_at=from_db(to_db(new_due)))
+
+    # -- payments ---------------------------------------------------------------
+    def pay(self, patron: str, amount: int, taken_by: str | None = None) -> Fines:
+        """Record a payment taken at the desk: whole rupiah, at most what is owed."""
+        pid = patron_id(patron)
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            raise DomainError("circulation.amount_invalid")
+        with self.store.transaction() as db:
+            now = self.clock()
+            self._patron_row(db, pid)
+            balance = self._balance(db, pid)
+            if amount > balance:
+                raise DomainError("circulation.pay_too_much", balance=_rupiah(max(balance, 0)))
+            db.execute(
+                "INSERT INTO payments (patron_id, amount, paid_at, taken_by) VALUES (?, ?, ?, ?)",
+                [pid, amount, to_db(now), taken_by],
+            )
+            add_usage(db, self._today(now), "payment")
+            return self._fines(db, pid)
+
+
+def _rupiah(amount: int) -> str:
+    """``75000`` -> ``Rp 75.000`` (Indonesian digit grouping, both languages)."""
+    return "Rp " + f"{amount:,}".replace(",", ".")
+
+
+def _day(iso: str) -> str:
+    """``2026-10-30`` -> ``30/10/2026``: how dates are written in Indonesia."""
+    return date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+
+def _minutes_until(until: datetime, now: datetime) -> int:
+    return max(1, int((until - now).total_seconds() + 59) // 60)

@@ -1,0 +1,50 @@
+"""Imports point one way: screens -> kiosk <- devices (DESIGN.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+
+REPO = Path(__file__).resolve().parents[2]
+#: The only parts of the core a device adapter may use.
+DEVICE_MAY_USE = ("kiosk.ports", "kiosk.domain", "kiosk.bus")
+
+
+def test_import_linter_contracts_hold() -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_the_contract_names_exactly_two_exemptions() -> None:
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = project["tool"]["importlinter"]["contracts"]
+    core = next(c for c in contracts if c["source_modules"] == ["kiosk"])
+    assert sorted(core["ignore_imports"]) == [
+        "kiosk.bootstrap -> devices.**",
+        "kiosk.cli -> screens.**",
+    ]
+    assert {"kivy", "screens", "devices"} <= set(core["forbidden_modules"])
+
+
+def test_devices_use_only_ports_domain_and_bus() -> None:
+    graph = grimp.build_graph("kiosk", "devices", "screens", "accessibility")
+    bad = []
+    for module in graph.find_descendants("devices") | {"devices"}:
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported.split(".")[0] != "kiosk":
+                continue
+            if not any(imported == m or imported.startswith(m + ".") for m in DEVICE_MAY_USE):
+                bad.append(f"{module} -> {imported}")
+    assert bad == []
