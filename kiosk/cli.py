@@ -107,6 +107,21 @@ def build_parser() -> argparse.ArgumentParser:
         )
         app.set_defaults(handler=handler)
 
+    shots = sub.add_parser(
+        "screenshots",
+        parents=[common],
+        help="render every screen in both languages to PNG files (demo data, offscreen)",
+    )
+    shots.add_argument("--out", metavar="DIR", required=True, help="folder for the PNG files")
+    shots.add_argument(
+        "--languages",
+        metavar="LIST",
+        default=",".join(LANGUAGES),
+        help="comma-separated languages (default: id,en)",
+    )
+    shots.add_argument("--json", action="store_true", help="print the files written as JSON")
+    shots.set_defaults(handler=cmd_screenshots)
+
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(sub, common)
     return parser
@@ -200,6 +215,33 @@ def cmd_demo(args: argparse.Namespace) -> int:
         finally:
             store.close()
         return _run_app(args, config, path)
+
+
+def cmd_screenshots(args: argparse.Namespace) -> int:
+    """Every screen in each language, on fresh demo data and simulated devices, in a
+    window of the configured panel size (no display needed: SDL's offscreen driver)."""
+    from screens.app import run_screenshots
+
+    config = load_config(args)
+    languages = [x.strip() for x in args.languages.split(",") if x.strip()]
+    unknown = [x for x in languages if x not in LANGUAGES]
+    if unknown or not languages:
+        print(f"kiosk screenshots: --languages takes {', '.join(LANGUAGES)}", file=sys.stderr)
+        return 2
+    display = replace(config.display, fullscreen=False, borderless=False, hide_cursor=False)
+    config = replace(config, display=display, kiosk=replace(config.kiosk, demo=False))
+    kiosk = bootstrap.build(config)
+    kiosk.start()
+    try:
+        written = run_screenshots(kiosk, Path(args.out), languages)
+    finally:
+        kiosk.stop()
+    if args.json:
+        print_json({"screenshots": [str(p) for p in written]})
+    else:
+        for path in written:
+            print(path)
+    return 0
 
 
 def _run_app(args: argparse.Namespace, config: Config, path: Path) -> int:

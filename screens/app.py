@@ -7,6 +7,8 @@ before any ``kivy`` import. The app itself lives in :mod:`screens.kiosk_app`.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,10 +33,31 @@ def configure_kivy(kiosk: Kiosk) -> None:
 
 
 def run_app(kiosk: Kiosk, *, exit_after: float | None = None, screenshot: str | None = None) -> int:
-    """Run the touchscreen app until it is closed (or ``exit_after`` seconds)."""
+    """Run the touchscreen app until it is closed (or ``exit_after`` seconds).
+
+    Blocking: Kivy's loop runs on the calling thread (the process's main thread).
+    """
     configure_kivy(kiosk)
     from screens.kiosk_app import KioskApp
 
-    app = KioskApp(kiosk=kiosk, exit_after=exit_after, screenshot=screenshot)
+    app = KioskApp(
+        kiosk=kiosk, services=kiosk.services, exit_after=exit_after, screenshot=screenshot
+    )
     app.run()
     return 0 if app.screenshot_error is None else 1
+
+
+def run_screenshots(kiosk: Kiosk, out: Path, languages: Sequence[str]) -> list[Path]:
+    """Render every screen in each language to ``out/<lang>/<NN-screen>.png``.
+
+    ``kiosk`` must be built on demo data with simulated devices (see
+    ``kiosk screenshots``). Blocking; returns the files written.
+    """
+    configure_kivy(kiosk)
+    from screens.shots import ScreenshotApp
+
+    app = ScreenshotApp(kiosk=kiosk, out=out, languages=list(languages))
+    app.run()
+    if app.failure:
+        raise RuntimeError(app.failure)
+    return app.written

@@ -96,7 +96,9 @@ class ItemsScreen(KioskScreen):
         line.state = "refused"
         line.key = error.key
         line.params = dict(error.params)
-        line.advice = "ui.items.see_staff"
+        # The circulation's messages already say what to do ("... service desk"); a
+        # failure that is not a library rule (a device, a bug) gets the advice added.
+        line.advice = "" if error.key.startswith("circulation.") else "ui.items.see_staff"
         self.render()
 
     def secure(self, line: ItemLine, secured: bool) -> None:

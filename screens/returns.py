@@ -22,8 +22,12 @@ class ReturnScreen(ItemsScreen):
         line.title = result.title
         if result.to_hold_shelf:
             line.state = "warning"
-            line.key = "ui.returns.to_hold_shelf"
-            line.params = {"shelf": result.hold_shelf_location or ""}
+            if result.hold_shelf_location:
+                line.key = "ui.returns.to_hold_shelf"
+                line.params = {"shelf": result.hold_shelf_location}
+            else:
+                line.key = "ui.returns.to_hold_shelf_any"
+                line.params = {}
         else:
             line.state = "ok"
             line.key = "ui.returns.returned_late" if result.was_overdue else "ui.returns.returned"

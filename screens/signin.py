@@ -39,11 +39,12 @@ class SignInScreen(KioskScreen):
         self._card: dict[str, str | None] = {}
 
     def on_kv_post(self, _base: Any) -> None:
+        # ids hold weak references; panes out of the tree need strong ones.
         self._panes = {
-            "number": self.ids.number_pane,
-            "checking": self.ids.checking_pane,
-            "pin": self.ids.pin_pane,
-            "message": self.ids.message_pane,
+            "number": self.ids.number_pane.__self__,
+            "checking": self.ids.checking_pane.__self__,
+            "pin": self.ids.pin_pane.__self__,
+            "message": self.ids.message_pane.__self__,
         }
         for pane in self._panes.values():
             self.remove_widget(pane)

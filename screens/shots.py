@@ -1,0 +1,183 @@
+"""``kiosk screenshots``: walk through every screen in each language and write PNGs.
+
+Each language starts on a fresh demo database, so both sets show the same story: the
+idle screen, signing in (typing, PIN, a refused card), home, borrowing, the receipt,
+returning, loans with renewals, holds, equipment, events, feedback, accessibility
+options, the inactivity warning and staff mode. Device input goes through the bus,
+exactly as a card reader's or scanner's thread would send it.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kivy.clock import Clock
+
+from kiosk import bootstrap, demo
+from kiosk.bootstrap import Kiosk
+from kiosk.domain.events import CardTapped, ItemScanned
+from screens.kiosk_app import KioskApp
+from screens.widgets import TextEntry
+
+log = logging.getLogger(__name__)
+
+Action = Callable[[], Any]
+
+
+class ScreenshotApp(KioskApp):
+    """The app, driven by a script instead of a patron; quits when done."""
+
+    def __init__(self, kiosk: Kiosk, out: Path, languages: list[str], **kwargs: Any) -> None:
+        super().__init__(kiosk=kiosk, services=None, **kwargs)
+        self.reduced_motion = True  # still frames: no fades, no pulsing
+        self.out = out
+        self.languages = languages
+        self.written: list[Path] = []
+        self.failure: str | None = None
+        self._folder = tempfile.TemporaryDirectory(prefix="kiosk-shots-")
+        self._steps: list[tuple[str, str, list[Action]]] = []
+        self._actions: list[Action] = []
+        self._target = Path()
+
+    # -- the script ----------------------------------------------------------------
+    def script(self, lang: str) -> list[tuple[str, list[Action]]]:
+        cards: dict[str, demo.DemoCard] = {}
+        for card in demo.demo_cards():
+            cards.setdefault(card.kind, card)  # the first ordinary patron has the most to show
+        bus = self.kiosk.bus
+        signin = self.screen("signin")
+
+        def tap(kind: str) -> Action:
+            return lambda: bus.publish(CardTapped(reader="screenshots", uid=cards[kind].card_key))
+
+        def scan(barcode: str) -> Action:
+            return lambda: bus.publish(ItemScanned(scanner="screenshots", barcode=barcode))
+
+        def pin(digits: str) -> Action:
+            return lambda: [signin.add_digit(d) for d in digits]
+
+        def out() -> None:
+            self.sign_out("sign_out")
+            self.set_language(lang)
+
+        def entry(title_key: str, layout: str, value: str) -> Action:
+            return lambda: TextEntry(
+                title=self.tr(title_key), layout=layout, value=value
+            ).open(animation=False)
+
+        return [
+            ("attract", [lambda: self.fresh(lang)]),
+            ("signin-number", [signin.start_typing, lambda: setattr(signin, "typed", "PLU-00")]),
+            ("signin-pin", [tap("pin"), pin("25")]),
+            ("signin-refused", [self._dismiss_modals, tap("expired")]),
+            ("home", [signin.reset, tap("ok")]),
+            (
+                "borrow",
+                [lambda: self.go("borrow"), scan("B00004"), scan("B00005"), scan("B00092")],
+            ),
+            ("borrow-type-barcode", [entry("ui.items.type_title", "card", "B000")]),
+            ("receipt", [self._dismiss_modals, self.screen("borrow").finish]),
+            ("loans", [lambda: self.go("loans"), self.screen("loans").renew_all]),
+            ("holds", [lambda: self.go("holds")]),
+            ("equipment", [lambda: self.go("equipment")]),
+            ("events", [lambda: self.go("events"), lambda: self.screen("events").toggle(1)]),
+            (
+                "feedback",
+                [
+                    lambda: self.go("feedback"),
+                    lambda: self.screen("feedback").choose(4),
+                    lambda: setattr(
+                        self.screen("feedback"), "comment", self.tr("ui.demo.comment")
+                    ),
+                ],
+            ),
+            ("feedback-keyboard", [entry("ui.feedback.comment_title", "text", "Ruang baca")]),
+            ("access", [self._dismiss_modals, lambda: self.go("access")]),
+            ("session-warning", [lambda: self.go("home"), lambda: self._show_warning(25)]),
+            (
+                "returns",
+                [
+                    out,
+                    lambda: self.go("returns"),
+                    scan("B00003"),
+                    scan("B00001"),
+                ],
+            ),
+            ("staff", [out, tap("staff"), pin("1357"), signin.submit_pin]),
+        ]
+
+    def fresh(self, lang: str) -> None:
+        """A new demo database for this language's walk-through."""
+        self.sign_out("sign_out")
+        config = self.kiosk.config
+        store = bootstrap.open_store(config, Path(self._folder.name) / f"{lang}.db")
+        demo.load(store, config)
+        self.services = bootstrap.build_services(config, store)
+        self.set_language(lang)
+        self.screen("attract").refresh()
+
+    # -- the runner ----------------------------------------------------------------
+    def on_start(self) -> None:
+        super().on_start()
+        for lang in self.languages:
+            for number, (name, actions) in enumerate(self.script(lang), start=1):
+                self._steps.append((lang, f"{number:02d}-{name}", actions))
+        Clock.schedule_once(lambda _dt: self._next(), 0.3)
+
+    def _next(self) -> None:
+        if not self._steps or self.failure:
+            self.quit()
+            return
+        lang, name, actions = self._steps.pop(0)
+        self._target = self.out / lang / f"{name}.png"
+        self._actions = list(actions)
+        # The script sets the language itself on the first step; keep later ones on it.
+        if self.language != lang and name != "01-attract":
+            self.set_language(lang)
+        self._advance()
+
+    def _advance(self) -> None:
+        if self.failure:
+            self.quit()
+            return
+        if not self._actions:
+            target = self._target
+            self.capture(str(target), then=lambda: self._written(target))
+            return
+        action = self._actions.pop(0)
+        try:
+            action()
+        except Exception:
+            self.failure = f"{self._target.name}: {traceback.format_exc()}"
+            log.error("screenshot step failed: %s", self.failure)
+        self._settle(self._advance)
+
+    def _written(self, target: Path) -> None:
+        self.written.append(target)
+        self._next()
+
+    def _settle(self, then: Callable[[], None]) -> None:
+        """Wait until bus events, workers and layout have all come to rest."""
+        quiet = [0]
+
+        def poll(_dt: float) -> bool:
+            quiet[0] = quiet[0] + 1 if self.idle else 0
+            if quiet[0] >= 4:
+                then()
+                return False
+            return True
+
+        Clock.schedule_interval(poll, 0.03)
+
+    def on_stop(self) -> None:
+        super().on_stop()
+        self._folder.cleanup()
+
+    def tick(self) -> None:
+        # The script shows the inactivity warning itself; no real timeout here.
+        return

@@ -1,0 +1,221 @@
+"""The UI test harness: ONE Kivy app and window per test session (Kivy allows one
+window per process), reset between tests onto a fresh demo database.
+
+Frames are advanced with ``EventLoop.idle()``; touches go through Kivy's real input
+path (``UnitTestTouch``), keys through the window's keyboard events. Device input goes
+through the simulators (``tap``, ``scan``, ``place``), so bus, dispatcher and workers
+all run for real.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk import bootstrap, config as config_module, demo
+from kiosk.bootstrap import Kiosk
+from kiosk.config import Config
+from kiosk.domain.events import Event, SessionEnded, SessionWarning
+from kiosk.store import Store
+
+
+@dataclass
+class Monotonic:
+    """The session timer's clock: real time plus whatever the test skips ahead."""
+
+    skipped: float = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.skipped
+
+    def skip(self, seconds: float) -> None:
+        self.skipped += seconds
+
+
+@dataclass
+class UI:
+    """What a UI test drives: the running app, its kiosk and helpers."""
+
+    app: Any
+    kiosk: Kiosk
+    clock: Monotonic
+    folder: Path
+    store: Store | None = None
+    published: list[Event] = field(default_factory=list)
+    runs: int = 0
+
+    # -- frames ------------------------------------------------------------------
+    def frames(self, count: int = 3) -> None:
+        from kivy.base import EventLoop
+
+        for _ in range(count):
+            EventLoop.idle()
+
+    def settle(self, timeout: float = 5.0) -> None:
+        """Advance frames until the workers and the dispatcher have nothing left."""
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while quiet < 3:
+            self.frames(1)
+            quiet = quiet + 1 if self.app.idle else 0
+            if time.monotonic() > deadline:
+                raise AssertionError("the app did not settle")
+            time.sleep(0.002)
+
+    def wait(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            self.frames(1)
+            if time.monotonic() > deadline:
+                raise AssertionError("condition not met in time")
+            time.sleep(0.002)
+
+    # -- input -------------------------------------------------------------------
+    def tap(self, widget: Any) -> None:
+        """Touch down and up at the widget's centre, through Kivy's input path."""
+        from kivy.tests.common import UnitTestTouch
+
+        assert widget.get_root_window() is not None, f"{widget!r} is not on screen"
+        assert not widget.disabled, f"{widget!r} is disabled"
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.frames(1)
+        touch.touch_up()
+        self.frames(2)
+        self.settle()
+
+    def key(self, code: int, text: str | None = None) -> None:
+        from kivy.core.window import Window
+
+        Window.dispatch("on_key_down", code, 0, text, [])
+        Window.dispatch("on_key_up", code, 0)
+        self.frames(2)
+
+    def card(self, kind: str = "ok", index: int = 0) -> demo.DemoCard:
+        return [c for c in demo.demo_cards() if c.kind == kind][index]
+
+    def tap_card(self, kind: str = "ok", index: int = 0) -> demo.DemoCard:
+        card = self.card(kind, index)
+        assert self.kiosk.card_readers[0].tap(uid=card.card_key)  # type: ignore[attr-defined]
+        self.settle()
+        return card
+
+    def scan(self, barcode: str) -> None:
+        assert self.kiosk.item_scanners[0].scan(barcode)  # type: ignore[attr-defined]
+        self.settle()
+
+    def sign_in(self, kind: str = "ok") -> None:
+        self.tap_card(kind)
+        if kind in ("pin", "staff"):
+            card = self.card(kind)
+            assert card.pin is not None
+            self.type_pin(card.pin)
+        self.settle()
+
+    def type_pin(self, pin: str) -> None:
+        pad = self.app.screen("signin").ids.pinpad
+        for digit in pin:
+            self.tap(self.button(pad, digit))
+        self.tap(pad.ids.ok)
+
+    # -- reading the screen ------------------------------------------------------
+    @property
+    def screen(self) -> Any:
+        return self.app.current_screen()
+
+    def rows(self, box: Any | None = None) -> list[Any]:
+        """The Row widgets of the current screen's list, top to bottom."""
+        from screens.widgets import Row
+
+        box = box if box is not None else self.screen.ids.rows
+        return [w for w in reversed(box.children) if isinstance(w, Row)]
+
+    def button(self, parent: Any, text: str) -> Any:
+        from screens.widgets import KButton
+
+        found = [w for w in parent.walk() if isinstance(w, KButton) and w.text == text]
+        assert found, f"no button {text!r}"
+        return found[0]
+
+    def texts(self, widget: Any | None = None) -> list[str]:
+        from kivy.uix.label import Label
+
+        root = widget if widget is not None else self.app.root
+        return [w.text for w in root.walk() if isinstance(w, Label) and w.text]
+
+    def t(self, key: str, **params: Any) -> str:
+        return str(self.app.tr(key, **params))
+
+    # -- between tests -----------------------------------------------------------
+    def reset(self) -> None:
+        """Sign out, fresh demo database, configured language, default theme."""
+        self.app._dismiss_modals()
+        self.app.sign_out("sign_out")
+        self.settle()
+        old = self.store
+        self.runs += 1
+        self.store = bootstrap.open_store(self.kiosk.config, self.folder / f"ui{self.runs}.db")
+        demo.load(self.store, self.kiosk.config)
+        services = bootstrap.build_services(self.kiosk.config, self.store)
+        self.kiosk.services = services
+        self.app.services = services
+        if old is not None:
+            old.close()
+        self.app.set_text_scale(1.0)
+        self.app.set_language("id")
+        self.clock.skipped = 0.0
+        self.app.timer.touch()
+        self.published.clear()
+        self.app.go("attract")
+        self.settle()
+
+
+def ui_config() -> Config:
+    config = config_module.parse(config_module.default_config_text(), "<ui tests>")
+    return replace(
+        config,
+        kiosk=replace(config.kiosk, demo=True, language="id"),
+        display=replace(config.display, fullscreen=False, borderless=False, hide_cursor=False),
+        devices=replace(config.devices, item_pad="sim://pad"),
+    )
+
+
+@pytest.fixture(scope="session")
+def ui_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UI]:
+    os.environ.pop("DISPLAY", None)  # SDL's offscreen driver: no X server needed
+    folder = tmp_path_factory.mktemp("ui")
+    kiosk = bootstrap.build(ui_config())
+    from screens.app import configure_kivy
+
+    configure_kivy(kiosk)
+    from screens.kiosk_app import KioskApp
+
+    clock = Monotonic()
+    app = KioskApp(kiosk=kiosk, services=None, now=clock)
+    harness = UI(app=app, kiosk=kiosk, clock=clock, folder=folder)
+    kiosk.bus.subscribe(SessionWarning, harness.published.append)
+    kiosk.bus.subscribe(SessionEnded, harness.published.append)
+    kiosk.start()
+    app._run_prepare()  # build, open the window, on_start: the first frames follow
+    harness.frames(5)
+    yield harness
+    app.stop()
+    from kivy.base import EventLoop
+
+    EventLoop.close()
+    kiosk.stop()
+    if harness.store is not None:
+        harness.store.close()
+
+
+@pytest.fixture
+def ui(ui_session: UI) -> UI:
+    ui_session.reset()
+    return ui_session
