@@ -25,7 +25,7 @@ class KioskScreen(Screen):
 
     @property
     def app(self) -> KioskApp:
-        return App.get_running_app()  # type: ignore[no-any-return]
+        return App.get_running_app()
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.refresh()

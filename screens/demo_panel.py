@@ -94,14 +94,14 @@ class DemoSheet(ModalView):
         from kivy.app import App
 
         app: Any = App.get_running_app()
-        cards = self.ids.cards
+        cards = self.ids.card_list
         for card in demo.demo_cards():
             kind = app.tr(f"demo.kind.{card.kind}")
             pin = f" · PIN {card.pin}" if card.pin else ""
             button = Factory.DemoButton(text=f"{card.name}\n{kind}{pin}")
             button.bind(on_release=lambda _b, c=card: self.tap(c.card_key))
             cards.add_widget(button)
-        items = self.ids.items
+        items = self.ids.item_list
         for barcode, title, note in demo_items():
             button = Factory.DemoButton(text=f"{barcode} {title}\n{app.tr(note)}")
             button.bind(on_release=lambda _b, b=barcode: self.scan(b))

@@ -82,11 +82,16 @@ class EventsScreen(KioskScreen):
                 mark = "ok"
                 parts.append(app.tr("ui.events.you_are_registered"))
             note = self.notes.get(event.id)
-            if note is not None and note[0] not in ("ui.events.registered", "ui.events.unregistered"):
+            if note is not None and note[0] not in (
+                "ui.events.registered",
+                "ui.events.unregistered",
+            ):
                 mark = "refused"
                 parts.append(app.tr(note[0], **note[1]))
             full = event.seats_left == 0 and not event.registered
-            action = "" if full else app.tr("ui.events.cancel" if event.registered else "ui.events.join")
+            action = (
+                "" if full else app.tr("ui.events.cancel" if event.registered else "ui.events.join")
+            )
             box.add_widget(
                 Factory.Row(
                     mark=mark,

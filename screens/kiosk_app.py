@@ -268,7 +268,7 @@ class KioskApp(App):
 
     def current_screen(self) -> KioskScreen:
         assert self.manager is not None
-        return self.manager.current_screen  # type: ignore[no-any-return]
+        return self.manager.current_screen
 
     def go(self, name: str) -> None:
         """Show screen ``name``; a patron-only screen without a patron shows attract."""

@@ -66,9 +66,9 @@ class ScreenshotApp(KioskApp):
             self.set_language(lang)
 
         def entry(title_key: str, layout: str, value: str) -> Action:
-            return lambda: TextEntry(
-                title=self.tr(title_key), layout=layout, value=value
-            ).open(animation=False)
+            return lambda: TextEntry(title=self.tr(title_key), layout=layout, value=value).open(
+                animation=False
+            )
 
         return [
             ("attract", [lambda: self.fresh(lang)]),
@@ -91,9 +91,7 @@ class ScreenshotApp(KioskApp):
                 [
                     lambda: self.go("feedback"),
                     lambda: self.screen("feedback").choose(4),
-                    lambda: setattr(
-                        self.screen("feedback"), "comment", self.tr("ui.demo.comment")
-                    ),
+                    lambda: setattr(self.screen("feedback"), "comment", self.tr("ui.demo.comment")),
                 ],
             ),
             ("feedback-keyboard", [entry("ui.feedback.comment_title", "text", "Ruang baca")]),

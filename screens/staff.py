@@ -56,7 +56,9 @@ class StaffScreen(KioskScreen):
             return
 
         def done(confirmed: bool) -> None:
-            self.notes[resource_id] = "ui.staff.switch_done" if confirmed else "ui.staff.switch_failed"
+            self.notes[resource_id] = (
+                "ui.staff.switch_done" if confirmed else "ui.staff.switch_failed"
+            )
             if confirmed:
                 self.app.equipment[resource_id] = EquipmentState(
                     resource=resource_id, on=on, online=True

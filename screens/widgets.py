@@ -105,7 +105,14 @@ class Mark(Widget):
             Line(circle=(cx, cy, r), width=width)
             if self.kind == "ok":
                 Line(
-                    points=[cx - r * 0.5, cy, cx - r * 0.1, cy - r * 0.4, cx + r * 0.5, cy + r * 0.4],
+                    points=[
+                        cx - r * 0.5,
+                        cy,
+                        cx - r * 0.1,
+                        cy - r * 0.4,
+                        cx + r * 0.5,
+                        cy + r * 0.4,
+                    ],
                     width=width,
                 )
             elif self.kind == "refused":
@@ -301,6 +308,6 @@ class TextEntry(ModalView):
 
 
 class TimeoutWarning(ModalView):
-    """"Do you need more time?" with a countdown and a More time button."""
+    """ "Do you need more time?" with a countdown and a More time button."""
 
     seconds_left = NumericProperty(0)

@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from kiosk import bootstrap, config as config_module, demo
+from kiosk import bootstrap, demo
+from kiosk import config as config_module
 from kiosk.bootstrap import Kiosk
 from kiosk.config import Config
 from kiosk.domain.events import Event, SessionEnded, SessionWarning
@@ -63,7 +64,8 @@ class UI:
         quiet = 0
         while quiet < 3:
             self.frames(1)
-            quiet = quiet + 1 if self.app.idle else 0
+            moving = self.app.manager.transition.is_active
+            quiet = quiet + 1 if self.app.idle and not moving else 0
             if time.monotonic() > deadline:
                 raise AssertionError("the app did not settle")
             time.sleep(0.002)
