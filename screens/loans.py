@@ -83,8 +83,11 @@ class LoansScreen(KioskScreen):
                 if result.ok:
                     mark, detail = "ok", app.tr("ui.loans.renewed", date=due)
                 else:
-                    refusal = app.tr(result.refusal) if result.refusal else ""
-                    detail = f"{detail} {app.tr('ui.loans.not_renewed')} {refusal}".strip()
+                    # The refusal says why ("cannot be renewed: ..."); without one, say so.
+                    why = (
+                        app.tr(result.refusal) if result.refusal else app.tr("ui.loans.not_renewed")
+                    )
+                    detail = f"{detail}. {why}"
             can_renew = loan.renewals_left != 0
             barcode = loan.barcode
             box.add_widget(

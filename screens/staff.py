@@ -10,6 +10,7 @@ from kivy.properties import BooleanProperty
 
 from kiosk.domain.errors import KioskError
 from kiosk.domain.events import EquipmentState
+from kiosk.i18n import catalogue
 from screens.base import KioskScreen
 
 
@@ -94,7 +95,13 @@ class StaffScreen(KioskScreen):
                 mark = "ok" if result[0] else "refused"
                 word = app.tr("ui.staff.ok" if result[0] else "ui.staff.fault")
                 detail = f"{word}: {result[1]}" if result[1] else word
-            devices.add_widget(Factory.Row(mark=mark, title=key, detail=detail, ident=key))
+            kind_name = str(getattr(device, "kind", "device"))
+            kind_key = f"ui.staff.kind.{kind_name}"
+            # A new adapter kind without a word yet shows its code, not a missing key.
+            kind = app.tr(kind_key) if kind_key in catalogue(app.language) else kind_name
+            devices.add_widget(
+                Factory.Row(mark=mark, title=f"{kind}: {device.name}", detail=detail, ident=key)
+            )
         equipment = self.ids.equipment
         equipment.clear_widgets()
         for resource in app.kiosk.config.resources:

@@ -188,7 +188,11 @@ def test_my_loans_marks_overdue_by_word_and_icon_and_renews_with_a_result_each(
     assert len(after) == len(rows)
     # A result per item: renewed (tick + new date) or the reason it was not.
     for row in after:
-        assert row.mark == "ok" or ui.t("ui.loans.not_renewed") in row.detail
+        result = loans.results[row.ident]
+        if result.ok:
+            assert row.mark == "ok" and row.detail.startswith("Diperpanjang sampai")
+        else:
+            assert row.detail.endswith(ui.t(result.refusal or "ui.loans.not_renewed"))
 
 
 def test_holds_show_ready_holds_with_pickup_place_and_expiry(ui: UI) -> None:
