@@ -1,0 +1,147 @@
+"""Properties every screen must keep: touch targets, translated text, language switch
+at once, text scaling, and the thread rule for background calls."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import pytest
+
+from tests.ui.conftest import UI
+
+pytestmark = pytest.mark.ui
+
+PATRON_SCREENS = ("home", "borrow", "returns", "loans", "holds", "equipment", "events")
+MORE_SCREENS = ("feedback", "access")
+RAW_KEY = re.compile(r"\b(ui|circulation|events|feedback|device|booking)\.[a-z_]+(\.[a-z_0-9]+)*\b")
+
+
+def _visit(ui: UI, name: str) -> None:
+    ui.app.go(name)
+    ui.settle()
+    assert ui.app.current == name
+
+
+def _pressables(ui: UI) -> list[object]:
+    from kivy.uix.behaviors import ButtonBehavior
+
+    return [
+        w
+        for w in ui.app.root.walk()
+        if isinstance(w, ButtonBehavior)
+        and w.get_root_window() is not None
+        and not w.disabled
+        and w.opacity > 0
+        and w.width > 0
+    ]
+
+
+def _shown(ui: UI) -> set[str]:
+    return {t for t in ui.texts(ui.app.current_screen())}
+
+
+def test_every_touch_target_is_at_least_11_4_mm_on_the_configured_panel(ui: UI) -> None:
+    minimum = 11.4 * ui.kiosk.config.display.px_per_mm - 0.5  # rounding of layout
+    ui.sign_in("ok")
+    ui.tap(ui.screen.ids.borrow)
+    ui.scan("B00004")
+    checked = 0
+    for name in ("attract", *PATRON_SCREENS, *MORE_SCREENS, "signin"):
+        if name == "attract":
+            ui.app.sign_out()
+            ui.settle()
+        elif name == "signin":
+            ui.app.screen("signin").start_typing()
+            ui.settle()
+        elif not ui.app.signed_in:
+            ui.sign_in("ok")
+        if name not in ("attract", "signin"):
+            _visit(ui, name)
+        for widget in _pressables(ui):
+            assert min(widget.width, widget.height) >= minimum, (name, widget, widget.size)
+            checked += 1
+    assert checked > 60
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_no_screen_shows_a_message_key_instead_of_text(ui: UI, language: str) -> None:
+    ui.app.set_language(language)
+    ui.tap_card("expired")
+    assert not any(RAW_KEY.search(t) for t in _shown(ui))
+    ui.app.sign_out()
+    ui.app.set_language(language)
+    ui.sign_in("ok")
+    for name in (*PATRON_SCREENS, *MORE_SCREENS):
+        _visit(ui, name)
+        if name == "loans":
+            ui.tap(ui.screen.ids.renew_all)
+        found = [t for t in _shown(ui) if RAW_KEY.search(t)]
+        assert found == [], (name, found)
+
+
+def test_switching_language_re_renders_the_current_screen_at_once(ui: UI) -> None:
+    ui.sign_in("ok")
+    _visit(ui, "loans")
+    before = [r.detail for r in ui.rows()]
+    assert any("TERLAMBAT" in d for d in before)
+    header = next(w for w in ui.screen.walk() if type(w).__name__ == "Header")
+    ui.tap(header.ids.language)
+    assert ui.app.language == "en"
+    after = [r.detail for r in ui.rows()]  # no refresh from the service needed
+    assert any("OVERDUE" in d for d in after)
+    assert not any("TERLAMBAT" in d for d in after)
+    assert header.title == "My loans"
+
+
+def test_signing_out_restores_the_configured_language(ui: UI) -> None:
+    ui.app.set_language("en")
+    ui.sign_in("ok")
+    assert ui.app.language == "en"
+    ui.tap(ui.screen.ids.sign_out)
+    assert ui.app.current == "attract" and ui.app.language == "id"
+
+
+def test_text_scale_and_theme_switches_re_render_sizes(ui: UI) -> None:
+    ui.tap(ui.app.screen("attract").ids.access)
+    access = ui.screen
+    prompt = ui.app.screen("attract").ids.prompt
+    base = prompt.font_size
+    ui.tap(access.ids.s3)
+    assert ui.app.text_scale == 2.0
+    assert prompt.font_size == pytest.approx(base * 2, abs=2)
+    assert access.ids.s3.chosen and not access.ids.s1.chosen
+    ui.tap(access.ids.s1)
+    assert prompt.font_size == base
+
+
+def test_background_calls_run_off_the_ui_thread_and_answer_on_it(ui: UI) -> None:
+    seen: dict[str, int] = {}
+    ui_thread = threading.get_ident()
+
+    def slow() -> str:
+        seen["worker"] = threading.get_ident()
+        time.sleep(0.2)
+        return "done"
+
+    results: list[str] = []
+    started = time.perf_counter()
+    ui.app.call(slow, lambda r: (results.append(r), seen.update(callback=threading.get_ident())))
+    assert time.perf_counter() - started < 0.05  # the UI thread did not wait
+    ui.wait(lambda: bool(results))
+    assert seen["worker"] != ui_thread and seen["callback"] == ui_thread
+
+
+def test_a_late_answer_after_sign_out_is_dropped(ui: UI) -> None:
+    ui.sign_in("ok")
+    shown: list[str] = []
+
+    def slow() -> str:
+        time.sleep(0.2)
+        return "the previous patron's data"
+
+    ui.app.call(slow, shown.append)
+    ui.app.sign_out("sign_out")
+    ui.settle()
+    assert shown == []
