@@ -371,11 +371,8 @@ class EspeakSpeaker:
             finally:
                 with self._cond:
                     self._current = None
-                    for process in job.processes:
-                        with contextlib.suppress(OSError):
-                            process.kill()
-                        with contextlib.suppress(Exception):
-                            process.wait(timeout=1.0)
+                for process in job.processes:
+                    _reap(process)
 
     def _publish_status(self) -> None:
         ok, reason = self.check()
@@ -506,6 +503,19 @@ class EspeakSpeaker:
             log.warning("speaker %s: playback failed: %s", self.name, self.audio_error)
             return False
         return player.returncode == 0 and not job.cancelled
+
+
+def _reap(process: subprocess.Popen[bytes]) -> None:
+    """Kill (if still running), wait for and close the pipes of a helper process."""
+    if process.poll() is None:
+        with contextlib.suppress(OSError):
+            process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=2.0)
+    for pipe in (process.stdin, process.stdout, process.stderr):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
 
 
 def _format(stream: bytes) -> tuple[int, int, int]:
