@@ -96,15 +96,27 @@ def is_clipped(
 ) -> bool:
     """True when a Label's rendered text (``texture_size``) does not fit its box.
 
-    ``size`` is the widget's size; ``padding`` its (horizontal, vertical) padding, summed
-    for both sides already subtracted by Kivy from the text area (pass ``(2*px, 2*py)``).
-    Kivy draws the texture centred and cuts nothing by itself, so an oversize texture
-    overflows into neighbours: that is the clipping WCAG 1.4.4 forbids. A half-pixel
-    tolerance absorbs rounding.
+    ``size`` is the widget's size. A Kivy Label's ``texture_size`` already includes its
+    ``padding``, so leave ``padding`` at (0, 0) for Labels; pass (left+right,
+    top+bottom) only for a widget that draws its text inside extra margins. Kivy draws
+    the texture centred and cuts nothing by itself, so an oversize texture overflows
+    into neighbours (or is cut by a StencilView): either way the clipping WCAG 1.4.4
+    forbids. A half-pixel tolerance absorbs rounding.
     """
     tw, th = texture_size[0], texture_size[1]
     w, h = size[0] - padding[0], size[1] - padding[1]
     return tw > w + tolerance_px or th > h + tolerance_px
+
+
+def label_is_clipped(label: object) -> bool:
+    """:func:`is_clipped` for a Label-like object (``texture_size``, ``size``; any
+    object with those attributes). A Label with ``shorten`` on counts as clipped: an
+    ellipsis hides text just as an overflow does, and patron text must never use it."""
+    texture = getattr(label, "texture_size", (0, 0))
+    size = getattr(label, "size", (0, 0))
+    if getattr(label, "shorten", False) and getattr(label, "text", ""):
+        return True  # shortening is never acceptable for patron-facing text
+    return is_clipped(texture, size)
 
 
 Rect = tuple[float, float, float, float]
