@@ -53,6 +53,8 @@ PLAYERS = ("aplay", "none")
 DEFAULT_RATE = 175
 _HEADER = 44  # espeak-ng --stdout and the wave module both write the canonical header
 _CHUNK = 16384
+#: Seconds after a playback failure before aplay is tried again.
+AUDIO_RETRY_S = 60.0
 
 
 def default_cache_dir() -> Path:
@@ -129,6 +131,7 @@ class EspeakSpeaker:
         self.history: deque[Spoken] = deque(maxlen=200)
         #: Why playback failed last (aplay's own words), or "" while it works.
         self.audio_error = ""
+        self._audio_failed_at = 0.0
         self._cond = threading.Condition()
         self._queue: deque[_Job] = deque()
         self._current: _Job | None = None
@@ -218,13 +221,31 @@ class EspeakSpeaker:
         binary = shutil.which(self.aplay)
         if binary is None:
             return False, "aplay not found (Debian package alsa-utils): speech is not heard"
-        if self.audio_error:
-            return False, f"no audio output: {self.audio_error}"
-        listing = self._run([binary, "-l"])
-        text = (listing.stdout + listing.stderr).decode(errors="replace") if listing else ""
-        if "card " not in text:
-            reason = text.strip().splitlines()[0] if text.strip() else "aplay -l lists nothing"
+        # Open the device for real with 10 ms of silence: `aplay -l` lists cards but
+        # not ALSA plugins such as "null" or a dmix device named in config.
+        silence = io.BytesIO()
+        with wave.open(silence, "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(22050)
+            out.writeframes(bytes(2 * 220))
+        argv = [binary, "-q"] + (["-D", self.device] if self.device else []) + ["-"]
+        try:
+            done = subprocess.run(
+                argv, input=silence.getvalue(), capture_output=True, timeout=5.0, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return False, f"no audio output ({exc}): speech is not heard"
+        if done.returncode != 0:
+            listing = self._run([binary, "-l"])
+            text = (listing.stdout + listing.stderr).decode(errors="replace") if listing else ""
+            if "card " not in text and text.strip():
+                reason = text.strip().splitlines()[0]
+            else:
+                error = done.stderr.decode(errors="replace").strip()
+                reason = error.splitlines()[-1] if error else f"aplay exit {done.returncode}"
             return False, f"no audio device ({reason}): speech is not heard"
+        self.audio_error = ""  # a device that works again (plugged back in) is used again
         return True, f"audio via aplay{' -D ' + self.device if self.device else ''}"
 
     @staticmethod
@@ -467,7 +488,11 @@ class EspeakSpeaker:
         """Feed WAV bytes to aplay; True when it played to the end. With player=none
         (or no working device) the chunks are consumed without sound."""
         scaler = _Scaler(self._volume)
-        if self.player == "none" or self.audio_error or job.cancelled:
+        # After a failure, retry the device once a minute (a USB speaker plugged back in).
+        failed_recently = (
+            self.audio_error and time.monotonic() - self._audio_failed_at < AUDIO_RETRY_S
+        )
+        if self.player == "none" or failed_recently or job.cancelled:
             for _ in wav_chunks:
                 if job.cancelled:
                     break
@@ -479,6 +504,7 @@ class EspeakSpeaker:
             )
         except OSError as exc:
             self.audio_error = f"{self.aplay}: {exc.strerror or exc}"
+            self._audio_failed_at = time.monotonic()
             return False
         with self._cond:
             job.processes.append(player)
@@ -502,7 +528,10 @@ class EspeakSpeaker:
             )
             log.warning("speaker %s: playback failed: %s", self.name, self.audio_error)
             return False
-        return player.returncode == 0 and not job.cancelled
+        played = player.returncode == 0 and not job.cancelled
+        if played:
+            self.audio_error = ""
+        return played
 
 
 def _reap(process: subprocess.Popen[bytes]) -> None:

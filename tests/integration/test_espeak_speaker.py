@@ -212,3 +212,23 @@ def test_doctor_shows_a_missing_audio_device_as_a_warning(tmp_path: Path) -> Non
     assert not quiet[0].warning
     assert "id=id" in quiet[0].reason
     assert "en=en" in quiet[0].reason
+
+
+def test_plays_through_aplay_on_an_alsa_device(tmp_path: Path) -> None:
+    """ALSA's "null" device needs no sound card: the whole path espeak-ng -> volume
+    scaling -> aplay runs for real, and the check opens the device itself."""
+    s = EspeakSpeaker(player="aplay", device="null", cache_dir=tmp_path, volume=0.5)
+    ok, reason = s.check()
+    assert ok, reason
+    assert "aplay -D null" in reason
+    try:
+        s.say("Buku berhasil dikembalikan.", "id")
+        _wait_idle(s, 1)
+        s.play_earcon("activate")
+        s.say("Buku berhasil dikembalikan.", "id")  # cached this time
+        _wait_idle(s, 2)
+    finally:
+        s.stop()
+    assert [h.played for h in s.history] == [True, True]
+    assert [h.cached for h in s.history] == [False, True]
+    assert s.audio_error == ""
