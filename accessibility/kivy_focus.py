@@ -5,16 +5,17 @@
 - :class:`KeypadBinding` routes ``Window.on_key_down`` to a
   :class:`~accessibility.keypad.KeypadNavigator` and feeds the session timer / idle
   prompt with activity.
-- :func:`walk`, :func:`clipped_labels`, :func:`overlapping_labels` and
-  :func:`small_targets` are what the UI tests apply to every screen (ACCESSIBILITY.md:
-  0 clipped labels at 2.0, touch targets >= 11.4 mm).
+- :func:`walk`, :func:`clipped_labels`, :func:`overlapping_labels`,
+  :func:`small_targets`, :func:`unspoken_labels` and :func:`unreachable_controls` are
+  what the UI tests apply to every screen (ACCESSIBILITY.md: 0 clipped labels at 2.0,
+  touch targets >= 11.4 mm, every label spoken, every control reachable by keypad).
 
 UI thread only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from kivy.core.window import Keyboard, Window
@@ -32,6 +33,7 @@ from accessibility.scaling import (
     target_too_small,
     text_rect,
 )
+from accessibility.states import STATE_STYLES
 from accessibility.theme import FOCUS_RING_GAP_MM, Theme, rgba
 
 _NAMES = {code: name for name, code in Keyboard.keycodes.items()}
@@ -178,6 +180,36 @@ def overlapping_labels(root: Widget) -> list[tuple[str, str]]:
         x, y = label.to_window(*label.pos)
         rects.append((label.text, text_rect((x, y), label.size, label.texture_size)))
     return overlapping_pairs(rects)
+
+
+def unspoken_labels(root: Widget, items: Iterable[Focusable]) -> list[str]:
+    """Texts of visible labels that no focusable speaks (ACCESSIBILITY.md: 100 % of
+    visible labels and controls have spoken text). A label counts as spoken when its
+    text (markup and the state prefix stripped) is part of some item's name or value."""
+    spoken = " | ".join(f"{item.text_of('name')} {item.text_of('value')}" for item in items)
+    missing = []
+    for label in _visible_labels(root):
+        text = label.text.strip()
+        for style in STATE_STYLES.values():
+            if style.text_prefix and text.startswith(style.text_prefix):
+                text = text[len(style.text_prefix) :]
+        if text and text not in spoken:
+            missing.append(label.text)
+    return missing
+
+
+def unreachable_controls(root: Widget, items: Iterable[Focusable]) -> list[Widget]:
+    """Enabled, visible buttons (ButtonBehavior) that no focusable points to: the keypad
+    could not reach them."""
+    reachable = {id(item.widget) for item in items if item.widget is not None}
+    return [
+        w
+        for w in walk(root)
+        if isinstance(w, ButtonBehavior)
+        and not w.disabled
+        and w.opacity > 0
+        and id(w) not in reachable
+    ]
 
 
 def small_targets(root: Widget, px_per_mm: float) -> list[Widget]:

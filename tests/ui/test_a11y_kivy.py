@@ -125,3 +125,25 @@ def test_focus_ring_follows_keypad_focus(root: Any, window: Any) -> None:
     finally:
         binding.unbind()
         ring.hide()
+
+
+def test_every_label_spoken_and_every_control_reachable(root: Any) -> None:
+    from kivy.uix.button import Button
+
+    from accessibility.kivy_focus import unreachable_controls, unspoken_labels
+
+    title = _label("Pinjaman Anda", 30, (400, 60), (0, 400))
+    error = _label("! Kartu diblokir", 30, (400, 60), (0, 300))
+    orphan = _label("Denda: Rp 5.000", 30, (400, 60), (0, 200))
+    renew = Button(text="Perpanjang", size_hint=(None, None), size=(300, 80), pos=(0, 100))
+    hidden = Button(text="Staf", size_hint=(None, None), size=(300, 80), opacity=0)
+    for widget in (title, error, orphan, renew, hidden):
+        root.add_widget(widget)
+    items = [
+        Focusable("Pinjaman Anda", role="heading"),
+        Focusable("Kartu diblokir", role="text", state="error"),
+        Focusable("Perpanjang", widget=renew, activate=lambda: None),
+    ]
+    assert unspoken_labels(root, items) == ["Denda: Rp 5.000"]
+    assert unreachable_controls(root, items) == []
+    assert unreachable_controls(root, items[:2]) == [renew]
