@@ -177,7 +177,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         print_json({"ok": all(c.ok for c in checks), "checks": [asdict(c) for c in checks]})
     else:
         for c in checks:
-            status = "ok  " if c.ok else "FAIL"
+            status = "WARN" if c.warning else "ok  " if c.ok else "FAIL"
             print(f"{status} {c.name}: {c.reason}")
     return 0 if all(c.ok for c in checks) else 1
 
