@@ -140,7 +140,7 @@ class LocalCirculation:
             limit = self.config.circulation.fines_limit
             if balance > limit:
                 raise DomainError(
-                    "circulation.fines_over_limit", balance=_rupiah(balance), limit=_rupiah(limit)
+                    "circulation.fines_over_limit", balance=rupiah(balance), limit=rupiah(limit)
                 )
 
     def _item_row(self, db: Any, barcode: str) -> Any:
@@ -287,8 +287,8 @@ class LocalCirculation:
                 found.append(
                     DomainError(
                         "circulation.fines_over_limit",
-                        balance=_rupiah(balance),
-                        limit=_rupiah(limit),
+                        balance=rupiah(balance),
+                        limit=rupiah(limit),
                     )
                 )
         return found
@@ -637,7 +637,7 @@ class LocalCirculation:
             self._patron_row(db, pid)
             balance = self._balance(db, pid)
             if amount > balance:
-                raise DomainError("circulation.pay_too_much", balance=_rupiah(max(balance, 0)))
+                raise DomainError("circulation.pay_too_much", balance=rupiah(max(balance, 0)))
             db.execute(
                 "INSERT INTO payments (patron_id, amount, paid_at, taken_by) VALUES (?, ?, ?, ?)",
                 [pid, amount, to_db(now), taken_by],
@@ -646,7 +646,7 @@ class LocalCirculation:
             return self._fines(db, pid)
 
 
-def _rupiah(amount: int) -> str:
+def rupiah(amount: int) -> str:
     """``75000`` -> ``Rp 75.000`` (Indonesian digit grouping, both languages)."""
     return "Rp " + f"{amount:,}".replace(",", ".")
 
