@@ -102,3 +102,14 @@ def test_checkin_renew_fines_pay(db: str, capsys: pytest.CaptureFixture[str]) ->
 def test_refusal_in_indonesian_by_default(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["circ", "checkout", "PLU-0003", "B00009", "--db", db]) == 1
     assert "Masa berlaku kartu Anda habis" in capsys.readouterr().err
+
+
+def test_every_command_is_documented() -> None:
+    from tests.conftest import REPO
+
+    doc = (REPO / "docs" / "circulation.md").read_text(encoding="utf-8")
+    for action in ("patron", "checkout", "checkin", "renew", "fines", "pay"):
+        assert f"kiosk circ {action}" in doc, action
+    for option in ("--format", "--delimiter", "--dry-run", "--skip-invalid", "--pin"):
+        assert option in doc, option
+    assert "kiosk import patrons|items|biblio|cards" in doc
