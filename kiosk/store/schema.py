@@ -262,3 +262,9 @@ CIRCULATION_LOCAL: tuple[str, ...] = (
         ('adult', 'Umum', 'Adult', 0), ('student', 'Pelajar', 'Student', 0),
         ('child', 'Anak', 'Child', 0), ('staff', 'Staf', 'Staff', 1)""",
 )
+
+#: Migration 0003: lookups the importer makes for every row (a record by ISBN or title).
+IMPORT_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX biblios_isbn ON biblios(isbn)",
+    "CREATE INDEX biblios_title ON biblios(title)",
+)
