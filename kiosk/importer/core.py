@@ -20,7 +20,14 @@ from typing import Any, Literal
 
 from kiosk.cards import normalise_key
 from kiosk.domain.errors import DomainError
-from kiosk.importer.reader import Record, decode, guess_delimiter, multi_values, read_records
+from kiosk.importer.reader import (
+    Escapes,
+    Record,
+    decode,
+    guess_delimiter,
+    multi_values,
+    read_records,
+)
 from kiosk.store import Store
 from kiosk.timeutil import Clock, to_db, utcnow
 
@@ -177,7 +184,9 @@ def _flag(row: dict[str, str], name: str) -> int:
 
 def _barcode(value: str, name: str) -> str:
     code = value.strip()
-    if not code or any(c.isspace() for c in code) or len(code) > 64:
+    if not code:
+        raise RowRejectedError("importer.missing", field=name)
+    if any(c.isspace() for c in code) or len(code) > 64:
         raise RowRejectedError("importer.bad_barcode", field=name, value=value)
     return code
 
@@ -204,7 +213,10 @@ class _Writer:
 
     # patrons ---------------------------------------------------------------------
     def patron(self, row: dict[str, str], line: int, slims: bool) -> None:
-        number = _barcode(row.get("member_id" if slims else "card_number", ""), "card_number")
+        number = _barcode(
+            row.get("member_id" if slims else "card_number", ""),
+            "member_id" if slims else "card_number",
+        )
         name = _text(row, "member_name" if slims else "name", required=True)
         group_text = _text(row, "member_type_name" if slims else "patron_group", required=True)
         assert group_text is not None
@@ -285,7 +297,9 @@ class _Writer:
 
     # items -----------------------------------------------------------------------
     def item(self, row: dict[str, str], line: int, slims: bool) -> None:
-        barcode = _barcode(row.get("item_code" if slims else "barcode", ""), "barcode")
+        barcode = _barcode(
+            row.get("item_code" if slims else "barcode", ""), "item_code" if slims else "barcode"
+        )
         title = _text(row, "title", required=True)
         call_number = _text(row, "call_number")
         location = _text(row, "location_name" if slims else "location")
@@ -412,6 +426,22 @@ class _Writer:
 
 
 # -- the import -----------------------------------------------------------------------
+def _header(fields: tuple[str, ...]) -> list[str]:
+    """Column names of a header row; SLiMS ends its header with one separator too many."""
+    names = [f.strip().lower() for f in fields]
+    while names and not names[-1]:
+        names.pop()
+    return names
+
+
+def _escapes(kind: str, fmt: str) -> Escapes:
+    """SLiMS escapes member values; its bibliography and item exports strip the
+    escapes again (``stripslashes``); the kiosk's CSV has none."""
+    if fmt == "kiosk":
+        return "none"
+    return "mysql" if kind == "patrons" else "quotes"
+
+
 def _detect(
     kind: str, text: str, fmt: str, delimiter: str | None
 ) -> tuple[str, str, list[Record], bool]:
@@ -422,16 +452,16 @@ def _detect(
     if fmt == "kiosk":
         expected = {len(required) + len(optional)}
     delim = delimiter or guess_delimiter(text, expected)
-    first = read_records(text, delim, limit=1, backslash=fmt != "kiosk")
+    first = read_records(text, delim, limit=1, escapes="none" if fmt == "kiosk" else "quotes")
     if not first:
         raise DomainError("importer.empty")
-    head = [f.strip().lower() for f in first[0].fields]
+    head = _header(first[0].fields)
     if fmt == "auto":
         if slims_columns and head == list(slims_columns):
             fmt = "slims"
         elif set(required) <= set(head) or slims_columns is None:
             fmt = "kiosk"
-        elif len(head) == len(slims_columns):
+        elif len(first[0].fields) == len(slims_columns):
             fmt = "slims"  # SLiMS writes the header row only when asked to
         else:
             raise DomainError(
@@ -439,7 +469,7 @@ def _detect(
             )
     if fmt == "slims" and slims_columns is None:
         raise DomainError("importer.no_slims_format", kind=kind)
-    records = read_records(text, delim, backslash=fmt == "slims")
+    records = read_records(text, delim, escapes=_escapes(kind, fmt))
     header = head == list(slims_columns) if fmt == "slims" and slims_columns else True
     if fmt == "kiosk":
         header = set(required) <= set(head)
@@ -475,7 +505,7 @@ def run_import(
     if slims:
         columns = list(SLIMS_COLUMNS[kind])
     elif header:
-        columns = [f.strip().lower() for f in records[0].fields]
+        columns = _header(records[0].fields)
     else:
         columns = ["card_number", "card_key"]
     body = records[1:] if header else records

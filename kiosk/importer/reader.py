@@ -1,22 +1,34 @@
-"""Reading delimited text exactly as SLiMS and spreadsheets write it.
+r"""Reading delimited text exactly as SLiMS and spreadsheets write it.
 
-SLiMS 9 exports with a chosen separator (``,`` by default, ``;`` common), fields
-enclosed in double quotes, and MySQL-style backslash escapes (``\\"``, ``\\\\``,
-``\\n``...) instead of doubled quotes; the header row is optional. The kiosk's own
-format is ordinary CSV (RFC 4180, doubled quotes). This reader takes both: a backslash
-escapes the next character, and a doubled quote inside quotes is a quote. Every record
-knows the line it starts on, so that a report can name it.
+What SLiMS 9 writes (its ``export.php`` / ``item_export.php``): every field enclosed
+in the chosen encloser (``"``), the chosen separator (``,`` by default, ``;`` common),
+records ended by ``\n`` (or a lone ``\r``), and an optional header row that ends with
+one separator too many. The **member** export passes every value through MySQL's
+``escape_string`` (``\"``, ``\'``, ``\\``, ``\n``, ``\r``, ``\0``, ``\Z``); the
+**bibliography** and **item** exports pass them through ``stripslashes`` afterwards, so
+their values come out raw: a quote inside a title is a bare ``"``, a backslash a bare
+``\``. Hence: inside an enclosed SLiMS field a quote ends the field only when the
+separator, the end of the line or the end of the file follows it.
+
+The kiosk's own format is ordinary CSV (RFC 4180: doubled quotes, no escapes). Every
+record knows the line it starts on, so that a report can name it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from kiosk.domain.errors import DomainError
 
-#: MySQL escape sequences (what ``mysqli_real_escape_string`` / ``SELECT ... INTO
-#: OUTFILE`` write); any other escaped character stands for itself.
+#: MySQL escape sequences (what ``mysqli_real_escape_string`` writes); any other
+#: escaped character stands for itself.
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "0": "\0", "b": "\b", "Z": "\x1a"}
+
+#: How backslashes are read: ``mysql`` (SLiMS members: every MySQL escape),
+#: ``quotes`` (SLiMS bibliography and items: only ``\"``, ``\'`` and ``\\``, in case an
+#: export kept them; any other backslash is text), ``none`` (CSV: backslash is text).
+Escapes = Literal["mysql", "quotes", "none"]
 
 
 @dataclass(frozen=True)
@@ -37,10 +49,16 @@ def decode(data: bytes) -> str:
 
 
 def read_records(
-    text: str, delimiter: str, *, backslash: bool = True, limit: int | None = None
+    text: str, delimiter: str, *, escapes: Escapes = "mysql", limit: int | None = None
 ) -> list[Record]:
     """Split ``text`` into records (at most ``limit``). Blank lines are skipped.
-    Raises ``importer.unclosed_quote`` when a quoted field never ends."""
+
+    ``escapes`` "none" reads RFC 4180 CSV (a doubled quote is a quote, any other quote
+    ends the field); otherwise SLiMS's rule applies (a quote ends an enclosed field only
+    before the separator or the end of a line). Raises ``importer.unclosed_quote`` when
+    an enclosed field never ends.
+    """
+    csv_rules = escapes == "none"
     records: list[Record] = []
     fields: list[str] = []
     field: list[str] = []
@@ -66,20 +84,25 @@ def read_records(
 
     while i < n:
         c = text[i]
-        if backslash and c == "\\" and i + 1 < n:
+        if c == "\\" and i + 1 < n and escapes != "none":
             nxt = text[i + 1]
-            field.append(_ESCAPES.get(nxt, nxt))
-            if nxt == "\n":
-                line += 1
-            i += 2
-            continue
+            if escapes == "mysql" or nxt in "\"'\\":
+                field.append(_ESCAPES.get(nxt, nxt) if escapes == "mysql" else nxt)
+                if nxt == "\n":
+                    line += 1
+                i += 2
+                continue
         if quoted:
             if c == '"':
-                if i + 1 < n and text[i + 1] == '"':
+                following = text[i + 1] if i + 1 < n else ""
+                if csv_rules and following == '"':
                     field.append('"')
                     i += 2
                     continue
-                quoted = False
+                if csv_rules or following in (delimiter, "\n", "\r", ""):
+                    quoted = False
+                else:
+                    field.append(c)  # a bare quote inside a SLiMS value
             else:
                 if c == "\n":
                     line += 1

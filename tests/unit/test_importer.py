@@ -32,27 +32,39 @@ def count(store: Store, table: str) -> int:
 
 
 # -- the reader ---------------------------------------------------------------------
-def test_reader_takes_mysql_escapes_doubled_quotes_and_multiline_fields() -> None:
+def test_reader_takes_member_export_mysql_escapes() -> None:
+    # SLiMS's member export: escape_string on every value, so quotes, backslashes and
+    # line breaks arrive as backslash escapes.
     text = (
-        '"a \\"quoted\\" word";"back\\\\slash";"line\\nbreak";"it\\\'s"\r\n'
-        "\n"
-        '"doubled ""quotes""";plain;"real\nnewline";""\n'
+        '"a \\"quoted\\" word";"back\\\\slash";"line\\nbreak";"it\\\'s";""\r\n\n"x";"";"";"";""\n'
     )
-    records = read_records(text, ";")
-    assert records[0].fields == ('a "quoted" word', "back\\slash", "line\nbreak", "it's")
+    records = read_records(text, ";", escapes="mysql")
+    assert records[0].fields == ('a "quoted" word', "back\\slash", "line\nbreak", "it's", "")
     assert records[0].line == 1
-    assert records[1].fields == ('doubled "quotes"', "plain", "real\nnewline", "")
+    assert records[1].line == 3
+
+
+def test_reader_takes_raw_quotes_of_the_biblio_and_item_exports() -> None:
+    # stripslashes() undoes the escapes there: bare quotes and backslashes inside.
+    text = '"Catatan "Si Boy"","C:\\ Panduan","<A><B>"\r"Next","x\\"y","z"\r'
+    records = read_records(text, ",", escapes="quotes")
+    assert records[0].fields == ('Catatan "Si Boy"', "C:\\ Panduan", "<A><B>")
+    assert records[1].fields == ("Next", 'x"y', "z")  # \" kept by an older export
+    assert [r.line for r in records] == [1, 2]  # a lone CR ends a record too
+
+
+def test_reader_reads_csv_with_doubled_quotes_and_multiline_fields() -> None:
+    text = '"doubled ""quotes""",plain,"real\nnewline",C:\\temp\nnext,"",x,y\n'
+    records = read_records(text, ",", escapes="none")
+    assert records[0].fields == ('doubled "quotes"', "plain", "real\nnewline", "C:\\temp")
+    assert records[1].fields == ("next", "", "x", "y")
     assert records[1].line == 3
 
 
 def test_reader_refuses_an_unclosed_quote_naming_its_line() -> None:
     with pytest.raises(DomainError) as info:
-        read_records('"ok","fine"\n"never closed,x\n', ",")
+        read_records('"ok","fine"\n"never closed,x\n', ",", escapes="none")
     assert (info.value.key, info.value.params) == ("importer.unclosed_quote", {"line": 2})
-
-
-def test_kiosk_csv_keeps_backslashes() -> None:
-    assert read_records('C:\\temp,"x"\n', ",", backslash=False)[0].fields == ("C:\\temp", "x")
 
 
 def test_delimiter_and_multi_values() -> None:
@@ -157,7 +169,7 @@ def test_slims_biblio_then_items(store: Store, default_config: Config) -> None:
     assert (items.format, items.delimiter, items.header) == ("slims", ";", False)
     assert reasons(items) == [
         (7, "importer.bad_status"),
-        (8, "importer.bad_barcode"),
+        (8, "importer.missing"),
         (9, "importer.missing"),
     ]
     assert (items.added, items.updated) == (3, 4)
