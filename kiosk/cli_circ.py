@@ -27,6 +27,7 @@ from kiosk.circulation.local import LocalCirculation, rupiah
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
 from kiosk.i18n import describe, translate
+from kiosk.store import StoreError
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -120,7 +121,11 @@ def _desk(args: argparse.Namespace) -> Iterator[_Desk]:
     from kiosk.cli import db_path, load_config
 
     config = load_config(args)
-    store = bootstrap.open_store(config, db_path(args, config))
+    path = db_path(args, config)
+    if not path.exists():
+        # A typo in --db must not quietly create an empty library.
+        raise StoreError("cli.circ.no_database", path=path)
+    store = bootstrap.open_store(config, path)
     try:
         services = bootstrap.build_services(config, store)
         circ = services.circulation

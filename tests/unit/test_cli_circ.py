@@ -113,3 +113,12 @@ def test_every_command_is_documented() -> None:
     for option in ("--format", "--delimiter", "--dry-run", "--skip-invalid", "--pin"):
         assert option in doc, option
     assert "kiosk import patrons|items|biblio|cards" in doc
+
+
+def test_a_missing_database_is_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "typo.db"
+    assert main(["circ", "patron", "PLU-0001", "--db", str(path), "--lang", "en"]) == 1
+    assert "does not exist. Create it first: kiosk init --db" in capsys.readouterr().err
+    assert not path.exists()
