@@ -274,6 +274,8 @@ class CirculationSection:
 class EventsSection:
     #: Upcoming events one patron may be registered for at once.
     max_per_patron: int = field(default=3, metadata={"check": _check_positive})
+
+
 #: What the keypad keys do (EZ Access): the keys of ``[accessibility] keymap``.
 KEYPAD_ACTIONS = (
     "up",
