@@ -63,13 +63,25 @@ def _sim(class_name: str) -> Factory:
     return make
 
 
+def _espeak(url: DeviceUrl, ctx: BuildContext) -> Any:
+    from devices.espeak import EspeakSpeaker
+
+    speaker = EspeakSpeaker.from_url(url)
+    a11y = ctx.config.accessibility
+    if "rate" not in url.params:
+        speaker.rate = a11y.speech_rate
+    if "volume" not in url.params:
+        speaker.set_volume(a11y.speech_volume)
+    return speaker
+
+
 #: Device kind -> URL scheme -> factory. Later adapters add their schemes here.
 FACTORIES: dict[str, dict[str, Factory]] = {
     "card_reader": {"sim": _sim("SimCardReader")},
     "item_scanner": {"sim": _sim("SimItemScanner")},
     "item_pad": {"sim": _sim("SimItemPad")},
     "receipt_printer": {"sim": _sim("SimReceiptPrinter")},
-    "speaker": {"sim": _sim("SimSpeaker")},
+    "speaker": {"sim": _sim("SimSpeaker"), "espeak": _espeak},
     "switch": {"sim": _sim("SimSwitch")},
     "printer": {"sim": _sim("SimPrinterHost")},
 }

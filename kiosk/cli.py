@@ -28,7 +28,7 @@ from kiosk.domain.errors import ConfigError, KioskError
 from kiosk.i18n import LANGUAGES, describe, translate
 
 #: Modules that add subcommands: each has ``register(subparsers, common)``.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["kiosk.cli_circ", "kiosk.cli_import"]
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -192,7 +192,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         print_json({"ok": all(c.ok for c in checks), "checks": [asdict(c) for c in checks]})
     else:
         for c in checks:
-            status = "ok  " if c.ok else "FAIL"
+            status = "WARN" if c.warning else "ok  " if c.ok else "FAIL"
             print(f"{status} {c.name}: {c.reason}")
     return 0 if all(c.ok for c in checks) else 1
 

@@ -107,16 +107,6 @@ class DisplaySection:
 
 
 @dataclass(frozen=True)
-class SessionSection:
-    """A signed-in patron's session on the touchscreen."""
-
-    #: Seconds without a touch, key or scan before the patron is signed out.
-    timeout_s: float = field(default=90.0, metadata={"check": _check_positive})
-    #: Seconds before that sign-out when the "more time?" warning appears (spoken).
-    warning_s: float = field(default=30.0, metadata={"check": _check_positive})
-
-
-@dataclass(frozen=True)
 class DevicesSection:
     card_readers: list[str] = field(
         default_factory=lambda: ["sim://card-reader"], metadata={"item_check": _check_url}
@@ -286,19 +276,81 @@ class EventsSection:
     max_per_patron: int = field(default=3, metadata={"check": _check_positive})
 
 
+#: What the keypad keys do (EZ Access): the keys of ``[accessibility] keymap``.
+KEYPAD_ACTIONS = (
+    "up",
+    "down",
+    "action",
+    "help",
+    "back",
+    "repeat",
+    "pause",
+    "volume_up",
+    "volume_down",
+)
+THEME_NAMES = ("default", "high_contrast", "dark")
+TEXT_SCALES = (1.0, 1.5, 2.0)
+
+
+def _check_keymap(value: dict[str, list[str]]) -> None:
+    for action, keys in value.items():
+        if action not in KEYPAD_ACTIONS:
+            raise ValueError(f"keymap actions {', '.join(KEYPAD_ACTIONS)}, not {action!r}")
+        for key in keys:
+            if not key or key != key.strip().lower() or " " in key:
+                raise ValueError(
+                    f"Kivy key names in lower case such as 'f2' or 'shift+tab', not {key!r}"
+                )
+
+
+def _check_scale(value: float) -> None:
+    if value not in TEXT_SCALES:
+        raise ValueError(f"one of {', '.join(str(s) for s in TEXT_SCALES)}, not {value!r}")
+
+
+def _check_range(low: float, high: float) -> Any:
+    def check(value: float) -> None:
+        if not low <= value <= high:
+            raise ValueError(f"a number from {low:g} to {high:g}, not {value!r}")
+
+    return check
+
+
+@dataclass(frozen=True)
+class AccessibilitySection:
+    """Keypad, text size, theme, speech and timeouts (see docs/accessibility.md)."""
+
+    #: Action -> Kivy key names; replaces the default keys of the actions it names.
+    keymap: dict[str, list[str]] = field(default_factory=dict, metadata={"check": _check_keymap})
+    theme: Literal["default", "high_contrast", "dark"] = "default"
+    text_scale: float = field(default=1.0, metadata={"check": _check_scale})
+    speech_on_start: bool = False
+    speak_alerts: bool = True
+    speech_rate: int = field(default=175, metadata={"check": _check_range(80, 450)})
+    speech_volume: float = field(default=0.75, metadata={"check": _check_range(0.0, 1.0)})
+    volume_steps: int = field(default=4, metadata={"check": _check_range(2, 10)})
+    session_timeout_s: float = field(default=90.0, metadata={"check": _check_range(30, 3600)})
+    timeout_warning_s: float = field(default=30.0, metadata={"check": _check_range(20, 600)})
+    max_extensions: int = field(default=10, metadata={"check": _check_range(10, 1000)})
+    long_timeout_factor: float = field(default=2.0, metadata={"check": _check_range(1, 10)})
+    idle_prompt_s: float = field(default=45.0, metadata={"check": _check_range(0, 3600)})
+    touch_hear_ms: int = field(default=250, metadata={"check": _check_range(250, 2000)})
+    help_twice_s: float = field(default=3.0, metadata={"check": _check_range(0.5, 10)})
+
+
 @dataclass(frozen=True)
 class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
     database: DatabaseSection = field(default_factory=DatabaseSection)
     backend: BackendSection = field(default_factory=BackendSection)
     display: DisplaySection = field(default_factory=DisplaySection)
-    session: SessionSection = field(default_factory=SessionSection)
     devices: DevicesSection = field(default_factory=DevicesSection)
     mqtt: MqttSection = field(default_factory=MqttSection)
     secrets: SecretsSection = field(default_factory=SecretsSection)
     resources: list[ResourceConfig] = field(default_factory=list)
     circulation: CirculationSection = field(default_factory=CirculationSection)
     events: EventsSection = field(default_factory=EventsSection)
+    accessibility: AccessibilitySection = field(default_factory=AccessibilitySection)
     #: Where this config came from (a path or ``<built-in default>``); not a TOML key.
     source: str = field(default=BUILTIN, metadata={"internal": True})
 
@@ -363,6 +415,13 @@ def parse(text: str, source: str = "<string>") -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, "", f"not valid TOML ({exc})") from None
     config = _build(Config, data, "", source)
+    a11y = config.accessibility
+    if a11y.timeout_warning_s >= a11y.session_timeout_s:
+        raise ConfigError(
+            source,
+            "accessibility.timeout_warning_s",
+            f"fewer seconds than session_timeout_s ({a11y.session_timeout_s:g})",
+        )
     ids = [r.id for r in config.resources]
     for index, rid in enumerate(ids):
         if not rid:

@@ -21,9 +21,14 @@ from kiosk.store.migrations import MIGRATIONS, applied
 
 @dataclass(frozen=True)
 class Check:
+    """One line of the report. ``warning``: the check failed but the kiosk still serves
+    patrons (e.g. no audio device for speech); it is shown as a warning and does not
+    fail ``kiosk doctor``, so ``ok`` stays True."""
+
     name: str
     ok: bool
     reason: str
+    warning: bool = False
 
 
 #: Extra checks later modules register: each yields Checks for a built kiosk.
@@ -44,7 +49,12 @@ def run_checks(kiosk: Kiosk, db_path: Path, language: str) -> Iterator[Check]:
             ok, reason = False, describe(exc, language)
         except Exception as exc:  # a broken adapter must not stop the report
             ok, reason = False, f"{type(exc).__name__}: {exc}"
-        yield Check(f"{key} ({getattr(device, 'name', '?')})", ok, reason)
+        name = f"{key} ({getattr(device, 'name', '?')})"
+        if not ok and getattr(device, "failure_is_warning", False):
+            # Devices that degrade gracefully (speech) say so with this class attribute.
+            yield Check(name, True, reason, warning=True)
+        else:
+            yield Check(name, ok, reason)
     if config.mqtt.url:
         yield _broker(config.mqtt.url)
     for extra in EXTRA_CHECKS:

@@ -195,3 +195,17 @@ class Speaker(Device, Protocol):
     def set_volume(self, level: float) -> None:
         """``level`` from 0.0 (silent) to 1.0 (loudest)."""
         ...
+
+
+#: Earcons a speaker can play: short tones for move, activate, error, page change, the
+#: end of a list, and a key press whose value must not be spoken (PIN digits).
+EARCONS = ("move", "activate", "error", "page", "boundary", "key")
+
+
+@runtime_checkable
+class EarconPlayer(Protocol):
+    """A speaker that also plays :data:`EARCONS`. ``play_earcon`` returns at once and
+    interrupts current speech (an earcon marks a new action); speech queued right after
+    it plays after it."""
+
+    def play_earcon(self, name: str) -> None: ...

@@ -13,15 +13,17 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kiosk.bootstrap import Kiosk
+    from kiosk.config import Config
 
 
-def configure_kivy(kiosk: Kiosk) -> None:
-    """Window and input settings from the kiosk's ``[display]`` config."""
+def configure_kivy(config: Config) -> None:
+    """Window and input settings from the ``[display]`` config. Must run before the
+    first ``kivy.core.window`` import (Kivy reads them when the window is made)."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     from kivy.config import Config as KivyConfig
 
-    display = kiosk.config.display
+    display = config.display
     KivyConfig.set("graphics", "width", str(display.width_px))
     KivyConfig.set("graphics", "height", str(display.height_px))
     KivyConfig.set("graphics", "fullscreen", "auto" if display.fullscreen else "0")
@@ -37,7 +39,7 @@ def run_app(kiosk: Kiosk, *, exit_after: float | None = None, screenshot: str | 
 
     Blocking: Kivy's loop runs on the calling thread (the process's main thread).
     """
-    configure_kivy(kiosk)
+    configure_kivy(kiosk.config)
     from screens.kiosk_app import KioskApp
 
     app = KioskApp(
@@ -53,7 +55,7 @@ def run_screenshots(kiosk: Kiosk, out: Path, languages: Sequence[str]) -> list[P
     ``kiosk`` must be built on demo data with simulated devices (see
     ``kiosk screenshots``). Blocking; returns the files written.
     """
-    configure_kivy(kiosk)
+    configure_kivy(kiosk.config)
     from screens.shots import ScreenshotApp
 
     app = ScreenshotApp(kiosk=kiosk, out=out, languages=list(languages))

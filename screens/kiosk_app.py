@@ -25,7 +25,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import FadeTransition, NoTransition, ScreenManager
 
-from accessibility.theme import DEFAULT, THEMES, Theme, rgba
+from accessibility.theme import DEFAULT, THEMES, Theme, rgba, theme_named
 from kiosk.bootstrap import Kiosk
 from kiosk.bus import Dispatcher
 from kiosk.circulation.api import Patron
@@ -100,7 +100,10 @@ class KioskApp(App):
         self.screenshot_path = screenshot
         self.screenshot_error: str | None = None
         self.session = PatronSession()
-        self.timer = IdleTimer(config.session.timeout_s, config.session.warning_s, now)
+        a11y = config.accessibility
+        self.theme = theme_named(a11y.theme)
+        self.text_scale = a11y.text_scale
+        self.timer = IdleTimer(a11y.session_timeout_s, a11y.timeout_warning_s, now)
         self.dispatcher = Dispatcher(kiosk.bus, self._schedule)
         self.worker = Worker(self._schedule, "kiosk-services")
         self.device_worker = Worker(self._schedule, "kiosk-devices")
@@ -334,7 +337,11 @@ class KioskApp(App):
         for screen in self.screens():
             screen.reset()
         self._warned = False
+        # Nothing of one patron's choices stays for the next: language, colours, size.
+        a11y = self.kiosk.config.accessibility
         self.set_language(self.kiosk.config.kiosk.language)
+        self.theme = theme_named(a11y.theme)
+        self.text_scale = a11y.text_scale
         assert self.manager is not None
         self.manager.current = "attract"
         self.kiosk.bus.publish(SessionEnded(reason=reason))

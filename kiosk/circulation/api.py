@@ -203,6 +203,11 @@ class Feedback(Protocol):
 
 
 class Usage(Protocol):
+    """Anonymous counters per day and action. The services count their own actions
+    (``sign_in``, ``checkout``, ``return``, ``renew``, ``payment``, ``event_register``,
+    ``event_unregister``, ``feedback``); screens count only what happens in the UI
+    alone (e.g. ``receipt_printed``, ``language_en``), so nothing is counted twice."""
+
     def count(self, action: str) -> None:
         """Add one to today's anonymous counter for ``action`` (checkout, return ...)."""
         ...

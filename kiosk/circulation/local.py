@@ -140,7 +140,7 @@ class LocalCirculation:
             limit = self.config.circulation.fines_limit
             if balance > limit:
                 raise DomainError(
-                    "circulation.fines_over_limit", balance=_rupiah(balance), limit=_rupiah(limit)
+                    "circulation.fines_over_limit", balance=rupiah(balance), limit=rupiah(limit)
                 )
 
     def _item_row(self, db: Any, barcode: str) -> Any:
@@ -287,8 +287,8 @@ class LocalCirculation:
                 found.append(
                     DomainError(
                         "circulation.fines_over_limit",
-                        balance=_rupiah(balance),
-                        limit=_rupiah(limit),
+                        balance=rupiah(balance),
+                        limit=rupiah(limit),
                     )
                 )
         return found
@@ -306,7 +306,9 @@ class LocalCirculation:
                 [now, pid],
             ).fetchone()
             ready = db.execute(
-                "SELECT count(*) FROM holds WHERE patron_id = ? AND status = 'ready'", [pid]
+                """SELECT count(*) FROM holds WHERE patron_id = ? AND status = 'ready'
+                   AND (expires_on IS NULL OR expires_on >= ?)""",
+                [pid, self._today(self.clock()).isoformat()],
             ).fetchone()[0]
             return PatronOverview(
                 patron=person,
@@ -349,7 +351,8 @@ class LocalCirculation:
         return result
 
     def holds(self, patron: str) -> list[Hold]:
-        """Ready holds first (with shelf and expiry), then those still waiting."""
+        """Ready holds first (with shelf and expiry), then those still waiting. A ready
+        hold whose pickup time has passed is no longer listed."""
         pid = patron_id(patron)
         with self.store.lock:
             db = self.store.conn
@@ -360,9 +363,10 @@ class LocalCirculation:
                    FROM holds h
                    LEFT JOIN items i ON i.id = h.item_id
                    LEFT JOIN biblios b ON b.id = h.biblio_id
-                   WHERE h.patron_id = ? AND h.status IN ('ready', 'waiting')
+                   WHERE h.patron_id = ? AND (h.status = 'waiting' OR (h.status = 'ready'
+                     AND (h.expires_on IS NULL OR h.expires_on >= ?)))
                    ORDER BY h.status = 'waiting', h.expires_on, h.placed_at""",
-                [pid],
+                [pid, self._today(self.clock()).isoformat()],
             ).fetchall()
         return [
             Hold(
@@ -451,10 +455,16 @@ class LocalCirculation:
         if item[9] or not policy.loanable:
             raise DomainError("circulation.item_not_for_loan", title=title)
         ready = db.execute(
-            "SELECT id, patron_id FROM holds WHERE item_id = ? AND status = 'ready'", [item_id]
+            "SELECT id, patron_id, expires_on FROM holds WHERE item_id = ? AND status = 'ready'",
+            [item_id],
         ).fetchone()
         if ready is not None and ready[1] != pid:
-            raise DomainError("circulation.item_on_hold", title=title)
+            if ready[2] and ready[2] < self._today(now).isoformat():
+                # Not collected in time: the copy is free for the next patron.
+                db.execute("UPDATE holds SET status = 'expired' WHERE id = ?", [ready[0]])
+                ready = None
+            else:
+                raise DomainError("circulation.item_on_hold", title=title)
         if ready is None and self._waiting_for_other(db, item, pid):
             raise DomainError("circulation.item_on_hold", title=title)
         if policy.max_items is not None:
@@ -637,7 +647,7 @@ class LocalCirculation:
             self._patron_row(db, pid)
             balance = self._balance(db, pid)
             if amount > balance:
-                raise DomainError("circulation.pay_too_much", balance=_rupiah(max(balance, 0)))
+                raise DomainError("circulation.pay_too_much", balance=rupiah(max(balance, 0)))
             db.execute(
                 "INSERT INTO payments (patron_id, amount, paid_at, taken_by) VALUES (?, ?, ?, ?)",
                 [pid, amount, to_db(now), taken_by],
@@ -646,7 +656,7 @@ class LocalCirculation:
             return self._fines(db, pid)
 
 
-def _rupiah(amount: int) -> str:
+def rupiah(amount: int) -> str:
     """``75000`` -> ``Rp 75.000`` (Indonesian digit grouping, both languages)."""
     return "Rp " + f"{amount:,}".replace(",", ".")
 

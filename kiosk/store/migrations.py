@@ -30,6 +30,7 @@ class Migration:
 MIGRATIONS: list[Migration] = [
     Migration("0001_initial", statements=schema.INITIAL),
     Migration("0002_circulation_local", statements=schema.CIRCULATION_LOCAL),
+    Migration("0003_import_indexes", statements=schema.IMPORT_INDEXES),
 ]
 
 _LEDGER = """

@@ -256,4 +256,15 @@ CIRCULATION_LOCAL: tuple[str, ...] = (
     "CREATE INDEX holds_biblio ON holds(biblio_id, status)",
     "CREATE INDEX fines_item ON fines(item_barcode)",
     "CREATE INDEX registrations_patron ON registrations(patron_id)",
+    # The patron groups the default loan rules name, so that a fresh database and a
+    # SLiMS import (Umum, Pelajar, Anak, Staf) start from them.
+    """INSERT OR IGNORE INTO patron_groups (code, name_id, name_en, is_staff) VALUES
+        ('adult', 'Umum', 'Adult', 0), ('student', 'Pelajar', 'Student', 0),
+        ('child', 'Anak', 'Child', 0), ('staff', 'Staf', 'Staff', 1)""",
+)
+
+#: Migration 0003: lookups the importer makes for every row (a record by ISBN or title).
+IMPORT_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX biblios_isbn ON biblios(isbn)",
+    "CREATE INDEX biblios_title ON biblios(title)",
 )

@@ -189,14 +189,20 @@ def ui_config() -> Config:
     )
 
 
+def _configure_window() -> None:
+    """Window settings before ANY test module imports ``kivy.core.window`` (conftest is
+    imported first), so every UI test shares one window of the configured panel size."""
+    os.environ.pop("DISPLAY", None)  # SDL's offscreen driver: no X server needed
+    from screens.app import configure_kivy
+
+    configure_kivy(ui_config())
+
+
 @pytest.fixture(scope="session")
 def ui_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UI]:
     os.environ.pop("DISPLAY", None)  # SDL's offscreen driver: no X server needed
     folder = tmp_path_factory.mktemp("ui")
     kiosk = bootstrap.build(ui_config())
-    from screens.app import configure_kivy
-
-    configure_kivy(kiosk)
     from screens.kiosk_app import KioskApp
 
     clock = Monotonic()
@@ -221,3 +227,6 @@ def ui_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UI]:
 def ui(ui_session: UI) -> UI:
     ui_session.reset()
     return ui_session
+
+
+_configure_window()

@@ -261,8 +261,8 @@ def test_inactivity_warns_then_more_time_then_sign_out_clears_every_trace(ui: UI
     ui.sign_in("ok")
     ui.tap(ui.screen.ids.borrow)
     ui.scan("B00004")
-    timeout = ui.kiosk.config.session.timeout_s
-    warning = ui.kiosk.config.session.warning_s
+    timeout = ui.kiosk.config.accessibility.session_timeout_s
+    warning = ui.kiosk.config.accessibility.timeout_warning_s
     assert warning >= 20  # long enough to be heard and answered
     ui.clock.skip(timeout - warning + 1)
     ui.frames(1)

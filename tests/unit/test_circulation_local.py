@@ -453,3 +453,43 @@ def test_usage_counters_are_anonymous_per_day_and_action(
     ]
     with pytest.raises(ValueError, match="lowercase"):
         svc.usage.count("Drop Table")
+
+
+def test_an_uncollected_hold_expires(store: Store, svc: Services, clock: FakeClock) -> None:
+    holder, other = add_patron(store, "H-1"), add_patron(store, "M-1")
+    item = add_item(store, "I-1", status="on_hold_shelf")
+    store.conn.execute(
+        """INSERT INTO holds (patron_id, item_id, status, shelf_location, placed_at, expires_on)
+           VALUES (?, ?, 'ready', 'Rak Pesanan', ?, '2026-11-25')""",
+        [int(holder), item, "2026-11-01T00:00:00+00:00"],
+    )
+    assert svc.circulation.overview(holder).holds_ready == 1
+    clock.advance(days=3)  # Thursday 26th: the last pickup day was the 25th
+    assert svc.circulation.holds(holder) == []
+    assert svc.circulation.overview(holder).holds_ready == 0
+    svc.circulation.checkout(other, "I-1")
+    assert store.conn.execute("SELECT status FROM holds").fetchone()[0] == "expired"
+
+
+def test_threads_of_one_process_share_the_store_safely(store: Store, svc: Services) -> None:
+    import threading
+
+    patrons = [add_patron(store, f"M-{n}") for n in range(6)]
+    add_item(store, "I-1")
+    outcomes: list[str] = []
+    barrier = threading.Barrier(len(patrons))
+
+    def borrow(ref: str) -> None:
+        barrier.wait()
+        try:
+            svc.circulation.checkout(ref, "I-1")
+            outcomes.append("ok")
+        except DomainError as exc:
+            outcomes.append(exc.key)
+
+    threads = [threading.Thread(target=borrow, args=(ref,)) for ref in patrons]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(outcomes) == ["circulation.item_on_loan"] * 5 + ["ok"]

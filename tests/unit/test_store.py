@@ -101,7 +101,7 @@ def test_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
 
 def test_unique_card_keys_numbers_and_barcodes(store: Store) -> None:
     conn = store.conn
-    conn.execute("INSERT INTO patron_groups VALUES ('adult', 'Umum', 'Adult', 0)")
+    conn.execute("INSERT OR IGNORE INTO patron_groups VALUES ('adult', 'Umum', 'Adult', 0)")
     conn.execute("INSERT INTO patrons (name, patron_group, created_at) VALUES ('A', 'adult', 'x')")
     conn.execute("INSERT INTO cards (patron_id, card_key, card_number) VALUES (1, 'AB12', 'P1')")
     with pytest.raises(sqlite3.IntegrityError):
@@ -117,7 +117,7 @@ def test_unique_card_keys_numbers_and_barcodes(store: Store) -> None:
 
 def test_one_open_loan_per_item(store: Store) -> None:
     conn = store.conn
-    conn.execute("INSERT INTO patron_groups VALUES ('adult', 'Umum', 'Adult', 0)")
+    conn.execute("INSERT OR IGNORE INTO patron_groups VALUES ('adult', 'Umum', 'Adult', 0)")
     conn.execute("INSERT INTO patrons (name, patron_group, created_at) VALUES ('A', 'adult', 'x')")
     conn.execute("INSERT INTO items (barcode, title, created_at) VALUES ('B1', 'T', 'x')")
     loan = "INSERT INTO loans (item_id, patron_id, checked_out_at, due_at) VALUES (1, 1, 'a', 'b')"

@@ -1,0 +1,221 @@
+"""The Kivy side of the accessibility layer: the only module here that imports Kivy.
+
+- :class:`FocusRing` draws the visible focus ring around the focused widget (on the
+  window's ``canvas.after``, so no screen has to reserve space for it).
+- :class:`KeypadBinding` routes ``Window.on_key_down`` to a
+  :class:`~accessibility.keypad.KeypadNavigator` and feeds the session timer / idle
+  prompt with activity.
+- :func:`walk`, :func:`clipped_labels`, :func:`overlapping_labels`,
+  :func:`small_targets`, :func:`unspoken_labels` and :func:`unreachable_controls` are
+  what the UI tests apply to every screen (ACCESSIBILITY.md: 0 clipped labels at 2.0,
+  touch targets >= 11.4 mm, every label spoken, every control reachable by keypad).
+
+UI thread only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from kivy.core.window import Keyboard, Window
+from kivy.graphics import Color, InstructionGroup, Line
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+from accessibility.keypad import Focusable, KeypadNavigator
+from accessibility.scaling import (
+    Rect,
+    label_is_clipped,
+    mm_to_px,
+    overlapping_pairs,
+    target_too_small,
+    text_rect,
+)
+from accessibility.states import STATE_STYLES
+from accessibility.theme import FOCUS_RING_GAP_MM, Theme, rgba
+
+_NAMES = {code: name for name, code in Keyboard.keycodes.items()}
+
+
+def key_name(key: int, codepoint: str | None = None) -> str:
+    """Kivy's name of a key code (``274`` -> ``"down"``); the typed character for keys
+    Kivy has no name for."""
+    return _NAMES.get(key) or (codepoint or "")
+
+
+class FocusRing:
+    """A rectangle ``theme.focus_ring_mm`` wide, ``FOCUS_RING_GAP_MM`` outside the
+    focused widget, in ``theme.focus_ring``. Follows the widget when it moves."""
+
+    def __init__(self, theme: Theme, px_per_mm: float, window: Any = None) -> None:
+        self.theme = theme
+        self.px_per_mm = px_per_mm
+        self.window = window or Window
+        self.widget: Widget | None = None
+        self._group = InstructionGroup()
+        self._color = Color(*rgba(theme.focus_ring))
+        self._line = Line(rectangle=(0, 0, 0, 0), width=1)
+        self._group.add(self._color)
+        self._group.add(self._line)
+        self._shown = False
+        #: The stroke's centre-line rectangle last drawn (window coordinates).
+        self.drawn: Rect = (0.0, 0.0, 0.0, 0.0)
+
+    @property
+    def visible(self) -> bool:
+        return self._shown and self.widget is not None
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self._color.rgba = rgba(theme.focus_ring)
+        self._update()
+
+    def show(self, widget: Widget | None) -> None:
+        """Ring ``widget`` (None hides the ring)."""
+        if self.widget is not None:
+            self.widget.unbind(pos=self._update, size=self._update)
+        self.widget = widget
+        if widget is None:
+            self.hide()
+            return
+        widget.bind(pos=self._update, size=self._update)
+        if not self._shown:
+            self.window.canvas.after.add(self._group)
+            self._shown = True
+        self._update()
+
+    def hide(self) -> None:
+        if self._shown:
+            self.window.canvas.after.remove(self._group)
+            self._shown = False
+
+    def rectangle(self) -> Rect:
+        """The ring's outer rectangle in window coordinates."""
+        if self.widget is None:
+            return (0.0, 0.0, 0.0, 0.0)
+        x, y = self.widget.to_window(*self.widget.pos)
+        w, h = self.widget.size
+        gap = mm_to_px(FOCUS_RING_GAP_MM, self.px_per_mm)
+        width = self.line_width()
+        out = gap + width
+        return (x - out, y - out, w + 2 * out, h + 2 * out)
+
+    def line_width(self) -> float:
+        return float(max(1, mm_to_px(self.theme.focus_ring_mm, self.px_per_mm)))
+
+    def _update(self, *_: object) -> None:
+        if self.widget is None:
+            return
+        x, y, w, h = self.rectangle()
+        width = self.line_width()
+        # Line's rectangle is the centre line of the stroke.
+        half = width / 2
+        self._line.width = half
+        self.drawn = (x + half, y + half, w - width, h - width)
+        self._line.rectangle = self.drawn
+
+    def follow(self, item: Focusable | None) -> None:
+        """Use as ``KeypadNavigator(on_focus=ring.follow)``: rings ``item.widget``."""
+        widget = item.widget if item is not None else None
+        self.show(widget if isinstance(widget, Widget) else None)
+
+
+class KeypadBinding:
+    """Binds the window's key events to a navigator while active.
+
+    ``on_activity`` runs on every key (session timer, idle prompt). Keys that are not
+    the keypad's are left to the rest of the app.
+    """
+
+    def __init__(
+        self,
+        navigator: KeypadNavigator,
+        on_activity: Callable[[], object] | None = None,
+        window: Any = None,
+    ) -> None:
+        self.navigator = navigator
+        self.on_activity = on_activity
+        self.window = window or Window
+        self.window.bind(on_key_down=self._on_key_down)
+
+    def unbind(self) -> None:
+        self.window.unbind(on_key_down=self._on_key_down)
+
+    def _on_key_down(
+        self, _window: Any, key: int, _scancode: int, codepoint: str | None, modifiers: list[str]
+    ) -> bool:
+        if self.on_activity is not None:
+            self.on_activity()
+        return self.navigator.handle_key(key_name(key, codepoint), modifiers or [])
+
+
+# -- checks for the UI tests ----------------------------------------------------------
+def walk(root: Widget) -> Iterator[Widget]:
+    """Every widget under ``root`` (itself included) in tree order."""
+    yield root
+    for child in reversed(root.children):  # Kivy keeps children last-added-first
+        yield from walk(child)
+
+
+def _visible_labels(root: Widget) -> list[Label]:
+    return [
+        w
+        for w in walk(root)
+        if isinstance(w, Label) and w.text and w.opacity > 0 and not getattr(w, "disabled", False)
+    ]
+
+
+def clipped_labels(root: Widget) -> list[Label]:
+    """Labels whose text does not fit their box (call after the layout settled:
+    advance a frame first)."""
+    return [label for label in _visible_labels(root) if label_is_clipped(label)]
+
+
+def overlapping_labels(root: Widget) -> list[tuple[str, str]]:
+    """Texts of every two labels whose drawn text overlaps (window coordinates)."""
+    rects: list[tuple[str, Rect]] = []
+    for label in _visible_labels(root):
+        x, y = label.to_window(*label.pos)
+        rects.append((label.text, text_rect((x, y), label.size, label.texture_size)))
+    return overlapping_pairs(rects)
+
+
+def unspoken_labels(root: Widget, items: Iterable[Focusable]) -> list[str]:
+    """Texts of visible labels that no focusable speaks (ACCESSIBILITY.md: 100 % of
+    visible labels and controls have spoken text). A label counts as spoken when its
+    text (markup and the state prefix stripped) is part of some item's name or value."""
+    spoken = " | ".join(f"{item.text_of('name')} {item.text_of('value')}" for item in items)
+    missing = []
+    for label in _visible_labels(root):
+        text = label.text.strip()
+        for style in STATE_STYLES.values():
+            if style.text_prefix and text.startswith(style.text_prefix):
+                text = text[len(style.text_prefix) :]
+        if text and text not in spoken:
+            missing.append(label.text)
+    return missing
+
+
+def unreachable_controls(root: Widget, items: Iterable[Focusable]) -> list[Widget]:
+    """Enabled, visible buttons (ButtonBehavior) that no focusable points to: the keypad
+    could not reach them."""
+    reachable = {id(item.widget) for item in items if item.widget is not None}
+    return [
+        w
+        for w in walk(root)
+        if isinstance(w, ButtonBehavior)
+        and not w.disabled
+        and w.opacity > 0
+        and id(w) not in reachable
+    ]
+
+
+def small_targets(root: Widget, px_per_mm: float) -> list[Widget]:
+    """Buttons (anything with ButtonBehavior) smaller than 11.4 mm on a side."""
+    return [
+        w
+        for w in walk(root)
+        if isinstance(w, ButtonBehavior) and target_too_small(w.size, px_per_mm)
+    ]

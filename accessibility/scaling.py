@@ -1,0 +1,157 @@
+"""Text scaling and physical sizes on the configured panel.
+
+Sizes in the themes are millimetres of *cap height* (the height of a capital I), because
+that is what Section 508 402.4 measures (>= 4.8 mm for large text). Pixels come from the
+panel's real size in config (``config.display.px_per_mm``), never from Kivy's ``dp``,
+which guesses the density.
+
+Kivy's ``font_size`` is the font's em size in pixels; a capital letter is
+:data:`CAP_HEIGHT_RATIO` of that in Roboto, Kivy's default font. Everything here is pure
+arithmetic: no Kivy, safe on any thread.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+#: The text scales the accessibility button cycles through.
+TEXT_SCALES: tuple[float, ...] = (1.0, 1.5, 2.0)
+#: Cap height / em of Roboto (1456 / 2048 units), Kivy's default font.
+CAP_HEIGHT_RATIO = 1456 / 2048
+#: Section 508 402.4: capital I at least 4.8 mm when large text is on.
+LARGE_TEXT_CAP_MM = 4.8
+#: WCAG 2.5.5 (AAA): 44 CSS px, about 11.4 mm. Every touch target is at least this.
+TOUCH_TARGET_MM = 11.4
+
+
+def check_scale(scale: float) -> float:
+    """``scale`` if it is one of :data:`TEXT_SCALES`, else ValueError."""
+    if scale not in TEXT_SCALES:
+        raise ValueError(f"a text scale of {TEXT_SCALES}, not {scale!r}")
+    return scale
+
+
+def next_scale(scale: float) -> float:
+    """The scale after ``scale`` (the accessibility button cycles 1.0 -> 1.5 -> 2.0 -> 1.0)."""
+    index = TEXT_SCALES.index(check_scale(scale))
+    return TEXT_SCALES[(index + 1) % len(TEXT_SCALES)]
+
+
+def mm_to_px(mm: float, px_per_mm: float) -> int:
+    """Millimetres on the panel -> device pixels, rounded up (never smaller than asked)."""
+    return math.ceil(mm * px_per_mm - 1e-9)
+
+
+def px_to_mm(px: float, px_per_mm: float) -> float:
+    return px / px_per_mm
+
+
+def font_px(cap_mm: float, scale: float, px_per_mm: float) -> int:
+    """Kivy ``font_size`` in pixels whose capital letters are ``cap_mm`` x ``scale`` mm
+    tall on the panel."""
+    return math.ceil(cap_mm * check_scale(scale) * px_per_mm / CAP_HEIGHT_RATIO - 1e-9)
+
+
+def cap_height_mm(font_size_px: float, px_per_mm: float) -> float:
+    """Height in mm of a capital I drawn at ``font_size_px`` (Roboto)."""
+    return font_size_px * CAP_HEIGHT_RATIO / px_per_mm
+
+
+def touch_target_px(px_per_mm: float, mm: float = TOUCH_TARGET_MM) -> int:
+    """Smallest touch target side in device pixels (11.4 mm on a 7" panel is 60 px)."""
+    return mm_to_px(mm, px_per_mm)
+
+
+@dataclass(frozen=True)
+class FontSizes:
+    """Font sizes in px for one theme at one scale on one panel."""
+
+    scale: float
+    body_px: int
+    title_px: int
+    #: Minimum touch target side in px (does not grow with scale; buttons grow with
+    #: their text because the screens size them to ``texture_size`` plus padding).
+    touch_px: int
+
+
+def font_sizes(body_mm: float, title_mm: float, scale: float, px_per_mm: float) -> FontSizes:
+    """What a screen binds its labels to, e.g. ``font_sizes(theme.body_mm,
+    theme.title_mm, app.text_scale, config.display.px_per_mm)``."""
+    return FontSizes(
+        scale=check_scale(scale),
+        body_px=font_px(body_mm, scale, px_per_mm),
+        title_px=font_px(title_mm, scale, px_per_mm),
+        touch_px=touch_target_px(px_per_mm),
+    )
+
+
+# -- layout checks (pure functions the UI tests call on widgets' numbers) -----------
+def is_clipped(
+    texture_size: Sequence[float],
+    size: Sequence[float],
+    padding: Sequence[float] = (0, 0),
+    tolerance_px: float = 0.5,
+) -> bool:
+    """True when a Label's rendered text (``texture_size``) does not fit its box.
+
+    ``size`` is the widget's size. A Kivy Label's ``texture_size`` already includes its
+    ``padding``, so leave ``padding`` at (0, 0) for Labels; pass (left+right,
+    top+bottom) only for a widget that draws its text inside extra margins. Kivy draws
+    the texture centred and cuts nothing by itself, so an oversize texture overflows
+    into neighbours (or is cut by a StencilView): either way the clipping WCAG 1.4.4
+    forbids. A half-pixel tolerance absorbs rounding.
+    """
+    tw, th = texture_size[0], texture_size[1]
+    w, h = size[0] - padding[0], size[1] - padding[1]
+    return tw > w + tolerance_px or th > h + tolerance_px
+
+
+def label_is_clipped(label: object) -> bool:
+    """:func:`is_clipped` for a Label-like object (``texture_size``, ``size``; any
+    object with those attributes). A Label with ``shorten`` on counts as clipped: an
+    ellipsis hides text just as an overflow does, and patron text must never use it."""
+    texture = getattr(label, "texture_size", (0, 0))
+    size = getattr(label, "size", (0, 0))
+    if getattr(label, "shorten", False) and getattr(label, "text", ""):
+        return True  # shortening is never acceptable for patron-facing text
+    return is_clipped(texture, size)
+
+
+Rect = tuple[float, float, float, float]
+"""(x, y, width, height) in window pixels."""
+
+
+def overlaps(a: Rect, b: Rect, tolerance_px: float = 0.5) -> bool:
+    """True when two rectangles share more than a sliver (touching edges do not count)."""
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    dx = min(ax + aw, bx + bw) - max(ax, bx)
+    dy = min(ay + ah, by + bh) - max(ay, by)
+    return dx > tolerance_px and dy > tolerance_px
+
+
+def text_rect(pos: Sequence[float], size: Sequence[float], texture_size: Sequence[float]) -> Rect:
+    """Where a Label's text actually is: its texture centred in the widget (Kivy's
+    default ``halign``/``valign`` centre; use the widget box for other alignments)."""
+    x, y = pos[0], pos[1]
+    w, h = size[0], size[1]
+    tw, th = texture_size[0], texture_size[1]
+    return (x + (w - tw) / 2, y + (h - th) / 2, float(tw), float(th))
+
+
+def overlapping_pairs(rects: Sequence[tuple[str, Rect]]) -> list[tuple[str, str]]:
+    """Names of every pair of text rectangles that overlap."""
+    found = []
+    for i, (name_a, a) in enumerate(rects):
+        for name_b, b in rects[i + 1 :]:
+            if overlaps(a, b):
+                found.append((name_a, name_b))
+    return found
+
+
+def target_too_small(size: Sequence[float], px_per_mm: float) -> bool:
+    """True when a touch target is smaller than 11.4 mm on either side."""
+    need = touch_target_px(px_per_mm)
+    return size[0] < need or size[1] < need

@@ -1,0 +1,367 @@
+"""``kiosk circ ...``: the staff desk's circulation commands (local backend).
+
+Never prompts. CARD is a card number or a card key (``PLU-0001``, ``04A1B2C3D4E580``).
+Commands that act for the patron (checkout, renew) sign in like the kiosk does, so a
+card with a PIN needs ``--pin``; the staff views (patron, fines, pay) do not. A refusal
+prints its translated message and exits 1; ``--json`` prints data as JSON (a refusal
+as ``{"refused": key, "message": ...}``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kiosk import bootstrap
+from kiosk.cards import find_card
+from kiosk.circulation.api import Fines, Patron
+from kiosk.circulation.local import LocalCirculation, rupiah
+from kiosk.config import Config
+from kiosk.domain.errors import DomainError
+from kiosk.i18n import describe, translate
+from kiosk.store import StoreError
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    circ = sub.add_parser(
+        "circ", parents=[common], help="circulation at the staff desk (checkout, return, ...)"
+    )
+    actions = circ.add_subparsers(dest="circ_command", metavar="ACTION", parser_class=type(circ))
+
+    def action(name: str, helptext: str, handler: Callable[[argparse.Namespace], int]) -> Any:
+        parser = actions.add_parser(name, parents=[common], help=helptext)
+        parser.add_argument("--json", action="store_true", help="print JSON")
+        parser.set_defaults(handler=handler)
+        return parser
+
+    p = action("patron", "show a patron: status, loans, holds, fines", cmd_patron)
+    p.add_argument("card", metavar="CARD", help="card number or card key")
+    p = action("checkout", "lend items to a patron", cmd_checkout)
+    p.add_argument("card", metavar="CARD", help="card number or card key")
+    p.add_argument("items", metavar="ITEM", nargs="+", help="item barcode(s)")
+    p.add_argument("--pin", help="the patron's PIN, when the card has one")
+    p = action("checkin", "return items (no patron needed)", cmd_checkin)
+    p.add_argument("items", metavar="ITEM", nargs="+", help="item barcode(s)")
+    p = action("renew", "renew one loan, or all of them", cmd_renew)
+    p.add_argument("card", metavar="CARD", help="card number or card key")
+    p.add_argument("item", metavar="ITEM", nargs="?", help="item barcode (default: all loans)")
+    p.add_argument("--pin", help="the patron's PIN, when the card has one")
+    p = action("fines", "show what a patron owes", cmd_fines)
+    p.add_argument("card", metavar="CARD", help="card number or card key")
+    p = action("pay", "record a payment taken at the desk", cmd_pay)
+    p.add_argument("card", metavar="CARD", help="card number or card key")
+    p.add_argument("amount", metavar="AMOUNT", help="rupiah, e.g. 25000 or 25.000")
+    p.add_argument("--taken-by", metavar="NAME", help="who took the money (default: your login)")
+    circ.set_defaults(handler=lambda args: _usage(circ))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+# -- shared ---------------------------------------------------------------------------
+class _Desk:
+    """What a command needs: config, language, the local circulation service."""
+
+    def __init__(self, args: argparse.Namespace, config: Config, circ: LocalCirculation) -> None:
+        self.args = args
+        self.config = config
+        self.circ = circ
+        self.lang = getattr(args, "lang", None) or config.kiosk.language
+        self.zone = ZoneInfo(config.kiosk.timezone)
+        self.json = bool(getattr(args, "json", False))
+
+    def t(self, key: str, **params: Any) -> str:
+        return translate(key, self.lang, **params)
+
+    def when(self, moment: datetime) -> str:
+        return moment.astimezone(self.zone).strftime("%d/%m/%Y %H:%M")
+
+    def day(self, value: date | None) -> str:
+        return value.strftime("%d/%m/%Y") if value else "-"
+
+    def group_name(self, code: str) -> str:
+        row = self.circ.store.conn.execute(
+            "SELECT name_id, name_en FROM patron_groups WHERE code = ?", [code]
+        ).fetchone()
+        if row is None:
+            return code
+        return str(row[0] if self.lang == "id" else row[1])
+
+    def refusal(self, error: DomainError) -> int:
+        message = describe(error, self.lang)
+        if self.json:
+            print(_dumps({"refused": error.key, "params": error.params, "message": message}))
+        else:
+            print(message, file=sys.stderr)
+        return 1
+
+    def sign_in(self, text: str) -> Patron:
+        """Sign in like the kiosk: by whichever identifier ``text`` is, with ``--pin``."""
+        card = find_card(self.circ.store, text=text)
+        if card is None:
+            raise DomainError("circulation.card_unknown")
+        pin = getattr(self.args, "pin", None)
+        if card.card_number is not None and card.card_number == text.strip():
+            return self.circ.sign_in(number=card.card_number, pin=pin)
+        return self.circ.sign_in(uid=card.card_key, pin=pin)
+
+
+@contextmanager
+def _desk(args: argparse.Namespace) -> Iterator[_Desk]:
+    from kiosk.cli import db_path, load_config
+
+    config = load_config(args)
+    path = db_path(args, config)
+    if not path.exists():
+        # A typo in --db must not quietly create an empty library.
+        raise StoreError("cli.circ.no_database", path=path)
+    store = bootstrap.open_store(config, path)
+    try:
+        services = bootstrap.build_services(config, store)
+        circ = services.circulation
+        assert isinstance(circ, LocalCirculation)
+        yield _Desk(args, config, circ)
+    finally:
+        store.close()
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def _fines_lines(desk: _Desk, fines: Fines) -> list[str]:
+    lines = [desk.t("cli.circ.fines_balance", balance=rupiah(fines.balance))]
+    for line in fines.lines:
+        reason = desk.t(f"cli.circ.fine_reason.{line.reason}")
+        item = f" ({line.item_barcode})" if line.item_barcode else ""
+        lines.append(
+            f"  {desk.day(line.created_at.date())}  {rupiah(line.amount):>12}  {reason}{item}"
+        )
+    if fines.limit is not None:
+        lines.append(desk.t("cli.circ.fines_limit", limit=rupiah(fines.limit)))
+    return lines
+
+
+# -- commands -------------------------------------------------------------------------
+def cmd_patron(args: argparse.Namespace) -> int:
+    with _desk(args) as desk:
+        try:
+            patron = desk.circ.find_patron(args.card)
+        except DomainError as exc:
+            return desk.refusal(exc)
+        problems = desk.circ.problems(patron.ref)
+        loans = desk.circ.loans(patron.ref)
+        holds = desk.circ.holds(patron.ref)
+        fines = desk.circ.fines(patron.ref)
+        if desk.json:
+            print(
+                _dumps(
+                    {
+                        "patron": asdict(patron),
+                        "problems": [
+                            {"key": p.key, "message": describe(p, desk.lang)} for p in problems
+                        ],
+                        "loans": [asdict(loan) for loan in loans],
+                        "holds": [asdict(hold) for hold in holds],
+                        "fines": asdict(fines),
+                    }
+                )
+            )
+            return 0
+        kind = desk.group_name(patron.patron_group)
+        print(f"{patron.name} ({patron.card_number or '-'}) - {kind}")
+        print(desk.t("cli.circ.valid_until", day=desk.day(patron.expires_on)))
+        if problems:
+            for problem in problems:
+                print("! " + describe(problem, desk.lang))
+        else:
+            print(desk.t("cli.circ.good_standing"))
+        print(desk.t("cli.circ.loans", count=len(loans)))
+        for loan in loans:
+            late = "  " + desk.t("cli.circ.overdue") if loan.overdue else ""
+            print(f"  {loan.barcode:<10} {loan.title[:40]:<40} {desk.when(loan.due_at)}{late}")
+        print(desk.t("cli.circ.holds", count=len(holds)))
+        for hold in holds:
+            if hold.ready:
+                status = desk.t(
+                    "cli.circ.hold_ready",
+                    shelf=hold.shelf_location or "-",
+                    day=desk.day(hold.expires_on),
+                )
+            else:
+                status = desk.t("cli.circ.hold_waiting")
+            print(f"  {hold.title[:40]:<40} {status}")
+        for line in _fines_lines(desk, fines):
+            print(line)
+        return 0
+
+
+def cmd_checkout(args: argparse.Namespace) -> int:
+    with _desk(args) as desk:
+        try:
+            patron = desk.sign_in(args.card)
+        except DomainError as exc:
+            return desk.refusal(exc)
+        done: list[dict[str, Any]] = []
+        failed = 0
+        for barcode in args.items:
+            try:
+                result = desk.circ.checkout(patron.ref, barcode)
+            except DomainError as exc:
+                failed += 1
+                if desk.json:
+                    done.append(
+                        {
+                            "barcode": barcode,
+                            "refused": exc.key,
+                            "message": describe(exc, desk.lang),
+                        }
+                    )
+                else:
+                    print(describe(exc, desk.lang), file=sys.stderr)
+                continue
+            if desk.json:
+                done.append(asdict(result))
+            else:
+                print(
+                    desk.t(
+                        "cli.circ.checked_out",
+                        title=result.title,
+                        barcode=result.barcode,
+                        due=desk.when(result.due_at),
+                    )
+                )
+        if desk.json:
+            print(_dumps({"patron": patron.ref, "checkouts": done}))
+        return 1 if failed else 0
+
+
+def cmd_checkin(args: argparse.Namespace) -> int:
+    with _desk(args) as desk:
+        done: list[dict[str, Any]] = []
+        failed = 0
+        for barcode in args.items:
+            try:
+                result = desk.circ.checkin(barcode)
+            except DomainError as exc:
+                failed += 1
+                if desk.json:
+                    done.append(
+                        {
+                            "barcode": barcode,
+                            "refused": exc.key,
+                            "message": describe(exc, desk.lang),
+                        }
+                    )
+                else:
+                    print(describe(exc, desk.lang), file=sys.stderr)
+                continue
+            if desk.json:
+                done.append(asdict(result))
+                continue
+            print(desk.t("cli.circ.returned", title=result.title, barcode=result.barcode))
+            if result.to_hold_shelf:
+                print("  " + desk.t("cli.circ.to_hold_shelf", shelf=result.hold_shelf_location))
+            if result.fine:
+                print("  " + desk.t("cli.circ.fine_created", amount=rupiah(result.fine)))
+        if desk.json:
+            print(_dumps({"returns": done}))
+        return 1 if failed else 0
+
+
+def cmd_renew(args: argparse.Namespace) -> int:
+    with _desk(args) as desk:
+        try:
+            patron = desk.sign_in(args.card)
+            if args.item:
+                results = [desk.circ.renew(patron.ref, args.item)]
+            else:
+                results = desk.circ.renew_all(patron.ref)
+        except DomainError as exc:
+            return desk.refusal(exc)
+        if desk.json:
+            print(_dumps({"patron": patron.ref, "renewals": [asdict(r) for r in results]}))
+        elif not results:
+            print(desk.t("cli.circ.no_loans"))
+        for result in results:
+            if desk.json:
+                break
+            if result.ok and result.due_at is not None:
+                print(
+                    desk.t(
+                        "cli.circ.renewed",
+                        title=result.title,
+                        barcode=result.barcode,
+                        due=desk.when(result.due_at),
+                    )
+                )
+            else:
+                reason = desk.t(result.refusal or "circulation.renew_limit")
+                print(f"{result.title} ({result.barcode}): {reason}", file=sys.stderr)
+        return 0 if all(r.ok for r in results) else 1
+
+
+def cmd_fines(args: argparse.Namespace) -> int:
+    with _desk(args) as desk:
+        try:
+            patron = desk.circ.find_patron(args.card)
+        except DomainError as exc:
+            return desk.refusal(exc)
+        fines = desk.circ.fines(patron.ref)
+        if desk.json:
+            print(_dumps({"patron": patron.ref, **asdict(fines)}))
+            return 0
+        print(f"{patron.name} ({patron.card_number or '-'})")
+        for line in _fines_lines(desk, fines):
+            print(line)
+        return 0
+
+
+def parse_amount(text: str) -> int:
+    """``25000``, ``25.000``, ``Rp 25.000`` -> 25000; anything else is refused."""
+    compact = text.strip().removeprefix("Rp").removeprefix("rp").strip()
+    compact = compact.replace(".", "").replace(",", "").replace(" ", "")
+    if not compact.isdigit():
+        raise DomainError("circulation.amount_invalid")
+    return int(compact)
+
+
+def cmd_pay(args: argparse.Namespace) -> int:
+    with _desk(args) as desk:
+        try:
+            patron = desk.circ.find_patron(args.card)
+            amount = parse_amount(args.amount)
+            taken_by = args.taken_by or _login()
+            fines = desk.circ.pay(patron.ref, amount, taken_by=taken_by)
+        except DomainError as exc:
+            return desk.refusal(exc)
+        if desk.json:
+            print(_dumps({"patron": patron.ref, "paid": amount, **asdict(fines)}))
+            return 0
+        print(desk.t("cli.circ.paid", amount=rupiah(amount), name=patron.name))
+        for line in _fines_lines(desk, fines):
+            print(line)
+        return 0
+
+
+def _login() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None

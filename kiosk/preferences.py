@@ -1,0 +1,98 @@
+"""Patron accessibility preferences: opt-in, stored in ``patrons.preferences`` (JSON).
+
+A patron who chooses "remember my settings" gets their language, theme, text size,
+speech mode and longer timeouts back at the next sign-in on any kiosk sharing the
+database. Nothing is stored without that choice; :meth:`PreferencesService.forget`
+removes it again. Plain data in and out: the screens apply a :class:`Preferences` at
+sign-in and reset the kiosk to its defaults at sign-out (``accessibility.session``).
+
+Unknown or invalid stored values are dropped, not fatal: a row written by a newer kiosk
+version must never keep a patron from signing in.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from kiosk.config import THEME_NAMES
+from kiosk.i18n import LANGUAGES
+from kiosk.store import Store
+
+log = logging.getLogger(__name__)
+
+TEXT_SCALES = (1.0, 1.5, 2.0)
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """None for each setting the patron did not choose (the kiosk default applies)."""
+
+    language: str | None = None
+    theme: str | None = None
+    text_scale: float | None = None
+    speech: bool | None = None
+    long_timeouts: bool | None = None
+
+    @property
+    def empty(self) -> bool:
+        return all(v is None for v in asdict(self).values())
+
+    def to_json(self) -> str:
+        return json.dumps({k: v for k, v in asdict(self).items() if v is not None}, sort_keys=True)
+
+    @classmethod
+    def from_data(cls, data: Any) -> Preferences:
+        """Tolerant: keeps only known keys with valid values."""
+        if not isinstance(data, dict):
+            return cls()
+        values: dict[str, Any] = {}
+        if data.get("language") in LANGUAGES:
+            values["language"] = data["language"]
+        if data.get("theme") in THEME_NAMES:
+            values["theme"] = data["theme"]
+        scale = data.get("text_scale")
+        if isinstance(scale, int | float) and not isinstance(scale, bool) and scale in TEXT_SCALES:
+            values["text_scale"] = float(scale)
+        for flag in ("speech", "long_timeouts"):
+            if isinstance(data.get(flag), bool):
+                values[flag] = data[flag]
+        return cls(**values)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Preferences:
+        if not text:
+            return cls()
+        try:
+            return cls.from_data(json.loads(text))
+        except ValueError:
+            log.warning("unreadable patron preferences ignored")
+            return cls()
+
+
+class PreferencesService:
+    """Load and save one patron's preferences. Blocking SQLite calls (milliseconds)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def load(self, patron_id: int) -> Preferences:
+        """The stored preferences; empty when the patron never opted in (or is unknown)."""
+        with self.store.lock:
+            row = self.store.conn.execute(
+                "SELECT preferences FROM patrons WHERE id = ?", [patron_id]
+            ).fetchone()
+        return Preferences.from_json(row[0] if row else None)
+
+    def save(self, patron_id: int, preferences: Preferences) -> None:
+        """Store (the patron opted in). Saving empty preferences is :meth:`forget`."""
+        value = None if preferences.empty else preferences.to_json()
+        with self.store.transaction() as db:
+            db.execute("UPDATE patrons SET preferences = ? WHERE id = ?", [value, patron_id])
+
+    def forget(self, patron_id: int) -> None:
+        """The patron opted out: nothing of theirs stays stored."""
+        with self.store.transaction() as db:
+            db.execute("UPDATE patrons SET preferences = NULL WHERE id = ?", [patron_id])
