@@ -134,17 +134,24 @@ class ItemsScreen(KioskScreen):
         return text
 
     def render(self) -> None:
+        """Update the rows in place (newest on top, where the eye is): an answer
+        changes one row's texts instead of rebuilding the list, which keeps
+        scan-to-row within a frame or two."""
         box = self.ids.rows
-        box.clear_widgets()
-        for line in reversed(self.lines):  # newest on top, where the eye is
-            box.add_widget(
-                Factory.Row(
-                    mark=line.state if line.state != "checking" else "pending",
-                    title=line.title or line.barcode,
-                    detail=self.detail(line),
-                    ident=line.barcode,
-                )
-            )
+        existing = {row.ident: row for row in box.children}
+        wanted = [line.barcode for line in reversed(self.lines)]
+        for ident, row in existing.items():
+            if ident not in wanted:
+                box.remove_widget(row)
+        for position, line in enumerate(reversed(self.lines)):
+            row = existing.get(line.barcode)
+            if row is None:
+                row = Factory.Row(ident=line.barcode)
+                # BoxLayout keeps children last-added-first: index counts from the end.
+                box.add_widget(row, index=len(box.children) - position)
+            row.mark = line.state if line.state != "checking" else "pending"
+            row.title = line.title or line.barcode
+            row.detail = self.detail(line)
         self.count_ok = sum(1 for line in self.lines if line.state in ("ok", "warning"))
         self.ids.empty.opacity = 0 if self.lines else 1
 

@@ -23,7 +23,7 @@ from kivy.core.window import Window
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
-from kivy.uix.screenmanager import FadeTransition, NoTransition, ScreenManager
+from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from accessibility.theme import DEFAULT, THEMES, Theme, rgba, theme_named
 from kiosk.bootstrap import Kiosk
@@ -76,6 +76,8 @@ class KioskApp(App):
     patron_name = StringProperty("")
     reduced_motion = BooleanProperty(False)
     demo = BooleanProperty(False)
+    #: A tapped card is being checked (the attract screen says so).
+    checking_card = BooleanProperty(False)
 
     def __init__(
         self,
@@ -196,9 +198,9 @@ class KioskApp(App):
         display = self.kiosk.config.display
         if display.hide_cursor:
             Window.show_cursor = False
-        self.manager = ScreenManager(
-            transition=NoTransition() if self.reduced_motion else FadeTransition(duration=0.12)
-        )
+        # Screens change at once: calm, and on a Pi's GPU or llvmpipe a cross-fade
+        # costs frames that the tap-to-name time cannot spare.
+        self.manager = ScreenManager(transition=NoTransition())
         for screen in registry.make_screens():
             self.manager.add_widget(screen)
         root = BoxLayout(orientation="horizontal")

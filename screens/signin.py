@@ -63,8 +63,12 @@ class SignInScreen(KioskScreen):
         self.app.go("signin")
 
     def start_with_card(self, event: CardTapped) -> None:
+        """A tap at the idle screen: check it there (the attract screen says
+        "checking"), and come here only for a PIN or a refusal. One screen change
+        instead of two keeps tap-to-name fast."""
         self.reset()
-        self.app.go("signin")
+        if self.app.current != "attract":
+            self.app.go("signin")
         self._check(uid=event.uid, number=event.number)
 
     def on_card(self, event: CardTapped) -> bool:
@@ -110,6 +114,7 @@ class SignInScreen(KioskScreen):
             return
         self._card = {"uid": uid, "number": number}
         self.mode = "checking"
+        self.app.checking_card = True
         circulation = services.circulation
         self.app.call(
             lambda: circulation.sign_in(uid=uid, number=number, pin=pin),
@@ -118,10 +123,14 @@ class SignInScreen(KioskScreen):
         )
 
     def _signed_in(self, patron: Patron) -> None:
+        self.app.checking_card = False
         self.reset()
         self.app.begin_session(patron)
 
     def _refused(self, error: KioskError) -> None:
+        self.app.checking_card = False
+        if self.app.current != "signin":
+            self.app.go("signin")
         if error.key == "circulation.pin_required":
             self.pin = ""
             self._set_message("", {})
@@ -149,6 +158,7 @@ class SignInScreen(KioskScreen):
         self.message = self.app.tr(key, **self.message_params) if key else ""
 
     def reset(self) -> None:
+        self.app.checking_card = False
         self._card = {}
         self.typed = ""
         self.pin = ""

@@ -50,6 +50,13 @@ class KButton(ButtonBehavior, Label):
     wrap = BooleanProperty(True)
     #: Optional message key spoken/labelled for the accessibility layer.
     key = StringProperty("")
+    #: False: hidden (no width, transparent) and it ignores touches.
+    shown = BooleanProperty(True)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if not self.shown or self.opacity == 0:
+            return False
+        return bool(super().on_touch_down(touch))
 
 
 class KToggle(KButton):
