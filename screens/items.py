@@ -100,6 +100,7 @@ class ItemsScreen(KioskScreen):
         # failure that is not a library rule (a device, a bug) gets the advice added.
         line.advice = "" if error.key.startswith("circulation.") else "ui.items.see_staff"
         self.render()
+        self.app.alert(self.detail(line))
 
     def secure(self, line: ItemLine, secured: bool) -> None:
         """Arm (return) or disarm (borrow) the item's RFID tags on the device worker."""

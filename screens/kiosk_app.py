@@ -25,6 +25,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from accessibility.session import build_speech
 from accessibility.theme import DEFAULT, THEMES, Theme, rgba, theme_named
 from kiosk.bootstrap import Kiosk
 from kiosk.bus import Dispatcher
@@ -106,6 +107,9 @@ class KioskApp(App):
         self.theme = theme_named(a11y.theme)
         self.text_scale = a11y.text_scale
         self.timer = IdleTimer(a11y.session_timeout_s, a11y.timeout_warning_s, now)
+        #: What the kiosk says aloud (alerts always, everything in speech mode); the
+        #: keypad mode of the accessibility layer drives the rest of it.
+        self.speech = build_speech(a11y, kiosk.speaker, self.language)
         self.dispatcher = Dispatcher(kiosk.bus, self._schedule)
         self.worker = Worker(self._schedule, "kiosk-services")
         self.device_worker = Worker(self._schedule, "kiosk-devices")
@@ -171,10 +175,15 @@ class KioskApp(App):
     def describe(self, error: KioskError) -> str:
         return translate(error.key, self.language, **error.params)
 
+    def alert(self, text: str) -> None:
+        """An error shown on screen is spoken too (WCAG 3.3.1), with the error earcon."""
+        self.speech.error(text)
+
     # -- run-time switches ------------------------------------------------------------
     def set_language(self, language: str) -> None:
         if language in LANGUAGES and language != self.language:
             self.language = language
+            self.speech.language = language  # speech follows the screen
             for screen in self.screens():
                 screen.render()
 
@@ -344,6 +353,7 @@ class KioskApp(App):
         self.set_language(self.kiosk.config.kiosk.language)
         self.theme = theme_named(a11y.theme)
         self.text_scale = a11y.text_scale
+        self.speech.reset()  # default volume, speech mode off, last utterance forgotten
         assert self.manager is not None
         self.manager.current = "attract"
         self.kiosk.bus.publish(SessionEnded(reason=reason))
@@ -374,6 +384,12 @@ class KioskApp(App):
         self._warning.seconds_left = seconds_left
         if not self._warned:
             self._warned = True
+            self.speech.say(
+                self.tr("ui.session.warning_title")
+                + " "
+                + self.tr("ui.session.warning_text", seconds=seconds_left),
+                alert=True,
+            )
             self.kiosk.bus.publish(
                 SessionWarning(
                     key="ui.session.warning_text", seconds_left=seconds_left, language=self.language

@@ -94,6 +94,7 @@ class SignInScreen(KioskScreen):
     def add_digit(self, digit: str) -> None:
         if len(self.pin) < MAX_PIN:
             self.pin += digit
+            self.app.speech.pin_key()  # a tone or "star", never the digit
 
     def delete_digit(self) -> None:
         self.pin = self.pin[:-1]
@@ -143,6 +144,8 @@ class SignInScreen(KioskScreen):
             self._card = {}
             self._set_message(error.key, error.params)
             self.mode = "message"
+        if self.message:
+            self.app.alert(self.message)
 
     def _set_message(self, key: str, params: dict[str, Any]) -> None:
         self.message_key = key

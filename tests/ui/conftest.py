@@ -175,6 +175,8 @@ class UI:
         self.clock.skipped = 0.0
         self.app.timer.touch()
         self.published.clear()
+        if self.kiosk.speaker is not None:
+            self.kiosk.speaker.clear()  # type: ignore[attr-defined]
         self.app.go("attract")
         self.settle()
 

@@ -268,6 +268,9 @@ def test_inactivity_warns_then_more_time_then_sign_out_clears_every_trace(ui: UI
     ui.frames(1)
     ui.wait(lambda: ui.app._warning is not None)
     assert any(isinstance(e, SessionWarning) for e in ui.published)
+    spoken = ui.kiosk.speaker.spoken  # type: ignore[union-attr]
+    assert spoken and spoken[-1][0].startswith(ui.t("ui.session.warning_title"))
+    assert spoken[-1][1] == "id"  # the screen's language
     ui.tap(ui.app._warning.ids.more_time)
     assert ui.app._warning is None and ui.app.current == "borrow"
     for _ in range(10):  # at least ten extensions are possible
@@ -369,3 +372,20 @@ def test_items_on_the_rfid_pad_are_borrowed_and_their_tags_disarmed(ui: UI) -> N
     assert tags["E0040100AA"].secured is False
     pad.clear()  # type: ignore[attr-defined]
     ui.settle()
+
+
+def test_refusals_are_spoken_and_pin_digits_never_are(ui: UI) -> None:
+    speaker = ui.kiosk.speaker
+    assert speaker is not None
+    ui.tap_card("expired")
+    said = [text for text, _lang in speaker.spoken]  # type: ignore[attr-defined]
+    assert said and "kartu Anda habis" in said[-1]
+    ui.app.sign_out()
+    speaker.clear()  # type: ignore[attr-defined]
+    ui.app.speech.set_speech_mode(True, announce=False)
+    card = ui.tap_card("pin")
+    assert card.pin is not None
+    ui.type_pin(card.pin)
+    assert ui.app.current == "home"
+    said = " ".join(text for text, _lang in speaker.spoken)  # type: ignore[attr-defined]
+    assert not any(d in said for d in card.pin)  # a tone or "star" for each digit
