@@ -25,6 +25,8 @@ from __future__ import annotations
 import binascii
 from dataclasses import dataclass
 
+from kiosk.domain.tags import ItemTag
+
 BLOCK_SIZE = 4
 BASIC_BLOCK = 32
 VERSION = 1
@@ -144,3 +146,21 @@ def decode(data: bytes) -> TagData:
 #: gates alarm on AFI_SECURED; a checked-out item carries AFI_ON_LOAN.
 AFI_SECURED = 0x07
 AFI_ON_LOAN = 0xC2
+
+
+def tag_from_memory(uid: str, memory: bytes, afi: int) -> ItemTag:
+    """What a pad reports for a tag: decoded ISO 28560-3 fields, or an empty item id
+    when the memory is not a valid basic block (the flows say it cannot be read)."""
+    try:
+        data = decode(memory)
+    except TagDataError:
+        return ItemTag(uid=uid, item_id="", secured=afi != AFI_ON_LOAN)
+    return ItemTag(
+        uid=uid,
+        item_id=data.item_id,
+        part=data.part,
+        parts=data.parts,
+        country=data.country,
+        isil=data.isil,
+        secured=afi != AFI_ON_LOAN,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from devices.iso28560 import AFI_ON_LOAN, AFI_SECURED, TagData, TagDataError, decode, encode
+from devices.iso28560 import AFI_ON_LOAN, AFI_SECURED, TagData, encode, tag_from_memory
 from devices.sim.base import SimDevice
 from kiosk.domain.errors import DeviceError
 from kiosk.domain.events import TagsRead
@@ -18,24 +18,6 @@ class SimTag:
     uid: str
     memory: bytes
     afi: int = AFI_SECURED
-
-
-def tag_from_memory(uid: str, memory: bytes, afi: int) -> ItemTag:
-    """What a pad reports for a tag: decoded ISO 28560-3 fields, or an empty item id
-    when the memory is not a valid basic block (the flows say it cannot be read)."""
-    try:
-        data = decode(memory)
-    except TagDataError:
-        return ItemTag(uid=uid, item_id="", secured=afi != AFI_ON_LOAN)
-    return ItemTag(
-        uid=uid,
-        item_id=data.item_id,
-        part=data.part,
-        parts=data.parts,
-        country=data.country,
-        isil=data.isil,
-        secured=afi != AFI_ON_LOAN,
-    )
 
 
 class SimItemPad(SimDevice):
