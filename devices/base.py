@@ -19,6 +19,15 @@ from kiosk.domain.events import DeviceStatus, Event
 log = logging.getLogger(__name__)
 
 
+class DeviceGone(Exception):
+    """The device went away or cannot be used now; ``detail`` is the DeviceStatus
+    message key (``device.offline``, ``device.busy``). The reader thread retries."""
+
+    def __init__(self, reason: str, detail: str = "device.offline") -> None:
+        super().__init__(reason)
+        self.detail = detail
+
+
 class Backoff:
     """Delays for retrying a vanished device: ``initial`` seconds, doubling up to
     ``maximum``; :meth:`reset` after a success."""
@@ -155,11 +164,12 @@ class ReaderThread:
                 if self._stop.is_set():
                     break
                 self.last_error = f"{type(exc).__name__}: {exc}"
-                if isinstance(exc, OSError | ConnectionError) or _expected(exc):
+                if isinstance(exc, OSError | DeviceGone) or _expected(exc):
                     log.warning("%s %s: %s; retrying", self.kind, self.name, self.last_error)
                 else:  # a bug: keep reading anyway, but leave a traceback in the log
                     log.exception("%s %s failed; retrying", self.kind, self.name)
-                self._set_status(False, "device.offline")
+                detail = exc.detail if isinstance(exc, DeviceGone) else "device.offline"
+                self._set_status(False, detail)
             else:
                 if self._stop.is_set():
                     break
@@ -170,4 +180,4 @@ class ReaderThread:
 def _expected(exc: Exception) -> bool:
     """Library exceptions that mean "the device went away" rather than a bug."""
     names = {cls.__name__ for cls in type(exc).__mro__}
-    return bool(names & {"SerialException", "CardConnectionException", "DeviceGone"})
+    return bool(names & {"SerialException", "CardConnectionException"})

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from devices.base import ReaderThread
+from devices.base import DeviceGone, ReaderThread
 from devices.iso28560 import AFI_ON_LOAN, AFI_SECURED, BASIC_BLOCK, BLOCK_SIZE, tag_from_memory
 from kiosk.domain.errors import DeviceError
 from kiosk.domain.events import CardTapped, TagsRead
@@ -43,7 +43,7 @@ UID_RETRY_DELAY = 0.05
 WAIT_MS = 500
 
 
-class PcscGone(Exception):
+class PcscGone(DeviceGone):
     """The reader or pcscd went away; the monitor starts over with a new context."""
 
 
