@@ -19,7 +19,7 @@ from kiosk.domain.events import DeviceStatus, Event
 log = logging.getLogger(__name__)
 
 
-class DeviceGone(Exception):
+class DeviceLostError(Exception):
     """The device went away or cannot be used now; ``detail`` is the DeviceStatus
     message key (``device.offline``, ``device.busy``). The reader thread retries."""
 
@@ -124,7 +124,7 @@ class ReaderThread:
     def check(self) -> tuple[bool, str]:
         """For ``kiosk doctor``: the running thread's status, else a one-off probe."""
         if self.running and self._status is not None:
-            ok, detail = self._status
+            ok = self._status[0]
             return ok, self._describe(ok)
         return self._probe()
 
@@ -164,11 +164,11 @@ class ReaderThread:
                 if self._stop.is_set():
                     break
                 self.last_error = f"{type(exc).__name__}: {exc}"
-                if isinstance(exc, OSError | DeviceGone) or _expected(exc):
+                if isinstance(exc, OSError | DeviceLostError) or _expected(exc):
                     log.warning("%s %s: %s; retrying", self.kind, self.name, self.last_error)
                 else:  # a bug: keep reading anyway, but leave a traceback in the log
                     log.exception("%s %s failed; retrying", self.kind, self.name)
-                detail = exc.detail if isinstance(exc, DeviceGone) else "device.offline"
+                detail = exc.detail if isinstance(exc, DeviceLostError) else "device.offline"
                 self._set_status(False, detail)
             else:
                 if self._stop.is_set():

@@ -18,13 +18,14 @@ lazily (``pip install .[hid]``).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import select
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from devices.base import Debounce, DeviceGone, ReaderThread
+from devices.base import Debounce, DeviceLostError, ReaderThread
 from devices.cardkey import check_conversion, to_card_key, to_card_number, valid_barcode
 from kiosk.domain.events import CardTapped, ItemScanned
 from kiosk.ports import DeviceUrl
@@ -42,7 +43,9 @@ MAX_LINE = 64
 def _keymap() -> dict[int, tuple[str, str]]:
     """Linux key code -> (plain, shifted) character on a US keyboard layout."""
     keys: dict[int, tuple[str, str]] = {}
-    for code, (plain, shifted) in zip(range(2, 12), zip("1234567890", "!@#$%^&*()", strict=True), strict=True):
+    for code, (plain, shifted) in zip(
+        range(2, 12), zip("1234567890", "!@#$%^&*()", strict=True), strict=True
+    ):
         keys[code] = (plain, shifted)
     rows = ((16, "qwertyuiop"), (30, "asdfghjkl"), (44, "zxcvbnm"))
     for first, letters in rows:
@@ -154,14 +157,15 @@ def describe_device(device: Any) -> str:
 
 def open_evdev(selector: str) -> InputDevice:
     """Find and open the input device named by ``selector`` (path, VID:PID or part of
-    its name). Raises DeviceGone when there is none."""
+    its name). Raises DeviceLostError when there is none."""
     import evdev
 
     if selector.startswith("/"):
         try:
-            return evdev.InputDevice(selector)  # type: ignore[no-any-return]
+            opened: Any = evdev.InputDevice(selector)
+            return opened
         except OSError as exc:
-            raise DeviceGone(f"{selector}: {exc.strerror}") from None
+            raise DeviceLostError(f"{selector}: {exc.strerror}") from None
     wanted_ids = None
     if ":" in selector:
         vid, _, pid = selector.partition(":")
@@ -179,9 +183,10 @@ def open_evdev(selector: str) -> InputDevice:
         else:
             match = selector.lower() in device.name.lower()
         if match:
-            return device  # type: ignore[no-any-return]
+            found: Any = device
+            return found
         device.close()
-    raise DeviceGone(f"no input device matching {selector!r}")
+    raise DeviceLostError(f"no input device matching {selector!r}")
 
 
 def list_input_devices() -> list[str]:
@@ -228,7 +233,9 @@ class HidReader(ReaderThread):
         p = url.params
         unknown = set(p) - {"device", "convert", "name", "size", "hold"}
         if unknown:
-            raise ValueError(f"hid options device=, convert=, name=, size=, hold=; not {sorted(unknown)}")
+            raise ValueError(
+                f"hid options device=, convert=, name=, size=, hold=; not {sorted(unknown)}"
+            )
         device = p.get("device", "")
         if not device:
             raise ValueError("hid://?device=NAME, a VID:PID or an input device path")
@@ -283,7 +290,7 @@ class HidReader(ReaderThread):
                 device.grab()
             except OSError as exc:
                 if exc.errno == errno.EBUSY:
-                    raise DeviceGone(
+                    raise DeviceLostError(
                         f"{self.device} is grabbed by another program", "device.busy"
                     ) from None
                 raise
@@ -299,13 +306,11 @@ class HidReader(ReaderThread):
                     except BlockingIOError:
                         continue
                     except OSError as exc:  # ENODEV: unplugged
-                        raise DeviceGone(f"{self.device}: {exc.strerror}") from None
+                        raise DeviceLostError(f"{self.device}: {exc.strerror}") from None
         finally:
             if self.grabbed is not None:
-                try:
+                with contextlib.suppress(OSError):
                     device.ungrab()
-                except OSError:
-                    pass
             self.grabbed = None
             device.close()
 
@@ -314,7 +319,7 @@ class HidReader(ReaderThread):
             device = self.opener(self.device)
         except ImportError:
             return False, "evdev is not installed (pip install .[hid])"
-        except (DeviceGone, OSError) as exc:
+        except (DeviceLostError, OSError) as exc:
             return False, str(exc)
         try:
             return True, describe_device(device)

@@ -109,9 +109,7 @@ def encode(tag: TagData) -> bytes:
 
 def reverse_blocks(data: bytes) -> bytes:
     """Each 4-byte block's bytes reversed (how some readers return tag memory)."""
-    return b"".join(
-        data[i : i + BLOCK_SIZE][::-1] for i in range(0, len(data), BLOCK_SIZE)
-    )
+    return b"".join(data[i : i + BLOCK_SIZE][::-1] for i in range(0, len(data), BLOCK_SIZE))
 
 
 def decode(data: bytes) -> TagData:

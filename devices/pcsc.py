@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from devices.base import DeviceGone, ReaderThread
+from devices.base import DeviceLostError, ReaderThread
 from devices.iso28560 import AFI_ON_LOAN, AFI_SECURED, BASIC_BLOCK, BLOCK_SIZE, tag_from_memory
 from kiosk.domain.errors import DeviceError
 from kiosk.domain.events import CardTapped, TagsRead
@@ -43,7 +43,7 @@ UID_RETRY_DELAY = 0.05
 WAIT_MS = 500
 
 
-class PcscGone(DeviceGone):
+class PcscLostError(DeviceLostError):
     """The reader or pcscd went away; the monitor starts over with a new context."""
 
 
@@ -83,7 +83,10 @@ class _CardSession:
         last = 0
         for _ in range(UID_TRIES):
             rc, handle, protocol = scard.SCardConnect(
-                ctx, reader, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
+                ctx,
+                reader,
+                scard.SCARD_SHARE_SHARED,
+                scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
             )
             if rc == scard.SCARD_S_SUCCESS:
                 self.handle, self.protocol = handle, protocol
@@ -156,7 +159,7 @@ class PcscMonitor(ReaderThread):
         scard = _scard()
         rc, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
         if rc != scard.SCARD_S_SUCCESS:
-            raise PcscGone(f"pcscd: {_error(rc)}")
+            raise PcscLostError(f"pcscd: {_error(rc)}")
         with self._ctx_lock:
             self._ctx = ctx
         try:
@@ -181,7 +184,7 @@ class PcscMonitor(ReaderThread):
                 if reader is not None:
                     return reader
             elif rc != scard.SCARD_E_NO_READERS_AVAILABLE:
-                raise PcscGone(f"listing readers: {_error(rc)}")
+                raise PcscLostError(f"listing readers: {_error(rc)}")
             self.last_error = f"no reader matching {self.reader_filter!r}"
             self._set_status(False, "device.offline")
             # Readers come and go with USB hotplug; pcscd's PnP notification would
@@ -200,11 +203,11 @@ class PcscMonitor(ReaderThread):
                 if rc in (scard.SCARD_E_TIMEOUT, scard.SCARD_E_CANCELLED):
                     continue
                 if rc != scard.SCARD_S_SUCCESS:
-                    raise PcscGone(f"waiting for a card: {_error(rc)}")
+                    raise PcscLostError(f"waiting for a card: {_error(rc)}")
                 _, event, atr = states[0]
                 state = event & ~scard.SCARD_STATE_CHANGED
                 if event & (scard.SCARD_STATE_UNKNOWN | scard.SCARD_STATE_UNAVAILABLE):
-                    raise PcscGone(f"reader {reader!r} went away")
+                    raise PcscLostError(f"reader {reader!r} went away")
                 if event & scard.SCARD_STATE_PRESENT and not event & scard.SCARD_STATE_MUTE:
                     if not present:
                         present = True
@@ -322,7 +325,9 @@ class PcscItemPad(PcscMonitor):
     def from_url(cls, url: DeviceUrl) -> PcscItemPad:
         unknown = set(url.params) - {"reader", "name", "model", "security"}
         if unknown:
-            raise ValueError(f"pcsc pad options reader=, name=, model=, security=; not {sorted(unknown)}")
+            raise ValueError(
+                f"pcsc pad options reader=, name=, model=, security=; not {sorted(unknown)}"
+            )
         model = url.params.get("model", "generic")
         if model not in VENDOR_MODELS:
             raise ValueError(f"model= one of {', '.join(sorted(VENDOR_MODELS))}, not {model!r}")
@@ -386,7 +391,9 @@ class PcscItemPad(PcscMonitor):
             if self.vendor.read_afi(session.transmit, tag_uid) != wanted:
                 raise DeviceError("device.security_write_failed", device=self.name, tag=tag_uid)
         except OSError:
-            raise DeviceError("device.security_write_failed", device=self.name, tag=tag_uid) from None
+            raise DeviceError(
+                "device.security_write_failed", device=self.name, tag=tag_uid
+            ) from None
         finally:
             session.close()
             scard.SCardReleaseContext(ctx)

@@ -163,7 +163,9 @@ class SerialReader(ReaderThread):
         p = url.params
         unknown = set(p) - {"baud", "format", "convert", "hold", "name", "size"}
         if unknown:
-            raise ValueError(f"serial options baud, format, convert, hold, name, size; not {sorted(unknown)}")
+            raise ValueError(
+                f"serial options baud, format, convert, hold, name, size; not {sorted(unknown)}"
+            )
         try:
             baud = int(p.get("baud", "9600"))
             hold = float(p.get("hold", "1.0"))
@@ -178,9 +180,7 @@ class SerialReader(ReaderThread):
         default_convert = "number" if kind == "item_scanner" else "hex"
         convert = check_conversion(p.get("convert", default_convert))
         name = p.get("name") or port.rsplit("/", 1)[-1]
-        return cls(
-            name, port, kind=kind, baud=baud, fmt=fmt, convert=convert, hold=hold, size=size
-        )
+        return cls(name, port, kind=kind, baud=baud, fmt=fmt, convert=convert, hold=hold, size=size)
 
     def _new_parser(self) -> LineParser | Em4100Parser:
         return Em4100Parser() if self.fmt == "em4100" else LineParser()

@@ -16,10 +16,10 @@ os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 
-from kiosk import config as config_module  # noqa: E402
-from kiosk.bootstrap import open_store  # noqa: E402
-from kiosk.config import Config  # noqa: E402
-from kiosk.store import Store  # noqa: E402
+from kiosk import config as config_module
+from kiosk.bootstrap import open_store
+from kiosk.config import Config
+from kiosk.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 

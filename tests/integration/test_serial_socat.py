@@ -92,7 +92,8 @@ def test_vanished_port_is_reported_and_reopened(pty: PtyPair) -> None:
         pty.stop()  # the USB adapter is pulled out
         assert eventually(lambda: reader.status == (False, "device.offline"))
         ok, reason = reader.check()
-        assert not ok and "retrying" in reason
+        assert not ok
+        assert "retrying" in reason
         pty.start()  # and plugged back in
         assert eventually(lambda: reader.status == (True, ""))
         pty.write(em4100_frame("0415D0F5C2"))

@@ -16,6 +16,7 @@ Run as a program for manual tests: ``python -m tests.support.vcard --port 35963 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import socket
 import struct
 import threading
@@ -86,10 +87,8 @@ class VirtualCard:
     def remove(self) -> None:
         sock, self._sock = self._sock, None
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
         if self._thread is not None:
             self._thread.join(2.0)
@@ -110,10 +109,7 @@ class VirtualCard:
                 payload = _recv_exact(sock, length)
                 if payload is None:
                     return
-                if length == 1:
-                    answer = self._control(payload[0])
-                else:
-                    answer = self.answer(payload)
+                answer = self._control(payload[0]) if length == 1 else self.answer(payload)
                 if answer is not None:
                     sock.sendall(struct.pack(">H", len(answer)) + answer)
         except OSError:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devices.base import DeviceGone
+from devices.base import DeviceLostError
 from devices.hid import HidReader, KeyDecoder
 from kiosk.bus import EventBus
 from kiosk.domain.events import CardTapped, DeviceStatus, ItemScanned
@@ -23,25 +23,38 @@ EV_SYN, EV_KEY, EV_MSC = 0, 1, 4
 # `evtest` on a common 125 kHz USB reader (ffff:0035) typing "0077705923" + Enter:
 # MSC_SCAN with the HID usage, the key down, SYN, then the same for key up.
 RECORDED_DECIMAL_UID = [
-    (EV_MSC, 4, 0x70027), (EV_KEY, 11, 1), (EV_SYN, 0, 0), (EV_MSC, 4, 0x70027), (EV_KEY, 11, 0), (EV_SYN, 0, 0),
-    (EV_MSC, 4, 0x70027), (EV_KEY, 11, 1), (EV_SYN, 0, 0), (EV_MSC, 4, 0x70027), (EV_KEY, 11, 0), (EV_SYN, 0, 0),
-    (EV_MSC, 4, 0x70024), (EV_KEY, 8, 1), (EV_SYN, 0, 0), (EV_MSC, 4, 0x70024), (EV_KEY, 8, 0), (EV_SYN, 0, 0),
-    (EV_MSC, 4, 0x70024), (EV_KEY, 8, 1), (EV_SYN, 0, 0), (EV_MSC, 4, 0x70024), (EV_KEY, 8, 0), (EV_SYN, 0, 0),
-    (EV_MSC, 4, 0x70024), (EV_KEY, 8, 1), (EV_SYN, 0, 0), (EV_MSC, 4, 0x70024), (EV_KEY, 8, 0), (EV_SYN, 0, 0),
-    (EV_MSC, 4, 0x70027), (EV_KEY, 11, 1), (EV_SYN, 0, 0), (EV_MSC, 4, 0x70027), (EV_KEY, 11, 0), (EV_SYN, 0, 0),
-    (EV_MSC, 4, 0x70022), (EV_KEY, 6, 1), (EV_SYN, 0, 0), (EV_MSC, 4, 0x70022), (EV_KEY, 6, 0), (EV_SYN, 0, 0),
-    (EV_MSC, 4, 0x70026), (EV_KEY, 10, 1), (EV_SYN, 0, 0), (EV_MSC, 4, 0x70026), (EV_KEY, 10, 0), (EV_SYN, 0, 0),
-    (EV_MSC, 4, 0x7001f), (EV_KEY, 3, 1), (EV_SYN, 0, 0), (EV_MSC, 4, 0x7001f), (EV_KEY, 3, 0), (EV_SYN, 0, 0),
-    (EV_MSC, 4, 0x70020), (EV_KEY, 4, 1), (EV_SYN, 0, 0), (EV_MSC, 4, 0x70020), (EV_KEY, 4, 0), (EV_SYN, 0, 0),
-    (EV_MSC, 4, 0x70028), (EV_KEY, 28, 1), (EV_SYN, 0, 0), (EV_MSC, 4, 0x70028), (EV_KEY, 28, 0), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70027), (EV_KEY, 11, 1), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70027), (EV_KEY, 11, 0), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70027), (EV_KEY, 11, 1), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70027), (EV_KEY, 11, 0), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70024), (EV_KEY, 8, 1), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70024), (EV_KEY, 8, 0), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70024), (EV_KEY, 8, 1), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70024), (EV_KEY, 8, 0), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70024), (EV_KEY, 8, 1), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70024), (EV_KEY, 8, 0), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70027), (EV_KEY, 11, 1), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70027), (EV_KEY, 11, 0), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70022), (EV_KEY, 6, 1), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70022), (EV_KEY, 6, 0), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70026), (EV_KEY, 10, 1), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70026), (EV_KEY, 10, 0), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x7001f), (EV_KEY, 3, 1), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x7001f), (EV_KEY, 3, 0), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70020), (EV_KEY, 4, 1), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70020), (EV_KEY, 4, 0), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70028), (EV_KEY, 28, 1), (EV_SYN, 0, 0),
+    (EV_MSC, 4, 0x70028), (EV_KEY, 28, 0), (EV_SYN, 0, 0),
 ]  # fmt: skip
 
 # A barcode scanner typing "PLU-0001" (Shift held for P, L, U) then Enter.
 RECORDED_SHIFTED = [
     (EV_KEY, 42, 1), (EV_KEY, 25, 1), (EV_KEY, 25, 0), (EV_KEY, 42, 0),
-    (EV_KEY, 54, 1), (EV_KEY, 38, 1), (EV_KEY, 38, 0), (EV_KEY, 22, 1), (EV_KEY, 22, 0), (EV_KEY, 54, 0),
+    (EV_KEY, 54, 1), (EV_KEY, 38, 1), (EV_KEY, 38, 0),
+    (EV_KEY, 22, 1), (EV_KEY, 22, 0), (EV_KEY, 54, 0),
     (EV_KEY, 12, 1), (EV_KEY, 12, 0),
-    (EV_KEY, 11, 1), (EV_KEY, 11, 0), (EV_KEY, 11, 1), (EV_KEY, 11, 0), (EV_KEY, 11, 1), (EV_KEY, 11, 0),
+    (EV_KEY, 11, 1), (EV_KEY, 11, 0), (EV_KEY, 11, 1), (EV_KEY, 11, 0),
+    (EV_KEY, 11, 1), (EV_KEY, 11, 0),
     (EV_KEY, 2, 1), (EV_KEY, 2, 0), (EV_KEY, 28, 1), (EV_KEY, 28, 0),
 ]  # fmt: skip
 
@@ -52,7 +65,13 @@ def test_recorded_decimal_uid() -> None:
 
 def test_shifted_characters() -> None:
     assert KeyDecoder().feed_all(RECORDED_SHIFTED) == ["PLU-0001"]
-    shifted_symbols = [(EV_KEY, 42, 1), (EV_KEY, 3, 1), (EV_KEY, 53, 1), (EV_KEY, 42, 0), (EV_KEY, 96, 1)]
+    shifted_symbols = [
+        (EV_KEY, 42, 1),
+        (EV_KEY, 3, 1),
+        (EV_KEY, 53, 1),
+        (EV_KEY, 42, 0),
+        (EV_KEY, 96, 1),
+    ]
     assert KeyDecoder().feed_all(shifted_symbols) == ["@?"]
 
 
@@ -65,7 +84,9 @@ def test_caps_lock_keypad_repeat_and_overflow() -> None:
     assert decoder.dropped == 1
 
 
-@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 300), st.integers(-1, 3)), max_size=200))
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 300), st.integers(-1, 3)), max_size=200)
+)
 def test_random_events_never_raise(events: list[tuple[int, int, int]]) -> None:
     for line in KeyDecoder().feed_all(events):
         assert 0 < len(line) <= 64
@@ -126,7 +147,7 @@ def test_grab_failing_is_reported_and_retried() -> None:
 
     def opener(selector: str) -> FakeInputDevice:
         if not plugged.is_set():
-            raise DeviceGone(f"no input device matching {selector!r}")
+            raise DeviceLostError(f"no input device matching {selector!r}")
         return device
 
     reader = HidReader("desk", "SYC ID&IC", convert="dec-rev", opener=opener)

@@ -67,14 +67,16 @@ def test_checkout_complete_items_and_write_on_loan(pad: SimItemPad) -> None:
     assert not result.see_staff
     for uid in ("E1", "E2", "E3"):
         raw = pad.memory(uid)
-        assert raw is not None and raw.afi == AFI_ON_LOAN
+        assert raw is not None
+        assert raw.afi == AFI_ON_LOAN
 
 
 def test_no_write_when_the_ils_says_not_to_desensitize(pad: SimItemPad) -> None:
     pad.place(tag("E1", "B1"))
     PadCirculation(pad, FakeCirculation(desensitize=False)).checkout("P1")
     raw = pad.memory("E1")
-    assert raw is not None and raw.afi == AFI_SECURED
+    assert raw is not None
+    assert raw.afi == AFI_SECURED
 
 
 def test_a_set_with_a_missing_part_is_refused_before_anything_is_borrowed(
@@ -87,17 +89,17 @@ def test_a_set_with_a_missing_part_is_refused_before_anything_is_borrowed(
     assert err.value.key == "pad.set_incomplete"
     assert err.value.params == {"item": "B1", "parts": 3, "missing": "2"}
     assert circulation.checked_out == []
-    with pytest.raises(DomainError, match="pad.set_incomplete"):
+    with pytest.raises(DomainError, match=r"pad.set_incomplete"):
         PadCirculation(pad, circulation).checkin()
     assert circulation.checked_in == []
 
 
 def test_empty_pad_and_unreadable_tag(pad: SimItemPad) -> None:
     service = PadCirculation(pad, FakeCirculation())
-    with pytest.raises(DomainError, match="pad.empty"):
+    with pytest.raises(DomainError, match=r"pad.empty"):
         service.checkout("P1")
     pad.place_memory("E9", b"\x00" * 32)
-    with pytest.raises(DomainError, match="pad.tag_unreadable"):
+    with pytest.raises(DomainError, match=r"pad.tag_unreadable"):
         service.checkin()
 
 
@@ -110,7 +112,8 @@ def test_one_refused_item_does_not_stop_the_others(pad: SimItemPad) -> None:
     assert dict(refused.params) == {"barcode": "B1"}
     assert [o.item_id for o in result.done] == ["B2"]
     raw = pad.memory("E1")
-    assert raw is not None and raw.afi == AFI_SECURED  # not borrowed: stays secured
+    assert raw is not None
+    assert raw.afi == AFI_SECURED
 
 
 def test_failed_security_write_sends_the_patron_to_staff_and_is_logged(
@@ -123,7 +126,8 @@ def test_failed_security_write_sends_the_patron_to_staff_and_is_logged(
         result = PadCirculation(pad, circulation).checkout("P1")
     assert circulation.checked_out == [("P1", "B1")]  # the loan stands
     assert result.see_staff
-    assert result.outcomes[0].ok and not result.outcomes[0].security_ok
+    assert result.outcomes[0].ok
+    assert not result.outcomes[0].security_ok
     assert "item B1 tag E1" in caplog.text
 
 
@@ -134,7 +138,8 @@ def test_checkin_rearms_security(pad: SimItemPad) -> None:
     assert circulation.checked_in == ["B1"]
     assert not result.see_staff
     raw = pad.memory("E1")
-    assert raw is not None and raw.afi == AFI_SECURED
+    assert raw is not None
+    assert raw.afi == AFI_SECURED
 
 
 def test_tags_from_an_event_are_used_as_given(pad: SimItemPad) -> None:

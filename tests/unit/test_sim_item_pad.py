@@ -21,7 +21,8 @@ def test_placed_tags_are_encoded_and_read_back() -> None:
     tag = ItemTag(uid="E004010012345678", item_id="B0001", part=1, parts=2, country="ID")
     pad.place(tag)
     raw = pad.memory(tag.uid)
-    assert raw is not None and raw.afi == AFI_SECURED
+    assert raw is not None
+    assert raw.afi == AFI_SECURED
     assert decode(raw.memory).item_id == "B0001"
     assert pad.tags() == (tag,)
     assert seen.of(TagsRead)[-1].tags == (tag,)
@@ -39,11 +40,12 @@ def test_security_write_and_failure() -> None:
     pad.place(ItemTag(uid="E1", item_id="B1"))
     pad.set_security("E1", secured=False)
     raw = pad.memory("E1")
-    assert raw is not None and raw.afi == AFI_ON_LOAN
+    assert raw is not None
+    assert raw.afi == AFI_ON_LOAN
     assert pad.tags()[0].secured is False
     pad.fail("write_fails")
     with pytest.raises(DeviceError) as err:
         pad.set_security("E1", secured=True)
     assert err.value.key == "device.security_write_failed"
-    with pytest.raises(DeviceError, match="device.tag_gone"):
+    with pytest.raises(DeviceError, match=r"device.tag_gone"):
         pad.set_security("nope", secured=True)
