@@ -21,7 +21,6 @@ from devices.serial_reader import SerialReader, em4100_frame
 from kiosk.bus import EventBus
 from kiosk.domain.events import CardTapped
 from kiosk.ports import DeviceUrl
-from tests.conftest import free_port
 from tests.support import pcscd as pcscd_support
 from tests.support.socat import PtyPair
 from tests.support.vcard import VirtualCard
@@ -85,7 +84,7 @@ def bench_pcsc(folder: Path) -> None:
         return
     from devices.pcsc import PcscCardReader
 
-    daemon = pcscd_support.Pcscd(folder, free_port())
+    daemon = pcscd_support.Pcscd(folder, pcscd_support.free_port_pair())
     daemon.start()
     bus = EventBus()
     arrivals = _Arrivals(bus)

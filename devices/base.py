@@ -160,6 +160,12 @@ class ReaderThread:
         while not self._stop.is_set():
             try:
                 self._session()
+            except ImportError as exc:
+                # The hardware library is not installed: retrying cannot help.
+                self.last_error = f"{exc.name or exc} is not installed (see docs/hardware.md)"
+                log.error("%s %s: %s", self.kind, self.name, self.last_error)
+                self._set_status(False, "device.offline")
+                break
             except Exception as exc:
                 if self._stop.is_set():
                     break

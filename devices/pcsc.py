@@ -197,6 +197,10 @@ class PcscMonitor(ReaderThread):
         scard = _scard()
         state = scard.SCARD_STATE_UNAWARE
         present = False
+        # pcsc-lite counts card insertions and removals in the upper 16 bits of the
+        # event state: a card swapped between two waits shows as a new count while
+        # PRESENT never dropped. The same card held keeps its count: one tap.
+        seen_count = -1
         try:
             while not self.stopping:
                 rc, states = scard.SCardGetStatusChange(ctx, WAIT_MS, [(reader, state)])
@@ -206,11 +210,14 @@ class PcscMonitor(ReaderThread):
                     raise PcscLostError(f"waiting for a card: {_error(rc)}")
                 _, event, atr = states[0]
                 state = event & ~scard.SCARD_STATE_CHANGED
+                count = (event >> 16) & 0xFFFF
                 if event & (scard.SCARD_STATE_UNKNOWN | scard.SCARD_STATE_UNAVAILABLE):
                     raise PcscLostError(f"reader {reader!r} went away")
                 if event & scard.SCARD_STATE_PRESENT and not event & scard.SCARD_STATE_MUTE:
-                    if not present:
-                        present = True
+                    if not present or count != seen_count:
+                        if present:
+                            self._card_removed()
+                        present, seen_count = True, count
                         self._read_card(ctx, reader, bytes(atr))
                 elif event & scard.SCARD_STATE_EMPTY and present:
                     present = False

@@ -17,7 +17,6 @@ from kiosk.bus import EventBus
 from kiosk.domain.errors import DeviceError
 from kiosk.domain.events import CardTapped, DeviceStatus, TagsRead
 from kiosk.ports import DeviceUrl
-from tests.conftest import free_port
 from tests.support import pcscd as pcscd_support
 from tests.support.vcard import VirtualCard
 from tests.support.waiting import Recorder, eventually
@@ -32,7 +31,7 @@ pytestmark = [
 
 @pytest.fixture
 def pcscd(tmp_path: Path) -> Iterator[pcscd_support.Pcscd]:
-    daemon = pcscd_support.Pcscd(tmp_path, free_port())
+    daemon = pcscd_support.Pcscd(tmp_path, pcscd_support.free_port_pair())
     daemon.start()
     yield daemon
     daemon.stop()
@@ -150,3 +149,27 @@ def test_generic_pad_cannot_write_afi(pcscd: pcscd_support.Pcscd) -> None:
     with pytest.raises(DeviceError) as err:
         pad.set_security("E004010012345678", secured=True)
     assert err.value.key == "device.security_write_failed"
+
+
+def test_reader_that_appears_later_is_picked_up(tmp_path: Path) -> None:
+    """pcscd (or the reader) is not there when the kiosk starts: no restart needed."""
+    from devices.pcsc import PcscCardReader
+
+    daemon = pcscd_support.Pcscd(tmp_path, pcscd_support.free_port_pair())
+    bus = EventBus()
+    seen = Recorder(bus, CardTapped)
+    reader = PcscCardReader.from_url(DeviceUrl.parse("pcsc://?reader=Virtual"))
+    reader.backoff.initial = 0.1
+    reader.start(bus)
+    card = VirtualCard(daemon.port, uid="A1B2C3D4")
+    try:
+        assert eventually(lambda: reader.status == (False, "device.offline"))
+        daemon.start()
+        assert eventually(lambda: reader.status == (True, ""), timeout=10)
+        card.insert()
+        (tap,) = seen.wait_count(CardTapped, 1)
+        assert tap.uid == "A1B2C3D4"  # type: ignore[attr-defined]
+    finally:
+        card.remove()
+        reader.stop()
+        daemon.stop()

@@ -9,12 +9,31 @@ start when another pcscd is running. The reader config goes into a private
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
 
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 SOCKET = Path("/run/pcscd/pcscd.comm")
+
+
+def free_port_pair() -> int:
+    """A port on 127.0.0.1 such that it and the next one are free (vpcd listens on
+    both: one per virtual reader slot)."""
+    for _ in range(50):
+        with socket.socket() as first:
+            first.bind(("127.0.0.1", 0))
+            port = int(first.getsockname()[1])
+            if port >= 65535:
+                continue
+            with socket.socket() as second:
+                try:
+                    second.bind(("127.0.0.1", port + 1))
+                except OSError:
+                    continue
+                return port
+    raise RuntimeError("no two free consecutive ports")
 
 
 def available() -> str | None:
@@ -62,7 +81,11 @@ class Pcscd:
             self._proc = subprocess.Popen(
                 ["pcscd", "-f", "-c", str(self.conf)], stdout=log, stderr=subprocess.STDOUT
             )
-        self._wait_ready(timeout)
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()  # never leave a pcscd behind: it would block every later one
+            raise
 
     def _wait_ready(self, timeout: float) -> None:
         """Until pcscd lists the virtual reader (it answers about 0.1-1 s after start)."""

@@ -28,16 +28,20 @@ speaker = ""
 def test_real_adapters_are_built_from_urls() -> None:
     kiosk = bootstrap.build(config.parse(REAL))
     pcsc, serial, hid = kiosk.card_readers
-    assert isinstance(pcsc, PcscCardReader) and pcsc.reader_filter == "ACR122"
+    assert isinstance(pcsc, PcscCardReader)
+    assert pcsc.reader_filter == "ACR122"
     assert isinstance(serial, SerialReader)
     assert (serial.port, serial.fmt, serial.baud) == ("/dev/ttyUSB0", "em4100", 9600)
     assert isinstance(hid, HidReader)
     assert (hid.device, hid.convert, hid.kind) == ("ffff:0035", "dec-rev", "card_reader")
     scanner, serial_scanner = kiosk.item_scanners
-    assert isinstance(scanner, HidReader) and scanner.kind == "item_scanner"
+    assert isinstance(scanner, HidReader)
+    assert scanner.kind == "item_scanner"
     assert scanner.name == "scanner"
-    assert isinstance(serial_scanner, SerialReader) and serial_scanner.kind == "item_scanner"
-    assert isinstance(kiosk.item_pad, PcscItemPad) and kiosk.item_pad.security == "off"
+    assert isinstance(serial_scanner, SerialReader)
+    assert serial_scanner.kind == "item_scanner"
+    assert isinstance(kiosk.item_pad, PcscItemPad)
+    assert kiosk.item_pad.security == "off"
     printer = kiosk.receipt_printer
     assert isinstance(printer, EscposPrinter)
     assert (printer.transport, printer.target, printer.width) == ("usb", "04b8:0202", 42)
@@ -76,8 +80,10 @@ speaker = ""
     kiosk = bootstrap.build(config.parse(text))
     checks = {c.name: c for c in run_checks(kiosk, tmp_path / "none.db", "en")}
     serial = checks["devices.card_readers[0] (ttyNOPE0)"]
-    assert not serial.ok and "/dev/ttyNOPE0" in serial.reason
+    assert not serial.ok
+    assert "/dev/ttyNOPE0" in serial.reason
     hid = checks["devices.card_readers[1] (nope)"]
     assert not hid.ok
     printer = checks["devices.receipt_printer (receipt-printer)"]
-    assert not printer.ok and "/dev/ttyNOPE1" in printer.reason
+    assert not printer.ok
+    assert "/dev/ttyNOPE1" in printer.reason

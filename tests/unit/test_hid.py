@@ -186,3 +186,17 @@ def test_scanner_gives_barcodes_and_card_numbers() -> None:
         reader.handle_events(Ev(*e) for e in RECORDED_SHIFTED)
     assert seen.of(ItemScanned)[0].barcode == "PLU-0001"
     assert seen.of(CardTapped)[0].number == "PLU-0001"
+
+
+def test_missing_library_is_reported_once_and_not_retried() -> None:
+    def opener(selector: str) -> FakeInputDevice:
+        raise ModuleNotFoundError("No module named 'evdev'", name="evdev")
+
+    reader = HidReader("desk", "x", opener=opener)
+    reader.start(EventBus())
+    try:
+        assert eventually(lambda: not reader.running)
+        assert reader.status == (False, "device.offline")
+        assert "evdev is not installed" in reader.check()[1]
+    finally:
+        reader.stop()
