@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from devices.iso28560 import TagData, encode
+from devices.iso28560 import AFI_ON_LOAN, AFI_SECURED, TagData, encode
+from devices.pcsc import Transmit
 from kiosk.bus import EventBus
 from kiosk.domain.errors import DeviceError
 from kiosk.domain.events import CardTapped, DeviceStatus, TagsRead
@@ -173,3 +174,54 @@ def test_reader_that_appears_later_is_picked_up(tmp_path: Path) -> None:
         card.remove()
         reader.stop()
         daemon.stop()
+
+
+class EscapeVendor:
+    """A reader model's vendor commands, as a real model adapter would add them to
+    VENDOR_MODELS; it speaks the virtual card's made-up AFI escape."""
+
+    def write_afi(self, transmit: Transmit, uid: str, afi: int) -> None:
+        _, sw = transmit([0xFF, 0xFE, 0x27, 0x00, 0x01, afi])
+        if sw != 0x9000:
+            raise OSError(f"write AFI: SW {sw:04X}")
+
+    def read_afi(self, transmit: Transmit, uid: str) -> int:
+        data, sw = transmit([0xFF, 0xFE, 0x2B, 0x00, 0x00])
+        if sw != 0x9000 or len(data) != 1:
+            raise OSError(f"read AFI: SW {sw:04X}")
+        return data[0]
+
+
+def test_vendor_extension_writes_and_checks_the_afi(
+    pcscd: pcscd_support.Pcscd, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from devices import pcsc
+
+    monkeypatch.setitem(pcsc.VENDOR_MODELS, "escape-test", EscapeVendor)
+    bus = EventBus()
+    seen = Recorder(bus, TagsRead)
+    pad = pcsc.PcscItemPad.from_url(DeviceUrl.parse("pcsc://?model=escape-test"))
+    memory = encode(TagData(item_id="B0009", country="ID", isil="PKP"))
+    tag_card = VirtualCard(pcscd.port, uid="E004010099999999", memory=memory, afi=AFI_SECURED)
+    pad.start(bus)
+    try:
+        assert eventually(lambda: pad.status == (True, ""))
+        tag_card.insert()
+        (read,) = seen.wait_count(TagsRead, 1)
+        (tag,) = read.tags  # type: ignore[attr-defined]
+        assert tag.item_id == "B0009"
+        assert tag.secured
+        pad.set_security(tag.uid, secured=False)
+        assert tag_card.afi == AFI_ON_LOAN
+        pad.set_security(tag.uid, secured=True)
+        assert tag_card.afi == AFI_SECURED
+        tag_card.afi_locked = True  # the write is acknowledged but does not stick
+        with pytest.raises(DeviceError) as err:
+            pad.set_security(tag.uid, secured=False)
+        assert err.value.key == "device.security_write_failed"
+        with pytest.raises(DeviceError) as gone:
+            pad.set_security("E0040100FFFFFFFF", secured=False)  # another tag than this one
+        assert gone.value.key == "device.tag_gone"
+    finally:
+        tag_card.remove()
+        pad.stop()

@@ -10,6 +10,10 @@ The card answers the PC/SC 2.01 pseudo-APDUs of a contactless reader:
 ``FF CA 00 00 00`` (get UID), and for ISO 15693 tags ``FF B0 00 <block> <len>`` (read
 binary, 4-byte blocks) and ``FF D6 00 <block> <len> <data>`` (update binary).
 
+AFI writes are vendor commands on real readers; this card answers a made-up escape
+(``FF FE 27 00 01 <afi>`` write AFI, ``FF FE 2B 00 00`` read AFI, after the ISO 15693
+command codes) so that the item pad's vendor extension point can be tested end to end.
+
 Run as a program for manual tests: ``python -m tests.support.vcard --port 35963 --uid 04A1B2C3``.
 """
 
@@ -50,6 +54,7 @@ class VirtualCard:
         memory: bytes | None = None,
         host: str = "127.0.0.1",
         unpowered_first: int = 0,
+        afi: int = 0x07,
     ) -> None:
         self.port = port
         self.host = host
@@ -61,6 +66,9 @@ class VirtualCard:
         #: Answer the first N get-UID APDUs with 69 86 (not powered yet) to exercise
         #: the adapter's retry, as some readers do right after insertion.
         self.unpowered_first = unpowered_first
+        self.afi = afi
+        #: When True, AFI writes are acknowledged but do not stick (a locked AFI).
+        self.afi_locked = False
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._powered = False
@@ -137,6 +145,14 @@ class VirtualCard:
                 self.unpowered_first -= 1
                 return b"\x69\x86"
             return self.uid + SW_OK
+        if ins == 0xFE and self.memory is not None:
+            if p1 == 0x27 and len(apdu) >= 6:
+                if not self.afi_locked:
+                    self.afi = apdu[5]
+                return SW_OK
+            if p1 == 0x2B:
+                return bytes([self.afi]) + SW_OK
+            return SW_WRONG_P1P2
         if ins in (0xB0, 0xD6):
             if self.memory is None:
                 return SW_NOT_SUPPORTED
