@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices.cardkey import check_conversion, to_card_key, to_card_number, valid_barcode
@@ -53,6 +53,7 @@ def test_unknown_conversion_is_named() -> None:
         check_conversion("base64")
 
 
+@settings(deadline=None)  # a loaded 2-core CI machine must not make it flaky
 @given(st.text(max_size=60), st.sampled_from(["hex", "hex-rev", "dec", "dec-rev"]))
 def test_any_text_gives_a_key_or_none(text: str, conversion: str) -> None:
     key = to_card_key(text, conversion)

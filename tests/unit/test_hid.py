@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices.base import DeviceLostError
@@ -84,6 +84,7 @@ def test_caps_lock_keypad_repeat_and_overflow() -> None:
     assert decoder.dropped == 1
 
 
+@settings(deadline=None)  # a loaded 2-core CI machine must not make it flaky
 @given(
     st.lists(st.tuples(st.integers(0, 5), st.integers(0, 300), st.integers(-1, 3)), max_size=200)
 )
@@ -200,3 +201,14 @@ def test_missing_library_is_reported_once_and_not_retried() -> None:
         assert "evdev is not installed" in reader.check()[1]
     finally:
         reader.stop()
+
+
+@settings(deadline=None)
+@given(st.text(max_size=80), st.sampled_from(["hex", "hex-rev", "dec", "dec-rev", "number"]))
+def test_any_typed_line_is_a_read_or_a_drop(text: str, convert: str) -> None:
+    bus = EventBus()
+    seen = Recorder(bus)
+    reader = HidReader("r", "x", convert=convert, hold=0)
+    reader._bus = bus
+    reader.handle_line(text)
+    assert len(seen.events) + reader.dropped == 1
