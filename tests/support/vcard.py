@@ -179,6 +179,10 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
         chunk = sock.recv(size - len(data))
         if not chunk:
             return None
+        # vpcd writes the length and the payload in two sends without TCP_NODELAY:
+        # a delayed ACK from here would hold the payload back ~40 ms (Nagle).
+        if hasattr(socket, "TCP_QUICKACK"):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
         data += chunk
     return bytes(data)
 
