@@ -28,6 +28,9 @@ from kiosk.ports import ItemPad
 
 log = logging.getLogger(__name__)
 
+#: The message key the screens show (and speak) when :attr:`PadResult.see_staff`.
+SEE_STAFF = "pad.see_staff"
+
 
 @dataclass(frozen=True)
 class TagSet:
@@ -76,8 +79,18 @@ class PadResult:
 
     @property
     def see_staff(self) -> bool:
-        """True when any security write failed (say ``pad.see_staff``)."""
+        """True when any security write failed (show :data:`SEE_STAFF`)."""
         return any(not o.security_ok for o in self.outcomes)
+
+    @property
+    def checkouts(self) -> tuple[CheckoutResult, ...]:
+        """The loans made, for the receipt (:meth:`kiosk.receipts.ReceiptBuilder.checkout`)."""
+        return tuple(o.result for o in self.outcomes if isinstance(o.result, CheckoutResult))
+
+    @property
+    def returns(self) -> tuple[ReturnResult, ...]:
+        """The returns made, for the receipt (:meth:`kiosk.receipts.ReceiptBuilder.checkin`)."""
+        return tuple(o.result for o in self.outcomes if isinstance(o.result, ReturnResult))
 
     @property
     def done(self) -> tuple[PadOutcome, ...]:

@@ -64,6 +64,8 @@ def test_checkout_complete_items_and_write_on_loan(pad: SimItemPad) -> None:
     result = PadCirculation(pad, circulation).checkout("P1")
     assert circulation.checked_out == [("P1", "B1"), ("P1", "B2")]
     assert [o.item_id for o in result.done] == ["B1", "B2"]
+    assert [r.barcode for r in result.checkouts] == ["B1", "B2"]
+    assert result.returns == ()
     assert not result.see_staff
     for uid in ("E1", "E2", "E3"):
         raw = pad.memory(uid)
@@ -136,6 +138,7 @@ def test_checkin_rearms_security(pad: SimItemPad) -> None:
     circulation = FakeCirculation()
     result = PadCirculation(pad, circulation).checkin()
     assert circulation.checked_in == ["B1"]
+    assert [r.barcode for r in result.returns] == ["B1"]
     assert not result.see_staff
     raw = pad.memory("E1")
     assert raw is not None
