@@ -15,9 +15,10 @@ shift || true
 # and without a display), multitouch, speech.
 RUN_DEBS=(python3 python3-venv python3-pip python3-dev gcc
           libgl1-mesa-dri libegl1 libgles2 libmtdev1 espeak-ng alsa-utils)
-# Hardware readers on a kiosk: pcscd for PC/SC card readers and pads; pyscard builds
-# against libpcsclite-dev with swig, evdev against the kernel headers (no wheels).
-HW_DEBS=(pcscd libpcsclite-dev swig linux-libc-dev)
+# Hardware on a kiosk: pcscd for PC/SC card readers and pads, libusb for USB receipt
+# printers (pyusb); pyscard builds against libpcsclite-dev with swig, evdev against the
+# kernel headers (neither has a wheel for every platform).
+HW_DEBS=(pcscd libpcsclite-dev swig linux-libc-dev libusb-1.0-0)
 # What the tests add: real peers started by the tests themselves.
 TEST_DEBS=(mosquitto pcscd vsmartcard-vpcd libpcsclite-dev swig socat sox)
 

@@ -16,6 +16,8 @@ def detect() -> dict[str, list[str] | str]:
         found["pcsc"] = [f"pcsc://?reader={name}" for name in list_readers()]
     except ImportError:
         found["pcsc"] = "pyscard is not installed (pip install .[pcsc])"
+    except OSError as exc:  # pcscd not running
+        found["pcsc"] = str(exc)
     try:
         from serial.tools import list_ports
 

@@ -188,6 +188,14 @@ class EscposPrinter:
             raise DeviceError(
                 "device.offline", device=self.name, reason="python-escpos is not installed"
             ) from None
+        cls = escpos_printer.Serial if self.transport == "serial" else escpos_printer.Usb
+        if not cls.is_usable():
+            # Checked first: a printer object built without its library raises again
+            # from its destructor, long after this error was reported.
+            missing = "pyserial" if self.transport == "serial" else "pyusb"
+            raise DeviceError(
+                "device.offline", device=self.name, reason=f"{missing} is not installed"
+            )
         try:
             if self.transport == "serial":
                 base: Any = escpos_printer.Serial
@@ -204,7 +212,8 @@ class EscposPrinter:
                 p = escpos_printer.Usb(int(vid, 16), int(pid, 16), timeout=1000)
             p.open()
         except Exception as exc:
-            raise DeviceError("device.offline", device=self.name, reason=str(exc)) from None
+            reason = " ".join(str(exc).split())  # the library's messages span lines
+            raise DeviceError("device.offline", device=self.name, reason=reason) from None
         return p
 
 

@@ -61,12 +61,17 @@ def _error(rc: int) -> str:
     return str(scard.SCardGetErrorMessage(rc)).strip()
 
 
+class PcscdUnreachableError(OSError):
+    """pcscd does not answer (not running, or its socket is not ours to use)."""
+
+
 def list_readers() -> list[str]:
-    """The reader names pcscd knows now ([] when pcscd is not running). Blocking, fast."""
+    """The reader names pcscd knows now. Blocking, fast. Raises
+    PcscdUnreachableError when pcscd is not running."""
     scard = _scard()
     rc, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
     if rc != scard.SCARD_S_SUCCESS:
-        return []
+        raise PcscdUnreachableError(f"pcscd is not running ({_error(rc)})")
     try:
         rc, readers = scard.SCardListReaders(ctx, [])
         return list(readers) if rc == scard.SCARD_S_SUCCESS else []
@@ -246,6 +251,8 @@ class PcscMonitor(ReaderThread):
             readers = list_readers()
         except ImportError:
             return False, "pyscard is not installed (pip install .[pcsc])"
+        except PcscdUnreachableError as exc:
+            return False, f"{exc}; start it: systemctl start pcscd"
         reader = self._match(readers)
         if reader is None:
             shown = ", ".join(readers) or "none"
