@@ -3,14 +3,16 @@
 - ``kiosk readers`` lists the configured readers (with their health check) and the
   reader hardware detected on this machine; ``--json`` prints the same as data.
 - ``kiosk readers --watch`` starts the configured readers and prints one line per read
-  (``card <card key>``, ``card-number <number>``, ``item <barcode or tag id>``) until
-  Ctrl-C or ``--exit-after SECONDS``; device status changes go to stderr.
+  (``card <card key>``, ``card-number <number>``, ``item <barcode or tag id>``; with
+  ``--json`` one JSON object per line) until Ctrl-C or ``--exit-after SECONDS``;
+  device status changes go to stderr.
 - ``kiosk receipt --test`` prints a test receipt on the configured receipt printer.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import threading
 from typing import Any
@@ -33,7 +35,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     readers.add_argument(
         "--exit-after", type=float, metavar="SECONDS", help="with --watch: stop after this long"
     )
-    readers.add_argument("--json", action="store_true", help="print JSON")
+    readers.add_argument(
+        "--json", action="store_true", help="print JSON (with --watch: one object per line)"
+    )
     readers.set_defaults(handler=cmd_readers)
 
     receipt = sub.add_parser("receipt", parents=[common], help="print on the receipt printer")
@@ -67,7 +71,7 @@ def cmd_readers(args: argparse.Namespace) -> int:
         if getattr(device, "kind", "") in bootstrap.READER_KINDS
     ]
     if args.watch:
-        return _watch(kiosk, readers, lang, args.exit_after)
+        return _watch(kiosk, readers, lang, args.exit_after, args.json)
     configured = []
     for key, device in readers:
         try:
@@ -105,7 +109,32 @@ def cmd_readers(args: argparse.Namespace) -> int:
     return 0
 
 
-def _watch(kiosk: Any, readers: list[tuple[str, Any]], lang: str, exit_after: float | None) -> int:
+def read_record(event: Event) -> list[dict[str, Any]]:
+    """The ``--watch --json`` objects for an event (one per read, [] for others)."""
+    if isinstance(event, CardTapped):
+        if event.uid is not None:
+            return [{"read": "card", "reader": event.reader, "card_key": event.uid}]
+        return [{"read": "card-number", "reader": event.reader, "number": event.number}]
+    if isinstance(event, ItemScanned):
+        return [{"read": "item", "reader": event.scanner, "barcode": event.barcode}]
+    if isinstance(event, TagsRead):
+        return [
+            {
+                "read": "item",
+                "reader": event.pad,
+                "tag": tag.uid,
+                "item_id": tag.item_id,
+                "part": tag.part,
+                "parts": tag.parts,
+            }
+            for tag in event.tags
+        ]
+    return []
+
+
+def _watch(
+    kiosk: Any, readers: list[tuple[str, Any]], lang: str, exit_after: float | None, as_json: bool
+) -> int:
     lock = threading.Lock()
     done = threading.Event()
 
@@ -113,11 +142,13 @@ def _watch(kiosk: Any, readers: list[tuple[str, Any]], lang: str, exit_after: fl
         # Runs on the reader's own thread: print whole lines only, one at a time.
         lines: list[str] = []
         out = sys.stdout
-        if isinstance(event, TagsRead):
-            lines = [f"item {tag.item_id or tag.uid}" for tag in event.tags]
-        elif isinstance(event, DeviceStatus):
+        if isinstance(event, DeviceStatus):
             out = sys.stderr
             lines = [f"status {event.device} {'ok' if event.ok else event.detail or 'failed'}"]
+        elif as_json:
+            lines = [json.dumps(r, ensure_ascii=False) for r in read_record(event)]
+        elif isinstance(event, TagsRead):
+            lines = [f"item {tag.item_id or tag.uid}" for tag in event.tags]
         else:
             line = read_line(event)
             lines = [line] if line else []

@@ -85,3 +85,24 @@ def test_receipt_test_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     config.write_text('[devices]\nreceipt_printer = ""\n', encoding="utf-8")
     assert main(["receipt", "--test", "--config", str(config)]) == 1
     assert "devices.receipt_printer" in capsys.readouterr().err
+
+
+def test_watch_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cards = PtyPair(tmp_path)
+    cards.start()
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        f'[devices]\ncard_readers = ["serial://{cards.device}?format=em4100&name=desk"]\n'
+        "item_scanners = []\n",
+        encoding="utf-8",
+    )
+    timer = threading.Timer(0.5, cards.write, [em4100_frame("62E3086CED")])
+    timer.start()
+    try:
+        args = ["readers", "--watch", "--json", "--exit-after", "1.2", "--config", str(config)]
+        assert main(args) == 0
+    finally:
+        timer.join()
+        cards.stop()
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line) == {"read": "card", "reader": "desk", "card_key": "62E3086CED"}
