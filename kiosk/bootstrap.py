@@ -75,16 +75,77 @@ def _espeak(url: DeviceUrl, ctx: BuildContext) -> Any:
     return speaker
 
 
+def _serial(kind: str) -> Factory:
+    def make(url: DeviceUrl, ctx: BuildContext) -> Any:
+        from devices.serial_reader import SerialReader
+
+        return SerialReader.from_url(url, kind)
+
+    return make
+
+
+def _hid(kind: str) -> Factory:
+    def make(url: DeviceUrl, ctx: BuildContext) -> Any:
+        from devices.hid import HidReader
+
+        return HidReader.from_url(url, kind)
+
+    return make
+
+
+def _pcsc_card_reader(url: DeviceUrl, ctx: BuildContext) -> Any:
+    from devices.pcsc import PcscCardReader
+
+    return PcscCardReader.from_url(url)
+
+
+def _pcsc_item_pad(url: DeviceUrl, ctx: BuildContext) -> Any:
+    from devices.pcsc import PcscItemPad
+
+    return PcscItemPad.from_url(url)
+
+
+def _escpos(url: DeviceUrl, ctx: BuildContext) -> Any:
+    from devices.escpos_printer import EscposPrinter
+
+    return EscposPrinter.from_url(url)
+
+
 #: Device kind -> URL scheme -> factory. Later adapters add their schemes here.
 FACTORIES: dict[str, dict[str, Factory]] = {
-    "card_reader": {"sim": _sim("SimCardReader")},
-    "item_scanner": {"sim": _sim("SimItemScanner")},
-    "item_pad": {"sim": _sim("SimItemPad")},
-    "receipt_printer": {"sim": _sim("SimReceiptPrinter")},
+    "card_reader": {
+        "sim": _sim("SimCardReader"),
+        "pcsc": _pcsc_card_reader,
+        "serial": _serial("card_reader"),
+        "hid": _hid("card_reader"),
+    },
+    "item_scanner": {
+        "sim": _sim("SimItemScanner"),
+        "serial": _serial("item_scanner"),
+        "hid": _hid("item_scanner"),
+    },
+    "item_pad": {"sim": _sim("SimItemPad"), "pcsc": _pcsc_item_pad},
+    "receipt_printer": {
+        "sim": _sim("SimReceiptPrinter"),
+        "escpos+serial": _escpos,
+        "escpos+usb": _escpos,
+    },
     "speaker": {"sim": _sim("SimSpeaker"), "espeak": _espeak},
     "switch": {"sim": _sim("SimSwitch")},
     "printer": {"sim": _sim("SimPrinterHost")},
 }
+
+
+#: Device kinds that read cards and items (``kiosk readers`` lists and watches these).
+READER_KINDS = ("card_reader", "item_scanner", "item_pad")
+
+
+def detect_readers() -> dict[str, list[str] | str]:
+    """Reader hardware on this machine: source -> devices found, or why it cannot
+    be asked (see :mod:`devices.detect`). Blocking, fast."""
+    from devices.detect import detect
+
+    return detect()
 
 
 def device_urls(config: Config) -> Iterator[tuple[str, str, str, ResourceConfig | None]]:

@@ -28,7 +28,7 @@ from kiosk.domain.errors import ConfigError, KioskError
 from kiosk.i18n import LANGUAGES, describe, translate
 
 #: Modules that add subcommands: each has ``register(subparsers, common)``.
-COMMAND_MODULES: list[str] = ["kiosk.cli_circ", "kiosk.cli_import"]
+COMMAND_MODULES: list[str] = ["kiosk.cli_circ", "kiosk.cli_import", "kiosk.cli_devices"]
 
 Handler = Callable[[argparse.Namespace], int]
 
