@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk import config as config_module
 from kiosk.bus import EventBus
@@ -31,6 +31,11 @@ from kiosk.ports import (
     Speaker,
 )
 from kiosk.store import Store
+from kiosk.timeutil import Clock, utcnow
+
+if TYPE_CHECKING:
+    from kiosk.booking.engine import Makerspace
+    from kiosk.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +66,30 @@ def _sim(class_name: str) -> Factory:
     return make
 
 
+def _mqtt_switch(url: DeviceUrl, ctx: BuildContext) -> Any:
+    """A Tasmota or Shelly plug on the kiosk's one shared MQTT connection."""
+    from devices.mqtt.connection import MqttConnection
+    from devices.mqtt.switch import MqttSwitch
+
+    connection = ctx.shared.get("mqtt")
+    if connection is None:
+        mqtt = ctx.config.mqtt
+        if not mqtt.url:
+            raise ValueError("an [mqtt] url: tasmota:// and shelly:// plugs need a broker")
+        password = ctx.credentials.get("mqtt_password")
+        connection = MqttConnection(
+            mqtt.url,
+            mqtt.client_id or f"kiosk-{ctx.config.kiosk.id}",
+            kiosk_id=ctx.config.kiosk.id,
+            username=mqtt.username,
+            password=password.reveal() if password is not None else None,
+            ca_file=mqtt.ca_file,
+        )
+        ctx.shared["mqtt"] = connection
+    assert ctx.resource is not None
+    return MqttSwitch.from_url(url, ctx.resource.id, connection)
+
+
 #: Device kind -> URL scheme -> factory. Later adapters add their schemes here.
 FACTORIES: dict[str, dict[str, Factory]] = {
     "card_reader": {"sim": _sim("SimCardReader")},
@@ -68,7 +97,7 @@ FACTORIES: dict[str, dict[str, Factory]] = {
     "item_pad": {"sim": _sim("SimItemPad")},
     "receipt_printer": {"sim": _sim("SimReceiptPrinter")},
     "speaker": {"sim": _sim("SimSpeaker")},
-    "switch": {"sim": _sim("SimSwitch")},
+    "switch": {"sim": _sim("SimSwitch"), "tasmota": _mqtt_switch, "shelly": _mqtt_switch},
     "printer": {"sim": _sim("SimPrinterHost")},
 }
 
@@ -105,10 +134,21 @@ def check_schemes(config: Config) -> None:
             )
 
 
+def check_booking_rules(config: Config) -> None:
+    """Refuse contradictory booking rules (a ConfigError naming the resource)."""
+    from kiosk.booking.rules import check_rules
+
+    try:
+        check_rules(config)
+    except ValueError as exc:
+        raise ConfigError(config.source, "bookings", f"consistent rules ({exc})") from None
+
+
 def load_config(path: str | Path | None = None) -> Config:
     """Load, validate and check device schemes. Raises ConfigError."""
     config = config_module.load(path)
     check_schemes(config)
+    check_booking_rules(config)
     return config
 
 
@@ -129,6 +169,8 @@ class Kiosk:
     #: Every device with the config key it came from, in config order.
     devices: list[tuple[str, Device]] = field(default_factory=list)
     store: Store | None = None
+    #: The booking engine once built (:func:`build_bookings`); started with the kiosk.
+    makerspace: Makerspace | None = None
     started: bool = False
 
     def open_store(self, path: str | Path | None = None) -> Store:
@@ -144,9 +186,13 @@ class Kiosk:
             except Exception:
                 # One broken reader must not keep the kiosk from serving patrons.
                 log.exception("device %s failed to start", key)
+        if self.makerspace is not None:
+            self.makerspace.start()
         self.started = True
 
     def stop(self) -> None:
+        if self.makerspace is not None:
+            self.makerspace.stop()
         for key, device in reversed(self.devices):
             try:
                 device.stop()
@@ -185,6 +231,28 @@ def build(config: Config, credentials: Credentials | None = None) -> Kiosk:
         else:
             setattr(kiosk, kind, device)
     return kiosk
+
+
+def build_bookings(kiosk: Kiosk, clock: Clock = utcnow) -> Makerspace:
+    """The booking service, scheduler and equipment controller over the kiosk's store
+    (opened if needed) and its switches and printers; kept in ``kiosk.makerspace`` and
+    started by :meth:`Kiosk.start`. ``Services.bookings`` is ``makerspace.service``."""
+    from kiosk.booking.engine import build_makerspace
+
+    if kiosk.makerspace is None:
+        check_booking_rules(kiosk.config)
+        store = kiosk.open_store()
+        kiosk.makerspace = build_makerspace(
+            store, kiosk.config, kiosk.bus, kiosk.switches, kiosk.printers, clock
+        )
+    return kiosk.makerspace
+
+
+def attach_bookings(services: Services, kiosk: Kiosk, clock: Clock = utcnow) -> Services:
+    """Fill ``services.bookings`` from :func:`build_bookings` (the composition root's
+    one place for it)."""
+    services.bookings = build_bookings(kiosk, clock).service
+    return services
 
 
 def open_store(config: Config, path: str | Path | None = None) -> Store:

@@ -28,7 +28,7 @@ from kiosk.domain.errors import ConfigError, KioskError
 from kiosk.i18n import LANGUAGES, describe, translate
 
 #: Modules that add subcommands: each has ``register(subparsers, common)``.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["kiosk.cli_booking"]
 
 Handler = Callable[[argparse.Namespace], int]
 

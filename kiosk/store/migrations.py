@@ -29,6 +29,7 @@ class Migration:
 #: Append new migrations at the end; never edit or reorder one that has shipped.
 MIGRATIONS: list[Migration] = [
     Migration("0001_initial", statements=schema.INITIAL),
+    Migration("0002_booking_buffers", statements=schema.BOOKINGS_V2),
 ]
 
 _LEDGER = """
