@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from kiosk import config as config_module
 from kiosk.bootstrap import open_store
 from kiosk.config import Config
+from kiosk.domain.errors import DomainError
 from kiosk.store import Store
 from kiosk.timeutil import to_db
 
@@ -39,7 +44,8 @@ max_minutes_per_week = 300
 horizon_days = 7
 no_show_minutes = 10
 check_in_early_minutes = 15
-hours = { mon = "08:00-16:00", tue = "08:00-16:00", wed = "08:00-16:00", thu = "08:00-16:00", fri = "08:00-16:00", sat = "08:00-12:00", sun = "closed" }
+hours = { mon = "08:00-16:00", tue = "08:00-16:00", wed = "08:00-16:00", \
+thu = "08:00-16:00", fri = "08:00-16:00", sat = "08:00-12:00", sun = "closed" }
 closed_dates = ["2026-12-25"]
 
 [bookings.kinds.3d_printer]
@@ -143,3 +149,11 @@ def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> dateti
 
 #: A Monday: 2026-12-07 (WITA).
 MONDAY = (2026, 12, 7)
+
+
+@contextmanager
+def refused(key: str) -> Iterator[None]:
+    """Expect a DomainError with exactly this message key."""
+    with pytest.raises(DomainError) as exc:
+        yield
+    assert exc.value.key == key

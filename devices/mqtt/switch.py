@@ -155,7 +155,9 @@ class MqttSwitch:
         came_online = False
         with self._lock:
             if reading.online is not None:
-                came_online = reading.online and self._online is not True
+                # Every "Online" (a plug back from a power cut, or re-announcing itself
+                # after a broker restart) is asked for its state: it may have changed.
+                came_online = reading.online
                 self._online = reading.online
                 if not reading.online:
                     self._on = None

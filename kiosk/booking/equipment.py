@@ -80,6 +80,8 @@ class EquipmentController:
         #: (a plug that ignores OFF would otherwise be commanded in a loop).
         self._quiet_until: dict[str, float] = {}
         self._online: dict[str, bool] = {}
+        #: Resource -> (state, epoch seconds) of the last confirmed command.
+        self._confirmed: dict[str, tuple[bool, float]] = {}
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="equipment")
         self._unsubscribes: list[Unsubscribe] = []
         self._stop = threading.Event()
@@ -140,7 +142,13 @@ class EquipmentController:
     # -- triggers -------------------------------------------------------------------------
     def _on_booking(self, event: BookingEvent) -> None:
         self._quiet_until.pop(event.resource, None)
-        self.submit(event.resource, force=True)
+        # A start or an end commands even when the last report already matches (it may
+        # be stale); the others only correct a plug whose report disagrees.
+        self.submit(
+            event.resource,
+            force=isinstance(event, BookingStarted | BookingEnded),
+            since=event.at.timestamp(),
+        )
 
     def _on_state(self, event: EquipmentState) -> None:
         was = self._online.get(event.resource)
@@ -162,8 +170,18 @@ class EquipmentController:
         for resource in list(self.switches):
             self.submit(resource, force=force)
 
-    def submit(self, resource: str, force: bool, reported: bool | None = None) -> None:
-        """Queue one job for ``resource``; while one runs, it is repeated once after."""
+    def submit(
+        self,
+        resource: str,
+        force: bool,
+        reported: bool | None = None,
+        since: float | None = None,
+    ) -> None:
+        """Queue one job for ``resource``; while one runs, it is repeated once after.
+
+        ``since`` (epoch seconds): a forced job is skipped when the device confirmed the
+        wanted state after that moment (two triggers for one change send one command).
+        """
         if resource not in self.switches:
             return
         with self._lock:
@@ -172,16 +190,16 @@ class EquipmentController:
                 return
             self._running.add(resource)
         try:
-            self._pool.submit(self._job, resource, force, reported)
+            self._pool.submit(self._job, resource, force, reported, since)
         except RuntimeError:  # pool shut down: the kiosk is stopping
             with self._lock:
                 self._running.discard(resource)
 
-    def _job(self, resource: str, force: bool, reported: bool | None) -> None:
+    def _job(self, resource: str, force: bool, reported: bool | None, since: float | None) -> None:
         try:
             while True:
                 try:
-                    self.apply(resource, force=force, reported=reported)
+                    self.apply(resource, force=force, reported=reported, since=since)
                 except Exception:
                     log.exception("equipment job for %s failed", resource)
                 with self._lock:
@@ -189,13 +207,20 @@ class EquipmentController:
                         self._running.discard(resource)
                         return
                     force, reported = self._dirty.pop(resource), None
+                    since = time.time() - 0.5 if force else None
         except BaseException:
             with self._lock:
                 self._running.discard(resource)
             raise
 
     # -- the work -------------------------------------------------------------------------
-    def apply(self, resource: str, force: bool = True, reported: bool | None = None) -> bool:
+    def apply(
+        self,
+        resource: str,
+        force: bool = True,
+        reported: bool | None = None,
+        since: float | None = None,
+    ) -> bool:
         """Bring ``resource`` to what its bookings say; blocking (up to the retries).
 
         Returns True when the device confirmed (or already was in) the wanted state.
@@ -204,10 +229,24 @@ class EquipmentController:
         want = self.desired(resource)
         state = switch.state()
         current = reported if reported is not None else state.on
-        if not force and current == want:
+        confirmed = self._confirmed.get(resource)
+        if (
+            since is not None
+            and confirmed is not None
+            and confirmed == (want, max(confirmed[1], since))
+            and current == want
+        ):
             return True
-        if not force and not state.online:
-            return False  # staff were told when it went offline; reconcile on its return
+        if not force:
+            if current == want:
+                return True
+            if time.monotonic() < self._quiet_until.get(resource, 0.0):
+                return False  # it just failed and staff were told; retried later
+            if not state.online:
+                return False  # staff were told when it went offline; fixed on its return
+            if current is None:
+                # Not heard yet: its answer to the state query triggers this job again.
+                return True
         if not want and self._busy(resource):
             return False
         delay = self.backoff
@@ -219,6 +258,7 @@ class EquipmentController:
                     return False  # the bookings changed meanwhile: a newer job follows
             if switch.set(want, timeout=self.timeout):
                 self._quiet_until.pop(resource, None)
+                self._confirmed[resource] = (want, time.time())
                 return True
             if not switch.state().online:
                 break  # no use retrying a plug that says it is offline
