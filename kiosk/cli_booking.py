@@ -9,6 +9,7 @@ equipment reconcile puts the plugs right.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
@@ -17,14 +18,31 @@ from zoneinfo import ZoneInfo
 from kiosk import bootstrap
 from kiosk.booking.api import Booking
 from kiosk.booking.service import BookingService
+from kiosk.bootstrap import Kiosk
 from kiosk.bus import EventBus
 from kiosk.cards import find_card
 from kiosk.cli import db_path, language, load_config, print_json
 from kiosk.config import Config
-from kiosk.domain.errors import DomainError
+from kiosk.doctor import EXTRA_CHECKS, Check
+from kiosk.domain.errors import ConfigError, DomainError
 from kiosk.i18n import translate
 from kiosk.ports import EquipmentSwitch
 from kiosk.timeutil import utcnow
+
+
+def _doctor_rules(kiosk: Kiosk, lang: str) -> Iterator[Check]:
+    """``kiosk doctor``: the booking rules of every resource are consistent."""
+    try:
+        bootstrap.check_booking_rules(kiosk.config)
+    except ConfigError as exc:
+        yield Check("booking rules", False, str(exc))
+        return
+    count = len(kiosk.config.resources)
+    yield Check("booking rules", True, f"{count} bookable resources, rules consistent")
+
+
+if _doctor_rules not in EXTRA_CHECKS:
+    EXTRA_CHECKS.append(_doctor_rules)
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -162,7 +180,7 @@ def _service(args: argparse.Namespace) -> tuple[Config, str, BookingService]:
 
 
 def _row(b: Booking) -> dict[str, Any]:
-    data = asdict(b)
+    data = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in asdict(b).items()}
     data["minutes"] = b.minutes
     return data
 

@@ -157,3 +157,37 @@ def refused(key: str) -> Iterator[None]:
     with pytest.raises(DomainError) as exc:
         yield
     assert exc.value.key == key
+
+
+def hammer(db_path: str, seed: int, attempts: int, start: object) -> tuple[int, int]:
+    """One kiosk process booking at random (run in a child process).
+
+    Waits on ``start`` (a multiprocessing Event) so every process begins together.
+    Returns (booked, refused as overlapping).
+    """
+    import random
+
+    from kiosk.booking.service import BookingService
+
+    config = make_config()
+    store = Store(db_path)
+    service = BookingService(store, config, FakeClock(local(*MONDAY, 6, 0)))
+    rng = random.Random(seed)
+    start.wait(10)  # type: ignore[attr-defined]
+    booked = refused = 0
+    try:
+        for _ in range(attempts):
+            resource = rng.choice(["pc-1", "pc-2", "printer-1"])
+            day = (2026, 12, 7 + rng.randrange(3))
+            begin = local(*day, 8) + timedelta(minutes=30 * rng.randrange(14))
+            try:
+                # A staff booking: only the overlap trigger can refuse it.
+                service.book(STAFF, resource, begin, 30 * rng.randint(1, 4), staff=STAFF)
+                booked += 1
+            except DomainError as exc:
+                if exc.key != "booking.overlap":
+                    raise
+                refused += 1
+    finally:
+        store.close()
+    return booked, refused

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from dataclasses import dataclass, field
 
 from devices.mqtt.connection import MqttConnection
@@ -100,19 +101,28 @@ class MqttSwitch:
 
     def check(self) -> tuple[bool, str]:
         """Blocking, at most ~4 s: connected, plug online, and it answers a query."""
-        if not self._started:
+        started_here = not self._started
+        if started_here:
             self.start(self._bus or EventBus())
+        try:
+            return self._check()
+        finally:
+            if started_here:
+                self.stop()
+
+    def _check(self) -> tuple[bool, str]:
         if not self.connection.wait_connected(2.0):
             return False, f"broker {self.connection.host}:{self.connection.port} unreachable"
-        if self._online is False:
-            return False, "the plug's Last Will says Offline"
         with self._lock:
             self._on = None
         self.query()
-        for _ in range(40):
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            if self._online is False:
+                return False, "the plug's Last Will says Offline"
             if self._on is not None:
                 return True, f"online, {'on' if self._on else 'off'}"
-            threading.Event().wait(0.05)
+            time.sleep(0.02)
         return False, "no answer to a state query"
 
     # -- EquipmentSwitch ----------------------------------------------------------------------

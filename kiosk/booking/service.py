@@ -106,13 +106,13 @@ class BookingService:
         if ids:
             marks = ",".join("?" * len(ids))
             # Widened by a day: a booking's buffer may reach into this day.
-            rows = self.store.conn.execute(
+            rows = self._rows(
                 f"""SELECT resource_id, starts_at, COALESCE(hold_until, ends_at), patron_id
                     FROM bookings
                     WHERE resource_id IN ({marks}) AND status IN {HOLDING_BOOKING_STATES}
                       AND starts_at < ? AND starts_at >= ?""",
                 [*ids, to_db(day_end), to_db(day_start - timedelta(days=1))],
-            ).fetchall()
+            )
             for rid, start, until, pid in rows:
                 held[rid].append(
                     (from_db(start), from_db(until), patron is not None and str(pid) == patron)
@@ -156,11 +156,12 @@ class BookingService:
         return earliest, latest
 
     def get(self, booking_id: int) -> Booking:
-        row = self.store.conn.execute(
+        rows = self._rows(
             f"""SELECT {_BOOKING_COLUMNS} FROM bookings b JOIN resources r
                 ON r.id = b.resource_id WHERE b.id = ?""",
             [booking_id],
-        ).fetchone()
+        )
+        row = rows[0] if rows else None
         if row is None:
             raise DomainError("booking.not_found", booking=booking_id)
         return self._booking(row)
@@ -168,25 +169,30 @@ class BookingService:
     def bookings_of(self, patron: str) -> list[Booking]:
         pid = _patron_id(patron)
         marks = ",".join("?" * len(OPEN_STATES))
-        rows = self.store.conn.execute(
+        rows = self._rows(
             f"""SELECT {_BOOKING_COLUMNS} FROM bookings b JOIN resources r
                 ON r.id = b.resource_id
                 WHERE b.patron_id = ? AND b.status IN ({marks}) ORDER BY b.starts_at""",
             [pid, *OPEN_STATES],
-        ).fetchall()
+        )
         return [self._booking(row) for row in rows]
 
     def bookings_on(self, day: date) -> list[Booking]:
         """Every booking starting on local ``day`` (all states), by start then resource."""
         start = datetime.combine(day, time(0), self.zone)
-        rows = self.store.conn.execute(
+        rows = self._rows(
             f"""SELECT {_BOOKING_COLUMNS} FROM bookings b JOIN resources r
                 ON r.id = b.resource_id
                 WHERE b.starts_at >= ? AND b.starts_at < ?
                 ORDER BY b.starts_at, b.resource_id""",
             [to_db(start), to_db(start + timedelta(days=1))],
-        ).fetchall()
+        )
         return [self._booking(row) for row in rows]
+
+    def _rows(self, sql: str, params: list[Any]) -> list[Any]:
+        # The connection is shared with the scheduler's thread: one statement at a time.
+        with self.store.lock:
+            return self.store.conn.execute(sql, params).fetchall()
 
     def _booking(self, row: Iterable[Any]) -> Booking:
         bid, rid, name, kind, pid, start, end, status, checked_in, staff = row
