@@ -85,27 +85,37 @@ class MqttConnection:
         self._refresh_stop = threading.Event()
         self._refresh_thread: threading.Thread | None = None
         self.connects = 0
+        self._cycles = 0
 
+        self._username = username
+        self._password = password
+        self._ca_file = ca_file
+        self._reconnect = (reconnect_min_s, reconnect_max_s)
+        self.client = self._make_client()
+
+    def _make_client(self) -> mqtt.Client:
+        """A fresh paho client for each connect cycle (paho leaks its wake-up socket
+        pair when one client is started a second time)."""
         client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
-            client_id=client_id,
+            client_id=self.client_id,
             protocol=mqtt.MQTTv5,
             reconnect_on_failure=True,
         )
-        if username:
-            client.username_pw_set(username, password)
+        if self._username:
+            client.username_pw_set(self._username, self._password)
         if self.tls:
-            client.tls_set(ca_certs=ca_file or None, cert_reqs=ssl.CERT_REQUIRED)
-        client.will_set(status_topic(kiosk_id), b"offline", qos=1, retain=True)
+            client.tls_set(ca_certs=self._ca_file or None, cert_reqs=ssl.CERT_REQUIRED)
+        client.will_set(status_topic(self.kiosk_id), b"offline", qos=1, retain=True)
         client.reconnect_delay_set(
-            min_delay=reconnect_min_s,  # type: ignore[arg-type]
-            max_delay=reconnect_max_s,  # type: ignore[arg-type]
+            min_delay=self._reconnect[0],  # type: ignore[arg-type]
+            max_delay=self._reconnect[1],  # type: ignore[arg-type]
         )
         client.on_socket_open = _nodelay
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
-        self.client = client
+        return client
 
     # -- lifecycle --------------------------------------------------------------------
     def acquire(self, bus: EventBus | None = None) -> None:
@@ -116,6 +126,9 @@ class MqttConnection:
             self._users += 1
             if self._users > 1:
                 return
+            if self._cycles:
+                self.client = self._make_client()
+            self._cycles += 1
         self.client.connect_async(self.host, self.port, self.keepalive, clean_start=True)
         self.client.loop_start()
         self._refresh_stop.clear()
