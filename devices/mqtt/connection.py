@@ -219,7 +219,7 @@ class MqttConnection:
         was = self.connected.is_set()
         self.connected.clear()
         client.drop_out_messages()
-        if was:
+        if was and self._users > 0:
             log.warning("MQTT broker %s lost: %s", self.url, reason)
             self._status(False)
 

@@ -36,6 +36,7 @@ from kiosk.domain.events import (
 )
 from kiosk.ports import EquipmentSwitch, PrinterHost
 from kiosk.store import Store
+from kiosk.store.schema import HOLDING_BOOKING_STATES
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +127,9 @@ class EquipmentController:
         """True while a booking of ``resource`` is active or ending (one indexed query)."""
         with self.store.lock:
             row = self.store.conn.execute(
-                "SELECT 1 FROM bookings WHERE resource_id = ? AND status IN ('active', 'ending') "
-                "LIMIT 1",
+                # The holding-states term lets SQLite use the small partial index.
+                f"SELECT 1 FROM bookings WHERE resource_id = ? AND status IN "
+                f"{HOLDING_BOOKING_STATES} AND status IN ('active', 'ending') LIMIT 1",
                 [resource],
             ).fetchone()
         return row is not None

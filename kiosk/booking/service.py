@@ -118,29 +118,48 @@ class BookingService:
                     (from_db(start), from_db(until), patron is not None and str(pid) == patron)
                 )
         grids = []
+        # Slot times are shared by resources with the same hours and slot length.
+        patterns: dict[tuple[int, int, int], list[tuple[datetime, datetime, int]]] = {}
         for r in chosen:
             rules = self._rules[r.id]
-            slots: list[Slot] = []
             opening = rules.opening(day)
-            if opening is not None:
-                earliest, latest = self._window(rules, now)
-                step = timedelta(minutes=rules.slot_minutes)
-                start = day_start + timedelta(minutes=opening[0])
-                close = day_start + timedelta(minutes=opening[1])
-                bookings = held[r.id]
-                while start + step <= close:
-                    end = start + step
-                    state = FREE
-                    for b_start, b_until, mine in bookings:
-                        if b_start < end and start < b_until:
-                            state = MINE if mine else BOOKED
-                            break
-                    if state == FREE and (start < earliest or start > latest):
-                        state = UNAVAILABLE
-                    slots.append(
-                        Slot(start.astimezone(self.zone), end.astimezone(self.zone), state)
+            if opening is None:
+                grids.append(ResourceDay(self._resource(r), ()))
+                continue
+            key = (opening[0], opening[1], rules.slot_minutes)
+            times = patterns.get(key)
+            if times is None:
+                times = []
+                minute, step = opening[0], rules.slot_minutes
+                while minute + step <= opening[1]:
+                    times.append(
+                        (
+                            day_start + timedelta(minutes=minute),
+                            day_start + timedelta(minutes=minute + step),
+                            minute,
+                        )
                     )
-                    start = end
+                    minute += step
+                patterns[key] = times
+            earliest, latest = self._window(rules, now)
+            # Minutes after local midnight; past and future limits likewise.
+            first_ok = (earliest - day_start).total_seconds() / 60.0
+            last_ok = (latest - day_start).total_seconds() / 60.0
+            spans = [
+                ((b - day_start).total_seconds() / 60.0, (u - day_start).total_seconds() / 60.0, m)
+                for b, u, m in held[r.id]
+            ]
+            slots = []
+            step = rules.slot_minutes
+            for start, end, minute in times:
+                state = FREE
+                for b_start, b_until, mine in spans:
+                    if b_start < minute + step and minute < b_until:
+                        state = MINE if mine else BOOKED
+                        break
+                if state == FREE and (minute < first_ok or minute > last_ok):
+                    state = UNAVAILABLE
+                slots.append(Slot(start, end, state))
             grids.append(ResourceDay(self._resource(r), tuple(slots)))
         return DayGrid(day, tuple(grids))
 
