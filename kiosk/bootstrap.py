@@ -245,7 +245,28 @@ def build_bookings(kiosk: Kiosk, clock: Clock = utcnow) -> Makerspace:
         kiosk.makerspace = build_makerspace(
             store, kiosk.config, kiosk.bus, kiosk.switches, kiosk.printers, clock
         )
+        _add_pc_sessions(kiosk)
     return kiosk.makerspace
+
+
+def _add_pc_sessions(kiosk: Kiosk) -> None:
+    """Public computers on an MQTT plug also get the session contract
+    (``docs/pc-session-contract.md``) over the same broker connection."""
+    computers = [r.id for r in kiosk.config.resources if r.kind == "computer"]
+    connection = next(
+        (
+            getattr(kiosk.switches[rid], "connection", None)
+            for rid in computers
+            if rid in kiosk.switches and getattr(kiosk.switches[rid], "connection", None)
+        ),
+        None,
+    )
+    if connection is None:
+        return
+    from devices.mqtt.pcsession import PcSessions
+
+    sessions = PcSessions(connection, computers, kiosk.config.kiosk.id, kiosk.config.kiosk.timezone)
+    kiosk.devices.append(("pc-sessions", sessions))
 
 
 def attach_bookings(services: Services, kiosk: Kiosk, clock: Clock = utcnow) -> Services:

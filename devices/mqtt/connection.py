@@ -81,6 +81,7 @@ class MqttConnection:
         self._lock = threading.Lock()
         self._users = 0
         self._handlers: dict[str, list[Handler]] = {}
+        self._retained: dict[str, bytes] = {}
         self._connect_listeners: list[Callable[[], None]] = []
         self._refresh_stop = threading.Event()
         self._refresh_thread: threading.Thread | None = None
@@ -140,6 +141,8 @@ class MqttConnection:
     def release(self) -> None:
         """Disconnect after the last user; blocks until paho's thread has ended."""
         with self._lock:
+            if self._users <= 0:
+                return  # released more often than acquired: already disconnected
             self._users -= 1
             if self._users > 0:
                 return
@@ -190,6 +193,17 @@ class MqttConnection:
             return False
         return True
 
+    def publish_retained(self, topic: str, payload: bytes) -> bool:
+        """QoS 1, retained: a state others read when they (re)connect. Remembered and
+        published again after every reconnect (a restarted broker may have lost it).
+        Returns False when not connected now (it is still sent on the next connect)."""
+        with self._lock:
+            self._retained[topic] = payload
+        if not self.connected.is_set():
+            return False
+        info = self.client.publish(topic, payload, qos=1, retain=True)
+        return info.rc == mqtt.MQTT_ERR_SUCCESS
+
     # -- paho callbacks (network thread) ---------------------------------------------------
     def _on_connect(
         self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any
@@ -205,6 +219,10 @@ class MqttConnection:
         for topic in topics:
             client.subscribe(topic, qos=1)
         client.publish(status_topic(self.kiosk_id), b"online", qos=1, retain=True)
+        with self._lock:
+            retained = list(self._retained.items())
+        for topic, payload in retained:
+            client.publish(topic, payload, qos=1, retain=True)
         self.connected.set()
         self._status(True)
         for listener in list(self._connect_listeners):

@@ -252,3 +252,63 @@ def test_kiosk_restart_in_the_middle_of_a_booking(site: Site) -> None:
     assert wait_for(lambda: site.space.service.get(booking).status == "completed")
     assert wait_for(lambda: site.tasmota.on is False)
     assert site.tasmota.commands == [True, False]
+
+
+class Agent:
+    """What a PC's agent does: follow the retained session message."""
+
+    def __init__(self, port: int, resource: str, kiosk_id: str) -> None:
+        import paho.mqtt.client as mqtt
+
+        self.sessions: list[dict[str, object]] = []
+        self.kiosk_status: list[str] = []
+        self.client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2, client_id=f"agent-{resource}-{next(_names)}"
+        )
+        self.client.on_message = self._on_message
+        self.client.connect("127.0.0.1", port)
+        self.client.subscribe(f"kiosk/pc/{resource}/session", qos=1)
+        self.client.subscribe(f"kiosk/{kiosk_id}/status", qos=1)
+        self.client.loop_start()
+
+    def _on_message(self, client: object, userdata: object, msg: object) -> None:
+        import json
+
+        if msg.topic.endswith("/status"):  # type: ignore[attr-defined]
+            self.kiosk_status.append(msg.payload.decode())  # type: ignore[attr-defined]
+        else:
+            self.sessions.append(json.loads(msg.payload))  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def test_pc_session_contract(site: Site) -> None:
+    agent = Agent(site.broker.port, "pc-1", "maker-1")
+    try:
+        assert wait_for(lambda: agent.kiosk_status[-1:] == ["online"])
+        booking = site.start_booking(ADULT, "pc-1")
+        assert wait_for(lambda: agent.sessions[-1:] and agent.sessions[-1]["state"] == "unlocked")
+        unlocked = agent.sessions[-1]
+        assert unlocked["booking_id"] == booking
+        assert unlocked["name"] == "Ani L."
+        assert unlocked["ends_at"] == "2026-12-07T10:00:00+08:00"
+        site.clock.set(local(*MONDAY, 9, 58))
+        site.space.scheduler.wake()
+        assert wait_for(lambda: agent.sessions[-1]["state"] == "warning")
+        assert agent.sessions[-1]["minutes_left"] == 2
+        assert agent.sessions[-1]["name"] == "Ani L."
+        site.clock.set(local(*MONDAY, 10, 0))
+        site.space.scheduler.wake()
+        assert wait_for(lambda: agent.sessions[-1]["state"] == "locked")
+        # A late agent (a PC booting) gets the retained state at once.
+        late = Agent(site.broker.port, "pc-1", "maker-1")
+        try:
+            assert wait_for(lambda: late.sessions[-1:] and late.sessions[-1]["state"] == "locked")
+        finally:
+            late.close()
+        site.kiosk.stop()
+        assert wait_for(lambda: agent.kiosk_status[-1:] == ["offline"])
+    finally:
+        agent.close()
