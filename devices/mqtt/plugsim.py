@@ -225,7 +225,10 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for sim in sims:
         sim.start()
-        print(f"{sim.kind}://{sim.device}: {'online' if sim.connected.is_set() else 'waiting'}")
+        print(
+            f"{sim.kind}://{sim.device}: {'online' if sim.connected.is_set() else 'waiting'}",
+            flush=True,
+        )
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     with contextlib.suppress(KeyboardInterrupt):

@@ -312,3 +312,33 @@ def test_pc_session_contract(site: Site) -> None:
         assert wait_for(lambda: agent.kiosk_status[-1:] == ["offline"])
     finally:
         agent.close()
+
+
+def test_plugsim_runs_from_the_command_line(running_broker: Mosquitto) -> None:
+    import subprocess
+    import sys
+
+    from devices.mqtt.connection import MqttConnection
+    from devices.mqtt.dialects import TASMOTA
+    from kiosk.bus import EventBus
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devices.mqtt.plugsim", "--broker", running_broker.url,
+         "tasmota://cli-sim-plug"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    connection = MqttConnection(running_broker.url, "kiosk-cli-sim", kiosk_id="cli-sim")
+    switch = MqttSwitch("pc-9", TASMOTA, "cli-sim-plug", connection)
+    try:
+        assert process.stdout is not None
+        assert "online" in process.stdout.readline()
+        switch.start(EventBus())
+        assert connection.wait_connected(5)
+        assert switch.set(True, timeout=2.0)
+        assert switch.state().on is True
+    finally:
+        switch.stop()
+        process.terminate()
+        assert process.wait(timeout=5) == 0
+        process.stdout.close()  # type: ignore[union-attr]
