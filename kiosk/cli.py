@@ -207,6 +207,7 @@ def _run_app(args: argparse.Namespace, config: Config, path: Path) -> int:
 
     kiosk = bootstrap.build(config)
     kiosk.open_store(path)
+    bootstrap.build_bookings(kiosk)  # the booking scheduler and equipment control
     if getattr(args, "lang", None):
         kiosk.config = replace(config, kiosk=replace(config.kiosk, language=args.lang))
     kiosk.start()

@@ -28,7 +28,7 @@ timezone = "Asia/Makassar"
 
 [bookings]
 tick_seconds = 0.05
-switch_timeout_seconds = 0.3
+switch_timeout_seconds = 1.0
 switch_attempts = 2
 switch_backoff_seconds = 0.05
 reconcile_seconds = 0.5
