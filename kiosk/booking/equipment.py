@@ -157,6 +157,7 @@ class EquipmentController:
         self._online[event.resource] = event.online
         if not event.online:
             if was is not False:
+                log.warning("%s: the plug went offline", event.resource)
                 self.bus.publish(EquipmentFault(resource=event.resource, key="equipment.offline"))
             return
         if was is False:
@@ -266,6 +267,7 @@ class EquipmentController:
                 break  # no use retrying a plug that says it is offline
         self._quiet_until[resource] = time.monotonic() + self.reconcile_seconds
         key = "equipment.offline" if not switch.state().online else "equipment.no_echo"
+        log.warning("%s: %s switched %s (%s)", resource, "not", "on" if want else "off", key)
         self.bus.publish(EquipmentFault(resource=resource, key=key))
         return False
 
