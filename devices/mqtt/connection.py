@@ -82,6 +82,8 @@ class MqttConnection:
         self._users = 0
         self._handlers: dict[str, list[Handler]] = {}
         self._retained: dict[str, bytes] = {}
+        #: True from the connect handler's snapshot of subscriptions until a disconnect.
+        self._live = False
         self._connect_listeners: list[Callable[[], None]] = []
         self._refresh_stop = threading.Event()
         self._refresh_thread: threading.Thread | None = None
@@ -153,6 +155,8 @@ class MqttConnection:
                 info.wait_for_publish(timeout=1.0)
         self.client.disconnect()
         self.client.loop_stop()
+        with self._lock:
+            self._live = False
         self.connected.clear()
         if self._refresh_thread is not None:
             self._refresh_thread.join(timeout=2)
@@ -167,13 +171,21 @@ class MqttConnection:
         with self._lock:
             first = topic not in self._handlers
             self._handlers.setdefault(topic, []).append(handler)
-        if first and self.connected.is_set():
+            # Under the lock: either the connect handler's snapshot has it, or the
+            # session is already live and it is subscribed here.
+            live = self._live
+        if first and live:
             self.client.subscribe(topic, qos=1)
 
     def on_connect(self, listener: Callable[[], None]) -> None:
         """``listener()`` runs on every (re)connect, after the subscriptions are sent,
-        and every ``refresh_s`` seconds while connected (paho's or the refresh thread)."""
-        self._connect_listeners.append(listener)
+        and every ``refresh_s`` seconds while connected (paho's or the refresh thread);
+        at once as well when the connection is already up."""
+        with self._lock:
+            self._connect_listeners.append(listener)
+            live = self._live
+        if live:
+            listener()
 
     def publish(self, topic: str, payload: bytes, expiry_s: float | None = None) -> bool:
         """QoS 1, never retained. Returns False at once when not connected (fail fast).
@@ -215,7 +227,9 @@ class MqttConnection:
             return
         self.connects += 1
         with self._lock:
+            self._live = True
             topics = list(self._handlers)
+            listeners = list(self._connect_listeners)
         for topic in topics:
             client.subscribe(topic, qos=1)
         client.publish(status_topic(self.kiosk_id), b"online", qos=1, retain=True)
@@ -225,7 +239,7 @@ class MqttConnection:
             client.publish(topic, payload, qos=1, retain=True)
         self.connected.set()
         self._status(True)
-        for listener in list(self._connect_listeners):
+        for listener in listeners:
             try:
                 listener()
             except Exception:
@@ -235,6 +249,8 @@ class MqttConnection:
         self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any
     ) -> None:
         was = self.connected.is_set()
+        with self._lock:
+            self._live = False
         self.connected.clear()
         client.drop_out_messages()
         if was and self._users > 0:

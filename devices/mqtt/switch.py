@@ -64,6 +64,7 @@ class MqttSwitch:
         self._online: bool | None = None
         self._waiters: list[_Waiter] = []
         self._started = False
+        self._registered = False
 
     @classmethod
     def from_url(cls, url: DeviceUrl, resource: str, connection: MqttConnection) -> MqttSwitch:
@@ -85,14 +86,16 @@ class MqttSwitch:
         if self._started:
             return
         self._bus = bus
-        for template in self.dialect.subscriptions:
-            topic = template.format(device=self.device, src=self.src)
-            self.connection.subscribe(topic, self._on_message)
-        self.connection.on_connect(self.query)
+        if not self._registered:  # handlers stay registered across stop/start
+            self._registered = True
+            for template in self.dialect.subscriptions:
+                topic = template.format(device=self.device, src=self.src)
+                self.connection.subscribe(topic, self._on_message)
+            self.connection.on_connect(self.query)  # also queries now when connected
+        elif self.connection.connected.is_set():
+            self.query()
         self.connection.acquire(bus)
         self._started = True
-        if self.connection.connected.is_set():
-            self.query()
 
     def stop(self) -> None:
         if self._started:
