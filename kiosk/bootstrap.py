@@ -34,6 +34,7 @@ from kiosk.store import Store
 from kiosk.timeutil import Clock, utcnow
 
 if TYPE_CHECKING:
+    from kiosk.booking.api import Bookings
     from kiosk.booking.engine import Makerspace
     from kiosk.services import Services
 
@@ -272,7 +273,8 @@ def _add_pc_sessions(kiosk: Kiosk) -> None:
 def attach_bookings(services: Services, kiosk: Kiosk, clock: Clock = utcnow) -> Services:
     """Fill ``services.bookings`` from :func:`build_bookings` (the composition root's
     one place for it)."""
-    services.bookings = build_bookings(kiosk, clock).service
+    bookings: Bookings = build_bookings(kiosk, clock).service
+    services.bookings = bookings
     return services
 
 
