@@ -120,6 +120,8 @@ class BookingService:
         grids = []
         # Slot times are shared by resources with the same hours and slot length.
         patterns: dict[tuple[int, int, int], list[tuple[datetime, datetime, int]]] = {}
+        # Slots are immutable: one object per (times, state), shared between resources.
+        shared: dict[tuple[datetime, datetime, str], Slot] = {}
         for r in chosen:
             rules = self._rules[r.id]
             opening = rules.opening(day)
@@ -159,7 +161,10 @@ class BookingService:
                         break
                 if state == FREE and (minute < first_ok or minute > last_ok):
                     state = UNAVAILABLE
-                slots.append(Slot(start, end, state))
+                slot = shared.get((start, end, state))
+                if slot is None:
+                    slot = shared[(start, end, state)] = Slot(start, end, state)
+                slots.append(slot)
             grids.append(ResourceDay(self._resource(r), tuple(slots)))
         return DayGrid(day, tuple(grids))
 
