@@ -79,7 +79,7 @@ switch = "sim://"
 id = "laser-1"
 kind = "tool"
 name = "Laser Cutter"
-rules = { groups = ["staff"] }
+rules = { groups = ["staff"], slot_minutes = 60, min_minutes = 60 }
 """
 
 

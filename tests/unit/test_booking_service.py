@@ -210,6 +210,9 @@ def test_day_grid(service: BookingService, clock: FakeClock) -> None:
     assert printer["13:00"] == BOOKED  # the buffer
     assert printer["13:30"] == FREE
     assert by_id["pc-1"].slots[0].starts_at.utcoffset() == timedelta(hours=8)
+    laser = by_id["laser-1"].slots
+    assert len(laser) == 8
+    assert all(s.ends_at - s.starts_at == timedelta(hours=1) for s in laser)
     sunday = service.day(date(2026, 12, 13), kind="computer")
     assert [rd.resource.id for rd in sunday.resources] == ["pc-1", "pc-2"]
     assert all(rd.slots == () for rd in sunday.resources)
