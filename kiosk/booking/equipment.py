@@ -233,13 +233,10 @@ class EquipmentController:
         state = switch.state()
         current = reported if reported is not None else state.on
         confirmed = self._confirmed.get(resource)
-        if (
-            since is not None
-            and confirmed is not None
-            and confirmed == (want, max(confirmed[1], since))
-            and current == want
-        ):
-            return True
+        if since is not None and current == want and confirmed is not None:
+            confirmed_state, confirmed_at = confirmed
+            if confirmed_state == want and confirmed_at >= since:
+                return True  # another trigger for the same change already did it
         if not force:
             if current == want:
                 return True
@@ -267,7 +264,7 @@ class EquipmentController:
                 break  # no use retrying a plug that says it is offline
         self._quiet_until[resource] = time.monotonic() + self.reconcile_seconds
         key = "equipment.offline" if not switch.state().online else "equipment.no_echo"
-        log.warning("%s: %s switched %s (%s)", resource, "not", "on" if want else "off", key)
+        log.warning("%s: not switched %s (%s)", resource, "on" if want else "off", key)
         self.bus.publish(EquipmentFault(resource=resource, key=key))
         return False
 
