@@ -43,7 +43,11 @@ class AttractScreen(KioskScreen):
         for event in self.today_events[:3]:
             when = fmt.clock(event.starts_at, lang, zone)
             detail = " · ".join(p for p in (when, event.location or "") if p)
-            box.add_widget(Factory.Row(title=event.title(lang), detail=detail, ident=str(event.id)))
+            box.add_widget(
+                Factory.Row(
+                    mark="pending", title=event.title(lang), detail=detail, ident=str(event.id)
+                )
+            )
 
     def on_enter(self, *_args: Any) -> None:
         icon = self.ids.card_icon

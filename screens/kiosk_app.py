@@ -424,6 +424,10 @@ class KioskApp(App):
             # Scanning a book at the idle screen starts a return: no card needed.
             self.go("returns")
             self.screen("returns").on_item(event.barcode)
+        elif self.current == "home":
+            # A signed-in patron scanning at home wants to borrow it.
+            self.go("borrow")
+            self.screen("borrow").on_item(event.barcode)
 
     def _on_tags(self, event: TagsRead) -> None:
         self.timer.touch()

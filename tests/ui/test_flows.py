@@ -389,3 +389,10 @@ def test_refusals_are_spoken_and_pin_digits_never_are(ui: UI) -> None:
     assert ui.app.current == "home"
     said = " ".join(text for text, _lang in speaker.spoken)  # type: ignore[attr-defined]
     assert not any(d in said for d in card.pin)  # a tone or "star" for each digit
+
+
+def test_scanning_an_item_at_home_starts_borrowing_it(ui: UI) -> None:
+    ui.sign_in("ok")
+    ui.scan("B00004")
+    assert ui.app.current == "borrow"
+    assert ui.rows()[0].title == "Sang Pemimpi" and ui.rows()[0].mark == "ok"
