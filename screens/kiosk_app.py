@@ -25,6 +25,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from accessibility.keypad import Focusable, Keymap, KeypadNavigator
 from accessibility.session import build_speech
 from accessibility.theme import DEFAULT, THEMES, Theme, rgba, theme_named
 from kiosk.bootstrap import Kiosk
@@ -110,6 +111,15 @@ class KioskApp(App):
         #: What the kiosk says aloud (alerts always, everything in speech mode); the
         #: keypad mode of the accessibility layer drives the rest of it.
         self.speech = build_speech(a11y, kiosk.speaker, self.language)
+        #: Keypad mode (EZ Access): the current screen's controls in reading order.
+        self.navigator = KeypadNavigator(
+            self.speech,
+            Keymap(a11y.keymap),
+            help_twice_s=a11y.help_twice_s,
+            on_back=self._keypad_back,
+            on_focus=self._keypad_focus,
+        )
+        self.focus_ring: Any = None
         self.dispatcher = Dispatcher(kiosk.bus, self._schedule)
         self.worker = Worker(self._schedule, "kiosk-services")
         self.device_worker = Worker(self._schedule, "kiosk-devices")
@@ -148,6 +158,8 @@ class KioskApp(App):
         self.radius_px = round(theme.radius_mm * ppm)
         if self.manager is not None:
             Window.clearcolor = rgba(theme.background)
+        if getattr(self, "focus_ring", None) is not None:
+            self.focus_ring.set_theme(theme)
 
     def rgba(self, colour: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
         return rgba(colour, alpha)
@@ -212,6 +224,10 @@ class KioskApp(App):
         self.manager = ScreenManager(transition=NoTransition())
         for screen in registry.make_screens():
             self.manager.add_widget(screen)
+        from accessibility.kivy_focus import FocusRing
+
+        self.focus_ring = FocusRing(self.theme, self.px_per_mm)
+        self.manager.bind(current=lambda *_a: Clock.schedule_once(lambda _dt: self.keypad_page()))
         root = BoxLayout(orientation="horizontal")
         root.add_widget(self.manager)
         if self.demo:
@@ -258,10 +274,64 @@ class KioskApp(App):
         display = self.kiosk.config.display
         return display.fullscreen or display.borderless
 
-    def _on_key_down(self, _window: Any, key: int, *_args: Any) -> bool:
+    def _on_key_down(
+        self,
+        _window: Any,
+        key: int,
+        _scancode: int = 0,
+        codepoint: str | None = None,
+        modifiers: list[str] | None = None,
+        *_args: Any,
+    ) -> bool:
+        from accessibility.kivy_focus import key_name
+
         self.timer.touch()
-        # Escape (27) must never leave the app or a screen in kiosk mode.
+        # The screen may have changed since the last key (a row added, a modal opened).
+        self.navigator.update_items(self.keypad_items())
+        if self.navigator.handle_key(key_name(key, codepoint), modifiers or []):
+            return True
+        # Escape (27) must never leave the app in kiosk mode.
         return key == 27
+
+    # -- keypad mode -----------------------------------------------------------------
+    def keypad_items(self) -> list[Focusable]:
+        from screens.keypad import focusables, top_modal
+
+        if self.manager is None:
+            return []
+        root = top_modal(Window) or self.current_screen()
+        return focusables(root, self)
+
+    def keypad_page(self) -> None:
+        """A new screen: its items, and its title spoken in speech mode."""
+        from screens.keypad import top_modal
+
+        if self.manager is None:
+            return
+        header = next(
+            (w for w in self.current_screen().walk() if type(w).__name__ == "Header"), None
+        )
+        title = header.title if header is not None and header.title else ""
+        if not title and top_modal(Window) is None and self.current == "attract":
+            title = self.library_name
+        self.navigator.set_items(self.keypad_items(), title)
+
+    def _keypad_back(self) -> None:
+        from screens.keypad import top_modal
+
+        modal = top_modal(Window)
+        if modal is not None:
+            modal.dismiss()
+            return
+        header = next(
+            (w for w in self.current_screen().walk() if type(w).__name__ == "Header"), None
+        )
+        if header is not None and header.back_to:
+            self.go(header.back_to)
+
+    def _keypad_focus(self, item: Focusable | None) -> None:
+        if self.focus_ring is not None:
+            self.focus_ring.follow(item)
 
     def _activity(self, *_args: Any) -> None:
         self.timer.touch()

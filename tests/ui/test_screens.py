@@ -145,3 +145,42 @@ def test_a_late_answer_after_sign_out_is_dropped(ui: UI) -> None:
     ui.app.sign_out("sign_out")
     ui.settle()
     assert shown == []
+
+
+def test_keypad_reaches_every_control_in_reading_order_and_activates(ui: UI) -> None:
+    down, enter, escape = 274, 13, 27
+    ui.sign_in("ok")
+    ui.settle()
+    navigator = ui.app.navigator
+    ui.key(down)  # the first keypad key turns speech mode on
+    assert ui.app.speech.speech_mode
+    names: list[str] = []
+    last = None
+    for _ in range(40):
+        ui.key(down)
+        current = navigator.current
+        assert current is not None
+        if navigator.index == last:
+            break  # the boundary: focus stays on the last item
+        last = navigator.index
+        names.append(current.text_of("name"))
+    home = ui.app.screen("home")
+    buttons = [home.ids[n].text for n in ("borrow", "returns", "loans", "holds")]
+    buttons += [home.ids[n].text for n in ("equipment", "events", "feedback", "sign_out")]
+    body = names[names.index(home.ids.greeting.text) :]  # below the header
+    positions = [body.index(b) for b in buttons]
+    assert positions == sorted(positions)  # row by row, left to right
+    assert ui.app.focus_ring.visible
+    spoken = [text for text, _lang in ui.kiosk.speaker.spoken]  # type: ignore[union-attr]
+    assert any(text.startswith(buttons[-1]) for text in spoken)  # name, role, state
+    # Up to Borrow, then Action opens it; Back (Escape) returns home.
+    for _ in range(len(names)):
+        if navigator.current is not None and navigator.current.text_of("name") == buttons[0]:
+            break
+        ui.key(273)  # up
+    ui.key(enter)
+    ui.settle()
+    assert ui.app.current == "borrow"
+    ui.key(escape)
+    ui.settle()
+    assert ui.app.current == "home"
