@@ -28,7 +28,7 @@ PATRON_GROUPS = [
 ]
 
 #: Demo patrons who have had the 3D printer induction (``patrons.trained_on``).
-TRAINED_ON_3D_PRINTERS = frozenset({"PLU-0001", "PLU-0002", "PLU-0006", "PLU-0022"})
+TRAINED_ON_3D_PRINTERS = frozenset({"PLU-0001", "PLU-0006", "PLU-0022"})
 
 #: Fines owed by the demo patron of kind "fines", in rupiah (over the default limit).
 DEMO_FINES = 75_000

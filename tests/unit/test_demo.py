@@ -54,4 +54,4 @@ def test_some_demo_patrons_may_book_3d_printers(demo_store: Store) -> None:
         """SELECT c.card_number FROM patrons p JOIN cards c ON c.patron_id = p.id
            WHERE p.trained_on LIKE '%3d_printer%' ORDER BY c.card_number"""
     ).fetchall()
-    assert [row[0] for row in trained] == ["PLU-0001", "PLU-0002", "PLU-0006", "PLU-0022"]
+    assert [row[0] for row in trained] == ["PLU-0001", "PLU-0006", "PLU-0022"]
