@@ -15,6 +15,10 @@ shift || true
 # and without a display), multitouch, speech.
 RUN_DEBS=(python3 python3-venv python3-pip python3-dev gcc
           libgl1-mesa-dri libegl1 libgles2 libmtdev1 espeak-ng alsa-utils)
+# Hardware on a kiosk: pcscd for PC/SC card readers and pads, libusb for USB receipt
+# printers (pyusb); pyscard builds against libpcsclite-dev with swig, evdev against the
+# kernel headers (neither has a wheel for every platform).
+HW_DEBS=(pcscd libpcsclite-dev swig linux-libc-dev libusb-1.0-0)
 # What the tests add: real peers started by the tests themselves.
 TEST_DEBS=(mosquitto pcscd vsmartcard-vpcd libpcsclite-dev swig socat sox)
 
@@ -33,13 +37,18 @@ apt_install() {
     echo "setup: installing Debian packages: ${missing[*]}"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-    # The packaged daemons must not run on their own: tests start their own on 127.0.0.1.
-    for service in mosquitto pcscd; do
-        if printf '%s\n' "${missing[@]}" | grep -qx "$service"; then
-            $sudo systemctl disable --now "$service" >/dev/null 2>&1 || true
-            $sudo pkill -x "$service" >/dev/null 2>&1 || true
-        fi
-    done
+    # On a test machine the packaged daemons must not run on their own: tests start their
+    # own on 127.0.0.1 (pcscd's socket is fixed, so its socket activation goes too). On a
+    # kiosk (install, demo) pcscd stays: the PC/SC readers need it.
+    if [ "$mode" = test ] || [ "$mode" = bench ]; then
+        for service in mosquitto pcscd; do
+            if printf '%s\n' "${missing[@]}" | grep -qx "$service"; then
+                $sudo systemctl disable --now "$service" >/dev/null 2>&1 || true
+                [ "$service" = pcscd ] && { $sudo systemctl disable --now pcscd.socket >/dev/null 2>&1 || true; }
+                $sudo pkill -x "$service" >/dev/null 2>&1 || true
+            fi
+        done
+    fi
 }
 
 python_ok() {
@@ -59,8 +68,8 @@ make_venv() {
 
 case "$mode" in
     install)
-        apt_install "${RUN_DEBS[@]}"
-        make_venv "pcsc"
+        apt_install "${RUN_DEBS[@]}" "${HW_DEBS[@]}"
+        make_venv "pcsc,hid,escpos"
         ;;
     demo)
         apt_install "${RUN_DEBS[@]}"
@@ -69,7 +78,7 @@ case "$mode" in
         ;;
     test)
         apt_install "${RUN_DEBS[@]}" "${TEST_DEBS[@]}"
-        make_venv "test,pcsc"
+        make_venv "test,pcsc,escpos"
         export KIVY_HOME="${KIVY_HOME:-$(mktemp -d)}" KIVY_NO_ARGS=1
         .venv/bin/ruff check .
         .venv/bin/ruff format --check .
@@ -87,7 +96,7 @@ case "$mode" in
         ;;
     bench)
         apt_install "${RUN_DEBS[@]}" "${TEST_DEBS[@]}"
-        make_venv "test,pcsc"
+        make_venv "test,pcsc,escpos"
         export KIVY_HOME="${KIVY_HOME:-$(mktemp -d)}" KIVY_NO_ARGS=1
         exec .venv/bin/python -m bench "$@"
         ;;

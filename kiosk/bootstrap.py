@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk import config as config_module
 from kiosk.bus import EventBus
@@ -33,6 +33,10 @@ from kiosk.ports import (
 from kiosk.services import Services
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utcnow
+
+if TYPE_CHECKING:
+    from kiosk.booking.api import Bookings
+    from kiosk.booking.engine import Makerspace
 
 log = logging.getLogger(__name__)
 
@@ -75,16 +79,101 @@ def _espeak(url: DeviceUrl, ctx: BuildContext) -> Any:
     return speaker
 
 
+def _serial(kind: str) -> Factory:
+    def make(url: DeviceUrl, ctx: BuildContext) -> Any:
+        from devices.serial_reader import SerialReader
+
+        return SerialReader.from_url(url, kind)
+
+    return make
+
+
+def _hid(kind: str) -> Factory:
+    def make(url: DeviceUrl, ctx: BuildContext) -> Any:
+        from devices.hid import HidReader
+
+        return HidReader.from_url(url, kind)
+
+    return make
+
+
+def _pcsc_card_reader(url: DeviceUrl, ctx: BuildContext) -> Any:
+    from devices.pcsc import PcscCardReader
+
+    return PcscCardReader.from_url(url)
+
+
+def _pcsc_item_pad(url: DeviceUrl, ctx: BuildContext) -> Any:
+    from devices.pcsc import PcscItemPad
+
+    return PcscItemPad.from_url(url)
+
+
+def _escpos(url: DeviceUrl, ctx: BuildContext) -> Any:
+    from devices.escpos_printer import EscposPrinter
+
+    return EscposPrinter.from_url(url)
+
+
+def _mqtt_switch(url: DeviceUrl, ctx: BuildContext) -> Any:
+    """A Tasmota or Shelly plug on the kiosk's one shared MQTT connection."""
+    from devices.mqtt.connection import MqttConnection
+    from devices.mqtt.switch import MqttSwitch
+
+    connection = ctx.shared.get("mqtt")
+    if connection is None:
+        mqtt = ctx.config.mqtt
+        if not mqtt.url:
+            raise ValueError("an [mqtt] url: tasmota:// and shelly:// plugs need a broker")
+        password = ctx.credentials.get("mqtt_password")
+        connection = MqttConnection(
+            mqtt.url,
+            mqtt.client_id or f"kiosk-{ctx.config.kiosk.id}",
+            kiosk_id=ctx.config.kiosk.id,
+            username=mqtt.username,
+            password=password.reveal() if password is not None else None,
+            ca_file=mqtt.ca_file,
+        )
+        ctx.shared["mqtt"] = connection
+    assert ctx.resource is not None
+    return MqttSwitch.from_url(url, ctx.resource.id, connection)
+
+
 #: Device kind -> URL scheme -> factory. Later adapters add their schemes here.
 FACTORIES: dict[str, dict[str, Factory]] = {
-    "card_reader": {"sim": _sim("SimCardReader")},
-    "item_scanner": {"sim": _sim("SimItemScanner")},
-    "item_pad": {"sim": _sim("SimItemPad")},
-    "receipt_printer": {"sim": _sim("SimReceiptPrinter")},
+    "card_reader": {
+        "sim": _sim("SimCardReader"),
+        "pcsc": _pcsc_card_reader,
+        "serial": _serial("card_reader"),
+        "hid": _hid("card_reader"),
+    },
+    "item_scanner": {
+        "sim": _sim("SimItemScanner"),
+        "serial": _serial("item_scanner"),
+        "hid": _hid("item_scanner"),
+    },
+    "item_pad": {"sim": _sim("SimItemPad"), "pcsc": _pcsc_item_pad},
+    "receipt_printer": {
+        "sim": _sim("SimReceiptPrinter"),
+        "escpos+serial": _escpos,
+        "escpos+usb": _escpos,
+    },
     "speaker": {"sim": _sim("SimSpeaker"), "espeak": _espeak},
-    "switch": {"sim": _sim("SimSwitch")},
+    "switch": {"sim": _sim("SimSwitch"), "tasmota": _mqtt_switch, "shelly": _mqtt_switch},
     "printer": {"sim": _sim("SimPrinterHost")},
 }
+
+
+#: Device kinds that read cards and items (``kiosk readers`` lists and watches these).
+READER_KINDS = ("card_reader", "item_scanner", "item_pad")
+
+
+def detect_readers() -> dict[str, list[str] | str]:
+    """Reader hardware on this machine: source -> devices found, or why it cannot
+    be asked (see :mod:`devices.detect`). Blocking, fast."""
+    from devices.detect import detect
+
+    return detect()
 
 
 def device_urls(config: Config) -> Iterator[tuple[str, str, str, ResourceConfig | None]]:
@@ -119,10 +208,21 @@ def check_schemes(config: Config) -> None:
             )
 
 
+def check_booking_rules(config: Config) -> None:
+    """Refuse contradictory booking rules (a ConfigError naming the resource)."""
+    from kiosk.booking.rules import check_rules
+
+    try:
+        check_rules(config)
+    except ValueError as exc:
+        raise ConfigError(config.source, "bookings", f"consistent rules ({exc})") from None
+
+
 def load_config(path: str | Path | None = None) -> Config:
     """Load, validate and check device schemes. Raises ConfigError."""
     config = config_module.load(path)
     check_schemes(config)
+    check_booking_rules(config)
     return config
 
 
@@ -145,11 +245,13 @@ class Kiosk:
     store: Store | None = None
     #: The services the screens call; set by :meth:`open_store` / :meth:`open_services`.
     services: Services | None = None
+    #: The booking engine once built (:func:`build_bookings`); started with the kiosk.
+    makerspace: Makerspace | None = None
     started: bool = False
 
     def open_store(self, path: str | Path | None = None) -> Store:
         """Open (and migrate) the database; registers the configured resources and
-        builds :attr:`services` on it."""
+        builds :attr:`services` on it (bookings: :meth:`open_services`)."""
         if self.store is None:
             self.store = open_store(self.config, path)
         if self.services is None:
@@ -157,11 +259,14 @@ class Kiosk:
         return self.store
 
     def open_services(self, path: str | Path | None = None, clock: Clock = utcnow) -> Services:
-        """Open the store if needed and return the services (built with ``clock``)."""
+        """Open the store if needed and return every service the screens use, the
+        makerspace's bookings included (built with ``clock``)."""
         store = self.open_store(path)
         if clock is not utcnow:
             self.services = build_services(self, store, clock)
         assert self.services is not None
+        if self.services.bookings is None:
+            attach_bookings(self.services, self, clock)
         return self.services
 
     def start(self) -> None:
@@ -171,9 +276,13 @@ class Kiosk:
             except Exception:
                 # One broken reader must not keep the kiosk from serving patrons.
                 log.exception("device %s failed to start", key)
+        if self.makerspace is not None:
+            self.makerspace.start()
         self.started = True
 
     def stop(self) -> None:
+        if self.makerspace is not None:
+            self.makerspace.stop()
         for key, device in reversed(self.devices):
             try:
                 device.stop()
@@ -235,6 +344,50 @@ def build_services(
         feedback=LocalFeedback(store, config, clock),
         usage=LocalUsage(store, config, clock),
     )
+
+
+def build_bookings(kiosk: Kiosk, clock: Clock = utcnow) -> Makerspace:
+    """The booking service, scheduler and equipment controller over the kiosk's store
+    (opened if needed) and its switches and printers; kept in ``kiosk.makerspace`` and
+    started by :meth:`Kiosk.start`. ``Services.bookings`` is ``makerspace.service``."""
+    from kiosk.booking.engine import build_makerspace
+
+    if kiosk.makerspace is None:
+        check_booking_rules(kiosk.config)
+        store = kiosk.open_store()
+        kiosk.makerspace = build_makerspace(
+            store, kiosk.config, kiosk.bus, kiosk.switches, kiosk.printers, clock
+        )
+        _add_pc_sessions(kiosk)
+    return kiosk.makerspace
+
+
+def _add_pc_sessions(kiosk: Kiosk) -> None:
+    """Public computers on an MQTT plug also get the session contract
+    (``docs/pc-session-contract.md``) over the same broker connection."""
+    computers = [r.id for r in kiosk.config.resources if r.kind == "computer"]
+    connection = next(
+        (
+            getattr(kiosk.switches[rid], "connection", None)
+            for rid in computers
+            if rid in kiosk.switches and getattr(kiosk.switches[rid], "connection", None)
+        ),
+        None,
+    )
+    if connection is None:
+        return
+    from devices.mqtt.pcsession import PcSessions
+
+    sessions = PcSessions(connection, computers, kiosk.config.kiosk.id, kiosk.config.kiosk.timezone)
+    kiosk.devices.append(("pc-sessions", sessions))
+
+
+def attach_bookings(services: Services, kiosk: Kiosk, clock: Clock = utcnow) -> Services:
+    """Fill ``services.bookings`` from :func:`build_bookings` (the composition root's
+    one place for it)."""
+    bookings: Bookings = build_bookings(kiosk, clock).service
+    services.bookings = bookings
+    return services
 
 
 def open_store(config: Config, path: str | Path | None = None) -> Store:

@@ -28,7 +28,12 @@ from kiosk.domain.errors import ConfigError, KioskError
 from kiosk.i18n import LANGUAGES, describe, translate
 
 #: Modules that add subcommands: each has ``register(subparsers, common)``.
-COMMAND_MODULES: list[str] = ["kiosk.cli_circ", "kiosk.cli_import"]
+COMMAND_MODULES: list[str] = [
+    "kiosk.cli_circ",
+    "kiosk.cli_import",
+    "kiosk.cli_devices",
+    "kiosk.cli_booking",
+]
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -248,7 +253,7 @@ def _run_app(args: argparse.Namespace, config: Config, path: Path) -> int:
     from screens.app import run_app
 
     kiosk = bootstrap.build(config)
-    kiosk.open_store(path)
+    kiosk.open_services(path)  # circulation, events, feedback, the makerspace's bookings
     if getattr(args, "lang", None):
         kiosk.config = replace(config, kiosk=replace(config.kiosk, language=args.lang))
     kiosk.start()

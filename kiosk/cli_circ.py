@@ -105,6 +105,14 @@ class _Desk:
             print(message, file=sys.stderr)
         return 1
 
+    def item_refused(self, barcode: str, error: DomainError, report: list[dict[str, Any]]) -> None:
+        """One item of several was refused: say why, and go on with the next."""
+        message = describe(error, self.lang)
+        if self.json:
+            report.append({"barcode": barcode, "refused": error.key, "message": message})
+        else:
+            print(message, file=sys.stderr)
+
     def sign_in(self, text: str) -> Patron:
         """Sign in like the kiosk: by whichever identifier ``text`` is, with ``--pin``."""
         card = find_card(self.circ.store, text=text)
@@ -225,16 +233,7 @@ def cmd_checkout(args: argparse.Namespace) -> int:
                 result = desk.circ.checkout(patron.ref, barcode)
             except DomainError as exc:
                 failed += 1
-                if desk.json:
-                    done.append(
-                        {
-                            "barcode": barcode,
-                            "refused": exc.key,
-                            "message": describe(exc, desk.lang),
-                        }
-                    )
-                else:
-                    print(describe(exc, desk.lang), file=sys.stderr)
+                desk.item_refused(barcode, exc, done)
                 continue
             if desk.json:
                 done.append(asdict(result))
@@ -261,16 +260,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
                 result = desk.circ.checkin(barcode)
             except DomainError as exc:
                 failed += 1
-                if desk.json:
-                    done.append(
-                        {
-                            "barcode": barcode,
-                            "refused": exc.key,
-                            "message": describe(exc, desk.lang),
-                        }
-                    )
-                else:
-                    print(describe(exc, desk.lang), file=sys.stderr)
+                desk.item_refused(barcode, exc, done)
                 continue
             if desk.json:
                 done.append(asdict(result))

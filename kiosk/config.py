@@ -133,6 +133,117 @@ class SecretsSection:
     file: str = "/etc/kiosk/secrets.toml"
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _check_non_negative(value: int | None) -> None:
+    if value is not None and value < 0:
+        raise ValueError(f"a whole number 0 or greater, not {value!r}")
+
+
+def _check_optional_positive(value: int | None) -> None:
+    if value is not None and value <= 0:
+        raise ValueError(f"a whole number greater than 0, not {value!r}")
+
+
+def _parse_hhmm(text: str) -> int:
+    """``"08:30"`` -> minutes after midnight; ``"24:00"`` is allowed as the day's end."""
+    hours, sep, minutes = text.partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+        raise ValueError(text)
+    value = int(hours) * 60 + int(minutes)
+    if int(minutes) >= 60 or value > 24 * 60:
+        raise ValueError(text)
+    return value
+
+
+def parse_opening(text: str) -> tuple[int, int] | None:
+    """``"08:00-16:00"`` -> (480, 960) minutes after local midnight; ``"closed"`` -> None."""
+    if text.strip().lower() == "closed":
+        return None
+    start, sep, end = text.partition("-")
+    try:
+        if not sep:
+            raise ValueError(text)
+        opens, closes = _parse_hhmm(start.strip()), _parse_hhmm(end.strip())
+    except ValueError:
+        raise ValueError(f"'HH:MM-HH:MM' or 'closed', not {text!r}") from None
+    if opens >= closes:
+        raise ValueError(f"an opening time before the closing time, not {text!r}")
+    return opens, closes
+
+
+def _check_hours(value: dict[str, str] | None) -> None:
+    if value is None:
+        return
+    for day, text in value.items():
+        if day not in WEEKDAYS:
+            raise ValueError(f"weekdays {', '.join(WEEKDAYS)} as keys, not {day!r}")
+        parse_opening(text)
+
+
+def _check_dates(value: list[str] | None) -> None:
+    from datetime import date
+
+    for text in value or []:
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"dates as 'YYYY-MM-DD', not {text!r}") from None
+
+
+def _check_warnings(value: list[int] | None) -> None:
+    for minutes in value or []:
+        if minutes <= 0:
+            raise ValueError(f"minutes greater than 0, not {minutes!r}")
+
+
+@dataclass(frozen=True)
+class BookingRulesConfig:
+    """Booking rules; every key is optional so that a kind or a resource overrides only
+    what it names (resource over kind over ``[bookings.defaults]`` over built-in).
+    Minutes unless the name says otherwise; see :mod:`kiosk.booking.rules`."""
+
+    slot_minutes: int | None = field(default=None, metadata={"check": _check_optional_positive})
+    min_minutes: int | None = field(default=None, metadata={"check": _check_optional_positive})
+    max_minutes: int | None = field(default=None, metadata={"check": _check_optional_positive})
+    max_bookings_per_day: int | None = field(default=None, metadata={"check": _check_non_negative})
+    max_minutes_per_day: int | None = field(default=None, metadata={"check": _check_non_negative})
+    max_bookings_per_week: int | None = field(default=None, metadata={"check": _check_non_negative})
+    max_minutes_per_week: int | None = field(default=None, metadata={"check": _check_non_negative})
+    lead_minutes: int | None = field(default=None, metadata={"check": _check_non_negative})
+    horizon_days: int | None = field(default=None, metadata={"check": _check_optional_positive})
+    buffer_minutes: int | None = field(default=None, metadata={"check": _check_non_negative})
+    hours: dict[str, str] | None = field(default=None, metadata={"check": _check_hours})
+    closed_dates: list[str] | None = field(default=None, metadata={"check": _check_dates})
+    check_in_early_minutes: int | None = field(
+        default=None, metadata={"check": _check_non_negative}
+    )
+    no_show_minutes: int | None = field(default=None, metadata={"check": _check_optional_positive})
+    groups: list[str] | None = None
+    training: str | None = None
+    warnings_minutes: list[int] | None = field(default=None, metadata={"check": _check_warnings})
+
+
+@dataclass(frozen=True)
+class BookingsSection:
+    """The booking engine: rules and how the scheduler and equipment behave."""
+
+    defaults: BookingRulesConfig = field(default_factory=BookingRulesConfig)
+    #: Rules per resource kind (``3d_printer``, ``computer``, ``tool``).
+    kinds: dict[str, BookingRulesConfig] = field(default_factory=dict)
+    #: How often the scheduler looks at the clock, in seconds.
+    tick_seconds: float = field(default=5.0, metadata={"check": _check_positive})
+    #: How long one switch command waits for the device's echo, in seconds.
+    switch_timeout_seconds: float = field(default=2.0, metadata={"check": _check_positive})
+    #: Attempts per switch command before staff are alerted (backoff doubles).
+    switch_attempts: int = field(default=3, metadata={"check": _check_positive})
+    #: Pause before the second attempt, in seconds; doubles each time.
+    switch_backoff_seconds: float = field(default=0.5, metadata={"check": _check_positive})
+    #: How often every device is compared with what the bookings say, in seconds.
+    reconcile_seconds: float = field(default=60.0, metadata={"check": _check_positive})
+
+
 @dataclass(frozen=True)
 class ResourceConfig:
     id: str = field(default="", metadata={"check": _check_identifier})
@@ -140,14 +251,8 @@ class ResourceConfig:
     name: str = ""
     switch: str = url_field("", optional=True)
     printer: str = url_field("", optional=True)
-
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _check_non_negative(value: int) -> None:
-    if value < 0:
-        raise ValueError(f"a whole number of 0 or more, not {value!r}")
+    #: Rules for this resource only (over its kind's and the defaults).
+    rules: BookingRulesConfig = field(default_factory=BookingRulesConfig)
 
 
 def _check_weekdays(values: list[str]) -> None:
@@ -156,16 +261,6 @@ def _check_weekdays(values: list[str]) -> None:
     for value in values:
         if value not in WEEKDAYS:
             raise ValueError(f"weekdays among {', '.join(WEEKDAYS)}, not {value!r}")
-
-
-def _check_dates(values: list[str]) -> None:
-    import datetime as _dt
-
-    for value in values:
-        try:
-            _dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"dates written YYYY-MM-DD, not {value!r}") from None
 
 
 def _check_clock_time(value: str) -> None:
@@ -351,6 +446,7 @@ class Config:
     circulation: CirculationSection = field(default_factory=CirculationSection)
     events: EventsSection = field(default_factory=EventsSection)
     accessibility: AccessibilitySection = field(default_factory=AccessibilitySection)
+    bookings: BookingsSection = field(default_factory=BookingsSection)
     #: Where this config came from (a path or ``<built-in default>``); not a TOML key.
     source: str = field(default=BUILTIN, metadata={"internal": True})
 
@@ -428,6 +524,11 @@ def parse(text: str, source: str = "<string>") -> Config:
             raise ConfigError(source, f"resources[{index}].id", "a resource id (required)")
         if ids.index(rid) != index:
             raise ConfigError(source, f"resources[{index}].id", f"a unique id; {rid!r} repeats")
+    for kind in config.bookings.kinds:
+        if kind not in ("3d_printer", "computer", "tool"):
+            raise ConfigError(
+                source, f"bookings.kinds.{kind}", "one of '3d_printer', 'computer', 'tool'"
+            )
     return dataclasses.replace(config, source=source)
 
 

@@ -80,8 +80,8 @@ def load(store: Store, config: Config, clock: Clock = utcnow) -> bool:
     now = clock()
     today = now.astimezone(zone).date()
 
-    def at(day: date, hour: int = 12) -> str:
-        return to_db(datetime.combine(day, time(hour), zone))
+    def at(day: date, hour: int = 12, minute: int = 0) -> str:
+        return to_db(datetime.combine(day, time(hour, minute), zone))
 
     with store.transaction() as db:
         if db.execute("SELECT count(*) FROM patrons").fetchone()[0]:
@@ -163,7 +163,7 @@ def load(store: Store, config: Config, clock: Clock = utcnow) -> bool:
             db.execute(
                 """INSERT INTO loans (item_id, patron_id, checked_out_at, due_at, kiosk_id)
                    VALUES (?, ?, ?, ?, 'demo')""",
-                [item, patrons[card], at(out, 10), at(out + timedelta(days=loan_days), 23)],
+                [item, patrons[card], at(out, 10), at(out + timedelta(days=loan_days), 23, 59)],
             )
             db.execute("UPDATE items SET status = 'on_loan' WHERE id = ?", [item])
 

@@ -76,7 +76,11 @@ def _database(path: Path, language: str) -> Check:
             return Check("database", False, f"{path} was written by a newer kiosk version")
         missing = [n for n in known if n not in done]
         if missing:
-            return Check("database", False, f"{path} needs migrations: {', '.join(missing)}")
+            return Check(
+                "database",
+                False,
+                f"{path} needs migrations: {', '.join(missing)} (run: kiosk init --db {path})",
+            )
         patrons = store.conn.execute("SELECT count(*) FROM patrons").fetchone()[0]
         items = store.conn.execute("SELECT count(*) FROM items").fetchone()[0]
         return Check("database", True, f"{path} ({patrons} patrons, {items} items)")

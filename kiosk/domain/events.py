@@ -124,3 +124,55 @@ class SessionEnded(Event):
     ``timeout`` or ``staff``. Listeners drop everything they held about the patron."""
 
     reason: str
+
+
+# -- makerspace bookings (published by the booking scheduler and service) -------------
+@dataclass(frozen=True, kw_only=True)
+class BookingEvent(Event):
+    """Base of the booking events. ``ends_at`` is the booking's end (aware UTC)."""
+
+    booking_id: int
+    resource: str
+    ends_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingCheckedIn(BookingEvent):
+    """The patron tapped their card for this booking (it starts at its start time)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingStarted(BookingEvent):
+    """The booking is active: its equipment is to be powered and unlocked now.
+
+    ``display_name`` is a shortened name for a public computer's lock screen.
+    """
+
+    display_name: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingEnding(BookingEvent):
+    """A warning before the end: ``minutes_left`` is the configured threshold crossed."""
+
+    minutes_left: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingEnded(BookingEvent):
+    """The booking is over (completed); its equipment is to be cut (unless busy)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingNoShow(BookingEvent):
+    """Nobody checked in within the check-in window: the slot is free again."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingCancelled(BookingEvent):
+    """The patron or staff cancelled the booking."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingExtended(BookingEvent):
+    """The booking now ends later (``ends_at`` is the new end)."""

@@ -31,6 +31,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0001_initial", statements=schema.INITIAL),
     Migration("0002_circulation_local", statements=schema.CIRCULATION_LOCAL),
     Migration("0003_import_indexes", statements=schema.IMPORT_INDEXES),
+    Migration("0004_booking_buffers", statements=schema.BOOKINGS_V2),
 ]
 
 _LEDGER = """

@@ -268,3 +268,50 @@ IMPORT_INDEXES: tuple[str, ...] = (
     "CREATE INDEX biblios_isbn ON biblios(isbn)",
     "CREATE INDEX biblios_title ON biblios(title)",
 )
+
+#: Migration 0004: buffers between bookings, the scheduler's memory, fast overlap checks.
+#: ``hold_until`` is the end of the booking plus the resource's buffer: the slot stays
+#: held until then, so the next booking may start only after the buffer. The triggers
+#: are replaced so that they compare against it; NULL (rows from before) means ends_at.
+BOOKINGS_V2: tuple[str, ...] = (
+    "ALTER TABLE bookings ADD COLUMN hold_until TEXT",
+    "ALTER TABLE bookings ADD COLUMN ended_at TEXT",
+    # The last "minutes left" warning published, so a restart does not repeat it.
+    "ALTER TABLE bookings ADD COLUMN warned_minutes INTEGER",
+    "ALTER TABLE bookings ADD COLUMN kiosk_id TEXT",
+    "UPDATE bookings SET hold_until = ends_at WHERE hold_until IS NULL",
+    # Only bookings that hold their slot: a small index however long the history grows.
+    f"""CREATE INDEX bookings_holding ON bookings(resource_id, starts_at)
+        WHERE status IN {HOLDING_BOOKING_STATES}""",
+    "CREATE INDEX bookings_status_start ON bookings(status, starts_at)",
+    "DROP TRIGGER bookings_no_overlap_insert",
+    "DROP TRIGGER bookings_no_overlap_update",
+    f"""
+    CREATE TRIGGER bookings_no_overlap_insert
+    BEFORE INSERT ON bookings
+    WHEN NEW.status IN {HOLDING_BOOKING_STATES}
+    BEGIN
+        SELECT RAISE(ABORT, 'booking.overlap')
+        WHERE EXISTS (
+            SELECT 1 FROM bookings b
+            WHERE b.resource_id = NEW.resource_id
+              AND b.status IN {HOLDING_BOOKING_STATES}
+              AND b.starts_at < COALESCE(NEW.hold_until, NEW.ends_at)
+              AND NEW.starts_at < COALESCE(b.hold_until, b.ends_at)
+        );
+    END""",
+    f"""
+    CREATE TRIGGER bookings_no_overlap_update
+    BEFORE UPDATE OF starts_at, ends_at, hold_until, status, resource_id ON bookings
+    WHEN NEW.status IN {HOLDING_BOOKING_STATES}
+    BEGIN
+        SELECT RAISE(ABORT, 'booking.overlap')
+        WHERE EXISTS (
+            SELECT 1 FROM bookings b
+            WHERE b.resource_id = NEW.resource_id AND b.id <> NEW.id
+              AND b.status IN {HOLDING_BOOKING_STATES}
+              AND b.starts_at < COALESCE(NEW.hold_until, NEW.ends_at)
+              AND NEW.starts_at < COALESCE(b.hold_until, b.ends_at)
+        );
+    END""",
+)

@@ -148,9 +148,20 @@ def test_directory_instead_of_file(tmp_path: Path) -> None:
         config.load(tmp_path)
 
 
-def _documented(lines: list[str], section_type: type, path: str, start: int) -> None:
+documented: set[type] = set()
+
+
+def _documented(
+    lines: list[str],
+    section_type: type,
+    path: str,
+    start: int,
+    seen: set[type],
+    inline: list[tuple[str, type]],
+) -> None:
     """Every field of ``section_type`` appears after line ``start`` with a comment above
-    it, or (in an array of tables) named in the comment block above the table header."""
+    it, or (in an array of tables) named in the comment block above the table header.
+    A table type documented once may stand elsewhere as a commented inline example."""
     legend = []
     for line in reversed(lines[:start]):
         if not line.startswith("#"):
@@ -161,29 +172,55 @@ def _documented(lines: list[str], section_type: type, path: str, start: int) -> 
         if f.metadata.get("internal"):
             continue
         tp, name = hints[f.name], f"{path}.{f.name}".lstrip(".")
-        inner = typing.get_args(tp)[0] if typing.get_origin(tp) is list else None
-        if dataclasses.is_dataclass(tp) or (inner is not None and dataclasses.is_dataclass(inner)):
-            header = f"[[{name}]]" if inner is not None else f"[{name}]"
-            assert header in lines, f"{header} is not in the example"
+        args = typing.get_args(tp)
+        origin = typing.get_origin(tp)
+        inner = args[0] if origin is list else args[1] if origin is dict else None
+        table = dataclasses.is_dataclass(tp) or (
+            inner is not None and dataclasses.is_dataclass(inner)
+        )
+        if table:
+            table_type = inner or tp
+            if origin is dict:  # e.g. [bookings.kinds.3d_printer]: an example of the type
+                assert any(line.startswith(f"[{name}.") for line in lines), name
+                inline.append((name, table_type))
+                continue
+            else:
+                header = f"[[{name}]]" if origin is list else f"[{name}]"
+                header = header if header in lines else None
+            if header is None:  # an inline example of a table documented elsewhere
+                example = re.compile(rf"^#?\s*{f.name}\s*=")
+                assert any(example.match(line) for line in lines[start:]), name
+                seen.add(table_type)
+                inline.append((name, table_type))
+                continue
+            assert header is not None, f"{name} is not in the example"
             index = lines.index(header)
             if path:  # a nested table says what it is for
                 assert any(line.startswith("#") for line in lines[index - 4 : index]), header
-            _documented(lines, inner or tp, name, index)
+            documented.add(table_type)
+            _documented(lines, table_type, name, index, seen, inline)
             continue
-        index = next(
-            (i for i, line in enumerate(lines[start:], start) if line.startswith(f"{f.name} =")),
-            None,
-        )
+        key = re.compile(rf"^(# )?{f.name} =")
+        index = next((i for i, line in enumerate(lines[start:], start) if key.match(line)), None)
         assert index is not None, f"{name} missing from the example"
+        # A key is explained by the comment that opens its block of keys (no blank line
+        # between), or named in the legend above an array of tables.
+        block = index - 1
+        while block > start and lines[block] and not lines[block].startswith("#"):
+            block -= 1
+        explained = lines[block].startswith("#") and block < index
         named = any(re.search(rf"\b{f.name}\b", line) for line in legend)
-        assert lines[index - 1].startswith("#") or named, f"{name} has no comment"
+        assert explained or named, f"{name} has no comment"
 
 
 def test_example_config_is_valid_and_documents_every_key() -> None:
     example = REPO / "config" / "kiosk.example.toml"
     cfg = bootstrap.load_config(example)
     assert cfg.kiosk.id == "lobby-1"
-    _documented(example.read_text(encoding="utf-8").splitlines(), Config, "", 0)
+    inline: list[tuple[str, type]] = []
+    _documented(example.read_text(encoding="utf-8").splitlines(), Config, "", 0, set(), inline)
+    for name, table_type in inline:
+        assert table_type in documented, f"{name}: its keys are documented nowhere"
 
 
 @pytest.mark.parametrize(

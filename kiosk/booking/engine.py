@@ -1,0 +1,58 @@
+"""The makerspace as one unit: the booking service, its scheduler and the equipment
+controller, built together and started and stopped together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.booking.equipment import EquipmentController
+from kiosk.booking.scheduler import Scheduler
+from kiosk.booking.service import BookingService
+from kiosk.bus import EventBus
+from kiosk.config import Config
+from kiosk.ports import EquipmentSwitch, PrinterHost
+from kiosk.store import Store
+from kiosk.timeutil import Clock, utcnow
+
+
+@dataclass
+class Makerspace:
+    service: BookingService
+    scheduler: Scheduler
+    equipment: EquipmentController
+
+    def start(self) -> None:
+        """Start the equipment controller (first reconcile) and the scheduler thread;
+        returns at once."""
+        self.equipment.start()
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        """Stop both threads; blocks at most a few seconds (a running switch command)."""
+        self.scheduler.stop()
+        self.equipment.stop()
+
+
+def build_makerspace(
+    store: Store,
+    config: Config,
+    bus: EventBus,
+    switches: dict[str, EquipmentSwitch],
+    printers: dict[str, PrinterHost],
+    clock: Clock = utcnow,
+) -> Makerspace:
+    section = config.bookings
+    equipment = EquipmentController(
+        store,
+        bus,
+        switches,
+        printers,
+        timeout=section.switch_timeout_seconds,
+        attempts=section.switch_attempts,
+        backoff=section.switch_backoff_seconds,
+        reconcile_seconds=section.reconcile_seconds,
+    )
+    service = BookingService(store, config, clock, bus, online=equipment.online)
+    scheduler = Scheduler(store, bus, service.rules, clock, section.tick_seconds)
+    service.add_listener(scheduler.wake)
+    return Makerspace(service, scheduler, equipment)

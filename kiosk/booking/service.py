@@ -1,0 +1,512 @@
+"""The in-process booking service: rules checked in one IMMEDIATE transaction, overlap
+refused by the database trigger (so it holds across kiosk processes too).
+
+See :mod:`kiosk.booking.api` for the interface; this module is its SQLite
+implementation.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kiosk.booking.api import (
+    BOOKED,
+    FREE,
+    MINE,
+    UNAVAILABLE,
+    Booking,
+    DayGrid,
+    Resource,
+    ResourceDay,
+    Slot,
+)
+from kiosk.booking.rules import Rules, rules_for
+from kiosk.bus import EventBus
+from kiosk.config import Config, ResourceConfig
+from kiosk.domain.errors import DomainError
+from kiosk.domain.events import BookingCancelled, BookingCheckedIn, BookingExtended, Event
+from kiosk.store import Store
+from kiosk.store.schema import HOLDING_BOOKING_STATES
+from kiosk.timeutil import Clock, from_db, to_db, utcnow
+
+#: States a patron or the scheduler still acts on.
+OPEN_STATES = ("booked", "checked_in", "active", "ending")
+
+_BOOKING_COLUMNS = """b.id, b.resource_id, r.name, r.kind, b.patron_id, b.starts_at, b.ends_at,
+    b.status, b.checked_in_at, b.created_by_staff"""
+
+
+class BookingService:
+    """Bookings over one :class:`~kiosk.store.Store`.
+
+    ``online`` answers whether a resource's equipment is reachable (None: unknown,
+    shown as online); the composition root passes the equipment controller's view.
+    ``on_change`` is called (on the caller's thread) after every write so that the
+    scheduler can act at once, e.g. start a booking checked in late.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        clock: Clock = utcnow,
+        bus: EventBus | None = None,
+        online: Callable[[str], bool | None] | None = None,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.bus = bus
+        self.zone = ZoneInfo(config.kiosk.timezone)
+        self._online = online
+        self._configs: dict[str, ResourceConfig] = {r.id: r for r in config.resources}
+        self._rules: dict[str, Rules] = {r.id: rules_for(config, r) for r in config.resources}
+        self._listeners: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    # -- reading ----------------------------------------------------------------------
+    def rules(self, resource_id: str) -> Rules:
+        try:
+            return self._rules[resource_id]
+        except KeyError:
+            raise DomainError("booking.unknown_resource", resource=resource_id) from None
+
+    def resources(self, kind: str | None = None) -> list[Resource]:
+        return [self._resource(r) for r in self.config.resources if kind is None or r.kind == kind]
+
+    def _resource(self, r: ResourceConfig) -> Resource:
+        rules = self._rules[r.id]
+        online = self._online(r.id) if self._online is not None else None
+        return Resource(
+            id=r.id,
+            kind=r.kind,
+            name=r.name or r.id,
+            online=online is not False,
+            slot_minutes=rules.slot_minutes,
+            min_minutes=rules.min_minutes,
+            max_minutes=rules.max_minutes,
+            training=rules.training,
+        )
+
+    def day(self, day: date, kind: str | None = None, patron: str | None = None) -> DayGrid:
+        """One query for every resource's holding bookings of the day (served by the
+        partial index ``bookings_holding``, so past history does not slow it down)."""
+        now = self.clock()
+        day_start = datetime.combine(day, time(0), self.zone)
+        day_end = day_start + timedelta(days=1)
+        chosen = [r for r in self.config.resources if kind is None or r.kind == kind]
+        ids = [r.id for r in chosen]
+        held: dict[str, list[tuple[datetime, datetime, bool]]] = {i: [] for i in ids}
+        if ids:
+            marks = ",".join("?" * len(ids))
+            # Widened by a day: a booking's buffer may reach into this day.
+            rows = self._rows(
+                f"""SELECT resource_id, starts_at, COALESCE(hold_until, ends_at), patron_id
+                    FROM bookings
+                    WHERE resource_id IN ({marks}) AND status IN {HOLDING_BOOKING_STATES}
+                      AND starts_at < ? AND starts_at >= ?""",
+                [*ids, to_db(day_end), to_db(day_start - timedelta(days=1))],
+            )
+            for rid, start, until, pid in rows:
+                held[rid].append(
+                    (from_db(start), from_db(until), patron is not None and str(pid) == patron)
+                )
+        grids = []
+        # Slot times are shared by resources with the same hours and slot length.
+        patterns: dict[tuple[int, int, int], list[tuple[datetime, datetime, int]]] = {}
+        # Slots are immutable: one object per (times, state), shared between resources.
+        shared: dict[tuple[datetime, datetime, str], Slot] = {}
+        for r in chosen:
+            rules = self._rules[r.id]
+            opening = rules.opening(day)
+            if opening is None:
+                grids.append(ResourceDay(self._resource(r), ()))
+                continue
+            key = (opening[0], opening[1], rules.slot_minutes)
+            times = patterns.get(key)
+            if times is None:
+                times = []
+                minute, step = opening[0], rules.slot_minutes
+                while minute + step <= opening[1]:
+                    times.append(
+                        (
+                            day_start + timedelta(minutes=minute),
+                            day_start + timedelta(minutes=minute + step),
+                            minute,
+                        )
+                    )
+                    minute += step
+                patterns[key] = times
+            earliest, latest = self._window(rules, now)
+            # Minutes after local midnight; past and future limits likewise.
+            first_ok = (earliest - day_start).total_seconds() / 60.0
+            last_ok = (latest - day_start).total_seconds() / 60.0
+            spans = [
+                ((b - day_start).total_seconds() / 60.0, (u - day_start).total_seconds() / 60.0, m)
+                for b, u, m in held[r.id]
+            ]
+            slots = []
+            step = rules.slot_minutes
+            for start, end, minute in times:
+                state = FREE
+                for b_start, b_until, mine in spans:
+                    if b_start < minute + step and minute < b_until:
+                        state = MINE if mine else BOOKED
+                        break
+                if state == FREE and (minute < first_ok or minute > last_ok):
+                    state = UNAVAILABLE
+                slot = shared.get((start, end, state))
+                if slot is None:
+                    slot = shared[(start, end, state)] = Slot(start, end, state)
+                slots.append(slot)
+            grids.append(ResourceDay(self._resource(r), tuple(slots)))
+        return DayGrid(day, tuple(grids))
+
+    def _window(self, rules: Rules, now: datetime) -> tuple[datetime, datetime]:
+        """Earliest and latest allowed start for a booking made ``now`` (aware)."""
+        if rules.lead_minutes:
+            earliest = now + timedelta(minutes=rules.lead_minutes)
+        else:
+            # No lead time: the slot running now may still be booked (a walk-in).
+            earliest = now - timedelta(minutes=rules.slot_minutes) + timedelta(seconds=1)
+        last_day = now.astimezone(self.zone).date() + timedelta(days=rules.horizon_days)
+        latest = datetime.combine(last_day, time(23, 59, 59), self.zone)
+        return earliest, latest
+
+    def get(self, booking_id: int) -> Booking:
+        rows = self._rows(
+            f"""SELECT {_BOOKING_COLUMNS} FROM bookings b JOIN resources r
+                ON r.id = b.resource_id WHERE b.id = ?""",
+            [booking_id],
+        )
+        row = rows[0] if rows else None
+        if row is None:
+            raise DomainError("booking.not_found", booking=booking_id)
+        return self._booking(row)
+
+    def bookings_of(self, patron: str) -> list[Booking]:
+        pid = _patron_id(patron)
+        marks = ",".join("?" * len(OPEN_STATES))
+        rows = self._rows(
+            f"""SELECT {_BOOKING_COLUMNS} FROM bookings b JOIN resources r
+                ON r.id = b.resource_id
+                WHERE b.patron_id = ? AND b.status IN ({marks}) ORDER BY b.starts_at""",
+            [pid, *OPEN_STATES],
+        )
+        return [self._booking(row) for row in rows]
+
+    def bookings_on(self, day: date) -> list[Booking]:
+        """Every booking starting on local ``day`` (all states), by start then resource."""
+        start = datetime.combine(day, time(0), self.zone)
+        rows = self._rows(
+            f"""SELECT {_BOOKING_COLUMNS} FROM bookings b JOIN resources r
+                ON r.id = b.resource_id
+                WHERE b.starts_at >= ? AND b.starts_at < ?
+                ORDER BY b.starts_at, b.resource_id""",
+            [to_db(start), to_db(start + timedelta(days=1))],
+        )
+        return [self._booking(row) for row in rows]
+
+    def _rows(self, sql: str, params: list[Any]) -> list[Any]:
+        # The connection is shared with the scheduler's thread: one statement at a time.
+        with self.store.lock:
+            return self.store.conn.execute(sql, params).fetchall()
+
+    def _booking(self, row: Iterable[Any]) -> Booking:
+        bid, rid, name, kind, pid, start, end, status, checked_in, staff = row
+        return Booking(
+            id=bid,
+            resource_id=rid,
+            resource_name=name,
+            resource_kind=kind,
+            patron_ref=None if pid is None else str(pid),
+            starts_at=from_db(start).astimezone(self.zone),
+            ends_at=from_db(end).astimezone(self.zone),
+            status=status,
+            checked_in_at=from_db(checked_in).astimezone(self.zone) if checked_in else None,
+            created_by_staff=bool(staff),
+        )
+
+    # -- writing ----------------------------------------------------------------------
+    def book(
+        self,
+        patron: str,
+        resource_id: str,
+        starts_at: datetime,
+        minutes: int,
+        staff: str | None = None,
+    ) -> Booking:
+        if starts_at.tzinfo is None:
+            raise ValueError("starts_at must be an aware datetime")
+        rules = self.rules(resource_id)
+        resource = self._configs[resource_id]
+        start = starts_at.astimezone(UTC).replace(microsecond=0)
+        end = start + timedelta(minutes=minutes)
+        now = self.clock()
+        if minutes <= 0:
+            raise DomainError("booking.too_short", minutes=rules.min_minutes)
+        with self.store.transaction() as db:
+            conn = db.conn
+            holder = _patron(conn, patron, now.astimezone(self.zone).date())
+            override = holder["is_staff"]
+            if staff is not None and staff != patron:
+                override = _patron(conn, staff)["is_staff"]
+                if not override:
+                    raise DomainError("booking.not_staff")
+            if end <= now:
+                raise DomainError("booking.in_past")
+            if not override:
+                self._check_new(conn, holder, resource, rules, start, end, minutes, now)
+            try:
+                cursor = conn.execute(
+                    """INSERT INTO bookings (resource_id, patron_id, starts_at, ends_at,
+                         hold_until, status, created_at, created_by_staff, kiosk_id)
+                       VALUES (?, ?, ?, ?, ?, 'booked', ?, ?, ?)""",
+                    [
+                        resource_id,
+                        holder["id"],
+                        to_db(start),
+                        to_db(end),
+                        to_db(end + timedelta(minutes=rules.buffer_minutes)),
+                        to_db(now),
+                        int(staff is not None and override),
+                        self.config.kiosk.id,
+                    ],
+                )
+            except sqlite3.IntegrityError as exc:
+                raise _overlap(exc) from None
+            booking_id = int(cursor.lastrowid or 0)
+        self._changed()
+        return self.get(booking_id)
+
+    def _check_new(
+        self,
+        conn: sqlite3.Connection,
+        holder: dict[str, Any],
+        resource: ResourceConfig,
+        rules: Rules,
+        start: datetime,
+        end: datetime,
+        minutes: int,
+        now: datetime,
+    ) -> None:
+        """Every rule for a new booking, in the order a patron can best act on."""
+        if rules.groups and holder["group"] not in rules.groups:
+            raise DomainError("booking.group_not_allowed", resource=resource.name or resource.id)
+        if rules.training and rules.training not in holder["trained_on"]:
+            raise DomainError("booking.training_needed", resource=resource.name or resource.id)
+        if minutes < rules.min_minutes:
+            raise DomainError("booking.too_short", minutes=rules.min_minutes)
+        if minutes > rules.max_minutes:
+            raise DomainError("booking.too_long", minutes=rules.max_minutes)
+        if minutes % rules.slot_minutes:
+            raise DomainError("booking.whole_slots", minutes=rules.slot_minutes)
+        earliest, latest = self._window(rules, now)
+        if start < earliest:
+            raise DomainError("booking.too_soon", minutes=rules.lead_minutes)
+        if start > latest:
+            raise DomainError("booking.too_far", days=rules.horizon_days)
+        self._check_hours(rules, start, end)
+        self._check_limits(conn, holder["id"], resource, rules, start, minutes, exclude=None)
+
+    def _check_hours(self, rules: Rules, start: datetime, end: datetime) -> None:
+        local_start = start.astimezone(self.zone)
+        day = local_start.date()
+        opening = rules.opening(day)
+        if opening is None:
+            raise DomainError("booking.closed_day")
+        midnight = datetime.combine(day, time(0), self.zone)
+        opens = midnight + timedelta(minutes=opening[0])
+        closes = midnight + timedelta(minutes=opening[1])
+        if start < opens or end > closes:
+            raise DomainError(
+                "booking.outside_hours",
+                opens=f"{opening[0] // 60:02d}:{opening[0] % 60:02d}",
+                closes=f"{opening[1] // 60:02d}:{opening[1] % 60:02d}",
+            )
+        if ((start - opens).total_seconds() // 60) % rules.slot_minutes:
+            raise DomainError("booking.whole_slots", minutes=rules.slot_minutes)
+
+    def _check_limits(
+        self,
+        conn: sqlite3.Connection,
+        patron_id: int,
+        resource: ResourceConfig,
+        rules: Rules,
+        start: datetime,
+        minutes: int,
+        exclude: int | None,
+    ) -> None:
+        """Per-patron limits, counted over the resources of the same kind; cancelled
+        bookings and no-shows do not count. ``minutes`` is what the action adds."""
+        kind_ids = [r.id for r in self.config.resources if r.kind == resource.kind]
+        local_day = start.astimezone(self.zone).date()
+        week_start = local_day - timedelta(days=local_day.weekday())
+        for first, days, max_count, max_minutes, key in (
+            (local_day, 1, rules.max_bookings_per_day, rules.max_minutes_per_day, "day"),
+            (week_start, 7, rules.max_bookings_per_week, rules.max_minutes_per_week, "week"),
+        ):
+            lo = datetime.combine(first, time(0), self.zone)
+            hi = lo + timedelta(days=days)
+            marks = ",".join("?" * len(kind_ids))
+            count, used = conn.execute(
+                f"""SELECT count(*), COALESCE(sum(
+                        (julianday(ends_at) - julianday(starts_at)) * 1440.0), 0)
+                    FROM bookings
+                    WHERE patron_id = ? AND resource_id IN ({marks})
+                      AND status NOT IN ('cancelled', 'no_show')
+                      AND starts_at >= ? AND starts_at < ? AND id IS NOT ?""",
+                [patron_id, *kind_ids, to_db(lo), to_db(hi), exclude],
+            ).fetchone()
+            added = 0 if exclude is not None else 1
+            if max_count and count + added > max_count:
+                raise DomainError(f"booking.limit_count_{key}", count=max_count)
+            if max_minutes and round(used) + minutes > max_minutes:
+                raise DomainError(f"booking.limit_minutes_{key}", minutes=max_minutes)
+
+    def cancel(self, patron: str | None, booking_id: int) -> Booking:
+        with self.store.transaction() as db:
+            booking = self.get(booking_id)
+            if patron is not None and booking.patron_ref != patron:
+                raise DomainError("booking.not_yours")
+            allowed = ("booked", "checked_in") if patron is not None else OPEN_STATES
+            if booking.status not in allowed:
+                raise DomainError("booking.cannot_cancel", status=booking.status)
+            db.conn.execute(
+                "UPDATE bookings SET status = 'cancelled', ended_at = ? WHERE id = ?",
+                [to_db(self.clock()), booking_id],
+            )
+        self._publish(BookingCancelled, booking)
+        self._changed()
+        return self.get(booking_id)
+
+    def check_in(self, patron: str, booking_id: int | None = None) -> Booking:
+        now = self.clock()
+        with self.store.transaction() as db:
+            if booking_id is None:
+                candidates = [b for b in self.bookings_of(patron) if b.status == "booked"]
+            else:
+                candidates = [self.get(booking_id)]
+            for booking in candidates:
+                if booking.patron_ref != patron:
+                    raise DomainError("booking.not_yours")
+                if booking.status != "booked":
+                    raise DomainError("booking.cannot_check_in", status=booking.status)
+                rules = self.rules(booking.resource_id)
+                opens = booking.starts_at - timedelta(minutes=rules.check_in_early_minutes)
+                closes = booking.starts_at + timedelta(minutes=rules.no_show_minutes)
+                if opens <= now < closes and now < booking.ends_at:
+                    db.conn.execute(
+                        "UPDATE bookings SET status = 'checked_in', checked_in_at = ? WHERE id = ?",
+                        [to_db(now), booking.id],
+                    )
+                    break
+                if booking_id is not None:
+                    raise DomainError(
+                        "booking.check_in_closed",
+                        opens=opens.astimezone(self.zone).strftime("%H:%M"),
+                    )
+            else:
+                raise DomainError("booking.nothing_to_check_in")
+        self._publish(BookingCheckedIn, booking)
+        self._changed()
+        return self.get(booking.id)
+
+    def extend(self, patron: str, booking_id: int, minutes: int) -> Booking:
+        now = self.clock()
+        with self.store.transaction() as db:
+            booking = self.get(booking_id)
+            if booking.patron_ref != patron:
+                raise DomainError("booking.not_yours")
+            if booking.status not in OPEN_STATES or booking.ends_at <= now:
+                raise DomainError("booking.cannot_extend", status=booking.status)
+            rules = self.rules(booking.resource_id)
+            resource = self._configs[booking.resource_id]
+            holder = _patron(db.conn, patron)
+            new_end = booking.ends_at + timedelta(minutes=minutes)
+            if not holder["is_staff"]:
+                if minutes <= 0 or minutes % rules.slot_minutes:
+                    raise DomainError("booking.whole_slots", minutes=rules.slot_minutes)
+                if booking.minutes + minutes > rules.max_minutes:
+                    raise DomainError("booking.too_long", minutes=rules.max_minutes)
+                self._check_hours(rules, booking.starts_at, new_end)
+                self._check_limits(
+                    db.conn, holder["id"], resource, rules, booking.starts_at, minutes, booking.id
+                )
+            try:
+                db.conn.execute(
+                    "UPDATE bookings SET ends_at = ?, hold_until = ?, warned_minutes = NULL, "
+                    "status = CASE status WHEN 'ending' THEN 'active' ELSE status END "
+                    "WHERE id = ?",
+                    [
+                        to_db(new_end),
+                        to_db(new_end + timedelta(minutes=rules.buffer_minutes)),
+                        booking_id,
+                    ],
+                )
+            except sqlite3.IntegrityError as exc:
+                if "booking.overlap" in str(exc):
+                    raise DomainError("booking.next_slot_taken") from None
+                raise
+        updated = self.get(booking_id)
+        self._publish(BookingExtended, updated)
+        self._changed()
+        return updated
+
+    # -- plumbing ---------------------------------------------------------------------
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """``listener()`` runs after every write, on the writer's thread (keep it quick)."""
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    def _publish(self, event_type: type[Event], booking: Booking) -> None:
+        if self.bus is not None:
+            self.bus.publish(
+                event_type(  # type: ignore[call-arg]
+                    booking_id=booking.id,
+                    resource=booking.resource_id,
+                    ends_at=booking.ends_at.astimezone(UTC),
+                )
+            )
+
+
+def _patron_id(ref: str) -> int:
+    try:
+        return int(ref)
+    except (TypeError, ValueError):
+        raise DomainError("booking.unknown_patron") from None
+
+
+def _patron(conn: sqlite3.Connection, ref: str, today: date | None = None) -> dict[str, Any]:
+    row = conn.execute(
+        """SELECT p.id, p.patron_group, p.blocked, p.expires_on, p.trained_on, g.is_staff
+           FROM patrons p JOIN patron_groups g ON g.code = p.patron_group WHERE p.id = ?""",
+        [_patron_id(ref)],
+    ).fetchone()
+    if row is None:
+        raise DomainError("booking.unknown_patron")
+    pid, group, blocked, expires_on, trained, is_staff = row
+    if blocked:
+        raise DomainError("booking.patron_blocked")
+    if expires_on and date.fromisoformat(expires_on) < (today or date.today()):
+        raise DomainError("booking.card_expired")
+    try:
+        trained_on = set(json.loads(trained or "[]"))
+    except ValueError:
+        trained_on = set()
+    return {"id": pid, "group": group, "is_staff": bool(is_staff), "trained_on": trained_on}
+
+
+def _overlap(exc: sqlite3.IntegrityError) -> Exception:
+    if "booking.overlap" in str(exc):
+        return DomainError("booking.overlap")
+    return exc
