@@ -38,6 +38,7 @@ from kivy.uix.modalview import ModalView
 from kiosk.booking.api import BOOKED, FREE, MINE, UNAVAILABLE, Booking, DayGrid, Resource, Slot
 from kiosk.booking.rules import Rules, rules_for
 from kiosk.domain.errors import KioskError
+from kiosk.domain.events import BookingEvent
 from kiosk.timeutil import utcnow
 from screens import format as fmt
 from screens.base import KioskScreen
@@ -151,6 +152,13 @@ class EquipmentScreen(KioskScreen):
             # A card tap signs the patron in: that is also the check-in of a booking
             # whose window is open now.
             app.bind(signed_in=self._session_changed)
+            # The scheduler (its own thread) starts, ends and releases bookings: what
+            # the patron sees follows at once (the dispatcher hands it to this thread).
+            app.dispatcher.subscribe(BookingEvent, self._booking_changed)
+
+    def _booking_changed(self, _event: BookingEvent) -> None:
+        if self.loaded and self.app.current == self.name and self.app.session.signed_in:
+            self.refresh()
 
     def _show_pane(self) -> None:
         body = self.ids.body
@@ -197,6 +205,15 @@ class EquipmentScreen(KioskScreen):
         return max(days) if days else DEFAULT_HORIZON
 
     # -- fetching ------------------------------------------------------------------------
+    def on_pre_enter(self, *args: Any) -> None:
+        # Coming back to the screen: a half-made booking or an old confirmation is not
+        # shown again (My bookings, e.g. after a check-in at sign-in, stays).
+        if self.pane in ("confirm", "done"):
+            self.start = None
+            self.clear_message()
+            self.pane = "pick"
+        super().on_pre_enter(*args)
+
     def refresh(self) -> None:
         bookings = self.bookings
         self.available = bookings is not None

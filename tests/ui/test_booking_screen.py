@@ -295,3 +295,78 @@ def test_the_booking_screen_in_english(ui: UI, booking: BookingService) -> None:
     assert tabs == ["3D printers", "Computers", "My bookings (0)"]
     assert screen.ids.day_label.text.startswith("Today, Mon")
     assert slot_button(screen, "10:00").text == "10:00 AM\nfree"  # a plain space
+
+
+def test_a_no_show_released_by_the_scheduler_shows_at_once(ui: UI, booking: BookingService) -> None:
+    from kiosk.domain.events import BookingNoShow
+
+    screen = open_booking(ui, 1)
+    ui.tap(tab(ui, screen, "computer"))
+    ui.tap(slot_button(screen, "11:00"))
+    ui.tap(screen.ids.book)
+    ui.tap(screen.ids.to_mine)
+    (made,) = booking.bookings_of(ui.app.session.ref)
+    # What the scheduler's thread does when nobody checked in: the row disappears.
+    assert ui.store is not None
+    with ui.store.transaction() as db:
+        db.execute("UPDATE bookings SET status = 'no_show' WHERE id = ?", [made.id])
+    ui.kiosk.bus.publish(BookingNoShow(booking_id=made.id, resource="pc-1", ends_at=made.ends_at))
+    ui.settle()
+    assert not screen.ids.bookings_box.children
+    assert screen.ids.mine_empty.text == ui.t("ui.booking.mine_empty")
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_every_pane_has_large_targets_and_no_message_keys(
+    ui: UI, booking: BookingService, language: str
+) -> None:
+    from kivy.uix.behaviors import ButtonBehavior
+
+    from tests.ui.test_screens import RAW_KEY
+
+    minimum = 11.4 * ui.kiosk.config.display.px_per_mm - 0.5
+    ui.app.set_language(language)
+    screen = open_booking(ui, 0)
+    ui.app.set_language(language)
+
+    def check() -> int:
+        ui.frames(2)
+        shown = [
+            w
+            for w in screen.walk()
+            if isinstance(w, ButtonBehavior)
+            and w.get_root_window() is not None
+            and not w.disabled
+            and w.opacity > 0
+            and w.width > 0
+        ]
+        for widget in shown:
+            assert min(widget.width, widget.height) >= minimum, (screen.pane, widget.text)
+        assert not [t for t in ui.texts(screen) if RAW_KEY.search(t)], screen.pane
+        return len(shown)
+
+    seen = check()
+    ui.tap(slot_button(screen, "10:00"))
+    seen += check()
+    ui.tap(screen.ids.book)
+    seen += check()
+    ui.tap(tab(ui, screen, "computer"))
+    ui.tap(slot_button(screen, "09:30"))
+    ui.tap(screen.ids.book)
+    ui.tap(screen.ids.to_mine)
+    seen += check()
+    assert seen > 30
+
+
+def test_leaving_mid_booking_starts_afresh_and_nothing_is_booked(
+    ui: UI, booking: BookingService
+) -> None:
+    screen = open_booking(ui, 0)
+    ui.tap(slot_button(screen, "14:00"))
+    assert screen.pane == "confirm"
+    header = next(w for w in screen.walk() if type(w).__name__ == "Header")
+    ui.tap(header.ids.back)
+    assert ui.app.current == "home"
+    ui.tap(ui.screen.ids.equipment)
+    assert screen.pane == "pick" and screen.start is None
+    assert booking.bookings_of(ui.app.session.ref) == []
