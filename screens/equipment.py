@@ -35,8 +35,9 @@ from kivy.properties import (
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
-from kiosk.booking.api import BOOKED, FREE, MINE, UNAVAILABLE, Booking, DayGrid, Resource, Slot
+from kiosk.booking.api import FREE, MINE, Booking, DayGrid, Resource, Slot
 from kiosk.booking.rules import Rules, rules_for
+from kiosk.config import Config
 from kiosk.domain.errors import KioskError
 from kiosk.domain.events import BookingEvent
 from kiosk.timeutil import utcnow
@@ -69,6 +70,24 @@ class Snapshot:
     grid: DayGrid
     mine: list[Booking]
     now: datetime
+    #: Resource id -> its effective rules (check-in window, horizon).
+    rules: dict[str, Rules]
+
+
+def _rules(bookings: Any, config: Config) -> dict[str, Rules]:
+    """Every resource's rules: the service's own when it tells them (the interface
+    does not promise it), else the configured ones. Called on the worker."""
+    found: dict[str, Rules] = {}
+    told = getattr(bookings, "rules", None)
+    for resource in config.resources:
+        rules = None
+        if callable(told):
+            try:
+                rules = told(resource.id)
+            except KioskError:
+                rules = None
+        found[resource.id] = rules if isinstance(rules, Rules) else rules_for(config, resource)
+    return found
 
 
 class SlotButton(KButton):
@@ -134,6 +153,7 @@ class EquipmentScreen(KioskScreen):
         self.start: Slot | None = None
         self.minutes = 0
         self.booked: Booking | None = None
+        self.rules_by_id: dict[str, Rules] = {}
         self._panes: dict[str, Any] = {}
         super().__init__(**kwargs)
 
@@ -182,20 +202,8 @@ class EquipmentScreen(KioskScreen):
         return str(self.app.kiosk.config.kiosk.timezone)
 
     def rules(self, resource_id: str) -> Rules | None:
-        """The effective rules of a resource: the service's when it tells them, else
-        the configured ones."""
-        service_rules = getattr(self.bookings, "rules", None)
-        if callable(service_rules):
-            try:
-                found = service_rules(resource_id)
-                if isinstance(found, Rules):
-                    return found
-            except KioskError:
-                return None
-        for resource in self.app.kiosk.config.resources:
-            if resource.id == resource_id:
-                return rules_for(self.app.kiosk.config, resource)
-        return None
+        """The effective rules of a resource, as fetched with the grid."""
+        return self.rules_by_id.get(resource_id)
 
     def today(self) -> date:
         return fmt.local_date(self.now, self.zone)
@@ -224,6 +232,7 @@ class EquipmentScreen(KioskScreen):
         wanted_day = self.day
         zone = self.zone
         clock = self._clock
+        config = self.app.kiosk.config
 
         def fetch() -> Snapshot:
             now = clock()
@@ -231,7 +240,9 @@ class EquipmentScreen(KioskScreen):
             day = wanted_day or fmt.local_date(now, zone)
             # Every kind in one query: switching tabs needs no round trip.
             grid = bookings.day(day, patron=ref)
-            return Snapshot(resources, grid, bookings.bookings_of(ref), now)
+            return Snapshot(
+                resources, grid, bookings.bookings_of(ref), now, _rules(bookings, config)
+            )
 
         self.app.call(fetch, self._fetched, self._failed)
 
@@ -240,6 +251,7 @@ class EquipmentScreen(KioskScreen):
         self.grid = snap.grid
         self.mine = snap.mine
         self.now = snap.now
+        self.rules_by_id = snap.rules
         self.day = snap.grid.day
         self.loaded = True
         kinds = self.kinds()
@@ -542,7 +554,12 @@ class EquipmentScreen(KioskScreen):
             return
         app = self.app
         for kind in self.kinds():
-            toggle = Factory.TabToggle(text=app.tr(f"ui.equipment.kind.{kind}"), chosen=False)
+            key = f"ui.equipment.kind.{kind}"
+            label = app.tr(key)
+            if label == key:
+                # A kind configured without a translation: its own name, never a key.
+                label = kind.replace("_", " ").capitalize()
+            toggle = Factory.TabToggle(text=label)
             toggle.chosen = self.kind == kind
             toggle.tab = kind
             toggle.bind(on_release=lambda b: self.choose_kind(b.tab))
@@ -675,6 +692,7 @@ class EquipmentScreen(KioskScreen):
         self.start = None
         self.minutes = 0
         self.booked = None
+        self.rules_by_id = {}
         self.busy = False
         self.kind = ""
         self.resource_id = ""
@@ -682,15 +700,3 @@ class EquipmentScreen(KioskScreen):
         self.clear_message()
         self.pane = "pick"
         self.render()
-
-
-__all__ = [
-    "BOOKED",
-    "FREE",
-    "MINE",
-    "UNAVAILABLE",
-    "BookingRow",
-    "ConfirmCancel",
-    "EquipmentScreen",
-    "SlotButton",
-]
