@@ -27,6 +27,9 @@ PATRON_GROUPS = [
     ("staff", "Staf", "Staff", 1),
 ]
 
+#: Demo patrons who have had the 3D printer induction (``patrons.trained_on``).
+TRAINED_ON_3D_PRINTERS = frozenset({"PLU-0001", "PLU-0006", "PLU-0022"})
+
 #: Fines owed by the demo patron of kind "fines", in rupiah (over the default limit).
 DEMO_FINES = 75_000
 COPIES_PER_TITLE = 2
@@ -98,13 +101,16 @@ def load(store: Store, config: Config, clock: Clock = utcnow) -> bool:
                 today - timedelta(days=30) if kind == "expired" else today + timedelta(days=730)
             )
             cursor = db.execute(
-                """INSERT INTO patrons (name, patron_group, expires_on, pin_hash, created_at)
-                   VALUES (?, ?, ?, ?, ?)""",
+                """INSERT INTO patrons (name, patron_group, expires_on, pin_hash, trained_on,
+                     created_at) VALUES (?, ?, ?, ?, ?, ?)""",
                 [
                     row["name"],
                     row["patron_group"],
                     expires.isoformat(),
                     hash_pin(row["pin"]) if row["pin"] else None,
+                    json.dumps(
+                        ["3d_printer"] if row["card_number"] in TRAINED_ON_3D_PRINTERS else []
+                    ),
                     to_db(now),
                 ],
             )

@@ -47,3 +47,11 @@ def test_demo_data(demo_store: Store) -> None:
     )
     # Privacy by default: nobody keeps a reading history unless they opt in.
     assert count(demo_store, "SELECT count(*) FROM patrons WHERE keeps_history = 1") == 0
+
+
+def test_some_demo_patrons_may_book_3d_printers(demo_store: Store) -> None:
+    trained = demo_store.conn.execute(
+        """SELECT c.card_number FROM patrons p JOIN cards c ON c.patron_id = p.id
+           WHERE p.trained_on LIKE '%3d_printer%' ORDER BY c.card_number"""
+    ).fetchall()
+    assert [row[0] for row in trained] == ["PLU-0001", "PLU-0006", "PLU-0022"]
