@@ -18,9 +18,6 @@ from tests.ui.conftest import UI, ui_config
 
 pytestmark = pytest.mark.ui
 
-#: Only trained patrons may book the 3D printers (as in docs/makerspace.md).
-TRAINING = '\n[bookings.kinds.3d_printer]\ntraining = "3d_printer"\n'
-
 
 class FixedClock:
     def __init__(self, moment: datetime) -> None:
@@ -31,8 +28,9 @@ class FixedClock:
 
 
 def booking_config() -> Config:
-    text = config_module.default_config_text() + TRAINING
-    parsed = config_module.parse(text, "<booking ui tests>")
+    """The built-in booking rules: only trained patrons may book the 3D printers."""
+    parsed = config_module.parse(config_module.default_config_text(), "<booking ui tests>")
+    assert parsed.bookings.kinds["3d_printer"].training == "3d_printer"
     return replace(ui_config(), bookings=parsed.bookings)
 
 
@@ -51,14 +49,8 @@ def booking(ui: UI) -> Any:
     assert ui.store is not None
     service = BookingService(ui.store, config, clock, ui.kiosk.bus)
     ui.app.services.bookings = service
-    # The first demo patron has been on the 3D printer induction; nobody else has.
-    trained = ui.card("ok", 0)
-    with ui.store.transaction() as db:
-        db.execute(
-            """UPDATE patrons SET trained_on = '["3d_printer"]' WHERE id =
-               (SELECT patron_id FROM cards WHERE card_key = ?)""",
-            [trained.card_key],
-        )
+    # In the demo data the first ordinary patron has had the 3D printer induction and
+    # the second has not (kiosk/demo.py TRAINED_ON_3D_PRINTERS).
     yield service
     ui.app.services.bookings = None
 
@@ -124,13 +116,14 @@ def test_a_trained_patron_books_a_printer_sees_it_in_my_bookings_and_cancels_it(
     ui.tap(slot_button(screen, "10:00"))
     assert screen.pane == "confirm"
     assert screen.ids.confirm_title.text == "Printer 3D 2"
-    assert screen.ids.minutes_label.text == "30 menit"
+    # 3D printers: at least 60 and at most 240 minutes (the built-in kind rules).
+    assert screen.ids.minutes_label.text == "60 menit"
     assert screen.ids.shorter.disabled
-    for _ in range(3):
+    for _ in range(6):
         ui.tap(screen.ids.longer)
-    # The rules stop at 120 minutes.
-    assert screen.ids.minutes_label.text == "120 menit" and screen.ids.longer.disabled
-    ui.tap(screen.ids.shorter)
+    assert screen.ids.minutes_label.text == "240 menit" and screen.ids.longer.disabled
+    for _ in range(5):
+        ui.tap(screen.ids.shorter)
     assert "10.00–11.30" in screen.ids.confirm_when.text
     ui.tap(screen.ids.book)
     assert screen.pane == "done"
