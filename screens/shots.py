@@ -13,12 +13,14 @@ import logging
 import tempfile
 import traceback
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from kivy.clock import Clock
 
 from kiosk import bootstrap, demo
+from kiosk.booking.service import BookingService
 from kiosk.bootstrap import Kiosk
 from kiosk.domain.events import CardTapped, ItemScanned
 from screens.kiosk_app import KioskApp
@@ -85,6 +87,14 @@ class ScreenshotApp(KioskApp):
             ("loans", [lambda: self.go("loans"), self.screen("loans").renew_all]),
             ("holds", [lambda: self.go("holds")]),
             ("equipment", [lambda: self.go("equipment")]),
+            ("equipment-confirm", [self.pick_first_free_slot]),
+            (
+                "equipment-mine",
+                [
+                    self.screen("equipment").book,
+                    lambda: self.screen("equipment").choose_kind("mine"),
+                ],
+            ),
             ("events", [lambda: self.go("events"), lambda: self.screen("events").toggle(1)]),
             (
                 "feedback",
@@ -116,8 +126,28 @@ class ScreenshotApp(KioskApp):
         store = bootstrap.open_store(config, Path(self._folder.name) / f"{lang}.db")
         demo.load(store, config)
         self.services = bootstrap.build_services(config, store)
+        # The makerspace's bookings on the same demo database (no scheduler: still frames).
+        self.services.bookings = BookingService(store, config, bus=self.kiosk.bus)
         self.set_language(lang)
         self.screen("attract").refresh()
+
+    def pick_first_free_slot(self) -> None:
+        """Open the booking confirmation for the first free computer slot from today on
+        (the screen shows one day at a time: move to the next day that has one)."""
+        screen = self.screen("equipment")
+        screen.choose_kind("computer")
+        for _ in range(screen.horizon() + 1):
+            free = [slot for slot in screen.slots() if slot.state == "free"]
+            if free:
+                screen.pick(free[0])
+                return
+            if not screen.can_go_forward():
+                return
+            # Synchronous here (a still frame): the day's grid straight from the service.
+            assert screen.bookings is not None and screen.day is not None
+            screen.day += timedelta(days=1)
+            screen.grid = screen.bookings.day(screen.day, patron=self.session.ref)
+            screen.render()
 
     # -- the runner ----------------------------------------------------------------
     def on_start(self) -> None:

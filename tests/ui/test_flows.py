@@ -244,17 +244,6 @@ def test_feedback_with_a_face_and_a_typed_comment_is_stored_anonymously(ui: UI) 
     assert ui.app.session.patron.name not in repr(rows[0])
 
 
-def test_book_equipment_lists_resources_by_kind_with_their_state(ui: UI) -> None:
-    ui.sign_in("ok")
-    ui.tap(ui.screen.ids.equipment)
-    equipment = ui.screen
-    texts = ui.texts(equipment.ids.rows)
-    assert "Printer 3D" in texts and "Komputer" in texts  # the kind headings
-    names = [r.title for r in ui.rows()]
-    assert names[:3] == ["Printer 3D 1", "Printer 3D 2", "Printer 3D 3"]
-    assert all(r.detail == ui.t("ui.equipment.state_free") for r in ui.rows())
-
-
 def test_inactivity_warns_then_more_time_then_sign_out_clears_every_trace(ui: UI) -> None:
     from kiosk.domain.events import SessionEnded, SessionWarning
 
