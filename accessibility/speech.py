@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.i18n import LANGUAGES, translate
+from kiosk.i18n import LANGUAGES, Translator, translate
 from kiosk.ports import EarconPlayer, Speaker
 
 Translate = Callable[..., str]
@@ -70,8 +70,7 @@ class SpeechController:
         self.default_speech_mode = speech_mode
         self.speech_mode = speech_mode
         self.default_language = language
-        self._language = language
-        self._translate = translator
+        self._words = Translator(language, translator)
         self.last: Utterance | None = None
         self.paused = False
         #: Called when speech mode turns on or off (the screens show an indicator).
@@ -81,18 +80,16 @@ class SpeechController:
     # -- language ------------------------------------------------------------------
     @property
     def language(self) -> str:
-        return self._language
+        return self._words.language
 
     @language.setter
     def language(self, value: str) -> None:
         """The screen language; the next utterance uses its voice."""
-        if value not in LANGUAGES:
-            raise ValueError(f"unknown language {value!r}")
-        self._language = value
+        self._words.language = value
 
     def text(self, key: str, **params: Any) -> str:
         """``key`` translated into the current language."""
-        return self._translate(key, self._language, **params)
+        return self._words(key, **params)
 
     # -- speaking ------------------------------------------------------------------
     def interrupt(self) -> None:
@@ -114,9 +111,9 @@ class SpeechController:
             self._earcon(earcon)
         if not text.strip():
             return False
-        self.last = Utterance(text, self._language)
+        self.last = Utterance(text, self.language)
         if self.speaker is not None:
-            self.speaker.say(text, self._language)
+            self.speaker.say(text, self.language)
         return True
 
     def say_key(self, key: str, *, alert: bool = False, **params: Any) -> bool:
@@ -177,7 +174,7 @@ class SpeechController:
             self.speaker.play_earcon(KEY)
         elif self.speaker is not None:
             # No earcons: the word "star", still never the digit. Not kept for Repeat.
-            self.speaker.say(self.text("a11y.pin.star"), self._language)
+            self.speaker.say(self.text("a11y.pin.star"), self.language)
 
     # -- volume ----------------------------------------------------------------------
     def _nearest(self, volume: float) -> int:
@@ -212,7 +209,7 @@ class SpeechController:
         if at_end:
             self._earcon(BOUNDARY)
         if self.speaker is not None:
-            self.speaker.say(text, self._language)
+            self.speaker.say(text, self.language)
 
     # -- speech mode, session ----------------------------------------------------------
     def set_speech_mode(self, on: bool, *, announce: bool = True) -> None:
@@ -223,7 +220,7 @@ class SpeechController:
         if announce and changed and self.speaker is not None:
             self.interrupt()
             self.speaker.say(
-                self.text("a11y.speech.on" if on else "a11y.speech.off"), self._language
+                self.text("a11y.speech.on" if on else "a11y.speech.off"), self.language
             )
         if changed and self.on_mode_change is not None:
             self.on_mode_change(on)
@@ -236,7 +233,7 @@ class SpeechController:
         self._apply_volume()
         self.paused = False
         self.last = None
-        self._language = self.default_language
+        self.language = self.default_language
         if self.speech_mode != self.default_speech_mode:
             self.speech_mode = self.default_speech_mode
             if self.on_mode_change is not None:

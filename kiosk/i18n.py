@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import string
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -71,9 +72,14 @@ def describe(error: KioskError, language: str = DEFAULT_LANGUAGE) -> str:
 
 
 class Translator:
-    """A translate function bound to a language that can change (the screen's)."""
+    """A translate function bound to a language that can change (the screen's).
 
-    def __init__(self, language: str = DEFAULT_LANGUAGE) -> None:
+    ``using`` replaces :func:`translate` (tests record what would be said)."""
+
+    def __init__(
+        self, language: str = DEFAULT_LANGUAGE, using: Callable[..., str] | None = None
+    ) -> None:
+        self._translate = using if using is not None else translate
         self.language = language
 
     @property
@@ -87,4 +93,4 @@ class Translator:
         self._language = value
 
     def __call__(self, key: str, **params: Any) -> str:
-        return translate(key, self._language, **params)
+        return self._translate(key, self._language, **params)
