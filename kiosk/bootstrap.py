@@ -343,6 +343,7 @@ def build_services(
         events=LocalEvents(store, config, clock),
         feedback=LocalFeedback(store, config, clock),
         usage=LocalUsage(store, config, clock),
+        local=True,
     )
 
 

@@ -21,3 +21,9 @@ class Services:
     usage: Usage
     #: The makerspace booking service, once configured (see the booking engine).
     bookings: Any | None = None
+    #: True when the services answer from the kiosk's own SQLite database in well under
+    #: a millisecond (the local backend): the screens may then call the quick ones
+    #: directly on the UI thread (DESIGN.md: "fast, sync") instead of through a worker,
+    #: which saves a whole frame between a card tap and the patron's name. A networked
+    #: backend (SIP2, a hub) leaves this False and every call goes through the worker.
+    local: bool = False

@@ -21,6 +21,7 @@ class BorrowScreen(ItemsScreen):
             lambda: circulation.checkout(ref, line.barcode),
             lambda result: self._done(line, result),
             lambda error: self.refused(line, error),
+            quick=True,
         )
 
     def _done(self, line: ItemLine, result: CheckoutResult) -> None:

@@ -244,7 +244,7 @@ class EquipmentScreen(KioskScreen):
                 resources, grid, bookings.bookings_of(ref), now, _rules(bookings, config)
             )
 
-        self.app.call(fetch, self._fetched, self._failed)
+        self.app.call(fetch, self._fetched, self._failed, quick=True)
 
     def _fetched(self, snap: Snapshot) -> None:
         self.resources = snap.resources

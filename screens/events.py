@@ -29,7 +29,7 @@ class EventsScreen(KioskScreen):
         if services is None or not self.app.session.signed_in:
             return
         ref = self.app.session.ref
-        self.app.call(lambda: services.events.upcoming(ref), self._got)
+        self.app.call(lambda: services.events.upcoming(ref), self._got, quick=True)
 
     def _got(self, events: list[LibraryEvent]) -> None:
         self.events = sorted(events, key=lambda e: e.starts_at)
@@ -55,7 +55,7 @@ class EventsScreen(KioskScreen):
             self.notes[event_id] = (error.key, dict(error.params))
             self.render()
 
-        self.app.call(lambda: call(ref, event_id), done, failed)
+        self.app.call(lambda: call(ref, event_id), done, failed, quick=True)
 
     def render(self) -> None:
         box = self.ids.rows

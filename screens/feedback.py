@@ -51,6 +51,7 @@ class FeedbackScreen(KioskScreen):
             lambda: services.feedback.submit(rating, comment, lang),
             lambda _r: self._sent(),
             self._failed,
+            quick=True,
         )
 
     def _sent(self) -> None:

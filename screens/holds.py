@@ -25,7 +25,7 @@ class HoldsScreen(KioskScreen):
         if services is None or not self.app.session.signed_in:
             return
         ref = self.app.session.ref
-        self.app.call(lambda: services.circulation.holds(ref), self._got)
+        self.app.call(lambda: services.circulation.holds(ref), self._got, quick=True)
 
     def _got(self, holds: list[Hold]) -> None:
         self.holds = sorted(holds, key=lambda h: (not h.ready, h.title))

@@ -21,7 +21,7 @@ class HomeScreen(KioskScreen):
         if services is None or not self.app.session.signed_in:
             return
         ref = self.app.session.ref
-        self.app.call(lambda: services.circulation.overview(ref), self._got)
+        self.app.call(lambda: services.circulation.overview(ref), self._got, quick=True)
 
     def _got(self, overview: PatronOverview) -> None:
         self.app.session.overview = overview

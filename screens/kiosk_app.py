@@ -138,6 +138,11 @@ class KioskApp(App):
         # Clock.schedule_once is safe to call from any thread; fn runs on the UI thread.
         Clock.schedule_once(lambda _dt: fn())
 
+    @staticmethod
+    def _schedule_before_frame(fn: Callable[[], None]) -> None:
+        # Timeout -1: still in this frame, just before it is drawn (UI thread only).
+        Clock.schedule_once(lambda _dt: fn(), -1)
+
     # -- sizes and colours for kv ------------------------------------------------------
     def _resize(self, *_args: Any) -> None:
         """Font sizes from cap heights in mm (cap height ~0.7 of the font size), touch
@@ -377,10 +382,17 @@ class KioskApp(App):
         on_error: Callable[[KioskError], None] | None = None,
         *,
         device: bool = False,
+        quick: bool = False,
     ) -> None:
         """Run ``fn`` on a worker; deliver its result on the UI thread unless the
         patron's session changed meanwhile (then the result is dropped: a sign-out
-        clears every trace, even of answers still on their way)."""
+        clears every trace, even of answers still on their way).
+
+        ``quick``: a plain read or write of the library's records (no PIN hashing, no
+        device, no network of its own). On the local backend such a call takes well
+        under a millisecond, so it runs right here and its answer is drawn in this very
+        frame instead of the next (DESIGN.md: services are "fast, sync"; only slow calls
+        go to a worker). On a networked backend it goes to the worker like any other."""
         generation = self.session.generation
 
         def done(result: T) -> None:
@@ -391,7 +403,11 @@ class KioskApp(App):
             if generation == self.session.generation and on_error is not None:
                 on_error(error)
 
-        (self.device_worker if device else self.worker).submit(fn, done, failed)
+        services = self.services
+        if quick and not device and services is not None and services.local:
+            self.worker.run_here(fn, done, failed, self._schedule_before_frame)
+        else:
+            (self.device_worker if device else self.worker).submit(fn, done, failed)
 
     @property
     def idle(self) -> bool:

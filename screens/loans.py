@@ -31,7 +31,7 @@ class LoansScreen(KioskScreen):
         if services is None or not self.app.session.signed_in:
             return
         ref = self.app.session.ref
-        self.app.call(lambda: services.circulation.loans(ref), self._got, self._failed)
+        self.app.call(lambda: services.circulation.loans(ref), self._got, self._failed, quick=True)
 
     def _got(self, loans: list[Loan]) -> None:
         self.loans = sorted(loans, key=lambda loan: loan.due_at)
@@ -47,13 +47,23 @@ class LoansScreen(KioskScreen):
         services = self.app.services
         assert services is not None
         ref = self.app.session.ref
-        self.app.call(lambda: services.circulation.renew(ref, barcode), self._renewed, self._failed)
+        self.app.call(
+            lambda: services.circulation.renew(ref, barcode),
+            self._renewed,
+            self._failed,
+            quick=True,
+        )
 
     def renew_all(self) -> None:
         services = self.app.services
         assert services is not None
         ref = self.app.session.ref
-        self.app.call(lambda: services.circulation.renew_all(ref), self._renewed_all, self._failed)
+        self.app.call(
+            lambda: services.circulation.renew_all(ref),
+            self._renewed_all,
+            self._failed,
+            quick=True,
+        )
 
     def _renewed(self, result: RenewResult) -> None:
         self._renewed_all([result])

@@ -16,6 +16,7 @@ class ReturnScreen(ItemsScreen):
             lambda: circulation.checkin(line.barcode),
             lambda result: self._done(line, result),
             lambda error: self.refused(line, error),
+            quick=True,
         )
 
     def _done(self, line: ItemLine, result: ReturnResult) -> None:

@@ -63,6 +63,26 @@ class Worker:
             lambda f: self._schedule(lambda: self._deliver(f, on_done, on_error))
         )
 
+    def run_here(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_error: Callable[[KioskError], None] | None,
+        schedule: Schedule,
+    ) -> None:
+        """Run ``fn()`` now, on the calling (UI) thread, for a call known to take well
+        under a millisecond; its result is delivered like a worker's, through
+        ``schedule`` (before the next frame), so a caller never sees its callback run
+        inside :meth:`submit`'s place and errors are handled the same way."""
+        with self._lock:
+            self._pending += 1
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn())
+        except Exception as exc:  # handed to _deliver, which reports it as on_error
+            future.set_exception(exc)
+        schedule(lambda: self._deliver(future, on_done, on_error))
+
     def _deliver(
         self,
         future: Future[Any],
