@@ -332,6 +332,7 @@ def build_services(
     from kiosk.circulation.events import LocalEvents
     from kiosk.circulation.local import LocalCirculation
     from kiosk.circulation.usage import LocalFeedback, LocalUsage
+    from kiosk.preferences import PreferencesService
 
     config = kiosk_or_config.config if isinstance(kiosk_or_config, Kiosk) else kiosk_or_config
     if config.backend.kind != "local":
@@ -343,6 +344,7 @@ def build_services(
         events=LocalEvents(store, config, clock),
         feedback=LocalFeedback(store, config, clock),
         usage=LocalUsage(store, config, clock),
+        preferences=PreferencesService(store),
         local=True,
     )
 

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from kiosk.config import THEME_NAMES
+from kiosk.domain.errors import DomainError
 from kiosk.i18n import LANGUAGES
 from kiosk.store import Store
 
@@ -78,21 +79,41 @@ class PreferencesService:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def load(self, patron_id: int) -> Preferences:
-        """The stored preferences; empty when the patron never opted in (or is unknown)."""
+    def load(self, patron: int | str) -> Preferences:
+        """The stored preferences; empty when the patron never opted in (or is unknown).
+        ``patron``: the local patron id or a patron ref (its text form)."""
+        patron_id = _patron_id(patron)
+        if patron_id is None:
+            return Preferences()
         with self.store.lock:
             row = self.store.conn.execute(
                 "SELECT preferences FROM patrons WHERE id = ?", [patron_id]
             ).fetchone()
         return Preferences.from_json(row[0] if row else None)
 
-    def save(self, patron_id: int, preferences: Preferences) -> None:
+    def save(self, patron: int | str, preferences: Preferences) -> None:
         """Store (the patron opted in). Saving empty preferences is :meth:`forget`."""
+        patron_id = _required_id(patron)
         value = None if preferences.empty else preferences.to_json()
         with self.store.transaction() as db:
             db.execute("UPDATE patrons SET preferences = ? WHERE id = ?", [value, patron_id])
 
-    def forget(self, patron_id: int) -> None:
+    def forget(self, patron: int | str) -> None:
         """The patron opted out: nothing of theirs stays stored."""
+        patron_id = _required_id(patron)
         with self.store.transaction() as db:
             db.execute("UPDATE patrons SET preferences = NULL WHERE id = ?", [patron_id])
+
+
+def _patron_id(patron: int | str) -> int | None:
+    if isinstance(patron, int):
+        return patron
+    text = str(patron).strip()
+    return int(text) if text.isdigit() else None
+
+
+def _required_id(patron: int | str) -> int:
+    patron_id = _patron_id(patron)
+    if patron_id is None:
+        raise DomainError("circulation.patron_unknown")
+    return patron_id

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.circulation.api import Circulation, Events, Feedback, Usage
+from kiosk.preferences import PreferencesService
 
 
 @dataclass
@@ -21,6 +22,8 @@ class Services:
     usage: Usage
     #: The makerspace booking service, once configured (see the booking engine).
     bookings: Any | None = None
+    #: Patron accessibility preferences (opt-in), kept in the kiosk's own database.
+    preferences: PreferencesService | None = None
     #: True when the services answer from the kiosk's own SQLite database in well under
     #: a millisecond (the local backend): the screens may then call the quick ones
     #: directly on the UI thread (DESIGN.md: "fast, sync") instead of through a worker,

@@ -1,7 +1,10 @@
-"""Accessibility options a patron can change at the kiosk: text size and theme.
-(Speech and keypad mode come with the accessibility layer.)"""
+"""Accessibility options a patron can change at any moment: text size, colours, speech
+and longer time; a signed-in patron may also have them remembered for their card
+(opt-in; nothing is stored otherwise)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from kivy.properties import ListProperty
 
@@ -14,12 +17,27 @@ TEXT_SCALES = (1.0, 1.5, 2.0)
 class AccessScreen(KioskScreen):
     themes = ListProperty([])
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Strong references: kv ids are weak, and the section is off the tree for guests.
+        self._remember_box: Any = self.ids.remember_box.__self__
+        self._remember_parent: Any = self._remember_box.parent
+
     def on_pre_enter(self, *_args: object) -> None:
         self.themes = sorted(THEMES)
         self.render()
 
+    def _show_remember(self, shown: bool) -> None:
+        box = self._remember_box
+        if shown and box.parent is None:
+            self._remember_parent.add_widget(box)
+        elif not shown and box.parent is not None:
+            box.parent.remove_widget(box)
+
     def render(self) -> None:
         from kivy.factory import Factory
+
+        self._show_remember(self.app.signed_in)
 
         box = self.ids.themes
         box.clear_widgets()
@@ -39,3 +57,19 @@ class AccessScreen(KioskScreen):
     def _pick(self, name: str) -> None:
         self.app.set_theme(name)
         self.render()
+        self.app.settings_changed()
+
+    def pick_scale(self, scale: float) -> None:
+        self.app.set_text_scale(scale)
+        self.app.settings_changed()
+
+    def toggle_speech(self) -> None:
+        self.app.set_speech(not self.app.speech_on)
+        self.app.settings_changed()
+
+    def toggle_long_timeouts(self) -> None:
+        self.app.set_long_timeouts(not self.app.long_timeouts)
+        self.app.settings_changed()
+
+    def toggle_remember(self) -> None:
+        self.app.remember_settings(not self.app.remembered)

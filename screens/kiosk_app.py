@@ -28,6 +28,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from accessibility.keypad import Focusable, Keymap, KeypadNavigator
 from accessibility.session import build_speech
 from accessibility.theme import DEFAULT, THEMES, Theme, rgba, theme_named
+from accessibility.timeouts import Phase, SessionTimer, TimeoutPolicy
 from kiosk.bootstrap import Kiosk
 from kiosk.bus import Dispatcher
 from kiosk.circulation.api import Patron
@@ -42,10 +43,11 @@ from kiosk.domain.events import (
     TagsRead,
 )
 from kiosk.i18n import LANGUAGES, translate
+from kiosk.preferences import Preferences
 from kiosk.services import Services
 from screens import registry
 from screens.base import KioskScreen
-from screens.session import IdleTimer, PatronSession, Phase
+from screens.session import PatronSession
 from screens.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,12 @@ class KioskApp(App):
     demo = BooleanProperty(False)
     #: A tapped card is being checked (the attract screen says so).
     checking_card = BooleanProperty(False)
+    #: Speech mode is on (mirrors the speech controller, for the accessibility screen).
+    speech_on = BooleanProperty(False)
+    #: The signed-in patron asked for longer timeouts (a stored preference or a toggle).
+    long_timeouts = BooleanProperty(False)
+    #: The signed-in patron keeps their settings for the next visit (opt-in).
+    remembered = BooleanProperty(False)
 
     def __init__(
         self,
@@ -107,7 +115,9 @@ class KioskApp(App):
         a11y = config.accessibility
         self.theme = theme_named(a11y.theme)
         self.text_scale = a11y.text_scale
-        self.timer = IdleTimer(a11y.session_timeout_s, a11y.timeout_warning_s, now)
+        #: Inactivity: warn, let the patron extend, then sign out (WCAG 2.2.1).
+        self.base_policy = TimeoutPolicy.from_config(a11y)
+        self.timer = SessionTimer(self.base_policy, clock=now)
         #: What the kiosk says aloud (alerts always, everything in speech mode); the
         #: keypad mode of the accessibility layer drives the rest of it.
         self.speech = build_speech(a11y, kiosk.speaker, self.language)
@@ -119,6 +129,8 @@ class KioskApp(App):
             on_back=self._keypad_back,
             on_focus=self._keypad_focus,
         )
+        self.speech_on = self.speech.speech_mode
+        self.speech.on_mode_change = self._speech_mode_changed
         self.focus_ring: Any = None
         self.dispatcher = Dispatcher(kiosk.bus, self._schedule)
         self.worker = Worker(self._schedule, "kiosk-services")
@@ -205,13 +217,83 @@ class KioskApp(App):
                 screen.render()
 
     def toggle_language(self) -> None:
+        """The header's language button: a patron's own choice (remembered if they opted in)."""
         self.set_language("en" if self.language == "id" else "id")
+        self.settings_changed()
 
     def set_theme(self, name: str) -> None:
         self.theme = THEMES[name]
 
     def set_text_scale(self, scale: float) -> None:
         self.text_scale = scale
+
+    def set_speech(self, on: bool) -> None:
+        self.speech.set_speech_mode(on)
+
+    def _speech_mode_changed(self, on: bool) -> None:
+        self.speech_on = on
+
+    # -- patron preferences (opt-in) ------------------------------------------------
+    def set_long_timeouts(self, on: bool) -> None:
+        """Longer timeouts for this patron: the running countdown restarts with them."""
+        self.long_timeouts = on
+        if self.timer.phase is not Phase.STOPPED:
+            self.timer.start(self.policy)
+
+    @property
+    def policy(self) -> TimeoutPolicy:
+        return self.base_policy.for_patron(self.long_timeouts)
+
+    def current_preferences(self) -> Preferences:
+        """What "remember my settings" stores: everything the patron can choose here."""
+        theme: Theme = self.theme
+        return Preferences(
+            language=self.language,
+            theme=theme.name,
+            text_scale=float(self.text_scale),
+            speech=self.speech.speech_mode,
+            long_timeouts=self.long_timeouts,
+        )
+
+    def apply_preferences(self, preferences: Preferences) -> None:
+        """Sign-in: the patron's stored choices replace the kiosk defaults."""
+        if preferences.language is not None:
+            self.set_language(preferences.language)
+        if preferences.theme is not None:
+            self.set_theme(preferences.theme)
+        if preferences.text_scale is not None:
+            self.set_text_scale(preferences.text_scale)
+        if preferences.speech is not None:
+            self.speech.set_speech_mode(preferences.speech, announce=False)
+        if preferences.long_timeouts is not None:
+            self.set_long_timeouts(preferences.long_timeouts)
+        self.remembered = not preferences.empty
+
+    def remember_settings(self, on: bool) -> None:
+        """The patron's "remember my settings" choice: store them now (and keep them up
+        to date while signed in) or forget every stored choice."""
+        services = self.services
+        if services is None or services.preferences is None or not self.session.signed_in:
+            return
+        store, ref = services.preferences, self.session.ref
+        wanted = self.current_preferences()
+        self.remembered = on
+        self.call(
+            (lambda: store.save(ref, wanted)) if on else (lambda: store.forget(ref)),
+            lambda _r: None,
+            self._preferences_failed,
+            quick=True,
+        )
+
+    def settings_changed(self) -> None:
+        """A setting changed on the accessibility screen: a patron who asked to be
+        remembered gets the new value stored too."""
+        if self.remembered:
+            self.remember_settings(True)
+
+    def _preferences_failed(self, error: KioskError) -> None:
+        self.remembered = False
+        self.alert(self.describe(error))
 
     # -- lifecycle ------------------------------------------------------------------
     def build(self) -> Any:
@@ -290,7 +372,7 @@ class KioskApp(App):
     ) -> bool:
         from accessibility.kivy_focus import key_name
 
-        self.timer.touch()
+        self.timer.activity()
         # The screen may have changed since the last key (a row added, a modal opened).
         self.navigator.update_items(self.keypad_items())
         if self.navigator.handle_key(key_name(key, codepoint), modifiers or []):
@@ -339,7 +421,7 @@ class KioskApp(App):
             self.focus_ring.follow(item)
 
     def _activity(self, *_args: Any) -> None:
-        self.timer.touch()
+        self.timer.activity()
 
     # -- navigation --------------------------------------------------------------------
     @property
@@ -365,7 +447,7 @@ class KioskApp(App):
         target = self.screen(name)
         if target.needs_patron and not self.session.signed_in:
             name = "attract"
-        self.timer.touch()
+        self.timer.activity()
         if self.manager.current == name:
             target.refresh()
         else:
@@ -416,13 +498,18 @@ class KioskApp(App):
 
     # -- patron session --------------------------------------------------------------
     def begin_session(self, patron: Patron) -> None:
-        """A patron signed in: staff go to staff mode, others to the home screen."""
+        """A patron signed in: their stored settings (if they opted in) apply, then staff
+        go to staff mode, others to the home screen."""
         self.session.begin(patron)
-        self.timer.touch()
         self.signed_in = True
         self.patron_name = patron.name
         if patron.language in LANGUAGES:
             self.set_language(patron.language or self.language)
+        services = self.services
+        if services is not None and services.preferences is not None:
+            store, ref = services.preferences, patron.ref
+            self.call(lambda: store.load(ref), self.apply_preferences, quick=True)
+        self.timer.start(self.policy)
         self.go("staff" if patron.is_staff else "home")
 
     def sign_out(self, reason: str = "sign_out") -> None:
@@ -439,41 +526,54 @@ class KioskApp(App):
         self.set_language(self.kiosk.config.kiosk.language)
         self.theme = theme_named(a11y.theme)
         self.text_scale = a11y.text_scale
+        self.long_timeouts = False
+        self.remembered = False
+        self.timer.stop()
         self.speech.reset()  # default volume, speech mode off, last utterance forgotten
         assert self.manager is not None
         self.manager.current = "attract"
         self.kiosk.bus.publish(SessionEnded(reason=reason))
 
     def more_time(self) -> None:
-        self.timer.extend()
-        self._hide_warning()
+        # The press on this button already counted as activity, which extends during
+        # the warning: extend only if that did not happen (one press, one extension).
+        if self.timer.phase is Phase.WARNING:
+            self.timer.extend()
+        if self.timer.phase is not Phase.WARNING:
+            self._hide_warning()
 
     def tick(self) -> None:
-        """Four times a second: the inactivity warning and the sign-out."""
+        """Four times a second: the inactivity warning and the sign-out. The countdown
+        runs on every screen but the idle one (a return needs no card, and is timed too)."""
         if self.manager is None or self.manager.current == "attract":
+            self.timer.stop()
             self._hide_warning()
             return
-        state = self.timer.state()
-        if state.phase is Phase.EXPIRED:
+        if self.timer.phase is Phase.STOPPED:
+            self.timer.start(self.policy)
+        phase = self.timer.poll()
+        if phase is Phase.EXPIRED:
             self.sign_out("timeout")
-        elif state.phase is Phase.WARNING:
-            self._show_warning(state.seconds_left)
+        elif phase is Phase.WARNING:
+            self._show_warning(self.timer.seconds_left())
         else:
             self._hide_warning()
 
     def _show_warning(self, seconds_left: int) -> None:
         from screens.widgets import TimeoutWarning
 
+        last = self.timer.extensions_left <= 0
         if self._warning is None:
             self._warning = TimeoutWarning()
             self._warning.open(animation=False)
         self._warning.seconds_left = seconds_left
+        self._warning.last = last
         if not self._warned:
             self._warned = True
+            # The same words as on screen; the last warning says no more time is left.
+            text_key = "ui.session.last_warning_text" if last else "ui.session.warning_text"
             self.speech.say(
-                self.tr("ui.session.warning_title")
-                + " "
-                + self.tr("ui.session.warning_text", seconds=seconds_left),
+                self.tr("ui.session.warning_title") + " " + self.tr(text_key, seconds=seconds_left),
                 alert=True,
             )
             self.kiosk.bus.publish(
@@ -496,14 +596,14 @@ class KioskApp(App):
 
     # -- device events (already on the UI thread) -------------------------------------
     def _on_card(self, event: CardTapped) -> None:
-        self.timer.touch()
+        self.timer.activity()
         if self.current_screen().on_card(event):
             return
         if not self.session.signed_in:
             self.screen("signin").start_with_card(event)
 
     def _on_item(self, event: ItemScanned) -> None:
-        self.timer.touch()
+        self.timer.activity()
         if self.current_screen().on_item(event.barcode):
             return
         if self.current == "attract":
@@ -516,7 +616,7 @@ class KioskApp(App):
             self.screen("borrow").on_item(event.barcode)
 
     def _on_tags(self, event: TagsRead) -> None:
-        self.timer.touch()
+        self.timer.activity()
         self.current_screen().on_tags(event)
 
     def _on_device_status(self, event: DeviceStatus) -> None:

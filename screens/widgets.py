@@ -318,3 +318,5 @@ class TimeoutWarning(ModalView):
     """ "Do you need more time?" with a countdown and a More time button."""
 
     seconds_left = NumericProperty(0)
+    #: No extension is left: the countdown ends in a sign-out whatever is pressed.
+    last = BooleanProperty(False)

@@ -85,6 +85,7 @@ class UI:
 
         assert widget.get_root_window() is not None, f"{widget!r} is not on screen"
         assert not widget.disabled, f"{widget!r} is disabled"
+        self.reveal(widget)
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
@@ -92,6 +93,19 @@ class UI:
         touch.touch_up()
         self.frames(2)
         self.settle()
+
+    def reveal(self, widget: Any) -> None:
+        """Scroll the widget's scroll view (if any) so the widget is in sight, as a
+        patron would before tapping it (large text makes screens scroll)."""
+        from kivy.uix.scrollview import ScrollView
+
+        node = widget.parent
+        while node is not None and node is not node.parent:
+            if isinstance(node, ScrollView):
+                node.scroll_to(widget, padding=0, animate=False)
+                self.frames(2)
+                return
+            node = node.parent
 
     def key(self, code: int, text: str | None = None) -> None:
         from kivy.core.window import Window
@@ -173,7 +187,7 @@ class UI:
         self.app.set_text_scale(1.0)
         self.app.set_language("id")
         self.clock.skipped = 0.0
-        self.app.timer.touch()
+        self.app.timer.stop()
         self.published.clear()
         if self.kiosk.speaker is not None:
             self.kiosk.speaker.clear()  # type: ignore[attr-defined]

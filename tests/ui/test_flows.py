@@ -262,11 +262,20 @@ def test_inactivity_warns_then_more_time_then_sign_out_clears_every_trace(ui: UI
     assert spoken[-1][1] == "id"  # the screen's language
     ui.tap(ui.app._warning.ids.more_time)
     assert ui.app._warning is None and ui.app.current == "borrow"
-    for _ in range(10):  # at least ten extensions are possible
+    extensions = ui.kiosk.config.accessibility.max_extensions
+    assert extensions >= 10  # at least ten extensions are possible
+    for n in range(2, extensions + 1):
         ui.clock.skip(timeout - warning + 1)
         ui.wait(lambda: ui.app._warning is not None)
         ui.tap(ui.app._warning.ids.more_time)
-    ui.clock.skip(timeout + 1)
+        assert ui.app.timer.extensions == n and ui.app._warning is None
+    # The last warning says no more time is left and offers none; sign-out follows.
+    ui.clock.skip(timeout - warning + 1)
+    ui.wait(lambda: ui.app._warning is not None)
+    last = ui.app._warning
+    assert last.ids.countdown.text.startswith(ui.t("ui.session.last_warning_text", seconds=0)[:20])
+    assert last.ids.more_time.disabled and last.ids.more_time.opacity == 0
+    ui.clock.skip(warning + 1)
     ui.wait(lambda: ui.app.current == "attract")
     assert any(isinstance(e, SessionEnded) and e.reason == "timeout" for e in ui.published)
     assert not ui.app.signed_in and ui.app.patron_name == ""
