@@ -133,6 +133,41 @@ def test_background_calls_run_off_the_ui_thread_and_answer_on_it(ui: UI) -> None
     assert seen["worker"] != ui_thread and seen["callback"] == ui_thread
 
 
+def test_quick_calls_answer_in_the_same_frame_on_the_local_backend_only(ui: UI) -> None:
+    """DESIGN.md: local services are fast and synchronous; only slow calls need a
+    worker. A quick call runs on the UI thread and is answered before the next frame is
+    drawn; on a networked backend the same call goes to the worker."""
+    from dataclasses import replace
+
+    threads: list[int] = []
+    answers: list[str] = []
+
+    def lookup() -> str:
+        threads.append(threading.get_ident())
+        return "answer"
+
+    frames: list[int] = []
+    from kivy.core.window import Window
+
+    def count(*_args: object) -> None:
+        frames.append(1)
+
+    local = ui.app.services
+    Window.bind(on_flip=count)
+    try:
+        ui.app.call(lookup, answers.append, quick=True)
+        assert threads == [threading.get_ident()] and answers == []  # delivered later
+        ui.frames(1)
+        assert answers == ["answer"] and len(frames) <= 1
+        ui.app.services = replace(local, local=False)
+        ui.app.call(lookup, answers.append, quick=True)
+        ui.wait(lambda: len(answers) == 2)
+        assert threads[1] != threading.get_ident()
+    finally:
+        Window.unbind(on_flip=count)
+        ui.app.services = local
+
+
 def test_a_late_answer_after_sign_out_is_dropped(ui: UI) -> None:
     ui.sign_in("ok")
     shown: list[str] = []

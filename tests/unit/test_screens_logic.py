@@ -1,5 +1,5 @@
-"""The screens' plain-Python parts: the inactivity rule, the patron session, the
-background worker and the date formats. No Kivy here."""
+"""The screens' plain-Python parts: the patron session, the background worker and the
+date formats. No Kivy here. (The inactivity rule is tested in test_a11y_timeouts.)"""
 
 from __future__ import annotations
 
@@ -12,37 +12,8 @@ from kiosk.bus import QueueLoop
 from kiosk.circulation.api import Patron
 from kiosk.domain.errors import DomainError, KioskError
 from screens import format as fmt
-from screens.session import IdleTimer, PatronSession, Phase
+from screens.session import PatronSession
 from screens.worker import Worker
-
-
-class FakeMonotonic:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_idle_timer_warns_before_it_expires_and_more_time_resets_it() -> None:
-    clock = FakeMonotonic()
-    timer = IdleTimer(timeout_s=90, warning_s=30, now=clock)
-    assert timer.state().phase is Phase.ACTIVE
-    clock.now += 59
-    assert timer.state().phase is Phase.ACTIVE
-    clock.now += 2
-    state = timer.state()
-    assert state.phase is Phase.WARNING and state.seconds_left == 29
-    timer.extend()
-    assert timer.state().phase is Phase.ACTIVE and timer.extensions == 1
-    clock.now += 90
-    assert timer.state().phase is Phase.EXPIRED
-    assert timer.state().seconds_left == 0
-
-
-def test_idle_timer_keeps_a_warning_shorter_than_the_timeout() -> None:
-    timer = IdleTimer(timeout_s=20, warning_s=30, now=FakeMonotonic())
-    assert timer.warning_s == 10
 
 
 def test_a_new_or_ended_session_changes_generation() -> None:
@@ -89,6 +60,37 @@ def test_worker_hands_domain_errors_and_turns_bugs_into_a_message_key() -> None:
 
     worker.submit(refuse, lambda _r: None, errors.append)
     worker.submit(bug, lambda _r: None, errors.append)
+    assert loop.run_until(lambda: len(errors) == 2, timeout=5)
+    assert [e.key for e in errors] == ["circulation.item_not_found", "ui.unexpected_error"]
+    worker.shutdown()
+
+
+def test_a_quick_call_runs_here_and_still_answers_through_schedule() -> None:
+    """The local backend's quick calls: run on the calling (UI) thread, but the
+    callback comes through ``schedule`` like a worker's, after ``run_here`` returned."""
+    loop = QueueLoop()
+    worker = Worker(loop.schedule, "test")
+    seen: dict[str, object] = {}
+    errors: list[KioskError] = []
+
+    def job() -> int:
+        seen["thread"] = threading.get_ident()
+        return 7
+
+    worker.run_here(job, lambda r: seen.update(result=r), None, loop.schedule)
+    assert seen == {"thread": threading.get_ident()}  # ran, not yet delivered
+    assert not worker.idle
+    assert loop.run_until(lambda: "result" in seen, timeout=5)
+    assert seen["result"] == 7 and worker.idle
+
+    def refuse() -> None:
+        raise DomainError("circulation.item_not_found", barcode="X")
+
+    def bug() -> None:
+        raise ZeroDivisionError
+
+    worker.run_here(refuse, lambda _r: None, errors.append, loop.schedule)
+    worker.run_here(bug, lambda _r: None, errors.append, loop.schedule)
     assert loop.run_until(lambda: len(errors) == 2, timeout=5)
     assert [e.key for e in errors] == ["circulation.item_not_found", "ui.unexpected_error"]
     worker.shutdown()
