@@ -309,8 +309,11 @@ class KioskApp(App):
         # Screens change at once: calm, and on a Pi's GPU or llvmpipe a cross-fade
         # costs frames that the tap-to-name time cannot spare.
         self.manager = ScreenManager(transition=NoTransition())
-        for screen in registry.make_screens():
-            self.manager.add_widget(screen)
+        # Only the idle screen before the first frame: the others are made one per frame
+        # right after it is drawn (or at once when asked for), so the kiosk shows its
+        # "tap your card" screen as early as it can.
+        self.manager.add_widget(registry.make_screen(registry.NAMES[0]))
+        Clock.schedule_once(lambda _dt: self._make_next_screen(), 0.05)
         from accessibility.kivy_focus import FocusRing
 
         self.focus_ring = FocusRing(self.theme, self.px_per_mm)
@@ -431,7 +434,17 @@ class KioskApp(App):
 
     def screen(self, name: str) -> Any:
         assert self.manager is not None
+        if not self.manager.has_screen(name):
+            self.manager.add_widget(registry.make_screen(name))
         return self.manager.get_screen(name)
+
+    def _make_next_screen(self) -> None:
+        """Warm-up after start: make the next screen not made yet, one per frame."""
+        assert self.manager is not None
+        missing = [n for n in registry.NAMES if not self.manager.has_screen(n)]
+        if missing:
+            self.screen(missing[0])
+            Clock.schedule_once(lambda _dt: self._make_next_screen(), 0)
 
     def screens(self) -> list[KioskScreen]:
         assert self.manager is not None

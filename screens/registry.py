@@ -39,11 +39,15 @@ def load_kv(module: str) -> None:
         _loaded.add(module)
 
 
-def make_screens() -> list[KioskScreen]:
-    made: list[KioskScreen] = []
-    for name, module, class_name in SCREENS:
-        # Import first: the module's widget classes must be known before its rules load.
-        cls = getattr(importlib.import_module(f"screens.{module}"), class_name)
-        load_kv(module)
-        made.append(cls(name=name))
-    return made
+NAMES: tuple[str, ...] = tuple(name for name, _module, _cls in SCREENS)
+
+
+def make_screen(name: str) -> KioskScreen:
+    """Make screen ``name`` (its module imported and its rules loaded first)."""
+    for screen_name, module, class_name in SCREENS:
+        if screen_name == name:
+            # Import first: the module's widget classes must be known before its rules load.
+            cls = getattr(importlib.import_module(f"screens.{module}"), class_name)
+            load_kv(module)
+            return cls(name=name)
+    raise KeyError(f"no screen {name!r}")
