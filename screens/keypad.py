@@ -3,8 +3,12 @@ focus list, in reading order, so Up/Down/Action/Help/Back reach every control wi
 each screen listing its own.
 
 Reading order is top to bottom, then left to right. A list row is one item (its title
-and detail), followed by its action button. Labels are read-only items (spoken, never
-activated); buttons, toggles and rating faces are actionable. UI thread only.
+and detail), followed by its action button; a home-screen count is one item (its word
+and number); a rating face is one item (its word). Labels are read-only items (spoken,
+never activated); buttons, toggles and rating faces are actionable.
+
+Help: each actionable control explains itself with a message key found from where it
+sits, so no screen lists its controls (see :func:`help_key`). UI thread only.
 """
 
 from __future__ import annotations
@@ -17,9 +21,14 @@ from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
 
-from accessibility.keypad import Focusable
+from accessibility.keypad import Focusable, Role
 from accessibility.states import State
+from kiosk.i18n import catalogue
+from screens.base import KioskScreen
 from screens.widgets import Face, KToggle, Row
+
+#: The character a masked field (the PIN) shows per digit.
+MASK = "•"
 
 
 def _visible(widget: Widget) -> bool:
@@ -43,6 +52,13 @@ def _walk(root: Widget) -> list[Widget]:
     found: list[Widget] = []
 
     def visit(widget: Widget) -> None:
+        kind = type(widget).__name__
+        if kind == "Stat":
+            found.append(widget)  # "Loans: 3", not "3" and "Loans" far apart
+            return
+        if kind == "FaceChoice":
+            found.append(widget.ids.face)  # the face speaks its word; the label repeats it
+            return
         if isinstance(widget, Row):
             found.append(widget)  # the row itself, then its action button
             action = widget.ids.get("action")
@@ -89,37 +105,159 @@ def _activator(widget: Any) -> Callable[[], None]:
     return lambda: _press(widget)
 
 
+def _stat_text(stat: Any) -> Callable[[], str]:
+    return lambda: f"{stat.number} {stat.label}"
+
+
+def _button_name(widget: Any, app: Any) -> Callable[[], str]:
+    key = getattr(widget, "key", "")
+    if key:
+        # A symbol button ("<", "+") says its word, not the symbol.
+        return lambda: str(app.tr(key))
+    return _text(widget)
+
+
+def _masked(text: str) -> bool:
+    return bool(text) and set(text) == {MASK}
+
+
+def _label_name(widget: Any, app: Any) -> Callable[[], str]:
+    def name() -> str:
+        text = str(widget.text)
+        # A masked field (the PIN) says how many digits, never what they are.
+        return str(app.tr("ui.speech.pin_typed", count=len(text))) if _masked(text) else text
+
+    return name
+
+
+def _button_role(widget: Any) -> Role:
+    # Keyboard keys are KToggles only to show Shift; a letter key is a plain button.
+    if type(widget).__name__ == "KeyButton":
+        return "toggle" if getattr(widget, "special", "") == "<shift>" else "button"
+    return "toggle" if isinstance(widget, KToggle) else "button"
+
+
+def _help(widget: Any, app: Any) -> Callable[[], str]:
+    def explain() -> str:
+        key = help_key(widget)
+        if key is None or key not in catalogue(app.language):
+            return ""  # the navigator falls back to the role's help
+        return str(app.tr(key, **help_params(widget, app)))
+
+    return explain
+
+
 def _item(widget: Any, app: Any) -> Focusable | None:
+    if type(widget).__name__ == "Stat":
+        return Focusable(name=_stat_text(widget), role="text", widget=widget)
     if isinstance(widget, Row):
         if not widget.title:
             return None
-        return Focusable(name=_row_text(widget), role="list_item", widget=widget)
+        # A refusal is said as an error, not only drawn as a red cross.
+        state: State = "error" if widget.mark == "refused" else "normal"
+        return Focusable(name=_row_text(widget), role="list_item", state=state, widget=widget)
     if isinstance(widget, Face):
         return Focusable(
             name=_face_word(widget, app),
             role="toggle",
             state="selected" if widget.chosen else "normal",
+            help=_help(widget, app),
             activate=_activator(widget),
             widget=widget,
         )
     if isinstance(widget, ButtonBehavior):
         if not getattr(widget, "text", ""):
             return None
-        state: State = "normal"
+        state = "normal"
         if widget.disabled:
             state = "disabled"
         elif getattr(widget, "chosen", False):
             state = "selected"
         return Focusable(
-            name=_text(widget),
-            role="toggle" if isinstance(widget, KToggle) else "button",
+            name=_button_name(widget, app),
+            role=_button_role(widget),
             state=state,
+            help=_help(widget, app),
             activate=_activator(widget),
             widget=widget,
         )
     if isinstance(widget, Label) and widget.text.strip():
-        return Focusable(name=_text(widget), role="text", widget=widget)
+        return Focusable(name=_label_name(widget, app), role="text", widget=widget)
     return None
+
+
+# -- help per control ------------------------------------------------------------------
+#: kv rule roots that own ids, by class name -> their part of the help key.
+_OWNERS = {
+    "Header": "header",
+    "PinPad": "pinpad",
+    "TextEntry": "text_entry",
+    "TimeoutWarning": "timeout",
+    "ConfirmCancel": "confirm_cancel",
+    "BookingRow": "booking_row",
+}
+
+
+def kv_id(widget: Any) -> tuple[Any, str] | None:
+    """(the rule root that names ``widget``, its ``id:``), the nearest one up the tree."""
+    node = widget.parent
+    while node is not None and node is not node.parent:
+        for name, named in getattr(node, "ids", {}).items():
+            if getattr(named, "__self__", named) is widget:
+                return node, name
+        node = node.parent
+    return None
+
+
+def _screen_of(widget: Any) -> Any:
+    node = widget
+    while node is not None and node is not node.parent:
+        if isinstance(node, KioskScreen):
+            return node
+        node = node.parent
+    return None
+
+
+def help_key(widget: Any) -> str | None:
+    """The message key explaining what activating ``widget`` does, specific to it:
+
+    - a widget the screen tagged (``widget.help_key``, for controls made in Python);
+    - on-screen keyboard keys, PIN digits, rating faces: one text per kind of key;
+    - a widget with a kv ``id``: ``ui.help.<screen>.<id>`` for a screen's own controls,
+      ``ui.help.header.<id>``, ``ui.help.pinpad.<id>`` ... for shared widgets, and
+      ``ui.help.row.<screen>.<id>`` for a list row's action (it depends on the list).
+
+    None: nothing specific is known (the role's help is said instead)."""
+    tagged = getattr(widget, "help_key", "")
+    if tagged:
+        return str(tagged)
+    if isinstance(widget, Face):
+        return "ui.help.feedback.face"
+    parent = widget.parent
+    grand = parent.parent if parent is not None else None
+    if type(grand).__name__ == "Keyboard":
+        special = str(getattr(widget, "special", "")).strip("<>")
+        return f"ui.help.keyboard.{special or 'char'}"
+    found = kv_id(widget)
+    if found is None:
+        if type(grand).__name__ == "PinPad":
+            return "ui.help.pinpad.digit"
+        return None
+    owner, name = found
+    if isinstance(owner, KioskScreen):
+        return f"ui.help.{owner.name}.{name}"
+    if isinstance(owner, Row):
+        screen = _screen_of(owner)
+        return f"ui.help.row.{screen.name if screen is not None else 'any'}.{name}"
+    part = _OWNERS.get(type(owner).__name__)
+    return f"ui.help.{part}.{name}" if part else None
+
+
+def help_params(widget: Any, app: Any) -> dict[str, str]:
+    """Placeholders of the help texts: the key's character, the face's word."""
+    if isinstance(widget, Face):
+        return {"word": str(app.tr(f"ui.feedback.level{int(widget.level)}"))}
+    return {"char": str(getattr(widget, "text", ""))}
 
 
 def top_modal(window: Any) -> ModalView | None:

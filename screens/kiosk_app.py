@@ -120,6 +120,9 @@ class KioskApp(App):
             on_focus=self._keypad_focus,
         )
         self.focus_ring: Any = None
+        self._speech_clock = now  # the idle prompt's clock (tests drive it)
+        self.touch_glue: Any = None
+        self.idle_glue: Any = None
         self.dispatcher = Dispatcher(kiosk.bus, self._schedule)
         self.worker = Worker(self._schedule, "kiosk-services")
         self.device_worker = Worker(self._schedule, "kiosk-devices")
@@ -252,6 +255,7 @@ class KioskApp(App):
         Window.bind(on_touch_down=self._activity, on_key_down=self._on_key_down)
         Window.bind(on_request_close=self._on_request_close)
         self._tick_event = Clock.schedule_interval(lambda _dt: self.tick(), 0.25)
+        self._start_speech()
         if self.screenshot_path:
             Clock.schedule_once(lambda _dt: self.capture(self.screenshot_path or ""), 0.5)
         if self.exit_after is not None:
@@ -335,8 +339,42 @@ class KioskApp(App):
             self.go(header.back_to)
 
     def _keypad_focus(self, item: Focusable | None) -> None:
+        from screens.speech_glue import scroll_into_view
+
+        if item is not None:
+            scroll_into_view(item.widget)  # a row further down a list comes into view
         if self.focus_ring is not None:
             self.focus_ring.follow(item)
+
+    # -- speech for every screen (touch and hear, idle prompt, results) ---------------
+    def _start_speech(self) -> None:
+        from screens.speech_glue import IdleGlue, TouchGlue
+
+        a11y = self.kiosk.config.accessibility
+        self.idle_glue = IdleGlue(self, a11y.idle_prompt_s, self._speech_clock)
+        # Window handlers bound later are called first; one returning True stops the
+        # rest. The idle prompt hears of every key and touch before the keypad or a
+        # widget may stop it; touch and hear, bound last, sees a touch before anyone.
+        idle = self.idle_glue
+        Window.bind(
+            on_key_down=lambda *_a: idle.activity(), on_touch_down=lambda *_a: idle.activity()
+        )
+        self.touch_glue = TouchGlue(self, a11y.touch_hear_ms)
+
+    def touched(self) -> None:
+        """A touch the widgets did not get (touch and hear held it back): still
+        activity for the session timer and the idle prompt."""
+        self._activity()
+        if self.idle_glue is not None:
+            self.idle_glue.activity()
+
+    def announce(self, text: str) -> None:
+        """A result the screen now shows, spoken in speech mode (errors go through
+        :meth:`alert`, spoken always)."""
+        self.speech.say(text)
+
+    def announce_key(self, key: str, **params: Any) -> None:
+        self.announce(self.tr(key, **params))
 
     def _activity(self, *_args: Any) -> None:
         self.timer.touch()

@@ -65,10 +65,16 @@ class StaffScreen(KioskScreen):
                     resource=resource_id, on=on, online=True
                 )
             self.render()
+            said = f"{resource_id}: {self.app.tr(self.notes[resource_id])}"
+            if confirmed:
+                self.app.announce(said)
+            else:
+                self.app.alert(said)
 
         def failed(error: KioskError) -> None:
             self.notes[resource_id] = error.key
             self.render()
+            self.app.alert(f"{resource_id}: {self.app.describe(error)}")
 
         self.app.call(lambda: switch.set(on), done, failed, device=True)
 
