@@ -57,13 +57,15 @@ def _walk(root: Widget) -> list[Widget]:
             found.append(widget)  # "Loans: 3", not "3" and "Loans" far apart
             return
         if kind == "FaceChoice":
-            found.append(widget.ids.face)  # the face speaks its word; the label repeats it
+            # The face speaks its word; the label under it would repeat it. (kv ids are
+            # weak proxies: keep the widget itself.)
+            found.append(widget.ids.face.__self__)
             return
         if isinstance(widget, Row):
             found.append(widget)  # the row itself, then its action button
             action = widget.ids.get("action")
             if action is not None:
-                found.append(action)
+                found.append(action.__self__)
             return
         if isinstance(widget, ButtonBehavior | Label):
             found.append(widget)

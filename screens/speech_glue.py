@@ -75,7 +75,10 @@ class TouchGlue:
     def _schedule_poll(self) -> None:
         if self._poll is not None:
             self._poll.cancel()
-        self._poll = Clock.schedule_once(lambda _dt: self.hearing.poll(), self.hearing.hold_s)
+        self._poll = Clock.schedule_once(self._hear, self.hearing.hold_s)
+
+    def _hear(self, _dt: float) -> None:
+        self.hearing.poll()
 
     def _down(self, _window: Any, touch: Any) -> bool:
         if not self.app.speech.speech_mode or self._touch is not None:
@@ -127,7 +130,11 @@ class IdleGlue:
     def __init__(self, app: KioskApp, interval_s: float, clock: Callable[[], float]) -> None:
         self.app = app
         self.prompt = IdlePrompt(app.speech, interval_s=interval_s, clock=clock)
-        self._event = Clock.schedule_interval(lambda _dt: self.poll(), 0.5)
+        self._event = Clock.schedule_interval(self._tick, 0.5)
+
+    def _tick(self, _dt: float) -> None:
+        # Never return poll()'s False here: Kivy unschedules a callback returning False.
+        self.poll()
 
     def stop(self) -> None:
         self._event.cancel()
