@@ -2,7 +2,9 @@
 focus list, in reading order, so Up/Down/Action/Help/Back reach every control without
 each screen listing its own.
 
-Reading order is top to bottom, then left to right. A list row is one item (its title
+Reading order is the layout's: top to bottom, then left to right, a column or a row of
+a box layout read as a whole before the next one (a two-column screen is read column by
+column, never zig-zag across both). A list row is one item (its title
 and detail), followed by its action button; a home-screen count is one item (its word
 and number); a rating face is one item (its word). Labels are read-only items (spoken,
 never activated); buttons, toggles and rating faces are actionable.
@@ -17,8 +19,11 @@ from collections.abc import Callable
 from typing import Any
 
 from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from accessibility.keypad import Focusable, Role
@@ -70,25 +75,32 @@ def _walk(root: Widget) -> list[Widget]:
         if isinstance(widget, ButtonBehavior | Label):
             found.append(widget)
             return
-        for child in reversed(widget.children):  # Kivy keeps children last-first
+        for child in _in_layout_order(widget):
             visit(child)
 
     visit(root)
     return found
 
 
+def _top_left(widget: Widget) -> tuple[int, int]:
+    x, top = widget.to_window(widget.x, widget.top)
+    return (-round(top), round(x))
+
+
+def _in_layout_order(widget: Widget) -> list[Widget]:
+    """Children in the order the layout places them: box and grid layouts place
+    ``reversed(children)`` left to right, top to bottom (rows, columns and grids read
+    as wholes, a column before the column beside it); free layouts by position."""
+    children = list(reversed(widget.children))  # Kivy keeps children last-first
+    if isinstance(widget, BoxLayout | GridLayout | ScrollView | ModalView):
+        return children
+    return sorted(children, key=_top_left)
+
+
 def focusables(root: Widget, app: Any) -> list[Focusable]:
     """The focusable items under ``root`` (a screen or an open modal)."""
-    items: list[tuple[float, float, Focusable]] = []
-    for widget in _walk(root):
-        if not _visible(widget):
-            continue
-        x, y = widget.to_window(widget.x, widget.top)
-        item = _item(widget, app)
-        if item is not None:
-            items.append((-round(y), round(x), item))
-    items.sort(key=lambda entry: (entry[0], entry[1]))
-    return [item for _, _, item in items]
+    items = [_item(widget, app) for widget in _walk(root) if _visible(widget)]
+    return [item for item in items if item is not None]
 
 
 def _text(widget: Any) -> Callable[[], str]:
@@ -130,6 +142,13 @@ def _label_name(widget: Any, app: Any) -> Callable[[], str]:
         return str(app.tr("ui.speech.pin_typed", count=len(text))) if _masked(text) else text
 
     return name
+
+
+def _label_role(widget: Any) -> Role:
+    # The screen's title (in the header) and the kv heading styles are headings.
+    if type(widget).__name__ in ("KHeading", "KTitle") or type(widget.parent).__name__ == "Header":
+        return "heading"
+    return "text"
 
 
 def _button_role(widget: Any) -> Role:
@@ -184,7 +203,7 @@ def _item(widget: Any, app: Any) -> Focusable | None:
             widget=widget,
         )
     if isinstance(widget, Label) and widget.text.strip():
-        return Focusable(name=_label_name(widget, app), role="text", widget=widget)
+        return Focusable(name=_label_name(widget, app), role=_label_role(widget), widget=widget)
     return None
 
 

@@ -360,6 +360,15 @@ class KioskApp(App):
             on_key_down=lambda *_a: idle.activity(), on_touch_down=lambda *_a: idle.activity()
         )
         self.touch_glue = TouchGlue(self, a11y.touch_hear_ms)
+        self.bind(signed_in=lambda _app, on: None if on else self._lists_to_top())
+
+    def _lists_to_top(self) -> None:
+        """Sign-out: every list back at its top (the keypad may have scrolled one down);
+        the next patron starts where reading starts."""
+        from screens.speech_glue import scroll_to_top
+
+        for screen in self.screens():
+            scroll_to_top(screen)
 
     def touched(self) -> None:
         """A touch the widgets did not get (touch and hear held it back): still

@@ -55,6 +55,14 @@ def scroll_into_view(widget: Any) -> None:
         node = node.parent
 
 
+def scroll_to_top(root: Any) -> None:
+    """Every list under ``root`` back at its top: a screen starts where its reading
+    order starts (the keypad may have scrolled it down last time)."""
+    for widget in root.walk(restrict=True):
+        if isinstance(widget, ScrollView) and widget.scroll_y != 1:
+            widget.scroll_y = 1
+
+
 class TouchGlue:
     """Touch and hear over the whole window (speech mode only)."""
 

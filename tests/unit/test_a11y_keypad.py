@@ -268,11 +268,13 @@ def test_touch_and_hear(speech: SpeechController, speaker: SimSpeaker, clock: Ma
     assert speaker.spoken[-1] == ("Pinjam, tombol", "id")
     # Sliding to another item and holding speaks that one; lifting does not act.
     touch.slide(renew)
+    assert touch.item is renew  # what the finger is on (the Kivy glue reads it)
     assert not touch.poll()
     clock.advance(0.3)
     assert touch.poll()
     assert speaker.spoken[-1] == ("Perpanjang, tombol", "id")
     assert not touch.release()
+    assert touch.item is None
     with pytest.raises(ValueError, match="250"):
         TouchAndHear(speech, hold_ms=100)
 
