@@ -546,17 +546,22 @@ def test_help_explains_every_control_of_every_screen_specifically(
     assert len(set(checked)) >= 60
 
 
+def hold(ui: UI, seconds: float) -> None:
+    """Real time passes with frames drawn (Kivy's clock runs the hold's check)."""
+    ui.frames(1)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        ui.frames(1)
+
+
 def _touch(ui: UI, widget: Any, hold_s: float) -> None:
     from kivy.tests.common import UnitTestTouch
 
     x, y = widget.to_window(*widget.center)
     touch = UnitTestTouch(x, y)
     touch.touch_down()
-    ui.frames(1)
-    deadline = time.monotonic() + hold_s
-    while time.monotonic() < deadline:
-        time.sleep(0.02)
-        ui.frames(1)
+    hold(ui, hold_s)
     touch.touch_up()
     ui.frames(2)
     ui.settle()
@@ -574,6 +579,22 @@ def test_touch_and_hear_speaks_a_held_control_and_a_quick_tap_acts(ui: UI) -> No
     _touch(ui, home.ids.loans, 0.4)
     assert ui.app.current == "home"  # heard, not pressed
     assert sim.spoken == [(f"{home.ids.loans.text}, {ui.t('a11y.role.button')}", "id")]
+    # Exploring: the finger slides from one control to the next, each is read; lifting
+    # it acts on nothing.
+    from kivy.tests.common import UnitTestTouch
+
+    touch = UnitTestTouch(*home.ids.borrow.to_window(*home.ids.borrow.center))
+    touch.touch_down()
+    hold(ui, 0.35)
+    touch.touch_move(*home.ids.returns.to_window(*home.ids.returns.center))
+    hold(ui, 0.35)
+    touch.touch_up()
+    ui.settle()
+    assert [text.split(",")[0] for text, _lang in sim.spoken[-2:]] == [
+        home.ids.borrow.text,
+        home.ids.returns.text,
+    ]
+    assert ui.app.current == "home"
     _touch(ui, home.ids.loans, 0.0)
     assert ui.app.current == "loans"  # a quick tap acts
     # A held label is read too, and the touch still reaches the list under it.

@@ -198,7 +198,7 @@ def test_help_falls_back_to_the_role(nav: KeypadNavigator, speaker: SimSpeaker) 
     nav.down()
     nav.help()
     assert speaker.spoken[-1] == (
-        "Selamat datang, judul. Ini judul layar. Tekan panah bawah untuk lanjut.",
+        "Selamat datang, judul. Ini judul. Tekan panah bawah untuk lanjut.",
         "id",
     )
 
