@@ -148,6 +148,10 @@ def _label_role(widget: Any) -> Role:
     # The screen's title (in the header) and the kv heading styles are headings.
     if type(widget).__name__ in ("KHeading", "KTitle") or type(widget.parent).__name__ == "Header":
         return "heading"
+    # What the on-screen keyboard types into (kv ids "field", "number_field", ...).
+    found = kv_id(widget)
+    if found is not None and found[1].endswith("field"):
+        return "input"
     return "text"
 
 

@@ -356,9 +356,7 @@ class KioskApp(App):
         # rest. The idle prompt hears of every key and touch before the keypad or a
         # widget may stop it; touch and hear, bound last, sees a touch before anyone.
         idle = self.idle_glue
-        Window.bind(
-            on_key_down=lambda *_a: idle.activity(), on_touch_down=lambda *_a: idle.activity()
-        )
+        Window.bind(on_key_down=lambda *_a: idle.activity(), on_touch_down=self._touch_down)
         self.touch_glue = TouchGlue(self, a11y.touch_hear_ms)
         self.bind(signed_in=lambda _app, on: None if on else self._lists_to_top())
 
@@ -369,6 +367,13 @@ class KioskApp(App):
 
         for screen in self.screens():
             scroll_to_top(screen)
+
+    def _touch_down(self, *_args: Any) -> None:
+        # Any touch is a new action: it stops what is being said (an alert too), and
+        # the idle prompt waits again. Returns None: the touch goes on to the widgets.
+        self.speech.interrupt()
+        if self.idle_glue is not None:
+            self.idle_glue.activity()
 
     def touched(self) -> None:
         """A touch the widgets did not get (touch and hear held it back): still

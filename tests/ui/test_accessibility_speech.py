@@ -342,6 +342,12 @@ def test_a_new_user_action_interrupts_current_speech(ui: UI) -> None:
     ui.tap(ui.screen.ids.loans)
     assert ("stop",) in sim.events[start:]
     assert ui.app.current == "loans"
+    # Outside speech mode a touch stops an alert being spoken too.
+    ui.app.speech.set_speech_mode(False, announce=False)
+    ui.app.alert(long)
+    start = len(sim.events)
+    ui.tap(ui.screen.ids.renew_all)
+    assert sim.events[start] == ("stop",)
 
 
 def test_speech_language_matches_the_screen_language(ui: UI) -> None:
@@ -679,6 +685,17 @@ def test_results_are_spoken_as_they_appear_in_speech_mode(ui: UI, booking: Booki
     ui.tap(slot_button(screen, "10:00"))
     ui.tap(screen.ids.book)
     said(ui.t("ui.booking.booked"))
+    ui.tap(screen.ids.to_mine)
+    (row,) = screen.ids.bookings_box.children
+    ui.tap(row.ids.cancel)
+    from kivy.core.window import Window
+
+    from screens.equipment import ConfirmCancel
+
+    sim.clear()
+    ui.tap(next(w for w in Window.children if isinstance(w, ConfirmCancel)).ids.yes)
+    said(screen.message)
+    assert screen.message_mark == "ok"
     ui.app.go("loans")
     ui.settle()
     renewable = next(r for r in ui.rows() if r.action_text)
