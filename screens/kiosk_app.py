@@ -122,6 +122,7 @@ class KioskApp(App):
         self.focus_ring: Any = None
         self._speech_clock = now  # the idle prompt's clock (tests drive it)
         self.touch_glue: Any = None
+        self._keypad_root: Any = None  # the screen or modal the keypad items are from
         self.idle_glue: Any = None
         self.dispatcher = Dispatcher(kiosk.bus, self._schedule)
         self.worker = Worker(self._schedule, "kiosk-services")
@@ -296,7 +297,7 @@ class KioskApp(App):
 
         self.timer.touch()
         # The screen may have changed since the last key (a row added, a modal opened).
-        self.navigator.update_items(self.keypad_items())
+        self._keypad_sync()
         if self.navigator.handle_key(key_name(key, codepoint), modifiers or []):
             return True
         # Escape (27) must never leave the app in kiosk mode.
@@ -323,7 +324,31 @@ class KioskApp(App):
         title = header.title if header is not None and header.title else ""
         if not title and top_modal(Window) is None and self.current == "attract":
             title = self.library_name
+        modal = top_modal(Window)
+        if modal is not None:
+            title = str(getattr(modal, "title", "") or "")  # the modal's, not the screen's
+        self._keypad_root = modal or self.current_screen()
         self.navigator.set_items(self.keypad_items(), title)
+
+    def _keypad_sync(self) -> None:
+        """Before a key: the same screen or modal keeps its focus position over its
+        current items; a modal that opened or closed since starts at its top."""
+        from screens.keypad import top_modal
+
+        root = top_modal(Window) or (self.current_screen() if self.manager else None)
+        if root is not self._keypad_root:
+            self._keypad_root = root
+            self.keypad_page()
+        else:
+            self.navigator.update_items(self.keypad_items())
+
+    def _modal_changed(self) -> None:
+        from screens.keypad import top_modal
+
+        if self.manager is None:
+            return
+        if (top_modal(Window) or self.current_screen()) is not self._keypad_root:
+            self.keypad_page()  # opened or closed: its title now, focus at its top
 
     def _keypad_back(self) -> None:
         from screens.keypad import top_modal
@@ -358,6 +383,9 @@ class KioskApp(App):
         idle = self.idle_glue
         Window.bind(on_key_down=lambda *_a: idle.activity(), on_touch_down=self._touch_down)
         self.touch_glue = TouchGlue(self, a11y.touch_hear_ms)
+        # A modal opened or closed (a keyboard, a question, the timeout warning): after
+        # its first layout, the keypad moves into it (or back to the screen).
+        Window.bind(children=lambda *_a: Clock.schedule_once(lambda _dt: self._modal_changed()))
         self.bind(signed_in=lambda _app, on: None if on else self._lists_to_top())
 
     def _lists_to_top(self) -> None:

@@ -705,3 +705,36 @@ def test_results_are_spoken_as_they_appear_in_speech_mode(ui: UI, booking: Booki
         result.title,
         ui.t(result.refusal) if result.refusal else ui.t("ui.loans.renewed", date="")[:8],
     )
+
+
+def test_a_modal_takes_the_keypad_from_its_top_and_gives_it_back(ui: UI) -> None:
+    """A modal opened from the keypad (the comment keyboard) says its title and the
+    keypad starts at its first item; Back closes it and the screen is read again."""
+    from kivy.core.window import Window
+
+    from screens.widgets import TextEntry
+
+    ui.sign_in("ok")
+    ui.app.go("feedback")
+    ui.settle()
+    speech_on(ui)
+    feedback = ui.screen
+    focus_on(ui, feedback.ids.comment)
+    press(ENTER)
+    ui.frames(3)
+    entry = next(w for w in Window.children if isinstance(w, TextEntry))
+    sim = speaker(ui)
+    assert sim.spoken[-1] == (ui.t("ui.feedback.comment_title"), "id")
+    press(DOWN)
+    assert ui.app.navigator.current.widget is entry.ids.field.__self__
+    assert sim.spoken[-1][0].startswith(ui.t("ui.feedback.comment_title"))
+    press(27)  # Back
+    ui.wait(lambda: not any(isinstance(w, TextEntry) for w in Window.children))
+    ui.frames(2)
+    assert ui.app.navigator.index is None
+    assert sim.spoken[-1] == (ui.t("ui.feedback.title"), "id")
+    press(DOWN)
+    assert ui.app.navigator.current.widget.get_root_window() is not None
+    on_screen = [item.widget for item in ui.app.keypad_items()]
+    assert [item.widget for item in ui.app.navigator.items] == on_screen  # not the modal's
+    assert ui.app.navigator.current.widget in feedback.walk(restrict=True)
