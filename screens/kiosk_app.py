@@ -337,7 +337,6 @@ class KioskApp(App):
 
         root = top_modal(Window) or (self.current_screen() if self.manager else None)
         if root is not self._keypad_root:
-            self._keypad_root = root
             self.keypad_page()
         else:
             self.navigator.update_items(self.keypad_items())
@@ -414,9 +413,6 @@ class KioskApp(App):
         """A result the screen now shows, spoken in speech mode (errors go through
         :meth:`alert`, spoken always)."""
         self.speech.say(text)
-
-    def announce_key(self, key: str, **params: Any) -> None:
-        self.announce(self.tr(key, **params))
 
     def _activity(self, *_args: Any) -> None:
         self.timer.touch()
