@@ -305,6 +305,11 @@ class TouchAndHear:
         self._spoke_item = False
         self._spoke_any = False
 
+    @property
+    def item(self) -> Focusable | None:
+        """The item under the finger (None: no finger, or off every item)."""
+        return self._item
+
     def press(self, item: Focusable) -> None:
         self._item = item
         self._since = self.clock()

@@ -51,6 +51,7 @@ class AccessScreen(KioskScreen):
                 chosen=self.app.theme.name == name,
                 font_size=self.app.small_px,
             )
+            button.help_key = "ui.help.access.theme"  # what Help says (screens/keypad.py)
             button.bind(on_release=lambda _b, n=name: self._pick(n))
             box.add_widget(button)
 

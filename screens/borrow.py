@@ -30,6 +30,7 @@ class BorrowScreen(ItemsScreen):
         line.due_at = result.due_at
         line.key = "ui.borrow.due"
         self.render()
+        self.app.announce(self.spoken(line))
         if result.desensitize:
             self.secure(line, secured=False)
 

@@ -467,6 +467,11 @@ class EquipmentScreen(KioskScreen):
         self.message_key = key
         self.message_params = params
         self._translate_message()
+        # Shown and spoken: a refusal always (an alert), a success in speech mode.
+        if key and mark == REFUSED:
+            self.app.alert(self.message)
+        elif key and mark == OK:
+            self.app.announce(self.message)
 
     def clear_message(self) -> None:
         self.say("", "", {})
@@ -562,11 +567,13 @@ class EquipmentScreen(KioskScreen):
             toggle = Factory.TabToggle(text=label)
             toggle.chosen = self.kind == kind
             toggle.tab = kind
+            toggle.help_key = "ui.help.equipment.tab"  # what Help says (screens/keypad.py)
             toggle.bind(on_release=lambda b: self.choose_kind(b.tab))
             box.add_widget(toggle)
         mine = Factory.TabToggle(text=app.tr("ui.booking.mine_tab", count=len(self.mine)))
         mine.chosen = self.kind == MINE_TAB
         mine.tab = MINE_TAB
+        mine.help_key = "ui.help.equipment.tab_mine"
         mine.bind(on_release=lambda b: self.choose_kind(b.tab))
         box.add_widget(mine)
 
@@ -588,6 +595,7 @@ class EquipmentScreen(KioskScreen):
             toggle = Factory.ResourceToggle(text=self.resource_text(each))
             toggle.chosen = each.id == self.resource_id
             toggle.ident = each.id
+            toggle.help_key = "ui.help.equipment.resource"
             toggle.bind(on_release=lambda b: self.choose_resource(b.ident))
             resources_box.add_widget(toggle)
         resource = self.resource()
@@ -606,6 +614,9 @@ class EquipmentScreen(KioskScreen):
                 button = SlotButton(text=self.slot_text(slot), slot=slot, slot_state=slot.state)
                 pressable = (slot.state == FREE and bookable) or slot.state == MINE
                 button.disabled = not pressable
+                button.help_key = (
+                    f"ui.help.equipment.slot_{'mine' if slot.state == MINE else 'free'}"
+                )
                 button.bind(on_release=lambda b: self.pick(b.slot))
                 slots_box.add_widget(button)
         self.ids.grid_note.text = note

@@ -46,14 +46,18 @@ class EventsScreen(KioskScreen):
         else:
             call, key = services.events.register, "ui.events.registered"
 
+        title = event.title(self.app.language)
+
         def done(updated: LibraryEvent) -> None:
             self.notes[event_id] = (key, {})
             self.events = [updated if e.id == event_id else e for e in self.events]
             self.render()
+            self.app.announce(f"{title}: {self.app.tr(key)}")
 
         def failed(error: KioskError) -> None:
             self.notes[event_id] = (error.key, dict(error.params))
             self.render()
+            self.app.alert(f"{title}: {self.app.describe(error)}")
 
         self.app.call(lambda: call(ref, event_id), done, failed, quick=True)
 

@@ -44,6 +44,7 @@ class FeedbackScreen(KioskScreen):
             return
         if not self.rating:
             self._status("ui.feedback.choose_first")
+            self.app.alert(self.status)
             return
         rating, comment, lang = self.rating, self.comment or None, self.app.language
         self._status("ui.feedback.sending")
@@ -58,9 +59,11 @@ class FeedbackScreen(KioskScreen):
         self.rating = 0
         self.comment = ""
         self._status("ui.feedback.sent")
+        self.app.announce(self.status)
 
     def _failed(self, error: KioskError) -> None:
         self._status(error.key)
+        self.app.alert(self.status)
 
     def _status(self, key: str) -> None:
         self.status_key = key

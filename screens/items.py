@@ -59,14 +59,14 @@ class ItemsScreen(KioskScreen):
             parts = tags[0].parts
             if parts > 1 and len({t.part for t in tags}) < parts:
                 # A multi-part set (a book with a CD) goes out or in only as a whole.
-                self._upsert(
-                    ItemLine(
-                        barcode=item_id,
-                        state="warning",
-                        key="ui.items.parts_missing",
-                        params={"present": len(tags), "parts": parts},
-                    )
+                line = ItemLine(
+                    barcode=item_id,
+                    state="warning",
+                    key="ui.items.parts_missing",
+                    params={"present": len(tags), "parts": parts},
                 )
+                self._upsert(line)
+                self.app.alert(self.spoken(line))
                 continue
             self.add(item_id, tuple(t.uid for t in tags))
         return True
@@ -100,7 +100,7 @@ class ItemsScreen(KioskScreen):
         # failure that is not a library rule (a device, a bug) gets the advice added.
         line.advice = "" if error.key.startswith("circulation.") else "ui.items.see_staff"
         self.render()
-        self.app.alert(self.detail(line))
+        self.app.alert(self.spoken(line))
 
     def secure(self, line: ItemLine, secured: bool) -> None:
         """Arm (return) or disarm (borrow) the item's RFID tags on the device worker."""
@@ -117,6 +117,7 @@ class ItemsScreen(KioskScreen):
             line.state = "warning"
             line.advice = error.key
             self.render()
+            self.app.alert(self.spoken(line))
 
         self.app.call(write, lambda _r: None, failed, device=True)
 
@@ -128,6 +129,11 @@ class ItemsScreen(KioskScreen):
         self.render()
 
     # -- drawing ---------------------------------------------------------------------
+    def spoken(self, line: ItemLine) -> str:
+        """What is said of a line when its answer arrives: its title (or barcode) and
+        the due date, the hold-shelf instruction or the reason it was refused."""
+        return f"{line.title or line.barcode}. {self.detail(line)}"
+
     def detail(self, line: ItemLine) -> str:
         text = self.app.tr(line.key, **line.params) if line.key else ""
         if line.advice:

@@ -132,6 +132,10 @@ class KioskApp(App):
         self.speech_on = self.speech.speech_mode
         self.speech.on_mode_change = self._speech_mode_changed
         self.focus_ring: Any = None
+        self._speech_clock = now  # the idle prompt's clock (tests drive it)
+        self.touch_glue: Any = None
+        self._keypad_root: Any = None  # the screen or modal the keypad items are from
+        self.idle_glue: Any = None
         self.dispatcher = Dispatcher(kiosk.bus, self._schedule)
         self.worker = Worker(self._schedule, "kiosk-services")
         self.device_worker = Worker(self._schedule, "kiosk-devices")
@@ -337,6 +341,7 @@ class KioskApp(App):
         Window.bind(on_touch_down=self._activity, on_key_down=self._on_key_down)
         Window.bind(on_request_close=self._on_request_close)
         self._tick_event = Clock.schedule_interval(lambda _dt: self.tick(), 0.25)
+        self._start_speech()
         if self.screenshot_path:
             Clock.schedule_once(lambda _dt: self.capture(self.screenshot_path or ""), 0.5)
         if self.exit_after is not None:
@@ -377,7 +382,7 @@ class KioskApp(App):
 
         self.timer.activity()
         # The screen may have changed since the last key (a row added, a modal opened).
-        self.navigator.update_items(self.keypad_items())
+        self._keypad_sync()
         if self.navigator.handle_key(key_name(key, codepoint), modifiers or []):
             return True
         # Escape (27) must never leave the app in kiosk mode.
@@ -404,7 +409,30 @@ class KioskApp(App):
         title = header.title if header is not None and header.title else ""
         if not title and top_modal(Window) is None and self.current == "attract":
             title = self.library_name
+        modal = top_modal(Window)
+        if modal is not None:
+            title = str(getattr(modal, "title", "") or "")  # the modal's, not the screen's
+        self._keypad_root = modal or self.current_screen()
         self.navigator.set_items(self.keypad_items(), title)
+
+    def _keypad_sync(self) -> None:
+        """Before a key: the same screen or modal keeps its focus position over its
+        current items; a modal that opened or closed since starts at its top."""
+        from screens.keypad import top_modal
+
+        root = top_modal(Window) or (self.current_screen() if self.manager else None)
+        if root is not self._keypad_root:
+            self.keypad_page()
+        else:
+            self.navigator.update_items(self.keypad_items())
+
+    def _modal_changed(self) -> None:
+        from screens.keypad import top_modal
+
+        if self.manager is None:
+            return
+        if (top_modal(Window) or self.current_screen()) is not self._keypad_root:
+            self.keypad_page()  # opened or closed: its title now, focus at its top
 
     def _keypad_back(self) -> None:
         from screens.keypad import top_modal
@@ -420,8 +448,56 @@ class KioskApp(App):
             self.go(header.back_to)
 
     def _keypad_focus(self, item: Focusable | None) -> None:
+        from screens.speech_glue import scroll_into_view
+
+        if item is not None:
+            scroll_into_view(item.widget)  # a row further down a list comes into view
         if self.focus_ring is not None:
             self.focus_ring.follow(item)
+
+    # -- speech for every screen (touch and hear, idle prompt, results) ---------------
+    def _start_speech(self) -> None:
+        from screens.speech_glue import IdleGlue, TouchGlue
+
+        a11y = self.kiosk.config.accessibility
+        self.idle_glue = IdleGlue(self, a11y.idle_prompt_s, self._speech_clock)
+        # Window handlers bound later are called first; one returning True stops the
+        # rest. The idle prompt hears of every key and touch before the keypad or a
+        # widget may stop it; touch and hear, bound last, sees a touch before anyone.
+        idle = self.idle_glue
+        Window.bind(on_key_down=lambda *_a: idle.activity(), on_touch_down=self._touch_down)
+        self.touch_glue = TouchGlue(self, a11y.touch_hear_ms)
+        # A modal opened or closed (a keyboard, a question, the timeout warning): after
+        # its first layout, the keypad moves into it (or back to the screen).
+        Window.bind(children=lambda *_a: Clock.schedule_once(lambda _dt: self._modal_changed()))
+        self.bind(signed_in=lambda _app, on: None if on else self._lists_to_top())
+
+    def _lists_to_top(self) -> None:
+        """Sign-out: every list back at its top (the keypad may have scrolled one down);
+        the next patron starts where reading starts."""
+        from screens.speech_glue import scroll_to_top
+
+        for screen in self.screens():
+            scroll_to_top(screen)
+
+    def _touch_down(self, *_args: Any) -> None:
+        # Any touch is a new action: it stops what is being said (an alert too), and
+        # the idle prompt waits again. Returns None: the touch goes on to the widgets.
+        self.speech.interrupt()
+        if self.idle_glue is not None:
+            self.idle_glue.activity()
+
+    def touched(self) -> None:
+        """A touch the widgets did not get (touch and hear held it back): still
+        activity for the session timer and the idle prompt."""
+        self._activity()
+        if self.idle_glue is not None:
+            self.idle_glue.activity()
+
+    def announce(self, text: str) -> None:
+        """A result the screen now shows, spoken in speech mode (errors go through
+        :meth:`alert`, spoken always)."""
+        self.speech.say(text)
 
     def _activity(self, *_args: Any) -> None:
         self.timer.activity()

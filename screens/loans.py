@@ -42,6 +42,7 @@ class LoansScreen(KioskScreen):
     def _failed(self, error: KioskError) -> None:
         self.error = error
         self.render()
+        self.app.alert(self.app.describe(error))
 
     def renew(self, barcode: str) -> None:
         services = self.app.services
@@ -72,6 +73,26 @@ class LoansScreen(KioskScreen):
         for result in results:
             self.results[result.barcode] = result
         self.refresh()
+        self._say_results(results)
+
+    def _say_results(self, results: list[RenewResult]) -> None:
+        """One sentence per item, as shown; any refusal makes it an alert (spoken even
+        with speech mode off), like every refusal."""
+        app = self.app
+        zone = app.kiosk.config.kiosk.timezone
+        said = []
+        for result in results:
+            if result.ok and result.due_at is not None:
+                date = fmt.day(result.due_at, app.language, zone)
+                said.append(f"{result.title}: {app.tr('ui.loans.renewed', date=date)}.")
+            else:
+                why = app.tr(result.refusal or "ui.loans.not_renewed")
+                said.append(f"{result.title}: {why}")
+        text = " ".join(said)
+        if all(result.ok for result in results):
+            app.announce(text)
+        else:
+            app.alert(text)
 
     def render(self) -> None:
         box = self.ids.rows

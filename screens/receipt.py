@@ -63,15 +63,20 @@ class ReceiptScreen(KioskScreen):
         self._status("ui.receipt.printing")
         self.app.call(
             lambda: printer.print_receipt(receipt),
-            lambda _r: self._status("ui.receipt.printed"),
+            lambda _r: self._printed(),
             lambda error: self._failed(error),
             device=True,
         )
+
+    def _printed(self) -> None:
+        self._status("ui.receipt.printed")
+        self.app.announce(self.status)
 
     def _failed(self, error: KioskError) -> None:
         self.status_key = error.key
         self._params = error.params
         self.render()
+        self.app.alert(self.status)
 
     def _status(self, key: str) -> None:
         self.status_key = key

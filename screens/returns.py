@@ -34,6 +34,7 @@ class ReturnScreen(ItemsScreen):
             line.key = "ui.returns.returned_late" if result.was_overdue else "ui.returns.returned"
             line.params = {}
         self.render()
+        self.app.announce(self.spoken(line))
         if result.resensitize:
             self.secure(line, secured=True)
 

@@ -55,6 +55,8 @@ class StaffScreen(KioskScreen):
         switch = self.app.kiosk.switches.get(resource_id)
         if switch is None:
             return
+        resources = self.app.kiosk.config.resources
+        name = next((r.name for r in resources if r.id == resource_id and r.name), resource_id)
 
         def done(confirmed: bool) -> None:
             self.notes[resource_id] = (
@@ -65,10 +67,16 @@ class StaffScreen(KioskScreen):
                     resource=resource_id, on=on, online=True
                 )
             self.render()
+            said = f"{name}: {self.app.tr(self.notes[resource_id])}"
+            if confirmed:
+                self.app.announce(said)
+            else:
+                self.app.alert(said)
 
         def failed(error: KioskError) -> None:
             self.notes[resource_id] = error.key
             self.render()
+            self.app.alert(f"{name}: {self.app.describe(error)}")
 
         self.app.call(lambda: switch.set(on), done, failed, device=True)
 

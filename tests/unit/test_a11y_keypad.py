@@ -198,7 +198,7 @@ def test_help_falls_back_to_the_role(nav: KeypadNavigator, speaker: SimSpeaker) 
     nav.down()
     nav.help()
     assert speaker.spoken[-1] == (
-        "Selamat datang, judul. Ini judul layar. Tekan panah bawah untuk lanjut.",
+        "Selamat datang, judul. Ini judul. Tekan panah bawah untuk lanjut.",
         "id",
     )
 
@@ -268,11 +268,13 @@ def test_touch_and_hear(speech: SpeechController, speaker: SimSpeaker, clock: Ma
     assert speaker.spoken[-1] == ("Pinjam, tombol", "id")
     # Sliding to another item and holding speaks that one; lifting does not act.
     touch.slide(renew)
+    assert touch.item is renew  # what the finger is on (the Kivy glue reads it)
     assert not touch.poll()
     clock.advance(0.3)
     assert touch.poll()
     assert speaker.spoken[-1] == ("Perpanjang, tombol", "id")
     assert not touch.release()
+    assert touch.item is None
     with pytest.raises(ValueError, match="250"):
         TouchAndHear(speech, hold_ms=100)
 
