@@ -200,8 +200,15 @@ class Keyboard(BoxLayout):
         self.bind(layout=lambda *_: self.build_keys(), shift=lambda *_: self.relabel())
         running = app()
         if running is not None:
-            running.bind(language=lambda *_: self.relabel())
-            running.bind(text_scale=lambda *_: self.build_keys())
+            # Bound methods: Kivy holds them weakly, so a closed keyboard (a text entry
+            # modal) is freed instead of being relabelled and rebuilt forever.
+            running.bind(language=self._on_language, text_scale=self._on_text_scale)
+        self.build_keys()
+
+    def _on_language(self, *_args: Any) -> None:
+        self.relabel()
+
+    def _on_text_scale(self, *_args: Any) -> None:
         self.build_keys()
 
     def rows(self) -> list[str | list[str]]:
@@ -395,14 +402,23 @@ class Page(ScrollView):
 
 
 class RowList(ScrollView):
-    """A list of rows. Inside a :class:`Page` it asks for the height of all its rows
-    (``size_hint_min_y``), so the page scrolls rather than a list in a list."""
+    """A list of rows. At text scale 1.0 it scrolls within its place, as it always
+    did; with large text (1.5 and up) it asks for the height of all its rows
+    (``size_hint_min_y``), so the whole page scrolls rather than a list in a list."""
 
     def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
         super().add_widget(widget, *args, **kwargs)
-        follow = lambda *_a: setattr(self, "size_hint_min_y", widget.height)  # noqa: E731
-        widget.bind(height=follow)
-        follow()
+        widget.bind(height=self._follow)
+        running = app()
+        if running is not None:
+            running.bind(text_scale=self._follow)  # a bound method: held weakly
+        self._follow()
+
+    def _follow(self, *_args: Any) -> None:
+        running = app()
+        large = running is not None and running.text_scale >= 1.5
+        content = self.children[0] if self.children else None
+        self.size_hint_min_y = content.height if large and content is not None else None
 
 
 class Row(BoxLayout):

@@ -29,19 +29,18 @@ pytestmark = pytest.mark.ui
 
 THEMES: tuple[Theme, ...] = (DEFAULT, HIGH_CONTRAST)
 LANGUAGES = ("id", "en")
-#: (theme, scale, language) applied to each state, in an order that changes little at
-#: a time. The full matrix at 2.0 (the hardest case); at 1.5 and 1.0 each theme in one
-#: language and the other theme in the other (a full 3 x 2 x 2 doubles the sweep's
-#: time for layouts that 2.0 already pushes furthest).
+#: (theme, scale, language) applied to each state. The full matrix at 2.0 (where
+#: layouts are pushed furthest), 1.5 and 1.0 once each (touch targets at every
+#: scale): a full 3 x 2 x 2 made the sweep twice as slow without finding more. Even
+#: states run the list forwards, odd ones backwards, so that each step changes one
+#: thing at a time (every change re-renders all thirteen screens).
 COMBOS: tuple[tuple[Theme, float, str], ...] = (
     (DEFAULT, 1.0, "id"),
-    (DEFAULT, 1.5, "en"),
-    (DEFAULT, 2.0, "en"),
     (DEFAULT, 2.0, "id"),
-    (HIGH_CONTRAST, 2.0, "id"),
-    (HIGH_CONTRAST, 1.5, "id"),
-    (HIGH_CONTRAST, 1.0, "en"),
+    (DEFAULT, 2.0, "en"),
     (HIGH_CONTRAST, 2.0, "en"),
+    (HIGH_CONTRAST, 1.5, "en"),
+    (HIGH_CONTRAST, 2.0, "id"),
 )
 
 
@@ -248,7 +247,8 @@ def _check(ui: UI, found: Findings, state: str, theme: Theme, scale: float, lang
 
 def _apply(ui: UI, theme: Theme, scale: float, lang: str) -> None:
     app = ui.app
-    app.theme = theme
+    if app.theme is not theme:
+        app.theme = theme
     app.set_text_scale(scale)
     app.set_language(lang)
     ui.frames(3)  # layout settles over a few frames (texture sizes, then heights)
@@ -266,23 +266,22 @@ def sweep(ui_session: UI) -> Iterator[Findings]:
     found = Findings()
     started = time.perf_counter()
     try:
-        for state, setup in _states(ui):
-            ui.app.theme = DEFAULT
-            ui.app.set_text_scale(1.0)
+        for number, (state, setup) in enumerate(_states(ui)):
             setup()
             ui.settle()
             found.states.append(state)
-            for theme, scale, lang in COMBOS:
+            for theme, scale, lang in COMBOS if number % 2 == 0 else reversed(COMBOS):
                 _apply(ui, theme, scale, lang)
                 _check(ui, found, state, theme, scale, lang)
         found.seconds = time.perf_counter() - started
+        print(f"accessibility sweep: {found.checks} checks in {found.seconds:.1f} s")
         yield found
     finally:
         ui.app.services.bookings = None
         ui.reset()
 
 
-def _report(rows: list[tuple[str, str, float, str, str]], limit: int = 4000) -> str:
+def _report(rows: list[tuple[str, str, float, str, str]], limit: int = 40) -> str:
     return "\n".join(" ".join(str(part) for part in row) for row in rows[:limit]) + (
         f"\n... {len(rows) - limit} more" if len(rows) > limit else ""
     )
@@ -300,7 +299,7 @@ def test_large_text_without_clipping(sweep: Findings) -> None:
         (t.name, 2.0, lang) for t in THEMES for lang in LANGUAGES
     }
     assert {s for _t, s, _l in COMBOS} == set(TEXT_SCALES)
-    assert sweep.clipped + sweep.overlapping == [], _report(sweep.clipped + sweep.overlapping)
+    assert sweep.clipped == [], _report(sweep.clipped)
     assert sweep.overlapping == [], _report(sweep.overlapping)
 
 
