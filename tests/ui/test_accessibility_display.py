@@ -486,3 +486,105 @@ def test_capital_i_is_at_least_4_8_mm_at_large_text(ui: UI) -> None:
     assert measured[(DEFAULT.name, 2.0)] == pytest.approx(
         2 * measured[(DEFAULT.name, 1.0)], rel=0.08
     )
+
+
+# -- the accessibility button and the checks themselves ----------------------------------
+def test_accessibility_button_on_every_screen_and_back_returns_where_it_was_pressed(
+    ui: UI,
+) -> None:
+    """Issue #7: text size and colours are "switchable at any moment from an
+    accessibility button that is on every screen"; Back from the options returns to
+    the screen the button was pressed on (not always home)."""
+    from screens import registry
+
+    ui.sign_in("ok")
+    names = [name for name, _m, _c in registry.SCREENS if name not in ("attract", "access")]
+    for name in names:
+        ui.app.go(name)
+        ui.settle()
+        if ui.app.current != name:
+            continue  # staff needs a staff card: checked below
+        header = next(w for w in ui.screen.walk() if type(w).__name__ == "Header")
+        button = header.ids.access
+        assert button.shown and button.opacity == 1 and button.width > 0, name
+        ui.tap(button)
+        assert ui.app.current == "access", name
+        access_header = next(w for w in ui.screen.walk() if type(w).__name__ == "Header")
+        assert not access_header.ids.access.shown  # no button to where you are
+        ui.tap(ui.screen.ids.s2)
+        assert ui.app.text_scale == 1.5
+        ui.tap(access_header.ids.back)
+        assert ui.app.current == name
+        ui.app.set_text_scale(1.0)
+    ui.app.sign_out()
+    ui.settle()
+    ui.tap(ui.app.screen("attract").ids.access)
+    assert ui.app.current == "access"
+    ui.tap(next(w for w in ui.screen.walk() if type(w).__name__ == "Header").ids.back)
+    assert ui.app.current == "attract"
+    # A patron who signs out meanwhile is not sent back to their loans.
+    ui.sign_in("ok")
+    _go(ui, "loans")
+    ui.app.screen("access").open_from("loans")
+    ui.settle()
+    ui.app.sign_out()
+    ui.settle()
+    assert ui.app.screen("access").back() == "attract"  # forgotten at sign-out
+
+
+def test_checks_find_cut_text_outside_scroll_views_and_past_the_window(ui: UI) -> None:
+    """The sweep's checks themselves: text past the window's edge, wider than its
+    ScrollView that does not scroll sideways, or shortened with an ellipsis is
+    clipped; text scrolled out of its ScrollView does not count as overlapping what
+    is drawn over that place."""
+    from kivy.core.window import Window
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.floatlayout import FloatLayout
+    from kivy.uix.label import Label
+    from kivy.uix.scrollview import ScrollView
+    from kivy.uix.widget import Widget
+
+    from accessibility.kivy_focus import clipped_labels, overlapping_labels
+
+    root = FloatLayout(size=Window.size)
+    Window.add_widget(root)
+    try:
+        fits = Label(text="Pinjam", size_hint=(None, None), size=(200, 60), pos=(10, 10))
+        past_edge = Label(
+            text="Kembalikan", size_hint=(None, None), size=(200, 60), pos=(Window.width - 80, 10)
+        )
+        short = Label(
+            text="Perpanjang semua pinjaman",
+            size_hint=(None, None),
+            size=(120, 60),
+            pos=(10, 100),
+            shorten=True,
+            text_size=(120, None),
+        )
+        view = ScrollView(
+            do_scroll_x=False, size_hint=(None, None), size=(150, 120), pos=(300, 300)
+        )
+        column = BoxLayout(orientation="vertical", size_hint=(None, None), size=(150, 400))
+        wide = Label(text="Pesanan siap diambil", size_hint=(None, None), size=(400, 60))
+        below = Label(text="Edensor", size_hint=(None, None), size=(140, 60))
+        column.add_widget(wide)
+        column.add_widget(Widget())
+        column.add_widget(below)
+        view.add_widget(column)
+        for widget in (fits, past_edge, short, view):
+            root.add_widget(widget)
+        view.scroll_y = 1  # the top of the list: "Edensor" is below the view
+        cover = Label(text="Judul", size_hint=(None, None), size=(150, 60), pos=(300, 20))
+        root.add_widget(cover)
+        ui.frames(3)
+        clipped = clipped_labels(root)
+        assert fits not in clipped
+        assert past_edge in clipped
+        assert short in clipped
+        assert wide in clipped  # wider than a view that cannot scroll sideways
+        assert below not in clipped  # scrolling brings it into view
+        _x, y = below.to_window(*below.pos)
+        assert y < 300  # really drawn under "Judul", outside the view
+        assert not [pair for pair in overlapping_labels(root) if "Judul" in pair]
+    finally:
+        Window.remove_widget(root)
