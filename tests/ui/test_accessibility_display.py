@@ -233,15 +233,15 @@ def _check(ui: UI, found: Findings, state: str, theme: Theme, scale: float, lang
         found.overlapping.append((*where, f"{a!r} / {b!r}"))
     for widget in small_targets(root, ppm):
         found.small.append((*where, f"{getattr(widget, 'text', widget)!r} {widget.size}"))
-    if True:
-        background = _hex(Window.clearcolor)
-        for label in walk_shown(root):
-            if isinstance(label, Label) and label.text.strip():
-                ink = label.disabled_color if label.disabled else label.color
-                if ink[3] < 0.99:
-                    continue
-                pair = (theme.name, _hex(ink), _fill_behind(label) or background)
-                found.pairs.setdefault(pair, f"{state} {lang}: {label.text[:30]!r}")
+    # Every text colour drawn, with the fill actually behind it (for the contrast row).
+    background = _hex(Window.clearcolor)
+    for label in walk_shown(root):
+        if isinstance(label, Label) and label.text.strip():
+            ink = label.disabled_color if label.disabled else label.color
+            if ink[3] < 0.99:
+                continue
+            pair = (theme.name, _hex(ink), _fill_behind(label) or background)
+            found.pairs.setdefault(pair, f"{state} {lang}: {label.text[:30]!r}")
     found.checks += 1
 
 
