@@ -159,7 +159,27 @@ def walk(root: Widget) -> Iterator[Widget]:
         yield from walk(child)
 
 
+def _shown(widget: Widget) -> bool:
+    """Drawn at all: not transparent and not collapsed to nothing."""
+    return widget.opacity > 0 and widget.width > 0 and widget.height > 0
+
+
+def walk_shown(root: Widget) -> Iterator[Widget]:
+    """Like :func:`walk`, but skips a transparent or empty widget and everything under
+    it (a hidden pane's labels are not on screen)."""
+    if not _shown(root):
+        return
+    yield root
+    for child in reversed(root.children):
+        yield from walk_shown(child)
+
+
 def _visible_labels(root: Widget) -> list[Label]:
+    # Disabled labels count: a disabled button's label must be readable too.
+    return [w for w in walk_shown(root) if isinstance(w, Label) and w.text]
+
+
+def _labels_to_speak(root: Widget) -> list[Label]:
     return [
         w
         for w in walk(root)
@@ -167,19 +187,132 @@ def _visible_labels(root: Widget) -> list[Label]:
     ]
 
 
+def window_rect(widget: Widget) -> Rect:
+    """``widget``'s box in window coordinates."""
+    x, y = widget.to_window(*widget.pos)
+    return (float(x), float(y), float(widget.width), float(widget.height))
+
+
+def _text_window_rect(label: Label) -> Rect:
+    x, y, w, h = window_rect(label)
+    return text_rect((x, y), (w, h), label.texture_size)
+
+
+def _ancestors(widget: Widget, root: Widget) -> Iterator[Widget]:
+    parent = widget.parent
+    while parent is not None and parent is not widget:
+        yield parent
+        if parent is root:
+            return
+        parent = parent.parent
+
+
+def _bounds(label: Label, root: Widget) -> tuple[Rect, Rect]:
+    """(where the label's text may be, what of it can be seen now), window coordinates.
+
+    The text may be anywhere a patron can bring into view: inside every clipping
+    ancestor (a StencilView such as a ScrollView) and the root's box on an axis that
+    does not scroll, and inside the scrolled content on an axis that does. What can be
+    seen now is the text cut to every clipping ancestor and the root."""
+    from kivy.core.window import Window
+    from kivy.uix.scrollview import ScrollView
+    from kivy.uix.stencilview import StencilView
+
+    inf = float("inf")
+    # allowed and seen as [x0, x1, y0, y1]; an axis stops being limited by ancestors
+    # above the first ScrollView that scrolls along it.
+    allowed = [-inf, inf, -inf, inf]
+    seen = [-inf, inf, -inf, inf]
+    free = [False, False]  # x, y: scrolled into view by some ScrollView below
+
+    def limit(box: list[float], rect: Rect, axes: tuple[bool, bool]) -> None:
+        x, y, w, h = rect
+        if axes[0]:
+            box[0], box[1] = max(box[0], x), min(box[1], x + w)
+        if axes[1]:
+            box[2], box[3] = max(box[2], y), min(box[3], y + h)
+
+    for ancestor in _ancestors(label, root):
+        if isinstance(ancestor, StencilView):
+            view = window_rect(ancestor)
+            limit(seen, view, (True, True))
+            if isinstance(ancestor, ScrollView) and ancestor.children:
+                scrolls = (bool(ancestor.do_scroll_x), bool(ancestor.do_scroll_y))
+                content = window_rect(ancestor.children[0])
+                for axis in (0, 1):
+                    if free[axis]:
+                        continue
+                    one = (axis == 0, axis == 1)
+                    limit(allowed, content if scrolls[axis] else view, one)
+                    free[axis] = free[axis] or scrolls[axis]
+            else:
+                limit(allowed, view, (not free[0], not free[1]))
+        if ancestor is root:
+            break
+    screen = window_rect(root)
+    whole = (0.0, 0.0, float(Window.width), float(Window.height))
+    for rect in (screen, whole):
+        limit(allowed, rect, (not free[0], not free[1]))
+        limit(seen, rect, (True, True))
+    return (
+        (allowed[0], allowed[2], allowed[1] - allowed[0], allowed[3] - allowed[2]),
+        (seen[0], seen[2], seen[1] - seen[0], seen[3] - seen[2]),
+    )
+
+
+def _inside(inner: Rect, outer: Rect, tolerance_px: float = 0.5) -> bool:
+    ix, iy, iw, ih = inner
+    ox, oy, ow, oh = outer
+    return (
+        ix >= ox - tolerance_px
+        and iy >= oy - tolerance_px
+        and ix + iw <= ox + ow + tolerance_px
+        and iy + ih <= oy + oh + tolerance_px
+    )
+
+
+def _cut(a: Rect, b: Rect) -> Rect | None:
+    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
+    x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
+    if x1 - x0 <= 0.5 or y1 - y0 <= 0.5:
+        return None
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
 def clipped_labels(root: Widget) -> list[Label]:
-    """Labels whose text does not fit their box (call after the layout settled:
-    advance a frame first)."""
-    return [label for label in _visible_labels(root) if label_is_clipped(label)]
+    """Labels whose text does not fit their box, is shortened with an ellipsis, or
+    runs where no patron can see it: past the root's or the window's edge, or outside
+    the ScrollView it is in on an axis that does not scroll (call after the layout
+    settled: advance a frame first)."""
+    found = []
+    for label in _visible_labels(root):
+        if label_is_clipped(label):
+            found.append(label)
+            continue
+        allowed, _seen = _bounds(label, root)
+        if not _inside(_text_window_rect(label), allowed):
+            found.append(label)
+    return found
 
 
 def overlapping_labels(root: Widget) -> list[tuple[str, str]]:
-    """Texts of every two labels whose drawn text overlaps (window coordinates)."""
+    """Texts of every two labels whose drawn text overlaps where it can be seen
+    (window coordinates; text scrolled out of its ScrollView does not count), and of
+    every two touch targets whose boxes overlap."""
     rects: list[tuple[str, Rect]] = []
+    boxes: list[tuple[str, Rect]] = []
     for label in _visible_labels(root):
-        x, y = label.to_window(*label.pos)
-        rects.append((label.text, text_rect((x, y), label.size, label.texture_size)))
-    return overlapping_pairs(rects)
+        _allowed, seen = _bounds(label, root)
+        visible = _cut(_text_window_rect(label), seen)
+        if visible is not None:
+            rects.append((label.text, visible))
+    for widget in walk_shown(root):
+        if isinstance(widget, ButtonBehavior):
+            _allowed, seen = _bounds(widget, root)
+            visible = _cut(window_rect(widget), seen)
+            if visible is not None:
+                boxes.append((getattr(widget, "text", type(widget).__name__), visible))
+    return overlapping_pairs(rects) + overlapping_pairs(boxes)
 
 
 def unspoken_labels(root: Widget, items: Iterable[Focusable]) -> list[str]:
@@ -188,7 +321,7 @@ def unspoken_labels(root: Widget, items: Iterable[Focusable]) -> list[str]:
     text (markup and the state prefix stripped) is part of some item's name or value."""
     spoken = " | ".join(f"{item.text_of('name')} {item.text_of('value')}" for item in items)
     missing = []
-    for label in _visible_labels(root):
+    for label in _labels_to_speak(root):
         text = label.text.strip()
         for style in STATE_STYLES.values():
             if style.text_prefix and text.startswith(style.text_prefix):
@@ -216,6 +349,6 @@ def small_targets(root: Widget, px_per_mm: float) -> list[Widget]:
     """Buttons (anything with ButtonBehavior) smaller than 11.4 mm on a side."""
     return [
         w
-        for w in walk(root)
+        for w in walk_shown(root)
         if isinstance(w, ButtonBehavior) and target_too_small(w.size, px_per_mm)
     ]

@@ -124,6 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=",".join(LANGUAGES),
         help="comma-separated languages (default: id,en)",
     )
+    shots.add_argument(
+        "--sets",
+        metavar="LIST",
+        default="standard,high-contrast-2.0",
+        help="comma-separated sets: standard (DIR/<lang>/), high-contrast-2.0 "
+        "(DIR/high-contrast-2.0/<lang>/: high contrast at text size 2.0); default both",
+    )
     shots.add_argument("--json", action="store_true", help="print the files written as JSON")
     shots.set_defaults(handler=cmd_screenshots)
 
@@ -233,12 +240,17 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
     if unknown or not languages:
         print(f"kiosk screenshots: --languages takes {', '.join(LANGUAGES)}", file=sys.stderr)
         return 2
+    sets = [x.strip() for x in args.sets.split(",") if x.strip()]
+    known = ("standard", "high-contrast-2.0")
+    if not sets or any(x not in known for x in sets):
+        print(f"kiosk screenshots: --sets takes {', '.join(known)}", file=sys.stderr)
+        return 2
     display = replace(config.display, fullscreen=False, borderless=False, hide_cursor=False)
     config = replace(config, display=display, kiosk=replace(config.kiosk, demo=False))
     kiosk = bootstrap.build(config)
     kiosk.start()
     try:
-        written = run_screenshots(kiosk, Path(args.out), languages)
+        written = run_screenshots(kiosk, Path(args.out), languages, sets)
     finally:
         kiosk.stop()
     if args.json:

@@ -1,12 +1,12 @@
-"""Accessibility options a patron can change at any moment: text size, colours, speech
-and longer time; a signed-in patron may also have them remembered for their card
-(opt-in; nothing is stored otherwise)."""
+"""Accessibility options a patron can change at any moment, from the button on every
+screen: text size, colours, speech and longer time. A signed-in patron may also have
+them remembered for their card (opt-in; nothing is stored otherwise)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from kivy.properties import ListProperty
+from kivy.properties import ListProperty, StringProperty
 
 from accessibility.theme import THEMES
 from screens.base import KioskScreen
@@ -16,12 +16,29 @@ TEXT_SCALES = (1.0, 1.5, 2.0)
 
 class AccessScreen(KioskScreen):
     themes = ListProperty([])
+    #: The screen the accessibility button was pressed on: Back returns there.
+    came_from = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # Strong references: kv ids are weak, and the section is off the tree for guests.
         self._remember_box: Any = self.ids.remember_box.__self__
         self._remember_parent: Any = self._remember_box.parent
+        self._remember_index = self._remember_parent.children.index(self._remember_box)
+
+    def open_from(self, screen: str) -> None:
+        """Open from the accessibility button on ``screen`` (any screen, any time)."""
+        if screen != self.name:
+            self.came_from = screen
+        self.app.go(self.name)
+
+    def back(self) -> str:
+        """Where Back goes: where the patron came from (``app.go`` shows attract
+        instead when that screen needs a patron who has signed out meanwhile)."""
+        return self.came_from or ("home" if self.app.signed_in else "attract")
+
+    def reset(self) -> None:
+        self.came_from = ""
 
     def on_pre_enter(self, *_args: object) -> None:
         self.themes = sorted(THEMES)
@@ -30,7 +47,7 @@ class AccessScreen(KioskScreen):
     def _show_remember(self, shown: bool) -> None:
         box = self._remember_box
         if shown and box.parent is None:
-            self._remember_parent.add_widget(box)
+            self._remember_parent.add_widget(box, index=self._remember_index)
         elif not shown and box.parent is not None:
             box.parent.remove_widget(box)
 
@@ -38,7 +55,6 @@ class AccessScreen(KioskScreen):
         from kivy.factory import Factory
 
         self._show_remember(self.app.signed_in)
-
         box = self.ids.themes
         box.clear_widgets()
         if len(self.themes) < 2:
@@ -51,9 +67,15 @@ class AccessScreen(KioskScreen):
                 chosen=self.app.theme.name == name,
                 font_size=self.app.small_px,
             )
-            button.help_key = "ui.help.access.theme"  # what Help says (screens/keypad.py)
             button.bind(on_release=lambda _b, n=name: self._pick(n))
+            button.help_key = "ui.help.access.theme"  # what Help says (screens/keypad.py)
+            # The row is as tall as its tallest button (large text wraps their words).
+            button.bind(height=self._fit_themes)
             box.add_widget(button)
+
+    def _fit_themes(self, *_args: object) -> None:
+        box = self.ids.themes
+        box.height = max([self.app.touch_px] + [c.height for c in box.children])
 
     def _pick(self, name: str) -> None:
         self.app.set_theme(name)

@@ -60,8 +60,11 @@ def run_app(kiosk: Kiosk, *, exit_after: float | None = None, screenshot: str | 
     return 0 if app.screenshot_error is None else 1
 
 
-def run_screenshots(kiosk: Kiosk, out: Path, languages: Sequence[str]) -> list[Path]:
-    """Render every screen in each language to ``out/<lang>/<NN-screen>.png``.
+def run_screenshots(
+    kiosk: Kiosk, out: Path, languages: Sequence[str], sets: Sequence[str] | None = None
+) -> list[Path]:
+    """Render every screen in each language to ``out/<lang>/<NN-screen>.png`` (and
+    each further set of :data:`screens.shots.SETS` to ``out/<set>/<lang>/``).
 
     ``kiosk`` must be built on demo data with simulated devices (see
     ``kiosk screenshots``). Blocking; returns the files written.
@@ -69,7 +72,9 @@ def run_screenshots(kiosk: Kiosk, out: Path, languages: Sequence[str]) -> list[P
     configure_kivy(kiosk.config)
     from screens.shots import ScreenshotApp
 
-    app = ScreenshotApp(kiosk=kiosk, out=out, languages=list(languages))
+    app = ScreenshotApp(
+        kiosk=kiosk, out=out, languages=list(languages), sets=list(sets) if sets else None
+    )
     app.run()
     if app.failure:
         raise RuntimeError(app.failure)

@@ -31,18 +31,36 @@ log = logging.getLogger(__name__)
 Action = Callable[[], Any]
 
 
+#: The sets ``kiosk screenshots`` renders: name -> (sub-folder, theme, text scale).
+#: "standard" is the configured look; "high-contrast-2.0" the high-contrast theme at
+#: the largest text size (ACCESSIBILITY.md: large text without clipping).
+SETS: dict[str, tuple[str, str, float | None]] = {
+    "standard": ("", "", None),
+    "high-contrast-2.0": ("high-contrast-2.0", "high_contrast", 2.0),
+}
+
+
 class ScreenshotApp(KioskApp):
     """The app, driven by a script instead of a patron; quits when done."""
 
-    def __init__(self, kiosk: Kiosk, out: Path, languages: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        kiosk: Kiosk,
+        out: Path,
+        languages: list[str],
+        sets: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(kiosk=kiosk, services=None, **kwargs)
+        self.sets = list(sets or SETS)
+        self._look: tuple[str, float | None] = ("", None)
         self.reduced_motion = True  # still frames: no fades, no pulsing
         self.out = out
         self.languages = languages
         self.written: list[Path] = []
         self.failure: str | None = None
         self._folder = tempfile.TemporaryDirectory(prefix="kiosk-shots-")
-        self._steps: list[tuple[str, str, list[Action]]] = []
+        self._steps: list[tuple[str, str, list[Action], tuple[str, float | None]]] = []
         self._actions: list[Action] = []
         self._target = Path()
 
@@ -152,17 +170,21 @@ class ScreenshotApp(KioskApp):
     # -- the runner ----------------------------------------------------------------
     def on_start(self) -> None:
         super().on_start()
-        for lang in self.languages:
-            for number, (name, actions) in enumerate(self.script(lang), start=1):
-                self._steps.append((lang, f"{number:02d}-{name}", actions))
+        for set_name in self.sets:
+            folder, theme, scale = SETS[set_name]
+            for lang in self.languages:
+                for number, (name, actions) in enumerate(self.script(lang), start=1):
+                    where = f"{folder}/{lang}" if folder else lang
+                    self._steps.append((where, f"{number:02d}-{name}", actions, (theme, scale)))
         Clock.schedule_once(lambda _dt: self._next(), 0.3)
 
     def _next(self) -> None:
         if not self._steps or self.failure:
             self.quit()
             return
-        lang, name, actions = self._steps.pop(0)
-        self._target = self.out / lang / f"{name}.png"
+        where, name, actions, self._look = self._steps.pop(0)
+        lang = where.rsplit("/", 1)[-1]
+        self._target = self.out / where / f"{name}.png"
         self._actions = list(actions)
         # The script sets the language itself on the first step; keep later ones on it.
         if self.language != lang and name != "01-attract":
@@ -175,6 +197,15 @@ class ScreenshotApp(KioskApp):
             return
         if not self._actions:
             target = self._target
+            theme, scale = self._look
+            # Signing out restores the configured look: apply the set's just before.
+            if (theme and self.theme.name != theme) or (scale and self.text_scale != scale):
+                if theme:
+                    self.set_theme(theme)
+                if scale:
+                    self.set_text_scale(scale)
+                self._settle(self._advance)
+                return
             self.capture(str(target), then=lambda: self._written(target))
             return
         action = self._actions.pop(0)

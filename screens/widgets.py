@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.graphics import Color, Ellipse, Line
 from kivy.properties import (
@@ -22,6 +23,8 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.stacklayout import StackLayout
 from kivy.uix.widget import Widget
 
 #: Keyboard layouts: rows of keys. Special keys: ``<del>``, ``<shift>``, ``<space>``.
@@ -197,17 +200,57 @@ class Keyboard(BoxLayout):
         self.bind(layout=lambda *_: self.build_keys(), shift=lambda *_: self.relabel())
         running = app()
         if running is not None:
-            running.bind(language=lambda *_: self.relabel())
+            # Bound methods: Kivy holds them weakly, so a closed keyboard (a text entry
+            # modal) is freed instead of being relabelled and rebuilt forever.
+            running.bind(language=self._on_language, text_scale=self._on_text_scale)
         self.build_keys()
+
+    def _on_language(self, *_args: Any) -> None:
+        self.relabel()
+
+    def _on_text_scale(self, *_args: Any) -> None:
+        self.build_keys()
+
+    def rows(self) -> list[str | list[str]]:
+        """The layout's rows. With large text (scale 1.5 and up) the word keys (Shift,
+        Delete, Space) get a row of their own: beside letters they would be too
+        narrow for their words."""
+        rows: list[str | list[str]] = list(CARD_ROWS if self.layout == "card" else TEXT_ROWS)
+        running = app()
+        if running is None or running.text_scale < 1.5:
+            return rows
+        letters: list[str | list[str]] = []
+        words: list[str] = []
+        for row in rows:
+            parts = [row] if isinstance(row, str) else row
+            keys = [p for p in parts if not p.startswith("<")]
+            words += [p for p in parts if p.startswith("<")]
+            if keys:
+                letters.append(keys if len(keys) > 1 else keys[0])
+        if running.text_scale >= 2.0:
+            # Ten keys in a row would be narrower than a touch target at this size.
+            halves: list[str | list[str]] = []
+            for row in letters:
+                chars = row if isinstance(row, str) else "".join(row)
+                if len(chars) > 7:
+                    middle = (len(chars) + 1) // 2
+                    halves += [chars[:middle], chars[middle:]]
+                else:
+                    halves.append(row)
+            letters = halves
+        return [*letters, words]
 
     def build_keys(self) -> None:
         self.clear_widgets()
-        rows = CARD_ROWS if self.layout == "card" else TEXT_ROWS
-        for row in rows:
+        for row in self.rows():
             line = BoxLayout(orientation="horizontal", spacing=self.spacing)
-            for part in [row] if isinstance(row, str) else row:
+            parts = [row] if isinstance(row, str) else row
+            for part in parts:
                 if part.startswith("<"):
-                    line.add_widget(self._special(part))
+                    key = self._special(part)
+                    if all(p.startswith("<") for p in parts):
+                        key.size_hint_x = 1.3 if part == "<space>" else 1  # words only
+                    line.add_widget(key)
                 else:
                     for char in part:
                         line.add_widget(self._key(char))
@@ -269,6 +312,113 @@ class PinPad(BoxLayout):
 
     def on_submit(self) -> None:
         pass
+
+
+class Header(StackLayout):
+    """The bar on top of every screen: Back, the title, the accessibility button (text
+    size and colours, WCAG 1.4.4: "switchable at any moment"), the other language and
+    Sign out.
+
+    Everything fits on one line at text scale 1.0; when it does not (larger text, a
+    longer title, English's "Bahasa Indonesia"), the buttons flow onto as many lines
+    as they need and the title gets a line of its own below them, wrapped, never cut.
+    UI thread only.
+    """
+
+    title = StringProperty("")
+    #: Screen the Back button goes to; empty: no Back button.
+    back_to = StringProperty("")
+    #: False on the accessibility screen itself (no button to where you are).
+    access = BooleanProperty(True)
+    #: True when the title sits on its own line below the buttons.
+    stacked = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._trigger = Clock.create_trigger(self._arrange, -1)
+        self.bind(size=self._trigger, title=self._trigger, padding=self._trigger)
+
+    def on_kv_post(self, _base: Any) -> None:
+        for name in ("back", "title_label", "access", "language", "sign_out"):
+            self.ids[name].bind(width=self._trigger, texture_size=self._trigger)
+        self._trigger()
+
+    def buttons(self) -> list[Any]:
+        return [self.ids[n] for n in ("back", "access", "language", "sign_out")]
+
+    def _arrange(self, *_args: Any) -> None:
+        ids = self.ids
+        if "title_label" not in ids:
+            return
+        label = ids.title_label
+        pad_l, _pad_t, pad_r, _pad_b = _padding4(self.padding)
+        space = self.width - pad_l - pad_r
+        gap = float(self.spacing[0] if isinstance(self.spacing, list | tuple) else self.spacing)
+        used = sum(b.width for b in self.buttons()) + gap * len(self.buttons())
+        natural = label._label.get_extents(label.text)[0] + 1 if label.text else 0
+        one_line = used + natural <= space
+        title_width = max(1.0, space - used if one_line else space)
+        self.stacked = not one_line
+        # StackLayout places children in the order they were added (Kivy keeps them
+        # last-first): the title after Back on one line, after every button when stacked.
+        want = 0 if self.stacked else len(self.children) - 2
+        if self.children.index(label) != want:
+            self.remove_widget(label)
+            self.add_widget(label, index=want)
+        label.width = title_width
+
+
+def _padding4(padding: Any) -> tuple[float, float, float, float]:
+    values = list(padding) if isinstance(padding, list | tuple) else [padding]
+    if len(values) == 1:
+        values = values * 4
+    elif len(values) == 2:
+        values = [values[0], values[1], values[0], values[1]]
+    return (float(values[0]), float(values[1]), float(values[2]), float(values[3]))
+
+
+class Page(ScrollView):
+    """A screen's whole content, scrolling vertically when large text makes it taller
+    than the window (WCAG 1.4.4 / 1.4.10: bigger text reflows, nothing is cut).
+
+    Its one child is stretched to the window's height when it fits (so spacers and
+    lists fill the screen as before) and grows to its ``minimum_height`` when it does
+    not. Every BoxLayout's ``size_hint_min_y`` is its own ``minimum_height`` (see
+    widgets.kv), so the minimum is the real content's."""
+
+    def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
+        super().add_widget(widget, *args, **kwargs)
+        widget.size_hint_y = None
+
+        def fit(*_args: Any) -> None:
+            widget.height = max(self.height, getattr(widget, "minimum_height", 0))
+            # Scroll only when there is something to scroll: a ScrollView holds every
+            # touch back for a moment to tell a tap from a swipe.
+            self.do_scroll_y = widget.height > self.height + 0.5
+
+        self.bind(height=fit)
+        widget.bind(minimum_height=fit)
+        fit()
+
+
+class RowList(ScrollView):
+    """A list of rows. At text scale 1.0 it scrolls within its place, as it always
+    did; with large text (1.5 and up) it asks for the height of all its rows
+    (``size_hint_min_y``), so the whole page scrolls rather than a list in a list."""
+
+    def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
+        super().add_widget(widget, *args, **kwargs)
+        widget.bind(height=self._follow)
+        running = app()
+        if running is not None:
+            running.bind(text_scale=self._follow)  # a bound method: held weakly
+        self._follow()
+
+    def _follow(self, *_args: Any) -> None:
+        running = app()
+        large = running is not None and running.text_scale >= 1.5
+        content = self.children[0] if self.children else None
+        self.size_hint_min_y = content.height if large and content is not None else None
 
 
 class Row(BoxLayout):

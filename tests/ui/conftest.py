@@ -92,6 +92,13 @@ class UI:
         self.frames(1)
         touch.touch_up()
         self.frames(2)
+        if _in_scrolling_view(widget):
+            # A ScrollView that can scroll holds a quick tap back and delivers its
+            # release 0.2 s later (Kivy tells a tap from a swipe that way).
+            deadline = time.monotonic() + 0.3
+            while time.monotonic() < deadline:
+                self.frames(1)
+                time.sleep(0.01)
         self.settle()
 
     def reveal(self, widget: Any) -> None:
@@ -193,6 +200,17 @@ class UI:
             self.kiosk.speaker.clear()  # type: ignore[attr-defined]
         self.app.go("attract")
         self.settle()
+
+
+def _in_scrolling_view(widget: Any) -> bool:
+    from kivy.uix.scrollview import ScrollView
+
+    parent = widget.parent
+    while parent is not None and parent is not parent.parent:
+        if isinstance(parent, ScrollView) and (parent.do_scroll_x or parent.do_scroll_y):
+            return True
+        parent = parent.parent
+    return False
 
 
 def ui_config() -> Config:

@@ -1,0 +1,590 @@
+"""ACCESSIBILITY.md, the display rows, on the real screens: every screen and state is
+rendered at every text scale, in both languages, in the default and the high-contrast
+theme, and checked for clipped or overlapping text, small touch targets and the
+contrast of every colour pair it actually draws.
+
+The sweep walks the screens ONCE per module (one shared window, see conftest.py) and
+records what it finds; the row tests below read its findings. For each state the
+screen is set up once, then every theme x scale x language is applied to it in place.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from accessibility.scaling import LARGE_TEXT_CAP_MM, TEXT_SCALES
+from accessibility.theme import DEFAULT, HIGH_CONTRAST, Theme, contrast
+from kiosk.booking.service import BookingService
+from tests.ui.conftest import UI
+
+pytestmark = pytest.mark.ui
+
+THEMES: tuple[Theme, ...] = (DEFAULT, HIGH_CONTRAST)
+LANGUAGES = ("id", "en")
+#: (theme, scale, language) applied to each state. The full matrix at 2.0 (where
+#: layouts are pushed furthest), 1.5 and 1.0 once each (touch targets at every
+#: scale): a full 3 x 2 x 2 made the sweep twice as slow without finding more. Even
+#: states run the list forwards, odd ones backwards, so that each step changes one
+#: thing at a time (every change re-renders all thirteen screens).
+COMBOS: tuple[tuple[Theme, float, str], ...] = (
+    (DEFAULT, 1.0, "id"),
+    (DEFAULT, 2.0, "id"),
+    (DEFAULT, 2.0, "en"),
+    (HIGH_CONTRAST, 2.0, "en"),
+    (HIGH_CONTRAST, 1.5, "en"),
+    (HIGH_CONTRAST, 2.0, "id"),
+)
+
+
+class FixedClock:
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+def _next_monday(zone: ZoneInfo) -> date:
+    today = datetime.now(zone).date()
+    return today + timedelta(days=7 - today.weekday())
+
+
+# -- driving the app into every state ---------------------------------------------------
+def _go(ui: UI, name: str) -> None:
+    ui.app.go(name)
+    ui.settle()
+
+
+def _entry(ui: UI, title_key: str, layout: str, value: str) -> None:
+    from screens.widgets import TextEntry
+
+    TextEntry(title=ui.t(title_key), layout=layout, value=value).open(animation=False)
+    ui.settle()
+
+
+def _pick_free_slot(ui: UI) -> None:
+    """The booking pane for the first free computer slot (as ``kiosk screenshots``)."""
+    screen = ui.app.screen("equipment")
+    screen.choose_kind("computer")
+    ui.settle()
+    for _ in range(screen.horizon() + 1):
+        free = [slot for slot in screen.slots() if slot.state == "free"]
+        if free:
+            screen.pick(free[0])
+            ui.settle()
+            return
+        screen.shift_day(1)
+        ui.settle()
+    raise AssertionError("no free computer slot in the booking horizon")
+
+
+def _book_and_show_mine(ui: UI) -> None:
+    screen = ui.app.screen("equipment")
+    screen.book()
+    ui.settle()
+    screen.choose_kind("mine")
+    ui.settle()
+
+
+def _staff(ui: UI) -> None:
+    ui.app.sign_out()
+    ui.settle()
+    ui.tap_card("staff")
+    signin = ui.app.screen("signin")
+    for digit in ui.card("staff").pin or "":
+        signin.add_digit(digit)
+    signin.submit_pin()
+    ui.settle()
+    assert ui.app.current == "staff"
+
+
+def _states(ui: UI) -> list[tuple[str, Callable[[], None]]]:
+    """(name, set-up) of every screen and state, in an order where each step follows
+    from the one before (as a patron would get there)."""
+    app = ui.app
+    signin = app.screen("signin")
+
+    def pin_pad() -> None:
+        ui.tap_card("pin")
+        signin.add_digit("2")
+        signin.add_digit("5")
+        ui.settle()
+
+    def borrow() -> None:
+        _go(ui, "borrow")
+        for barcode in ("B00004", "B00005", "B00092"):  # the last one is refused
+            ui.scan(barcode)
+
+    def returns() -> None:
+        app.sign_out()
+        ui.settle()
+        _go(ui, "returns")
+        ui.scan("B00003")
+        ui.scan("B00001")
+
+    return [
+        ("attract", lambda: _go(ui, "attract")),
+        ("signin-number", lambda: (signin.start_typing(), setattr(signin, "typed", "PLU-00"))),
+        ("signin-pin", pin_pad),
+        ("signin-message", lambda: (app._dismiss_modals(), ui.tap_card("expired"))),
+        ("home", lambda: (signin.reset(), ui.sign_in("ok"))),
+        ("borrow", borrow),
+        ("borrow-entry", lambda: _entry(ui, "ui.items.type_title", "card", "B000")),
+        ("receipt", lambda: (app._dismiss_modals(), app.screen("borrow").finish())),
+        ("loans", lambda: (_go(ui, "loans"), app.screen("loans").renew_all())),
+        ("holds", lambda: _go(ui, "holds")),
+        ("equipment", lambda: _go(ui, "equipment")),
+        ("equipment-pick", lambda: _pick_free_slot(ui)),
+        ("equipment-mine", lambda: _book_and_show_mine(ui)),
+        ("events", lambda: (_go(ui, "events"), app.screen("events").toggle(1))),
+        ("feedback", lambda: (_go(ui, "feedback"), app.screen("feedback").choose(4))),
+        ("feedback-entry", lambda: _entry(ui, "ui.feedback.comment_title", "text", "Ruang")),
+        ("access", lambda: (app._dismiss_modals(), _go(ui, "access"))),
+        ("session-warning", lambda: (_go(ui, "home"), app._show_warning(25))),
+        ("returns", returns),
+        ("staff", lambda: _staff(ui)),
+    ]
+
+
+# -- the sweep --------------------------------------------------------------------------
+@dataclass
+class Findings:
+    """What the sweep found, each as (state, theme, scale, language, what)."""
+
+    clipped: list[tuple[str, str, float, str, str]] = field(default_factory=list)
+    overlapping: list[tuple[str, str, float, str, str]] = field(default_factory=list)
+    small: list[tuple[str, str, float, str, str]] = field(default_factory=list)
+    #: (theme, foreground, background) -> where it was first seen
+    pairs: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    states: list[str] = field(default_factory=list)
+    checks: int = 0
+    labels: int = 0
+    seconds: float = 0.0
+
+
+def _root(ui: UI) -> Any:
+    from kivy.core.window import Window
+
+    from screens.keypad import top_modal
+
+    return top_modal(Window) or ui.app.current_screen()
+
+
+def _hex(rgba: Any) -> str:
+    return "#" + "".join(f"{round(c * 255):02X}" for c in rgba[:3])
+
+
+def _fill_behind(widget: Any) -> str | None:
+    """The opaque fill drawn behind ``widget``: its own ``canvas.before`` or its
+    nearest ancestor's (the first Color followed by a filled shape of some size)."""
+    from kivy.graphics import Color, Rectangle, RoundedRectangle
+
+    node = widget
+    while node is not None:
+        colour = None
+        found = None
+        for instruction in node.canvas.before.children:
+            if isinstance(instruction, Color):
+                colour = instruction.rgba
+            elif (
+                isinstance(instruction, Rectangle | RoundedRectangle)
+                and colour is not None
+                and colour[3] >= 0.99
+                and instruction.size[0] > 1
+                and instruction.size[1] > 1
+            ):
+                found = colour
+                break  # the first filled shape is the background (later ones overlay)
+        if found is not None:
+            return _hex(found)
+        if node.parent is node:
+            break
+        node = node.parent
+    return None
+
+
+def _check(ui: UI, found: Findings, state: str, theme: Theme, scale: float, lang: str) -> None:
+    from kivy.core.window import Window
+    from kivy.uix.label import Label
+
+    from accessibility.kivy_focus import (
+        clipped_labels,
+        overlapping_labels,
+        small_targets,
+        walk_shown,
+    )
+
+    root = _root(ui)
+    where = (state, theme.name, scale, lang)
+    ppm = ui.kiosk.config.display.px_per_mm
+    for label in clipped_labels(root):
+        found.clipped.append(
+            (*where, f"{label.text!r} texture {label.texture_size} box {label.size}")
+        )
+    for a, b in overlapping_labels(root):
+        found.overlapping.append((*where, f"{a!r} / {b!r}"))
+    for widget in small_targets(root, ppm):
+        found.small.append((*where, f"{getattr(widget, 'text', widget)!r} {widget.size}"))
+    # Every text colour drawn, with the fill actually behind it (for the contrast row).
+    background = _hex(Window.clearcolor)
+    for label in walk_shown(root):
+        if isinstance(label, Label) and label.text.strip():
+            ink = label.disabled_color if label.disabled else label.color
+            if ink[3] < 0.99:
+                continue
+            pair = (theme.name, _hex(ink), _fill_behind(label) or background)
+            found.pairs.setdefault(pair, f"{state} {lang}: {label.text[:30]!r}")
+    found.checks += 1
+
+
+def _apply(ui: UI, theme: Theme, scale: float, lang: str) -> None:
+    app = ui.app
+    if app.theme is not theme:
+        app.theme = theme
+    app.set_text_scale(scale)
+    app.set_language(lang)
+    ui.frames(3)  # layout settles over a few frames (texture sizes, then heights)
+
+
+@pytest.fixture(scope="module")
+def sweep(ui_session: UI) -> Iterator[Findings]:
+    ui = ui_session
+    ui.reset()
+    config = ui.kiosk.config
+    zone = ZoneInfo(config.kiosk.timezone)
+    clock = FixedClock(datetime.combine(_next_monday(zone), clock_time(9, 20), zone))
+    assert ui.store is not None
+    ui.app.services.bookings = BookingService(ui.store, config, clock, ui.kiosk.bus)
+    found = Findings()
+    started = time.perf_counter()
+    try:
+        for number, (state, setup) in enumerate(_states(ui)):
+            setup()
+            ui.settle()
+            found.states.append(state)
+            for theme, scale, lang in COMBOS if number % 2 == 0 else reversed(COMBOS):
+                _apply(ui, theme, scale, lang)
+                _check(ui, found, state, theme, scale, lang)
+        found.seconds = time.perf_counter() - started
+        print(f"accessibility sweep: {found.checks} checks in {found.seconds:.1f} s")
+        yield found
+    finally:
+        ui.app.services.bookings = None
+        ui.reset()
+
+
+def _report(rows: list[tuple[str, str, float, str, str]], limit: int = 40) -> str:
+    return "\n".join(" ".join(str(part) for part in row) for row in rows[:limit]) + (
+        f"\n... {len(rows) - limit} more" if len(rows) > limit else ""
+    )
+
+
+# -- the rows ---------------------------------------------------------------------------
+def test_large_text_without_clipping(sweep: Findings) -> None:
+    """ACCESSIBILITY.md row "Large text without clipping" (WCAG 1.4.4; 508 402.4):
+    text scale 2.0 (and 1.5 and 1.0), every screen and state, both languages, default
+    and high-contrast theme: 0 labels whose text does not fit its box, is shortened,
+    or runs past the screen or its scroll view, and 0 overlapping labels."""
+    assert len(sweep.states) == 20
+    assert sweep.checks == 20 * len(COMBOS)
+    assert {(t.name, s, lang) for t, s, lang in COMBOS} >= {
+        (t.name, 2.0, lang) for t in THEMES for lang in LANGUAGES
+    }
+    assert {s for _t, s, _l in COMBOS} == set(TEXT_SCALES)
+    assert sweep.clipped == [], _report(sweep.clipped)
+    assert sweep.overlapping == [], _report(sweep.overlapping)
+
+
+def test_touch_targets_on_every_screen_at_every_scale(sweep: Findings) -> None:
+    """ACCESSIBILITY.md row "Touch targets" (WCAG 2.5.5): every button on every screen
+    and state, at every text scale, in both languages and both themes, is at least
+    11.4 mm on a side on the configured panel."""
+    assert sweep.small == [], _report(sweep.small)
+
+
+def test_text_contrast(sweep: Findings) -> None:
+    """ACCESSIBILITY.md row "Text contrast" (WCAG 1.4.3 / 1.4.6), on the real widgets:
+    every text colour drawn on every screen and state (labels on the background or a
+    surface, button ink on each role's fill, disabled labels, marks' words), read
+    from the widgets themselves and the fill actually drawn behind them, is at least
+    4.5:1 in the default theme and 7:1 in the high-contrast theme."""
+    need = {DEFAULT.name: 4.5, HIGH_CONTRAST.name: 7.0}
+    assert {theme for theme, _fg, _bg in sweep.pairs} == set(need)
+    assert len(sweep.pairs) >= 10  # many different pairs: the walk really saw them
+    low = [
+        f"{theme} {fg} on {bg} = {contrast(fg, bg):.2f} ({where})"
+        for (theme, fg, bg), where in sorted(sweep.pairs.items())
+        if contrast(fg, bg) < need[theme]
+    ]
+    assert low == []
+
+
+def test_focus_ring_and_icons_contrast(ui: UI) -> None:
+    """ACCESSIBILITY.md row "Focus ring and icons contrast" (WCAG 1.4.11): the focus
+    ring as drawn (its Color instruction) against the background and the surface it
+    sits on, and every state mark and the accessibility button's icon against what is
+    behind them, are at least 3:1 in both themes."""
+    from kivy.graphics import Color
+
+    from accessibility.kivy_focus import walk_shown
+    from screens.widgets import Mark
+
+    ring = ui.app.focus_ring
+    seen = []
+    for theme in THEMES:
+        ui.app.theme = theme
+        ui.frames(1)
+        ring_colour = _hex(ring._color.rgba)
+        for neighbour in (theme.background, theme.surface):
+            seen.append((theme.name, "focus ring", ring_colour, neighbour))
+        ui.sign_in("ok")
+        ui.app.theme = theme
+        for name in ("loans", "borrow", "home"):
+            _go(ui, name)
+            if name == "borrow":
+                ui.scan("B00004")
+                ui.scan("B00092")
+            ui.frames(2)
+            for widget in walk_shown(ui.app.current_screen()):
+                if isinstance(widget, Mark) and widget.kind:
+                    colours = [i.rgba for i in widget.canvas.children if isinstance(i, Color)]
+                    assert colours, widget.kind
+                    behind = _fill_behind(widget) or theme.background
+                    seen.append((theme.name, f"mark {widget.kind}", _hex(colours[0]), behind))
+        header = next(w for w in ui.screen.walk() if type(w).__name__ == "Header")
+        access = header.ids.access
+        icon = next(
+            i.rgba for i in access.canvas.after.children if isinstance(i, Color) and i.a > 0.99
+        )
+        seen.append((theme.name, "access icon", _hex(icon), _fill_behind(access) or ""))
+        ui.app.sign_out()
+        ui.settle()
+    kinds = {what for _t, what, _c, _b in seen}
+    assert {"focus ring", "mark ok", "mark refused", "mark warning", "access icon"} <= kinds
+    low = [row for row in seen if contrast(row[2], row[3]) < 3.0]
+    assert low == []
+
+
+# -- colour is never the only cue -------------------------------------------------------
+def _grey_pixels(widget: Any) -> list[int]:
+    """The widget as drawn, in grey levels 0-255 (luma of the sRGB pixels)."""
+    image = widget.export_as_image()
+    data = image.texture.pixels
+    return [
+        round(0.2126 * data[i] + 0.7152 * data[i + 1] + 0.0722 * data[i + 2])
+        for i in range(0, len(data), 4)
+    ]
+
+
+def _differing(a: list[int], b: list[int], levels: int = 24) -> float:
+    assert len(a) == len(b)
+    return sum(1 for x, y in zip(a, b, strict=True) if abs(x - y) >= levels) / len(a)
+
+
+def test_colour_is_never_the_only_cue(ui: UI) -> None:
+    """ACCESSIBILITY.md row "Colour is never the only cue" (WCAG 1.4.1): KButton
+    enabled / disabled (each role), KToggle chosen / not chosen and Row normal / error
+    are rendered in each theme, turned into greyscale and compared: each pair differs
+    in a visible share of its pixels, and a disabled button's label is drawn in ink
+    that stands out from its fill (so "<" and "-" never vanish)."""
+    from kivy.core.window import Window
+    from kivy.factory import Factory
+    from kivy.uix.floatlayout import FloatLayout
+
+    from accessibility.states import STATE_STYLES
+    from screens.widgets import KButton, KToggle, Row
+
+    assert STATE_STYLES["disabled"].border_style == "dashed"
+    box = FloatLayout(size=Window.size)
+    Window.add_widget(box)
+    try:
+        for theme in THEMES:
+            ui.app.theme = theme
+            for scale in (1.0, 2.0):
+                ui.app.set_text_scale(scale)
+                size = (ui.app.touch_px * 3, ui.app.touch_px)
+                for role in ("primary", "secondary", "danger", "quiet"):
+                    for text in ("<", "-", "Pesan"):
+                        button = KButton(text=text, role=role, size_hint=(None, None))
+                        box.add_widget(button)
+                        button.size, button.pos = size, (20, 20)
+                        ui.frames(2)
+                        enabled = _grey_pixels(button)
+                        button.disabled = True
+                        ui.frames(2)
+                        disabled = _grey_pixels(button)
+                        box.remove_widget(button)
+                        what = (theme.name, scale, role, text)
+                        assert _differing(enabled, disabled) > 0.01, what
+                        # The disabled label: ink pixels far from the fill's grey level.
+                        fill = max(set(disabled), key=disabled.count)
+                        ink = [g for g in disabled if abs(g - fill) >= 60]
+                        assert len(ink) > len(disabled) * 0.004, what
+                toggle = KToggle(text="Besar", size_hint=(None, None))
+                box.add_widget(toggle)
+                toggle.size, toggle.pos = size, (20, 20)
+                ui.frames(2)
+                plain = _grey_pixels(toggle)
+                toggle.chosen = True
+                ui.frames(2)
+                chosen = _grey_pixels(toggle)
+                box.remove_widget(toggle)
+                assert _differing(plain, chosen) > 0.02, (theme.name, scale)
+                rows = []
+                for mark in ("ok", "refused"):
+                    row = Factory.Row(mark=mark, title="Malin Kundang", detail="B00092")
+                    row.size_hint = (None, None)
+                    box.add_widget(row)
+                    row.width, row.pos = Window.width - 40, (20, 20)
+                    ui.frames(3)
+                    rows.append(_grey_pixels(row))
+                    assert isinstance(row, Row)
+                    box.remove_widget(row)
+                assert _differing(rows[0], rows[1]) > 0.02, (theme.name, scale)
+    finally:
+        Window.remove_widget(box)
+        ui.app.theme = DEFAULT
+        ui.app.set_text_scale(1.0)
+
+
+def test_capital_i_is_at_least_4_8_mm_at_large_text(ui: UI) -> None:
+    """ACCESSIBILITY.md row "Large text without clipping" (508 402.4: capital I >=
+    4.8 mm): a real body-text label (KLabel) is rendered with "I" at text scales 1.5
+    and 2.0 in both themes, and the inked rows of its texture, divided by the
+    configured panel's pixels per millimetre, are at least 4.8 mm."""
+    from kivy.factory import Factory
+
+    ppm = ui.kiosk.config.display.px_per_mm
+    measured = {}
+    for theme in THEMES:
+        ui.app.theme = theme
+        for scale in (1.0, 1.5, 2.0):
+            ui.app.set_text_scale(scale)
+            label = Factory.KLabel(text="I", wrap=False)
+            label.texture_update()
+            texture = label.texture
+            width, height = texture.size
+            data = texture.pixels
+            inked = [
+                y
+                for y in range(height)
+                if any(data[(y * width + x) * 4 + 3] > 127 for x in range(width))
+            ]
+            measured[(theme.name, scale)] = (max(inked) - min(inked) + 1) / ppm
+    for (name, scale), mm in measured.items():
+        if scale >= 1.5:
+            assert mm >= LARGE_TEXT_CAP_MM, (name, scale, mm)
+    # Measured, not assumed: the rendered height follows the scale.
+    assert measured[(DEFAULT.name, 2.0)] == pytest.approx(
+        2 * measured[(DEFAULT.name, 1.0)], rel=0.08
+    )
+
+
+# -- the accessibility button and the checks themselves ----------------------------------
+def test_accessibility_button_on_every_screen_and_back_returns_where_it_was_pressed(
+    ui: UI,
+) -> None:
+    """Issue #7: text size and colours are "switchable at any moment from an
+    accessibility button that is on every screen"; Back from the options returns to
+    the screen the button was pressed on (not always home)."""
+    from screens import registry
+
+    ui.sign_in("ok")
+    names = [name for name, _m, _c in registry.SCREENS if name not in ("attract", "access")]
+    for name in names:
+        ui.app.go(name)
+        ui.settle()
+        if ui.app.current != name:
+            continue  # staff needs a staff card: checked below
+        header = next(w for w in ui.screen.walk() if type(w).__name__ == "Header")
+        button = header.ids.access
+        assert button.shown and button.opacity == 1 and button.width > 0, name
+        ui.tap(button)
+        assert ui.app.current == "access", name
+        access_header = next(w for w in ui.screen.walk() if type(w).__name__ == "Header")
+        assert not access_header.ids.access.shown  # no button to where you are
+        ui.tap(ui.screen.ids.s2)
+        assert ui.app.text_scale == 1.5
+        ui.tap(access_header.ids.back)
+        assert ui.app.current == name
+        ui.app.set_text_scale(1.0)
+    ui.app.sign_out()
+    ui.settle()
+    ui.tap(ui.app.screen("attract").ids.access)
+    assert ui.app.current == "access"
+    ui.tap(next(w for w in ui.screen.walk() if type(w).__name__ == "Header").ids.back)
+    assert ui.app.current == "attract"
+    # A patron who signs out meanwhile is not sent back to their loans.
+    ui.sign_in("ok")
+    _go(ui, "loans")
+    ui.app.screen("access").open_from("loans")
+    ui.settle()
+    ui.app.sign_out()
+    ui.settle()
+    assert ui.app.screen("access").back() == "attract"  # forgotten at sign-out
+
+
+def test_checks_find_cut_text_outside_scroll_views_and_past_the_window(ui: UI) -> None:
+    """The sweep's checks themselves: text past the window's edge, wider than its
+    ScrollView that does not scroll sideways, or shortened with an ellipsis is
+    clipped; text scrolled out of its ScrollView does not count as overlapping what
+    is drawn over that place."""
+    from kivy.core.window import Window
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.floatlayout import FloatLayout
+    from kivy.uix.label import Label
+    from kivy.uix.scrollview import ScrollView
+    from kivy.uix.widget import Widget
+
+    from accessibility.kivy_focus import clipped_labels, overlapping_labels
+
+    root = FloatLayout(size=Window.size)
+    Window.add_widget(root)
+    try:
+        fits = Label(text="Pinjam", size_hint=(None, None), size=(200, 60), pos=(10, 10))
+        past_edge = Label(
+            text="Kembalikan", size_hint=(None, None), size=(200, 60), pos=(Window.width - 80, 10)
+        )
+        short = Label(
+            text="Perpanjang semua pinjaman",
+            size_hint=(None, None),
+            size=(120, 60),
+            pos=(10, 100),
+            shorten=True,
+            text_size=(120, None),
+        )
+        view = ScrollView(
+            do_scroll_x=False, size_hint=(None, None), size=(150, 120), pos=(300, 300)
+        )
+        column = BoxLayout(orientation="vertical", size_hint=(None, None), size=(150, 400))
+        wide = Label(text="Pesanan siap diambil", size_hint=(None, None), size=(400, 60))
+        below = Label(text="Edensor", size_hint=(None, None), size=(140, 60))
+        column.add_widget(wide)
+        column.add_widget(Widget())
+        column.add_widget(below)
+        view.add_widget(column)
+        for widget in (fits, past_edge, short, view):
+            root.add_widget(widget)
+        view.scroll_y = 1  # the top of the list: "Edensor" is below the view
+        cover = Label(text="Judul", size_hint=(None, None), size=(150, 60), pos=(300, 20))
+        root.add_widget(cover)
+        ui.frames(3)
+        clipped = clipped_labels(root)
+        assert fits not in clipped
+        assert past_edge in clipped
+        assert short in clipped
+        assert wide in clipped  # wider than a view that cannot scroll sideways
+        assert below not in clipped  # scrolling brings it into view
+        _x, y = below.to_window(*below.pos)
+        assert y < 300  # really drawn under "Judul", outside the view
+        assert not [pair for pair in overlapping_labels(root) if "Judul" in pair]
+    finally:
+        Window.remove_widget(root)
