@@ -83,16 +83,19 @@ class UI:
         """Touch down and up at the widget's centre, through Kivy's input path."""
         from kivy.tests.common import UnitTestTouch
 
+        # A strong reference: kv ids are weak, and a tap may close the dialog they are in.
+        widget = getattr(widget, "__self__", widget)
         assert widget.get_root_window() is not None, f"{widget!r} is not on screen"
         assert not widget.disabled, f"{widget!r} is disabled"
         self.reveal(widget)
+        scrolling = _in_scrolling_view(widget)
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
         self.frames(1)
         touch.touch_up()
         self.frames(2)
-        if _in_scrolling_view(widget):
+        if scrolling:
             # A ScrollView that can scroll holds a quick tap back and delivers its
             # release 0.2 s later (Kivy tells a tap from a swipe that way).
             deadline = time.monotonic() + 0.3
@@ -108,10 +111,10 @@ class UI:
 
         node = widget.parent
         while node is not None and node is not node.parent:
-            if isinstance(node, ScrollView):
+            # A list inside a scrolling page: the list first, then the page.
+            if isinstance(node, ScrollView) and node.height < node.children[0].height:
                 node.scroll_to(widget, padding=0, animate=False)
                 self.frames(2)
-                return
             node = node.parent
 
     def key(self, code: int, text: str | None = None) -> None:
