@@ -76,6 +76,9 @@ class FocusRing:
         """Ring ``widget`` (None hides the ring)."""
         if self.widget is not None:
             self.widget.unbind(pos=self._update, size=self._update)
+        # A strong reference: kv ids hand out weak proxies, and the ringed widget may be
+        # in a dialog that closes (a theme switch then redraws the ring, not a dead proxy).
+        widget = getattr(widget, "__self__", widget)
         self.widget = widget
         if widget is None:
             self.hide()
@@ -107,6 +110,9 @@ class FocusRing:
 
     def _update(self, *_: object) -> None:
         if self.widget is None:
+            return
+        if self.widget.get_root_window() is None:
+            self.hide()  # its dialog closed or its screen left: no ring in mid-air
             return
         x, y, w, h = self.rectangle()
         width = self.line_width()
