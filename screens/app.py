@@ -43,6 +43,9 @@ def configure_kivy(config: Config) -> None:
     # Kiosk mode: Escape never quits; only staff mode ends the app.
     KivyConfig.set("kivy", "exit_on_escape", "0")
     KivyConfig.set("input", "mouse", "mouse,disable_multitouch")
+    from screens import kv_guard
+
+    kv_guard.install()
 
 
 def run_app(kiosk: Kiosk, *, exit_after: float | None = None, screenshot: str | None = None) -> int:

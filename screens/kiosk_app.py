@@ -100,6 +100,9 @@ class KioskApp(App):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        from screens import kv_guard
+
+        kv_guard.install()  # before any screen is made (configure_kivy does it too)
         self.kiosk = kiosk
         self.services = services
         config = kiosk.config
