@@ -13,13 +13,17 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from kiosk import bootstrap, demo
 from kiosk import config as config_module
+from kiosk.booking.service import BookingService
 from kiosk.bootstrap import Kiosk
 from kiosk.config import Config
 from kiosk.domain.events import Event, SessionEnded, SessionWarning
@@ -267,3 +271,31 @@ def ui(ui_session: UI) -> UI:
 
 
 _configure_window()
+
+
+# -- booking at a fixed moment ----------------------------------------------------------
+class FixedClock:
+    """A clock that always says ``moment``."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+def next_monday(zone: ZoneInfo) -> date:
+    today = datetime.now(zone).date()
+    return today + timedelta(days=7 - today.weekday())
+
+
+def monday_booking(ui: UI, config: Config) -> BookingService:
+    """A booking service on the test's database at next Monday 09:20 local time (open
+    08:00-16:00, 30-minute slots; the 09:00 slot is running), installed in the app;
+    ``ui.app.services.bookings = None`` takes it out again."""
+    zone = ZoneInfo(config.kiosk.timezone)
+    clock = FixedClock(datetime.combine(next_monday(zone), clock_time(9, 20), zone))
+    assert ui.store is not None
+    service = BookingService(ui.store, config, clock, ui.kiosk.bus)
+    ui.app.services.bookings = service
+    return service

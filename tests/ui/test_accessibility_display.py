@@ -13,17 +13,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import time as clock_time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from accessibility.scaling import LARGE_TEXT_CAP_MM, TEXT_SCALES
 from accessibility.theme import DEFAULT, HIGH_CONTRAST, Theme, contrast
-from kiosk.booking.service import BookingService
-from tests.ui.conftest import UI
+from tests.ui.conftest import UI, monday_booking
 
 pytestmark = pytest.mark.ui
 
@@ -42,19 +38,6 @@ COMBOS: tuple[tuple[Theme, float, str], ...] = (
     (HIGH_CONTRAST, 1.5, "en"),
     (HIGH_CONTRAST, 2.0, "id"),
 )
-
-
-class FixedClock:
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-
-def _next_monday(zone: ZoneInfo) -> date:
-    today = datetime.now(zone).date()
-    return today + timedelta(days=7 - today.weekday())
 
 
 # -- driving the app into every state ---------------------------------------------------
@@ -258,11 +241,7 @@ def _apply(ui: UI, theme: Theme, scale: float, lang: str) -> None:
 def sweep(ui_session: UI) -> Iterator[Findings]:
     ui = ui_session
     ui.reset()
-    config = ui.kiosk.config
-    zone = ZoneInfo(config.kiosk.timezone)
-    clock = FixedClock(datetime.combine(_next_monday(zone), clock_time(9, 20), zone))
-    assert ui.store is not None
-    ui.app.services.bookings = BookingService(ui.store, config, clock, ui.kiosk.bus)
+    monday_booking(ui, ui.kiosk.config)
     found = Findings()
     started = time.perf_counter()
     try:

@@ -13,17 +13,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
-from datetime import time as clock_time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from kiosk.booking.service import BookingService
 from kiosk.i18n import catalogue, translate
-from tests.ui.conftest import UI
-from tests.ui.test_booking_screen import FixedClock, booking_config, next_monday, slot_button
+from tests.ui.conftest import UI, monday_booking
+from tests.ui.test_booking_screen import booking_config, slot_button
 
 pytestmark = pytest.mark.ui
 
@@ -174,13 +171,7 @@ Check = Callable[[UI, str, Walk], None]
 @pytest.fixture
 def booking(ui: UI) -> Iterator[BookingService]:
     """The booking service at next Monday 09:20 (as in test_booking_screen.py)."""
-    config = booking_config()
-    zone = ZoneInfo(config.kiosk.timezone)
-    clock = FixedClock(datetime.combine(next_monday(zone), clock_time(9, 20), zone))
-    assert ui.store is not None
-    service = BookingService(ui.store, config, clock, ui.kiosk.bus)
-    ui.app.services.bookings = service
-    yield service
+    yield monday_booking(ui, booking_config())
     ui.app.services.bookings = None
 
 

@@ -5,26 +5,17 @@ morning so that the day grid is the same whenever the suite runs."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from kiosk import config as config_module
 from kiosk.booking.service import BookingService
 from kiosk.config import Config
-from tests.ui.conftest import UI, ui_config
+from tests.ui.conftest import UI, monday_booking, ui_config
 
 pytestmark = pytest.mark.ui
-
-
-class FixedClock:
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
 
 
 def booking_config() -> Config:
@@ -34,21 +25,11 @@ def booking_config() -> Config:
     return replace(ui_config(), bookings=parsed.bookings)
 
 
-def next_monday(zone: ZoneInfo) -> date:
-    today = datetime.now(zone).date()
-    return today + timedelta(days=7 - today.weekday())
-
-
 @pytest.fixture
 def booking(ui: UI) -> Any:
     """The booking service on the test's fresh demo database, at next Monday 09:20
     local time (open 08:00-16:00, 30-minute slots; the 09:00 slot is running)."""
-    config = booking_config()
-    zone = ZoneInfo(config.kiosk.timezone)
-    clock = FixedClock(datetime.combine(next_monday(zone), time(9, 20), zone))
-    assert ui.store is not None
-    service = BookingService(ui.store, config, clock, ui.kiosk.bus)
-    ui.app.services.bookings = service
+    service = monday_booking(ui, booking_config())
     # In the demo data the first ordinary patron has had the 3D printer induction and
     # the second has not (kiosk/demo.py TRAINED_ON_3D_PRINTERS).
     yield service
