@@ -336,6 +336,13 @@ class TouchAndHear:
             return True
         return False
 
+    def remaining(self) -> float | None:
+        """Seconds until the held item is spoken (0 when due now); None when nothing is
+        waiting to be spoken. A timer that fired a little early polls again after this."""
+        if self._item is None or self._spoke_item or not self.speech.speech_mode:
+            return None
+        return max(0.0, self.hold_s - (self.clock() - self._since))
+
     def release(self) -> bool:
         """Touch-up: True when the tap should activate the item (the caller then does
         what a tap does). A touch that spoke anything never activates."""

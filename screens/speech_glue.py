@@ -80,13 +80,19 @@ class TouchGlue:
     def _items(self) -> list[Focusable]:
         return self.app.keypad_items()
 
-    def _schedule_poll(self) -> None:
+    def _schedule_poll(self, delay: float | None = None) -> None:
         if self._poll is not None:
             self._poll.cancel()
-        self._poll = Clock.schedule_once(self._hear, self.hearing.hold_s)
+        wait = self.hearing.hold_s if delay is None else delay
+        self._poll = Clock.schedule_once(self._hear, wait)
 
     def _hear(self, _dt: float) -> None:
-        self.hearing.poll()
+        # Kivy's clock may fire a hair before the hold is complete by the monotonic
+        # clock: then ask again for the rest, or the finger is never heard.
+        if not self.hearing.poll():
+            left = self.hearing.remaining()
+            if left is not None:
+                self._schedule_poll(left)
 
     def _down(self, _window: Any, touch: Any) -> bool:
         if not self.app.speech.speech_mode or self._touch is not None:

@@ -261,10 +261,16 @@ def test_touch_and_hear(speech: SpeechController, speaker: SimSpeaker, clock: Ma
     assert not touch.poll()
     assert touch.release()
     assert speaker.spoken == []
-    # A hold of 250 ms speaks without activating.
+    # A hold of 250 ms speaks without activating; a timer that fires early learns how
+    # much longer to wait.
     touch.press(borrow)
-    clock.advance(0.25)
+    clock.advance(0.24)
+    assert not touch.poll()
+    assert touch.remaining() == pytest.approx(0.01)
+    clock.advance(0.01)
+    assert touch.remaining() == 0.0
     assert touch.poll()
+    assert touch.remaining() is None  # spoken: nothing more to wait for
     assert speaker.spoken[-1] == ("Pinjam, tombol", "id")
     # Sliding to another item and holding speaks that one; lifting does not act.
     touch.slide(renew)
