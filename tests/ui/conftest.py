@@ -117,8 +117,13 @@ class UI:
         while node is not None and node is not node.parent:
             # A list inside a scrolling page: the list first, then the page.
             if isinstance(node, ScrollView) and node.height < node.children[0].height:
-                node.scroll_to(widget, padding=0, animate=False)
-                self.frames(2)
+                # A list still being laid out (rows added over a few frames) moves
+                # the widget after the first scroll: scroll again until it holds.
+                for _ in range(20):
+                    node.scroll_to(widget, padding=0, animate=False)
+                    self.frames(2)
+                    if _inside(widget, node):
+                        break
             node = node.parent
 
     def key(self, code: int, text: str | None = None) -> None:
@@ -299,3 +304,10 @@ def monday_booking(ui: UI, config: Config) -> BookingService:
     service = BookingService(ui.store, config, clock, ui.kiosk.bus)
     ui.app.services.bookings = service
     return service
+
+
+def _inside(widget: Any, view: Any) -> bool:
+    """Whether ``widget``'s centre lies within ``view``'s rectangle on the window."""
+    x, y = widget.to_window(*widget.center)
+    left, bottom = view.to_window(view.x, view.y)
+    return left <= x <= left + view.width and bottom <= y <= bottom + view.height
