@@ -191,7 +191,7 @@ def encode(message: Message, framing: Framing, sequence: int | None = None) -> b
         parts.append(value)
     for fid, value in message.fields:
         problem = value_problem(value, framing)
-        if not _FIELD_ID.match(fid) or problem:
+        if not _FIELD_ID.match(fid) or fid in ("AY", "AZ") or problem:
             raise ValueError(f"{message.code} field {fid} {problem or 'has a bad id'}")
         parts.append(fid + value + framing.separator)
     try:
@@ -224,9 +224,9 @@ def decode(frame: bytes, framing: Framing) -> Decoded:
             raise ChecksumError("checksum does not add up")
         checksummed = True
         body = body[:-6]
-        if len(body) >= 3 and body[-3:-1] == b"AY" and 0x30 <= body[-1] <= 0x39:
-            sequence = body[-1] - 0x30
-            body = body[:-3]
+    if len(body) >= 3 and body[-3:-1] == b"AY" and 0x30 <= body[-1] <= 0x39:
+        sequence = body[-1] - 0x30  # (an ACS with checksums off may still send AY)
+        body = body[:-3]
     code_bytes = body[:2]
     if len(code_bytes) < 2 or not code_bytes.isdigit():
         raise Sip2ProtocolError("no two-digit command code")
@@ -255,6 +255,9 @@ def _fields(text: str, framing: Framing, code: str) -> tuple[tuple[str, str], ..
         fid = piece[:2]
         if not _FIELD_ID.match(fid):
             raise Sip2ProtocolError(f"{code}: {piece[:8]!r} is not a field")
+        if fid in ("AY", "AZ"):
+            # Only the trailer may hold these: a damaged trailer, not a field.
+            raise Sip2ProtocolError(f"{code}: {fid} outside the trailer")
         found.append((fid, piece[2:]))
     return tuple(found)
 
