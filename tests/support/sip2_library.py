@@ -222,7 +222,9 @@ def build_app(library: Library, routes: tuple[str, ...] = ALL_ROUTES, **server: 
                 hold_items=tuple(p.ready_holds) if want[0] == "Y" else (),
                 overdue_items=tuple(overdue) if want[1] == "Y" else (),
                 charged_items=tuple(charged) if want[2] == "Y" else (),
-                fine_items=(f"Denda keterlambatan Rp {p.fines}",) if want[3] == "Y" and p.fines else (),
+                fine_items=(f"Denda keterlambatan Rp {p.fines}",)
+                if want[3] == "Y" and p.fines
+                else (),
                 unavailable_hold_items=tuple(p.waiting_holds) if want[5] == "Y" else (),
                 screen_message=("Selamat datang",) if p.fines else (),
             )
@@ -279,7 +281,9 @@ def build_app(library: Library, routes: tuple[str, ...] = ALL_ROUTES, **server: 
                 return checkout_refused(req, "Patron blocked", item.title)
             holder = library.loans.get(item.barcode)
             if holder is not None:
-                text = "Item already checked out to you" if holder[0] == p.id else "Item checked out"
+                text = (
+                    "Item already checked out to you" if holder[0] == p.id else "Item checked out"
+                )
                 return checkout_refused(req, text, item.title)
             if item.hold_for not in (None, p.id) and not forced:
                 return checkout_refused(req, "Item on hold for another patron", item.title)

@@ -78,7 +78,9 @@ class RawPeer:
     def url(self, **params: Any) -> str:
         query = {"institution": "PALU", "timeout": "0.5", "retry": "0.1", "keepalive": "30"}
         query.update({k: str(v) for k, v in params.items()})
-        return f"sip2://kiosk@127.0.0.1:{self.port}?" + "&".join(f"{k}={v}" for k, v in query.items())
+        return f"sip2://kiosk@127.0.0.1:{self.port}?" + "&".join(
+            f"{k}={v}" for k, v in query.items()
+        )
 
     def frames(self, code: bytes) -> list[bytes]:
         with self._lock:
