@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import anyio
+from anyio.abc import SocketAttribute
 from pysip2 import (
     CHECKIN,
     CHECKOUT,
@@ -30,6 +31,8 @@ from pysip2 import (
     PATRON_STATUS,
     RENEW,
     RENEW_ALL,
+    SC_STATUS,
+    ACSStatusResponse,
     CheckinResponse,
     CheckoutResponse,
     EndSessionResponse,
@@ -170,6 +173,12 @@ def build_app(library: Library, routes: tuple[str, ...] = ALL_ROUTES, **server: 
             return fn
 
         return register
+
+    @app.route(SC_STATUS)
+    def sc_status(req: Any, ctx: Any) -> ACSStatusResponse:
+        library.record("99", req)
+        status: ACSStatusResponse = ctx.server.build_acs_status(req)
+        return status
 
     @route(LOGIN)
     def login(req: Any, ctx: Any) -> LoginResponse:
@@ -524,8 +533,13 @@ class Sip2TestServer:
 
     async def _serve(self) -> None:
         app = build_app(self.library, self.routes, **self.server_args)
-        async with app.start(host="127.0.0.1", port=self.port) as port:
-            self.port = port
+        # pysip2's own start() never closes its listening socket (a ResourceWarning,
+        # an error under filterwarnings): the same, with the listener closed.
+        listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=self.port)
+        async with listener, anyio.create_task_group() as group:
+            self.port = listener.extra(SocketAttribute.local_port)
+            group.start_soon(listener.serve, app._handle_connection)
             self._ready.set()
             while not self._stop.is_set():
                 await anyio.sleep(0.02)
+            group.cancel_scope.cancel()
