@@ -24,7 +24,7 @@ from tests.conftest import free_port
 if not (os.environ.get("CI") == "true" or os.environ.get("KIOSK_REQUIRE_PEERS")):
     pytest.importorskip("pysip2")
 
-from tests.support.sip2_library import PASSWORD, Library, Sip2TestServer  # noqa: E402
+from tests.support.sip2_library import PASSWORD, Library, Sip2TestServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
