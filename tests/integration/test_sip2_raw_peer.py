@@ -4,6 +4,7 @@ the timeout, a close after login, answers out of step, and two callers at once."
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -11,12 +12,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kiosk import bootstrap
 from kiosk.circulation.sip2.backend import Sip2Circulation
 from kiosk.circulation.sip2.client import Sip2LoginRefusedError, Sip2UnreachableError
 from kiosk.circulation.sip2.codec import Sip2ProtocolError
 from kiosk.config import Config
+from kiosk.domain.errors import KioskError
 from tests.support.sip2_rawpeer import ACS_STATUS, RawPeer, Script, Step, frame, normal, seq_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(30)]
@@ -232,3 +236,17 @@ def test_a_refused_login_and_bx_read_loosely(make) -> None:  # type: ignore[no-u
         backend.item("I-1")
         assert backend.acs_status().supported is None  # type: ignore[union-attr]
         assert backend.capabilities().renew  # unknown: offered, the ILS decides
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.binary(max_size=120))
+def test_whatever_the_acs_answers_only_a_kiosk_error_escapes(make, answer: bytes) -> None:  # type: ignore[no-untyped-def]
+    with RawPeer(scripted(lambda r, c, n: [answer + b"\r"])) as peer:
+        backend = make(peer, retry=0.01)
+        # A clear error (device or domain) at most, never anything else.
+        with contextlib.suppress(KioskError):
+            backend.item("I-1")

@@ -251,7 +251,7 @@ def build_app(library: Library, routes: tuple[str, ...] = ALL_ROUTES, **server: 
                 patron_identifier=req.patron_identifier,
                 personal_name=p.name if p else "",
                 valid_patron="Y" if p and p.valid else "N",
-                valid_patron_password=cq(p, req.patron_password or None),
+                valid_patron_password=cq(p, req.patron_password),
                 currency_type="IDR",
                 fee_amount=f"{p.fines if p else 0}.00",
             )

@@ -511,8 +511,7 @@ class Sip2Circulation:
     def renew_all(self, patron: str) -> list[RenewResult]:
         """65 renew all when the ACS has it (then 17 for each item's new due date);
         otherwise one 29 per loan."""
-        status = self.client.status
-        if status is not None and not status.supports("renew_all"):
+        if not self._status().supports("renew_all"):
             return [self.renew(patron, loan.barcode) for loan in self.loans(patron)]
         message = Message(
             "65",
@@ -635,7 +634,9 @@ class Sip2Circulation:
         return [entry.as_dict() for entry in self.outbox.refusals()]
 
     def _on_online(self) -> None:
-        if self.outbox.has_open():
+        # Reachable but saying it is off line (98): replaying now would only collect
+        # refusals that are not the patrons' fault.
+        if self.client.online and self.outbox.has_open():
             report = self.replay()
             log.info("SIP2 outbox replay: %s", report)
 
@@ -690,9 +691,8 @@ class Sip2Circulation:
     def _patron_reply(self, patron: str, pin: str | None, summary: str = " " * 10) -> Message:
         """63 patron information (or 23 patron status when the ACS lacks 63 and no
         list is asked for)."""
-        self.start()
-        status = self.client.status
-        if status is not None and not status.supports("patron_information"):
+        status = self._status()
+        if not status.supports("patron_information"):
             if summary.strip() or not status.supports("patron_status"):
                 raise DomainError("circulation.ils_unsupported")
             return self._status_reply(patron, pin)
@@ -741,13 +741,15 @@ class Sip2Circulation:
         return self._item_reply(value).text("AJ") or value
 
     def _must_support(self, name: str) -> None:
+        if not self._status().supports(name):
+            raise DomainError("circulation.ils_unsupported")
+
+    def _status(self) -> AcsStatus:
+        """The ACS's status, connecting first when there has been no 98 yet (what the
+        ILS supports decides which message to send)."""
         self.start()
         status = self.client.status
-        if status is None:
-            self.client.refresh_status()
-            status = self.client.status
-        if status is not None and not status.supports(name):
-            raise DomainError("circulation.ils_unsupported")
+        return status if status is not None else self.client.refresh_status()
 
     def _barcode(self, barcode: str) -> str:
         code = barcode.strip()
