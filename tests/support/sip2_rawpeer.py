@@ -134,16 +134,19 @@ class RawPeer:
                     with self._lock:
                         self.received.append((number, request))
                         self.events.append(("in", number, time.monotonic()))
-                    for step in self.script(request, number, count):
+                    steps = self.script(request, number, count)
+                    last = max((i for i, s in enumerate(steps) if isinstance(s, bytes)), default=-1)
+                    for index, step in enumerate(steps):
                         if step == "close":
                             return
                         if isinstance(step, tuple):
                             self._stop.wait(step[1])
                         elif isinstance(step, bytes):
+                            if index == last:  # noted before the kiosk can have it
+                                with self._lock:
+                                    self.events.append(("out", number, time.monotonic()))
                             try:
                                 conn.sendall(step)
                             except OSError:
                                 return
-                    with self._lock:
-                        self.events.append(("out", number, time.monotonic()))
                     count += 1
