@@ -199,7 +199,11 @@ class Sip2Client:
                 raise Sip2UnreachableError(self.last_error or "unreachable")
             if self._transport is None or self._transport.stale():
                 self._drop()
-                self._ready()  # connects, logs in and sends the 99 itself
+                try:
+                    self._ready()  # connects, logs in and sends the 99 itself
+                except ConnectionLostError as exc:
+                    self._drop()
+                    raise self._went_down(str(exc)) from None
             else:
                 self._apply_status(self._request(SC_STATUS, "98", True))
             assert self.status is not None
@@ -346,6 +350,9 @@ class Sip2Client:
             try:
                 self.refresh_status()
             except DeviceError:
+                continue
+            except Exception:  # a bug must not end the keep-alive for good
+                log.exception("SIP2: the status request failed")
                 continue
             callback = self.on_online
             if callback is not None:
