@@ -173,6 +173,7 @@ class Sip2Client:
         self.last_error: str | None = None
         self.on_online: Callable[[], None] | None = None
         self._stop = threading.Event()
+        self._starting = threading.Lock()
         self._thread: threading.Thread | None = None
 
     # -- public ----------------------------------------------------------------------
@@ -210,18 +211,23 @@ class Sip2Client:
             return self.status
 
     def start(self) -> None:
-        """Start the monitor thread (keep-alive, status, reconnect). Idempotent."""
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._monitor, name="sip2-monitor", daemon=True)
-            self._thread.start()
+        """Start the monitor thread (keep-alive, status, reconnect). Idempotent, and
+        safe from several threads at once (the first call of each starts it)."""
+        with self._starting:
+            if self._thread is None:
+                self._stop.clear()
+                self._thread = threading.Thread(
+                    target=self._monitor, name="sip2-monitor", daemon=True
+                )
+                self._thread.start()
 
     def close(self) -> None:
         """Stop the monitor and close the connection (blocks up to ``timeout``)."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(self.settings.timeout + 1)
-            self._thread = None
+        with self._starting:
+            if self._thread is not None:
+                self._thread.join(self.settings.timeout + 1)
+                self._thread = None
         with self._lock:
             self._drop()
 
