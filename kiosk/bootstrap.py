@@ -37,6 +37,8 @@ from kiosk.timeutil import Clock, utcnow
 if TYPE_CHECKING:
     from kiosk.booking.api import Bookings
     from kiosk.booking.engine import Makerspace
+    from kiosk.circulation.api import Circulation
+    from kiosk.circulation.sip2.backend import Sip2Circulation
 
 log = logging.getLogger(__name__)
 
@@ -278,6 +280,8 @@ class Kiosk:
                 log.exception("device %s failed to start", key)
         if self.makerspace is not None:
             self.makerspace.start()
+        if self.services is not None:
+            _background(self.services, "start")
         self.started = True
 
     def stop(self) -> None:
@@ -289,10 +293,23 @@ class Kiosk:
             except Exception:
                 log.exception("device %s failed to stop", key)
         self.started = False
+        if self.services is not None:
+            _background(self.services, "close")
         if self.store is not None:
             self.store.close()
             self.store = None
             self.services = None
+
+
+def _background(services: Services, action: str) -> None:
+    """Start or stop a backend's own thread (SIP2: keep-alive, reconnect, outbox
+    replay). The local backend has none."""
+    method = getattr(services.circulation, action, None)
+    if callable(method):
+        try:
+            method()
+        except Exception:
+            log.exception("circulation backend failed to %s", action)
 
 
 def build(config: Config, credentials: Credentials | None = None) -> Kiosk:
@@ -334,19 +351,49 @@ def build_services(
     from kiosk.circulation.usage import LocalFeedback, LocalUsage
     from kiosk.preferences import PreferencesService
 
-    config = kiosk_or_config.config if isinstance(kiosk_or_config, Kiosk) else kiosk_or_config
-    if config.backend.kind != "local":
-        raise ConfigError(
-            config.source, "backend.kind", f"'local' ({config.backend.kind!r} is not built yet)"
-        )
+    if isinstance(kiosk_or_config, Kiosk):
+        config, credentials = kiosk_or_config.config, kiosk_or_config.credentials
+    else:
+        config, credentials = kiosk_or_config, Credentials(kiosk_or_config.secrets.file)
+    circulation: Circulation
+    if config.backend.kind == "sip2":
+        circulation = build_sip2(config, credentials, store, clock)
+    else:
+        circulation = LocalCirculation(store, config, clock)
+    # Events, feedback, usage and preferences stay in the kiosk's own database.
     return Services(
-        circulation=LocalCirculation(store, config, clock),
+        circulation=circulation,
         events=LocalEvents(store, config, clock),
         feedback=LocalFeedback(store, config, clock),
         usage=LocalUsage(store, config, clock),
         preferences=PreferencesService(store),
-        local=True,
+        local=config.backend.kind == "local",
     )
+
+
+def build_sip2(
+    config: Config, credentials: Credentials, store: Store, clock: Clock = utcnow
+) -> Sip2Circulation:
+    """The SIP2 backend from ``[backend] url`` and the ``sip2_password`` secret.
+    Raises ConfigError (one line) for a URL or password that cannot be used."""
+    from kiosk.circulation.sip2.backend import Sip2Circulation
+    from kiosk.circulation.sip2.settings import Sip2Settings
+
+    if not config.backend.url:
+        raise ConfigError(config.source, "backend.url", "the ILS's sip2:// address")
+    try:
+        settings = Sip2Settings.from_url(config.backend.url)
+    except ValueError as exc:
+        raise ConfigError(config.source, "backend.url", f"expected {exc}") from None
+    secret = credentials.get("sip2_password")
+    if settings.user and secret is None:
+        raise ConfigError(
+            config.source,
+            "backend.url",
+            f"a password for SIP2 user {settings.user!r}: sip2_password in the secrets "
+            "file or KIOSK_SIP2_PASSWORD",
+        )
+    return Sip2Circulation(store, config, secret.reveal() if secret else None, clock)
 
 
 def build_bookings(kiosk: Kiosk, clock: Clock = utcnow) -> Makerspace:

@@ -85,9 +85,29 @@ class DatabaseSection:
     path: str = ""
 
 
+def _check_backend_url(value: str) -> None:
+    if value:
+        from kiosk.circulation.sip2.settings import Sip2Settings
+
+        Sip2Settings.from_url(value)
+
+
 @dataclass(frozen=True)
 class BackendSection:
+    """Where circulation happens. ``sip2``: the library's ILS at ``url`` (see
+    :mod:`kiosk.circulation.sip2.settings`), with store-and-forward while it is
+    unreachable when ``offline_checkouts`` is on."""
+
     kind: Literal["local", "sip2"] = "local"
+    url: str = field(default="", metadata={"check": _check_backend_url})
+    #: Take checkouts and returns into the outbox while the ILS is unreachable.
+    offline_checkouts: bool = False
+    #: Loan period of an offline checkout (the due date the patron is told).
+    offline_loan_days: int = field(default=14, metadata={"check": _check_positive})
+    #: Offline sign-in only for cards signed in online within this many days.
+    offline_card_days: int = field(default=30, metadata={"check": _check_positive})
+    #: Offline checkouts per patron until the ILS is back.
+    offline_max_items: int = field(default=5, metadata={"check": _check_positive})
 
 
 @dataclass(frozen=True)
@@ -524,6 +544,12 @@ def parse(text: str, source: str = "<string>") -> Config:
             raise ConfigError(source, f"resources[{index}].id", "a resource id (required)")
         if ids.index(rid) != index:
             raise ConfigError(source, f"resources[{index}].id", f"a unique id; {rid!r} repeats")
+    if config.backend.kind == "sip2" and not config.backend.url:
+        raise ConfigError(
+            source,
+            "backend.url",
+            "the ILS's SIP2 address, e.g. 'sip2://kiosk@ils.example:6001?institution=PALU'",
+        )
     for kind in config.bookings.kinds:
         if kind not in ("3d_printer", "computer", "tool"):
             raise ConfigError(

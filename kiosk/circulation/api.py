@@ -43,12 +43,16 @@ class Loan:
     barcode: str
     title: str
     authors: str | None
-    checked_out_at: datetime
+    #: None when the backend does not say (SIP2 reports no checkout time).
+    checked_out_at: datetime | None
     due_at: datetime
     overdue: bool
     renewals: int
     #: How many more renewals the rules allow (None: no limit known, e.g. SIP2).
     renewals_left: int | None = None
+    #: The due date as the ILS wrote it, when that is not a SIP2 date: show this text
+    #: (``due_at`` is then only as good as the text could be read).
+    due_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,13 @@ class CheckoutResult:
     desensitize: bool = True
     #: Lines the ILS asks to print on the receipt (SIP2 AG), already in the language.
     print_lines: tuple[str, ...] = ()
+    #: What the ILS asks to show (and speak) to the patron (SIP2 AF), as it wrote it.
+    messages: tuple[str, ...] = ()
+    #: The due date as the ILS wrote it, when that is not a SIP2 date (see Loan).
+    due_text: str | None = None
+    #: Taken while the ILS was unreachable: in the outbox, confirmed when it is back
+    #: (tell the patron: ``circulation.offline_recorded``).
+    offline: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,9 @@ class ReturnResult:
     fine: int = 0
     #: True when the item's security tag must be re-armed (AFI 0x07).
     resensitize: bool = True
+    print_lines: tuple[str, ...] = ()
+    messages: tuple[str, ...] = ()
+    offline: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,9 @@ class RenewResult:
     due_at: datetime | None = None
     #: When refused: the message key (``circulation.renew_on_hold`` ...).
     refusal: str | None = None
+    #: What the ILS said (SIP2 AF), e.g. why it refused, as it wrote it.
+    messages: tuple[str, ...] = ()
+    due_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +131,9 @@ class Fines:
     lines: tuple[FineLine, ...]
     #: Above this balance the patron cannot borrow (None: no limit).
     limit: int | None = None
+    #: The ILS's own fine lines as it wrote them (SIP2 AV: no standard layout, so
+    #: ``lines`` stays empty and these are shown as text).
+    descriptions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +146,26 @@ class ItemInfo:
     call_number: str | None
     location: str | None
     due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend can do right now, so that screens hide what it cannot (on SIP2
+    from the ILS's status message: its BX list and on-line flags)."""
+
+    online: bool = True
+    checkout: bool = True
+    checkin: bool = True
+    renew: bool = True
+    renew_all: bool = True
+    item_info: bool = True
+    pay: bool = True
+    place_hold: bool = False
+    cancel_hold: bool = False
+    #: Patrons may set their PIN at the kiosk (SIP2 has no PIN change).
+    pin_change: bool = True
+    #: Checkouts and returns are taken into the outbox while the ILS is unreachable.
+    offline_checkouts: bool = False
 
 
 class Circulation(Protocol):

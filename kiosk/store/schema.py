@@ -315,3 +315,34 @@ BOOKINGS_V2: tuple[str, ...] = (
         );
     END""",
 )
+
+#: Migration 0007: store-and-forward for a networked backend (SIP2 now, the hub later).
+#: An outbox entry goes pending -> sending (written before it is sent, so that after a
+#: crash the backend knows it may have arrived and checks first) -> sent, or refused
+#: (kept with the ILS's reason until staff resolve it). The offline card cache holds
+#: what the last online sign-in returned, for cards seen within ``offline_card_days``:
+#: never loans or history.
+SIP2_OFFLINE: tuple[str, ...] = (
+    "ALTER TABLE outbox ADD COLUMN target TEXT NOT NULL DEFAULT ''",
+    """ALTER TABLE outbox ADD COLUMN state TEXT NOT NULL DEFAULT 'pending'
+        CHECK (state IN ('pending', 'sending', 'sent', 'refused', 'resolved'))""",
+    "ALTER TABLE outbox ADD COLUMN reason TEXT",
+    "ALTER TABLE outbox ADD COLUMN refused_at TEXT",
+    "ALTER TABLE outbox ADD COLUMN resolved_at TEXT",
+    "ALTER TABLE outbox ADD COLUMN resolved_by TEXT",
+    "UPDATE outbox SET state = 'sent' WHERE sent_at IS NOT NULL",
+    "CREATE INDEX outbox_open ON outbox(target, id) WHERE state IN ('pending', 'sending')",
+    "CREATE INDEX outbox_refused ON outbox(target, id) WHERE state = 'refused'",
+    """
+    CREATE TABLE offline_cards (
+        patron_ref TEXT PRIMARY KEY,
+        card_key TEXT UNIQUE CHECK (card_key IS NULL OR card_key = upper(card_key)),
+        card_number TEXT NOT NULL,
+        name TEXT NOT NULL,
+        language TEXT,
+        pin_hash TEXT,
+        seen_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX offline_cards_number ON offline_cards(card_number)",
+    "CREATE INDEX offline_cards_seen ON offline_cards(seen_at)",
+)

@@ -27,14 +27,12 @@ def test_kiosk_exposes_services_after_open_store(tmp_path: Path, default_config:
     assert kiosk.services is None
 
 
-def test_build_services_refuses_a_backend_not_built_yet(
-    tmp_path: Path, default_config: Config
-) -> None:
+def test_build_services_refuses_sip2_without_a_url(tmp_path: Path, default_config: Config) -> None:
     config = replace(default_config, backend=BackendSection(kind="sip2"))
     store = bootstrap.open_store(config, tmp_path / "k.db")
     try:
         with pytest.raises(ConfigError) as info:
             bootstrap.build_services(config, store)
-        assert info.value.key == "backend.kind"
+        assert info.value.key == "backend.url"
     finally:
         store.close()
