@@ -331,22 +331,40 @@ def build_services(
     backend this version cannot build."""
     from kiosk.circulation.events import LocalEvents
     from kiosk.circulation.local import LocalCirculation
-    from kiosk.circulation.usage import LocalFeedback, LocalUsage
+    from kiosk.circulation.usage import LocalFeedback, LocalUsage, count_refusals
     from kiosk.preferences import PreferencesService
+    from kiosk.report.figures import LocalFigures
+    from kiosk.surveys.service import LocalSurveys
 
     config = kiosk_or_config.config if isinstance(kiosk_or_config, Kiosk) else kiosk_or_config
     if config.backend.kind != "local":
         raise ConfigError(
             config.source, "backend.kind", f"'local' ({config.backend.kind!r} is not built yet)"
         )
+    usage = LocalUsage(store, config, clock)
     return Services(
-        circulation=LocalCirculation(store, config, clock),
-        events=LocalEvents(store, config, clock),
-        feedback=LocalFeedback(store, config, clock),
-        usage=LocalUsage(store, config, clock),
+        circulation=count_refusals(
+            LocalCirculation(store, config, clock), REFUSALS_COUNTED["circulation"], usage
+        ),
+        events=count_refusals(LocalEvents(store, config, clock), REFUSALS_COUNTED["events"], usage),
+        feedback=count_refusals(
+            LocalFeedback(store, config, clock), REFUSALS_COUNTED["feedback"], usage
+        ),
+        usage=usage,
         preferences=PreferencesService(store),
+        surveys=LocalSurveys(store, config, clock),
+        figures=LocalFigures(store, config, clock),
         local=True,
     )
+
+
+#: The patron actions of each service whose refusals are counted (usage ``refusal``).
+REFUSALS_COUNTED: dict[str, tuple[str, ...]] = {
+    "circulation": ("sign_in", "checkout", "checkin", "renew", "renew_all", "pay"),
+    "events": ("register", "unregister", "check_in"),
+    "feedback": ("submit",),
+    "bookings": ("book", "cancel", "check_in", "extend"),
+}
 
 
 def build_bookings(kiosk: Kiosk, clock: Clock = utcnow) -> Makerspace:
@@ -388,8 +406,10 @@ def _add_pc_sessions(kiosk: Kiosk) -> None:
 def attach_bookings(services: Services, kiosk: Kiosk, clock: Clock = utcnow) -> Services:
     """Fill ``services.bookings`` from :func:`build_bookings` (the composition root's
     one place for it)."""
+    from kiosk.circulation.usage import count_refusals
+
     bookings: Bookings = build_bookings(kiosk, clock).service
-    services.bookings = bookings
+    services.bookings = count_refusals(bookings, REFUSALS_COUNTED["bookings"], services.usage)
     return services
 
 
