@@ -264,8 +264,9 @@ def heatmap(
     values: Sequence[Sequence[int]],
 ) -> Chart:
     """A weekday x hour grid: lightness carries the count, and each cell says it."""
-    cmap = LinearSegmentedColormap.from_list("kiosk", [HEAT_LOW, HEAT_HIGH])
-    cmap.set_bad(THEME["surface"])
+    cmap = LinearSegmentedColormap.from_list("kiosk", [HEAT_LOW, HEAT_HIGH]).with_extremes(
+        bad=THEME["surface"]
+    )
     top = max([max(r, default=0) for r in values] + [1])
     grid = [[math.nan if ctx.suppressed(v) else v for v in row] for row in values]
     with rc_context({**_RC, "axes.grid": False}):

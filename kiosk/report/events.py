@@ -33,27 +33,24 @@ class EventRow:
 def build(ctx: Context) -> Section:
     section = Section("events", ctx.t("report.events.title"))
     start, end = ctx.period.utc_bounds(ctx.zone)
+    rows = ctx.rows(
+        """SELECT e.starts_at, e.title_id, e.title_en, e.capacity,
+             count(r.id) FILTER (WHERE r.walk_in = 0),
+             count(r.id) FILTER (WHERE r.attended_at IS NOT NULL),
+             count(r.id) FILTER (WHERE r.walk_in = 0 AND r.attended_at IS NOT NULL),
+             count(r.id) FILTER (WHERE r.walk_in = 1)
+           FROM events e LEFT JOIN registrations r ON r.event_id = e.id
+           WHERE e.cancelled = 0 AND e.starts_at >= ? AND e.starts_at < ?
+           GROUP BY e.id ORDER BY e.starts_at, e.id""",
+        [start, end],
+    )
     events = [
         EventRow(
             from_db(starts_at).astimezone(ctx.zone).date(),
             title_id if ctx.language == "id" else title_en,
-            capacity,
-            registered,
-            attended,
-            registered_attended,
-            walk_ins,
+            *counts,
         )
-        for starts_at, title_id, title_en, capacity, registered, attended, registered_attended, walk_ins in ctx.rows(
-            """SELECT e.starts_at, e.title_id, e.title_en, e.capacity,
-                 count(r.id) FILTER (WHERE r.walk_in = 0),
-                 count(r.id) FILTER (WHERE r.attended_at IS NOT NULL),
-                 count(r.id) FILTER (WHERE r.walk_in = 0 AND r.attended_at IS NOT NULL),
-                 count(r.id) FILTER (WHERE r.walk_in = 1)
-               FROM events e LEFT JOIN registrations r ON r.event_id = e.id
-               WHERE e.cancelled = 0 AND e.starts_at >= ? AND e.starts_at < ?
-               GROUP BY e.id ORDER BY e.starts_at, e.id""",
-            [start, end],
-        )
+        for starts_at, title_id, title_en, *counts in rows
     ]
     section.has_data = bool(events)
     if not events:

@@ -108,9 +108,9 @@ def _use(ctx: Context, section: Section, uses: list[ResourceUse]) -> None:
             tuple(
                 (
                     u.name,
-                    None if u.open_hours is None else round(u.open_hours, 1),
-                    round(u.booked_hours, 1),
-                    None if u.utilisation is None else round(u.utilisation, 3),
+                    u.open_hours,
+                    u.booked_hours,
+                    u.utilisation,
                     *(Count(u.outcomes[o]) for o in OUTCOMES),
                 )
                 for u in uses

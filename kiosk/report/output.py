@@ -6,9 +6,9 @@ file or address, so it opens offline, can be mailed on its own and prints on A4.
 made with Jinja2, whose autoescaping keeps what patrons typed (feedback comments) text
 and never markup.
 
-Files are first written into a hidden folder inside ``DIR`` and then moved into place
-one by one, so a failure half-way leaves the previous report's files whole rather than a
-mix of half-written ones.
+Files are first written whole into a hidden folder inside ``DIR``, then moved into
+place (a rename each), the page last: a failure leaves no half-written file and no page
+without its charts.
 """
 
 from __future__ import annotations
@@ -67,8 +67,19 @@ def write(report: Report, out: Path) -> list[Path]:
                 path = staging / name
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(data)
-            for name in files:
-                (out / name).parent.mkdir(parents=True, exist_ok=True)
+            # Every folder first, so that the moves below cannot fail half-way for want
+            # of one; the page last, so it never points at charts not yet in place.
+            made = []
+            try:
+                for folder in sorted({(out / name).parent for name in files}):
+                    if not folder.is_dir():
+                        folder.mkdir(parents=True)
+                        made.append(folder)
+            except OSError:
+                for folder in reversed(made):
+                    folder.rmdir()
+                raise
+            for name in sorted(files, key=lambda n: n == HTML_NAME):
                 os.replace(staging / name, out / name)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

@@ -115,6 +115,8 @@ def _over_time(ctx: Context, section: Section, per_day: dict[str, dict[str, int]
         day=ctx.day(date.fromisoformat(best_day), "EEEE d MMMM"),
         count=ctx.count(best),
     )
+    if ctx.suppressed(total):  # an average would give the small total away
+        caption = ctx.t("report.selfservice.caption_few", limit=ctx.small_cell)
     # Per day, averaged over each row's days: a week cut by the period's edge then
     # compares with the full weeks (the table keeps the totals).
     section.charts.append(
