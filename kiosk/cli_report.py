@@ -1,7 +1,8 @@
 """``kiosk report``: the usage report of a period, for staff.
 
 It runs where the data is: on a kiosk's own database, or on the hub's once kiosks share
-one (``--db``). The database is opened (and migrated) but only read.
+one (``--db``). The database is opened (and migrated) and then only read, in one read
+transaction.
 """
 
 from __future__ import annotations
@@ -63,7 +64,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     store = bootstrap.open_store(config, path)
     try:
         with store.lock:
-            report = build(store.conn, config, period, lang, utcnow(), args.small_cell)
+            # One read transaction: every section sees the same moment of the database,
+            # while kiosks (or the hub) go on writing.
+            store.conn.execute("BEGIN")
+            try:
+                report = build(store.conn, config, period, lang, utcnow(), args.small_cell)
+            finally:
+                store.conn.execute("ROLLBACK")
     finally:
         store.close()
     files = write(report, out)

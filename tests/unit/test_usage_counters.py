@@ -62,9 +62,8 @@ def test_migration_0008_keeps_the_counts_of_before_without_an_hour(tmp_path: Pat
     ]
     columns = [r[1] for r in store.conn.execute("PRAGMA table_info(usage_counters)")]
     assert columns == ["day", "hour", "action", "detail", "count"]  # nothing about who
-    for table in ("registrations",):
-        cols = {r[1] for r in store.conn.execute(f"PRAGMA table_info({table})")}
-        assert {"attended_at", "walk_in"} <= cols
+    registrations = {r[1] for r in store.conn.execute("PRAGMA table_info(registrations)")}
+    assert {"attended_at", "walk_in"} <= registrations
     store.close()
 
 
@@ -191,3 +190,23 @@ def test_a_session_counts_its_features_once_and_its_language(
         svc.usage.count("refusal", "Card Expired")
     with pytest.raises(ValueError, match="lowercase"):
         svc.usage.count("Refusal")
+
+
+def test_this_weeks_key_figures_for_the_staff_screen(
+    store: Store, svc: Services, clock: FakeClock
+) -> None:
+    ref = add_patron(store, "M-1")
+    add_item(store, "I-1")
+    svc.circulation.checkout(ref, "I-1")
+    clock.advance(days=1)
+    svc.circulation.checkin("I-1")
+    svc.feedback.submit(4, None, "id")
+    with pytest.raises(DomainError):
+        svc.circulation.checkin("I-1")
+    assert svc.figures is not None
+    week = svc.figures.this_week()  # Monday 23 to Tuesday 24 November
+    assert (week.first.isoformat(), week.last.isoformat()) == ("2026-11-23", "2026-11-24")
+    assert (week.checkouts, week.returns, week.refusals, week.feedback) == (1, 1, 1, 1)
+    assert week.mean_rating == 4
+    assert [n for _, n in week.daily] == [1, 1]
+    assert week.small_cell == 5
