@@ -595,6 +595,7 @@ def test_small_counts_are_suppressed_and_the_report_says_so(small: Path, tmp_pat
     # A share of a small count would give it away: words instead.
     assert "Large text, in 50% of sessions (6 of 12)" in " ".join(parsed.captions)
     assert "Fewer than 5 checkouts in the whole period." in " ".join(parsed.captions)
+    assert "No print records yet." in html and "No makerspace bookings" in html
     argv_all = [*argv, "--out", str(tmp_path / "all"), "--lang", "en", "--small-cell", "0"]
     assert main(argv_all) == 0
     assert dict(read_csv(tmp_path / "all", "summary")[1:])["Checkouts"] == "3"
