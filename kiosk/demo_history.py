@@ -287,7 +287,7 @@ def _usage(
     for action, share in _ACTIONS.items():
         made[action] = writer.spread(day, hours, action, mean * share)
     for _ in range(_poisson(rng, made["checkout"] * _REFUSAL_RATE)):
-        writer.count(day, _pick(rng, hours_weights(hours)), REFUSAL, _pick(rng, _REASONS))
+        writer.count(day, _pick(rng, _weights(hours)), REFUSAL, _pick(rng, _REASONS))
     sessions = writer.spread(day, hours, SESSION, made["sign_in"] * _SESSIONS_PER_SIGN_IN)
     for feature, share in _FEATURES.items():
         writer.spread(day, hours, SESSION_FEATURE, sessions * share, feature)
@@ -297,7 +297,7 @@ def _usage(
         writer.spread(day, hours, SURVEY_SKIPPED, volume.survey_answers_per_day * 0.7, survey.id)
 
 
-def hours_weights(hours: list[tuple[int, float]]) -> dict[int, float]:
+def _weights(hours: list[tuple[int, float]]) -> dict[int, float]:
     return dict(hours)
 
 
@@ -322,7 +322,7 @@ def _feedback(
             "INSERT INTO feedback (day, rating, comment, language, kiosk_id) VALUES (?,?,?,?,?)",
             [day.isoformat(), rating, comment, language, config.kiosk.id],
         )
-        writer.count(day, _pick(rng, hours_weights(hours)), "feedback")
+        writer.count(day, _pick(rng, _weights(hours)), "feedback")
 
 
 def _answers(
@@ -335,7 +335,7 @@ def _answers(
 ) -> None:
     rng = writer.rng
     for _ in range(_poisson(rng, volume.survey_answers_per_day)):
-        hour = _pick(rng, hours_weights(hours))
+        hour = _pick(rng, _weights(hours))
         cursor = db.execute(
             "INSERT INTO survey_responses (survey_id, day) VALUES (?, ?)",
             [survey.id, day.isoformat()],

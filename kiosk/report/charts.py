@@ -162,7 +162,9 @@ def grouped_bars(
                 ax.text(shown + 0.2, y, ctx.count(int(value)), va="center", fontsize=7)
         ax.set_yticks(positions, list(labels))
         ax.grid(axis="y", visible=False)
-        ax.legend(loc="lower right", fontsize=8, reverse=True)
+        ax.legend(
+            loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=len(series) + 1, fontsize=8
+        )
         return _save(figure, name, title, caption)
 
 

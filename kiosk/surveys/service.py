@@ -21,7 +21,7 @@ import hashlib
 import random
 import secrets
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -55,7 +55,7 @@ class LocalSurveys:
         self.rng = rng or random.Random()
         self.configured = [Survey.from_config(c) for c in config.surveys]
 
-    def _now(self) -> Any:
+    def _now(self) -> datetime:
         return self.clock().astimezone(self.zone)
 
     def _sync(self, db: Any, today: date) -> None:
