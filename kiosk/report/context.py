@@ -22,6 +22,14 @@ from kiosk.i18n import translate
 from kiosk.timeutil import to_db
 
 
+def written_count(value: int, small_cell: int, language: str) -> str:
+    """A count as the report and the staff screen write it: "< N" when it is above 0
+    and below the small-cell limit ``N``, else the number grouped in ``language``."""
+    if 0 < value < small_cell:
+        return f"< {small_cell}"
+    return str(format_decimal(value, format="#,##0", locale=language))
+
+
 @dataclass(frozen=True)
 class Period:
     """Local days ``first`` to ``last``, both included."""
@@ -94,9 +102,7 @@ class Context:
 
     def count(self, value: int) -> str:
         """A count as written: "< 5" below the limit (0 is written: nothing happened)."""
-        if self.suppressed(value):
-            return f"< {self.small_cell}"
-        return self.number(value)
+        return written_count(value, self.small_cell, self.language)
 
     def number(self, value: float, digits: int = 0) -> str:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")

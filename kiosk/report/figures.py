@@ -1,8 +1,9 @@
 """Key figures of a period: the top of ``kiosk report`` and the staff screen's week.
 
 Plain data out, so that a screen (or a hub page) can show them without knowing SQL;
-counts are exact here, and whoever shows them writes small ones as "< N"
-(:attr:`KeyFigures.small_cell`, the report's :meth:`~kiosk.report.context.Context.count`).
+counts are exact here, and whoever shows them writes them with
+:func:`~kiosk.report.context.written_count` (small ones as "< N", N being
+:attr:`KeyFigures.small_cell`), as the report does.
 """
 
 from __future__ import annotations

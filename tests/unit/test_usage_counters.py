@@ -22,6 +22,7 @@ from kiosk.circulation.usage import (
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
 from kiosk.pins import hash_pin
+from kiosk.report.context import written_count
 from kiosk.services import Services
 from kiosk.store import MIGRATIONS, Store, migrate
 from tests.unit.circ_helpers import MONDAY, FakeClock, add_item, add_patron, services
@@ -210,3 +211,6 @@ def test_this_weeks_key_figures_for_the_staff_screen(
     assert week.mean_rating == 4
     assert [n for _, n in week.daily] == [1, 1]
     assert week.small_cell == 5
+    assert written_count(week.checkouts, week.small_cell, "id") == "< 5"
+    assert written_count(12345, week.small_cell, "id") == "12.345"
+    assert written_count(0, week.small_cell, "en") == "0"
