@@ -348,8 +348,10 @@ def build_services(
     backend this version cannot build."""
     from kiosk.circulation.events import LocalEvents
     from kiosk.circulation.local import LocalCirculation
-    from kiosk.circulation.usage import LocalFeedback, LocalUsage
+    from kiosk.circulation.usage import LocalFeedback, LocalUsage, count_refusals
     from kiosk.preferences import PreferencesService
+    from kiosk.report.figures import LocalFigures
+    from kiosk.surveys.service import LocalSurveys
 
     if isinstance(kiosk_or_config, Kiosk):
         config, credentials = kiosk_or_config.config, kiosk_or_config.credentials
@@ -360,13 +362,18 @@ def build_services(
         circulation = build_sip2(config, credentials, store, clock)
     else:
         circulation = LocalCirculation(store, config, clock)
-    # Events, feedback, usage and preferences stay in the kiosk's own database.
+    # Events, feedback, usage, surveys and preferences stay in the kiosk's own database.
+    usage = LocalUsage(store, config, clock)
     return Services(
-        circulation=circulation,
-        events=LocalEvents(store, config, clock),
-        feedback=LocalFeedback(store, config, clock),
-        usage=LocalUsage(store, config, clock),
+        circulation=count_refusals(circulation, REFUSALS_COUNTED["circulation"], usage),
+        events=count_refusals(LocalEvents(store, config, clock), REFUSALS_COUNTED["events"], usage),
+        feedback=count_refusals(
+            LocalFeedback(store, config, clock), REFUSALS_COUNTED["feedback"], usage
+        ),
+        usage=usage,
         preferences=PreferencesService(store),
+        surveys=LocalSurveys(store, config, clock),
+        figures=LocalFigures(store, config, clock),
         local=config.backend.kind == "local",
     )
 
@@ -394,6 +401,15 @@ def build_sip2(
             "file or KIOSK_SIP2_PASSWORD",
         )
     return Sip2Circulation(store, config, secret.reveal() if secret else None, clock)
+
+
+#: The patron actions of each service whose refusals are counted (usage ``refusal``).
+REFUSALS_COUNTED: dict[str, tuple[str, ...]] = {
+    "circulation": ("sign_in", "checkout", "checkin", "renew", "renew_all", "pay"),
+    "events": ("register", "unregister", "check_in"),
+    "feedback": ("submit",),
+    "bookings": ("book", "cancel", "check_in", "extend"),
+}
 
 
 def build_bookings(kiosk: Kiosk, clock: Clock = utcnow) -> Makerspace:
@@ -435,8 +451,10 @@ def _add_pc_sessions(kiosk: Kiosk) -> None:
 def attach_bookings(services: Services, kiosk: Kiosk, clock: Clock = utcnow) -> Services:
     """Fill ``services.bookings`` from :func:`build_bookings` (the composition root's
     one place for it)."""
+    from kiosk.circulation.usage import count_refusals
+
     bookings: Bookings = build_bookings(kiosk, clock).service
-    services.bookings = bookings
+    services.bookings = count_refusals(bookings, REFUSALS_COUNTED["bookings"], services.usage)
     return services
 
 

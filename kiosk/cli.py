@@ -33,6 +33,9 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli_import",
     "kiosk.cli_devices",
     "kiosk.cli_booking",
+    "kiosk.cli_report",
+    "kiosk.cli_survey",
+    "kiosk.cli_events",
 ]
 
 Handler = Callable[[argparse.Namespace], int]
@@ -90,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = sub.add_parser("init", parents=[common], help="create or migrate the database")
     init.add_argument("--demo", action="store_true", help="load demo data")
+    init.add_argument(
+        "--history",
+        type=int,
+        metavar="DAYS",
+        help="with --demo: also fill DAYS days of past usage for kiosk report",
+    )
     init.add_argument("--json", action="store_true", help="print JSON")
     init.set_defaults(handler=cmd_init)
 
@@ -163,19 +172,25 @@ def print_json(data: Any) -> None:
 
 # -- commands ----------------------------------------------------------------------
 def cmd_init(args: argparse.Namespace) -> int:
-    from kiosk import demo
+    from kiosk import demo, demo_history
 
     config = load_config(args)
     path = db_path(args, config)
     lang = language(args, config)
+    if args.history is not None and (not args.demo or not 1 <= args.history <= 3660):
+        print(f"kiosk init: {translate('cli.init.history_usage', lang)}", file=sys.stderr)
+        return 2
     store = bootstrap.open_store(config, path)
     try:
         loaded = demo.load(store, config) if args.demo else False
+        history = args.history and demo_history.fill(store, config, args.history)
     finally:
         store.close()
     cards = demo.demo_cards() if args.demo else []
     if args.json:
         data: dict[str, Any] = {"database": str(path), "demo_loaded": loaded}
+        if args.history:
+            data["history_loaded"] = bool(history)
         if args.demo:
             data["demo_cards"] = [
                 {k: v for k, v in asdict(c).items() if k != "name"} for c in cards
@@ -190,6 +205,9 @@ def cmd_init(args: argparse.Namespace) -> int:
             kind = translate(f"demo.kind.{c.kind}", lang)
             pin = f"  PIN {c.pin}" if c.pin else ""
             print(f"  {c.card_number:<9} {c.card_key:<15} {kind:<28} {c.name}{pin}")
+    if args.history:
+        key = "cli.init.history_loaded" if history else "cli.init.history_present"
+        print(translate(key, lang, days=args.history))
     return 0
 
 

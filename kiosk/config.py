@@ -454,6 +454,112 @@ class AccessibilitySection:
 
 
 @dataclass(frozen=True)
+class ReportSection:
+    """``kiosk report``: what it may show."""
+
+    #: Counts below this are shown as "< N" (small-cell suppression); 0: none hidden.
+    small_cell: int = field(default=5, metadata={"check": _check_non_negative})
+
+
+def _check_date(value: str) -> None:
+    _check_dates([value])
+
+
+def _check_share(value: float) -> None:
+    if not 0 < value <= 1:
+        raise ValueError(f"a share of sessions above 0 and at most 1, not {value!r}")
+
+
+def _check_text(value: str) -> None:
+    if not value.strip():
+        raise ValueError("a text in this language (required)")
+
+
+@dataclass(frozen=True)
+class SurveyChoice:
+    key: str = field(default="", metadata={"check": _check_identifier})
+    text_id: str = field(default="", metadata={"check": _check_text})
+    text_en: str = field(default="", metadata={"check": _check_text})
+
+
+SURVEY_MAX_QUESTIONS = 3
+SURVEY_CHOICES = (2, 6)
+
+
+def _check_question(question: SurveyQuestion) -> None:
+    low, high = SURVEY_CHOICES
+    if not question.id:
+        raise ValueError("an id for every question")
+    if not (question.text_id.strip() and question.text_en.strip()):
+        raise ValueError(f"text_id and text_en for question {question.id!r}")
+    keys = [c.key for c in question.choices]
+    if question.kind == "scale" and keys:
+        raise ValueError(f"no choices for the 1-5 scale question {question.id!r}")
+    if question.kind == "choice" and not low <= len(keys) <= high:
+        raise ValueError(f"{low} to {high} choices for question {question.id!r}")
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"unique choice keys in question {question.id!r}")
+
+
+@dataclass(frozen=True)
+class SurveyQuestion:
+    id: str = field(default="", metadata={"check": _check_identifier})
+    #: ``scale``: an answer from 1 to 5; ``choice``: one of ``choices``.
+    kind: Literal["scale", "choice"] = "scale"
+    text_id: str = ""
+    text_en: str = ""
+    choices: list[SurveyChoice] = field(default_factory=list)
+
+
+def _check_questions(value: list[SurveyQuestion]) -> None:
+    if not 1 <= len(value) <= SURVEY_MAX_QUESTIONS:
+        raise ValueError(f"1 to {SURVEY_MAX_QUESTIONS} questions, not {len(value)}")
+    ids = [q.id for q in value]
+    if len(set(ids)) != len(ids):
+        raise ValueError("unique question ids")
+
+
+def _check_survey(survey: SurveyConfig) -> None:
+    if not survey.id:
+        raise ValueError("an id for every survey")
+    if not survey.questions:
+        raise ValueError(f"questions for survey {survey.id!r}")
+    if not (survey.title_id.strip() and survey.title_en.strip()):
+        raise ValueError(f"title_id and title_en for survey {survey.id!r}")
+    if not (survey.starts_on and survey.ends_on) or survey.ends_on < survey.starts_on:
+        raise ValueError(f"starts_on on or before ends_on for survey {survey.id!r}")
+
+
+def _check_survey_id(value: str) -> None:
+    if not value or not all(c in "abcdefghijklmnopqrstuvwxyz0123456789-_" for c in value):
+        raise ValueError(f"lowercase letters, digits, '-' or '_', not {value!r}")
+
+
+def _check_survey_ids(value: list[SurveyConfig]) -> None:
+    ids = [s.id for s in value]
+    if len(set(ids)) != len(ids):
+        raise ValueError("unique survey ids")
+
+
+@dataclass(frozen=True)
+class SurveyConfig:
+    """A short survey offered at sign-out (see docs/reports.md)."""
+
+    id: str = field(default="", metadata={"check": _check_survey_id})
+    title_id: str = ""
+    title_en: str = ""
+    #: First and last day it is offered (local dates, YYYY-MM-DD).
+    starts_on: str = field(default="", metadata={"check": _check_date})
+    ends_on: str = field(default="", metadata={"check": _check_date})
+    #: Share of sessions it is offered to, above 0 and at most 1.
+    share: float = field(default=0.2, metadata={"check": _check_share})
+    questions: list[SurveyQuestion] = field(
+        default_factory=list,
+        metadata={"check": _check_questions, "item_check": _check_question},
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
     database: DatabaseSection = field(default_factory=DatabaseSection)
@@ -467,6 +573,11 @@ class Config:
     events: EventsSection = field(default_factory=EventsSection)
     accessibility: AccessibilitySection = field(default_factory=AccessibilitySection)
     bookings: BookingsSection = field(default_factory=BookingsSection)
+    report: ReportSection = field(default_factory=ReportSection)
+    surveys: list[SurveyConfig] = field(
+        default_factory=list,
+        metadata={"check": _check_survey_ids, "item_check": _check_survey},
+    )
     #: Where this config came from (a path or ``<built-in default>``); not a TOML key.
     source: str = field(default=BUILTIN, metadata={"internal": True})
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from kiosk.circulation.api import Circulation, Events, Feedback, Usage
 from kiosk.preferences import PreferencesService
+from kiosk.report.figures import Figures
+from kiosk.surveys.api import Surveys
 
 
 @dataclass
@@ -24,6 +26,10 @@ class Services:
     bookings: Any | None = None
     #: Patron accessibility preferences (opt-in), kept in the kiosk's own database.
     preferences: PreferencesService | None = None
+    #: Short anonymous surveys offered at sign-out.
+    surveys: Surveys | None = None
+    #: Key figures of a period (the staff screen's week).
+    figures: Figures | None = None
     #: True when the services answer from the kiosk's own SQLite database in well under
     #: a millisecond (the local backend): the screens may then call the quick ones
     #: directly on the UI thread (DESIGN.md: "fast, sync") instead of through a worker,

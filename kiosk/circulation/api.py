@@ -9,6 +9,7 @@ datetimes; dates are the library's local dates. Money is whole rupiah.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -219,9 +220,20 @@ class LibraryEvent:
     capacity: int | None
     seats_left: int | None
     registered: bool = False
+    #: People registered (walk-ins checked in at the door included) and checked in.
+    registrations: int = 0
+    attended: int = 0
 
     def title(self, language: str) -> str:
         return self.title_id if language == "id" else self.title_en
+
+
+@dataclass(frozen=True)
+class EventCheckIn:
+    """A patron checked in at an event; ``walk_in``: they had not registered."""
+
+    event: LibraryEvent
+    walk_in: bool
 
 
 class Events(Protocol):
@@ -234,6 +246,16 @@ class Events(Protocol):
 
     def unregister(self, patron: str, event_id: int) -> LibraryEvent: ...
 
+    def check_in(self, patron: str, event_id: int) -> EventCheckIn:
+        """The patron is at the event (staff, or a card tap there): registered or not.
+        Raises ``events.not_found``, ``events.check_in_closed`` (``opens``),
+        ``events.already_checked_in``."""
+        ...
+
+    def on_day(self, day: date) -> list[LibraryEvent]:
+        """Every event (not cancelled) starting on local ``day``, with its counts."""
+        ...
+
 
 class Feedback(Protocol):
     def submit(self, rating: int, comment: str | None, language: str) -> None:
@@ -243,11 +265,21 @@ class Feedback(Protocol):
 
 
 class Usage(Protocol):
-    """Anonymous counters per day and action. The services count their own actions
-    (``sign_in``, ``checkout``, ``return``, ``renew``, ``payment``, ``event_register``,
-    ``event_unregister``, ``feedback``); screens count only what happens in the UI
-    alone (e.g. ``receipt_printed``, ``language_en``), so nothing is counted twice."""
+    """Anonymous counters per local day, hour, action and detail. The services count
+    their own actions (``sign_in``, ``checkout``, ``return``, ``renew``, ``payment``,
+    ``event_register``, ``event_unregister``, ``event_checkin``, ``feedback``) and their
+    refusals (``refusal`` with the message key); screens count only what happens in the
+    UI alone (``receipt``, a session's features and language), so nothing is counted
+    twice. Names: :mod:`kiosk.circulation.usage`."""
 
-    def count(self, action: str) -> None:
-        """Add one to today's anonymous counter for ``action`` (checkout, return ...)."""
+    def count(self, action: str, detail: str | None = None) -> None:
+        """Add one to this hour's anonymous counter for ``action`` (and ``detail``: a
+        refusal's key, a feature ...). Raises ValueError for a name that is not a
+        lowercase word (a bug)."""
+        ...
+
+    def count_session(self, features: Iterable[str], language: str | None) -> None:
+        """A session ended (sign-out or timeout): counts it, each accessibility feature
+        used in it (``speech``, ``keypad``, ``high_contrast``, ``large_text``; once each)
+        and the language it ended in (``id``, ``en``)."""
         ...

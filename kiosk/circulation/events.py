@@ -1,15 +1,19 @@
-"""Library events (workshops, storytelling, classes): listing and registration.
+"""Library events (workshops, storytelling, classes): listing, registration and
+check-in at the event.
 
 Registration checks and writes run in one ``BEGIN IMMEDIATE`` transaction, so two
-kiosks cannot both take the last seat.
+kiosks cannot both take the last seat. Check-in marks the registration attended; a
+patron who had not registered is checked in as a walk-in (a registration made at the
+door, outside the capacity: they are in the room already).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from kiosk.circulation.api import LibraryEvent
+from kiosk.circulation.api import EventCheckIn, LibraryEvent
 from kiosk.circulation.local import patron_id
 from kiosk.circulation.usage import add_usage
 from kiosk.config import Config
@@ -20,8 +24,15 @@ from kiosk.timeutil import Clock, from_db, to_db, utcnow
 _SELECT = """
     SELECT e.id, e.title_id, e.title_en, e.location, e.starts_at, e.ends_at, e.capacity,
            (SELECT count(*) FROM registrations r WHERE r.event_id = e.id),
-           EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.id AND r.patron_id = ?)
+           EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.id AND r.patron_id = ?),
+           (SELECT count(*) FROM registrations r
+            WHERE r.event_id = e.id AND r.attended_at IS NOT NULL)
     FROM events e"""
+
+#: Check-in opens this long before an event starts ...
+CHECK_IN_EARLY = timedelta(minutes=60)
+#: ... and stays open this long after it ends (staff entering a paper list late).
+CHECK_IN_LATE = timedelta(hours=24)
 
 
 class LocalEvents:
@@ -45,6 +56,8 @@ class LocalEvents:
             capacity=capacity,
             seats_left=None if capacity is None else max(0, capacity - row[7]),
             registered=bool(row[8]),
+            registrations=row[7],
+            attended=row[9],
         )
 
     def upcoming(self, patron: str | None = None, days: int = 14) -> list[LibraryEvent]:
@@ -93,7 +106,7 @@ class LocalEvents:
                 "INSERT INTO registrations (event_id, patron_id, registered_at) VALUES (?, ?, ?)",
                 [event_id, pid, to_db(now)],
             )
-            add_usage(db, _local_day(self.config, now), "event_register")
+            add_usage(db, _local(self.config, now), "event_register")
             return self._event(self._load(db, pid, event_id))
 
     def unregister(self, patron: str, event_id: int) -> LibraryEvent:
@@ -109,11 +122,50 @@ class LocalEvents:
             db.execute(
                 "DELETE FROM registrations WHERE event_id = ? AND patron_id = ?", [event_id, pid]
             )
-            add_usage(db, _local_day(self.config, now), "event_unregister")
+            add_usage(db, _local(self.config, now), "event_unregister")
             return self._event(self._load(db, pid, event_id))
 
+    def check_in(self, patron: str, event_id: int) -> EventCheckIn:
+        pid = patron_id(patron)
+        with self.store.transaction() as db:
+            now = self.clock()
+            if db.execute("SELECT 1 FROM patrons WHERE id = ?", [pid]).fetchone() is None:
+                raise DomainError("circulation.patron_unknown")
+            row = self._load(db, pid, event_id)
+            opens = from_db(row[4]) - CHECK_IN_EARLY
+            if not opens <= now <= from_db(row[5]) + CHECK_IN_LATE:
+                raise DomainError(
+                    "events.check_in_closed", opens=_local(self.config, opens).strftime("%H:%M")
+                )
+            walk_in = not row[8]
+            if walk_in:
+                db.execute(
+                    """INSERT INTO registrations (event_id, patron_id, registered_at,
+                         attended_at, walk_in) VALUES (?, ?, ?, ?, 1)""",
+                    [event_id, pid, to_db(now), to_db(now)],
+                )
+            else:
+                changed = db.execute(
+                    """UPDATE registrations SET attended_at = ?
+                       WHERE event_id = ? AND patron_id = ? AND attended_at IS NULL""",
+                    [to_db(now), event_id, pid],
+                ).rowcount
+                if not changed:
+                    raise DomainError("events.already_checked_in")
+            add_usage(db, _local(self.config, now), "event_checkin")
+            return EventCheckIn(self._event(self._load(db, pid, event_id)), walk_in)
 
-def _local_day(config: Config, moment: datetime) -> Any:
-    from zoneinfo import ZoneInfo
+    def on_day(self, day: date) -> list[LibraryEvent]:
+        zone = ZoneInfo(self.config.kiosk.timezone)
+        start = datetime.combine(day, time(0), zone)
+        with self.store.lock:
+            rows = self.store.conn.execute(
+                _SELECT + " WHERE e.cancelled = 0 AND e.starts_at >= ? AND e.starts_at < ?"
+                " ORDER BY e.starts_at, e.id",
+                [-1, to_db(start), to_db(start + timedelta(days=1))],
+            ).fetchall()
+        return [self._event(r) for r in rows]
 
-    return moment.astimezone(ZoneInfo(config.kiosk.timezone)).date()
+
+def _local(config: Config, moment: datetime) -> datetime:
+    return moment.astimezone(ZoneInfo(config.kiosk.timezone))

@@ -227,7 +227,7 @@ class LocalCirculation:
                     )
         self._standing(self.store.conn, row, now, fines=False)
         with self.store.transaction() as db:
-            add_usage(db, self._today(now), "sign_in")
+            add_usage(db, now.astimezone(self.rules.zone), "sign_in")
             return self._patron(db, row, card.card_number)
 
     def _pin_failed(self, pid: int, now: datetime) -> None:
@@ -501,7 +501,7 @@ class LocalCirculation:
                      ORDER BY placed_at LIMIT 1)""",
                 [pid, item_id, item[8]],
             )
-        add_usage(db, self._today(now), "checkout")
+        add_usage(db, now.astimezone(self.rules.zone), "checkout")
         return CheckoutResult(barcode=code, title=title, due_at=from_db(to_db(due)))
 
     # -- return -----------------------------------------------------------------
@@ -541,7 +541,7 @@ class LocalCirculation:
                 "UPDATE items SET status = ? WHERE id = ?",
                 ["on_hold_shelf" if shelf else "available", item_id],
             )
-            add_usage(db, self._today(now), "return")
+            add_usage(db, now.astimezone(self.rules.zone), "return")
             return ReturnResult(
                 barcode=code,
                 title=title,
@@ -585,7 +585,7 @@ class LocalCirculation:
                 raise DomainError("circulation.not_your_loan", title=item[2])
             result = self._renew(db, row, item, loan, now)
             if result.ok:
-                add_usage(db, self._today(now), "renew")
+                add_usage(db, now.astimezone(self.rules.zone), "renew")
             return result
 
     def renew_all(self, patron: str) -> list[RenewResult]:
@@ -604,7 +604,7 @@ class LocalCirculation:
                 item = self._item_row(db, loan[5])
                 result = self._renew(db, row, item, loan[:5], now)
                 if result.ok:
-                    add_usage(db, self._today(now), "renew")
+                    add_usage(db, now.astimezone(self.rules.zone), "renew")
                 results.append(result)
         return results
 
@@ -652,7 +652,7 @@ class LocalCirculation:
                 "INSERT INTO payments (patron_id, amount, paid_at, taken_by) VALUES (?, ?, ?, ?)",
                 [pid, amount, to_db(now), taken_by],
             )
-            add_usage(db, self._today(now), "payment")
+            add_usage(db, now.astimezone(self.rules.zone), "payment")
             return self._fines(db, pid)
 
 

@@ -346,3 +346,64 @@ SIP2_OFFLINE: tuple[str, ...] = (
     "CREATE INDEX offline_cards_number ON offline_cards(card_number)",
     "CREATE INDEX offline_cards_seen ON offline_cards(seen_at)",
 )
+
+#: Migration 0008: counters per local day, hour, action and detail; event attendance;
+#: surveys. Counters stay anonymous aggregates: ``detail`` is a refusal's message key, a
+#: feature used in a session or a language, never a patron or an item. Rows counted
+#: before this migration keep their day and get ``hour`` NULL (not known).
+USAGE_DETAIL: tuple[str, ...] = (
+    """
+    CREATE TABLE usage_counters_0008 (
+        day TEXT NOT NULL,
+        hour INTEGER CHECK (hour IS NULL OR hour BETWEEN 0 AND 23),
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        count INTEGER NOT NULL DEFAULT 0 CHECK (count >= 0)
+    )""",
+    """INSERT INTO usage_counters_0008 (day, hour, action, detail, count)
+        SELECT day, NULL, action, '', count FROM usage_counters""",
+    "DROP TABLE usage_counters",
+    "ALTER TABLE usage_counters_0008 RENAME TO usage_counters",
+    # The upsert's conflict target; NULL hours (old rows) are each their own key.
+    "CREATE UNIQUE INDEX usage_counters_key ON usage_counters(day, hour, action, detail)",
+    "CREATE INDEX usage_counters_action ON usage_counters(action, day)",
+    # Attendance: a registered patron checked in at the event, or a walk-in checked in
+    # without registering (a registration row made at the door, outside the capacity).
+    "ALTER TABLE registrations ADD COLUMN attended_at TEXT",
+    """ALTER TABLE registrations ADD COLUMN walk_in INTEGER NOT NULL DEFAULT 0
+        CHECK (walk_in IN (0, 1))""",
+    # Surveys: the definition as it was offered (so that results can be read after the
+    # config moved on) and, while the survey runs, its salt.
+    """
+    CREATE TABLE surveys (
+        id TEXT PRIMARY KEY,
+        definition TEXT NOT NULL,
+        starts_on TEXT NOT NULL,
+        ends_on TEXT NOT NULL,
+        salt BLOB
+    )""",
+    # Anonymous answers: a response has a day and nothing else; never joined with the
+    # table below, which has no day, no time and no order (WITHOUT ROWID, keyed by hash).
+    """
+    CREATE TABLE survey_responses (
+        id INTEGER PRIMARY KEY,
+        survey_id TEXT NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+        day TEXT NOT NULL
+    )""",
+    "CREATE INDEX survey_responses_survey ON survey_responses(survey_id, day)",
+    """
+    CREATE TABLE survey_answers (
+        response_id INTEGER NOT NULL REFERENCES survey_responses(id) ON DELETE CASCADE,
+        question TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        PRIMARY KEY (response_id, question)
+    )""",
+    # "Never twice to the same card": salted hashes of the patrons a running survey was
+    # offered to; emptied when the survey ends.
+    """
+    CREATE TABLE survey_offered (
+        survey_id TEXT NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+        card_hash BLOB NOT NULL,
+        PRIMARY KEY (survey_id, card_hash)
+    ) WITHOUT ROWID""",
+)

@@ -444,12 +444,14 @@ def test_usage_counters_are_anonymous_per_day_and_action(
     svc.circulation.checkin("I-1")
     svc.usage.count("receipt")
     svc.usage.count("receipt")
-    rows = store.conn.execute("SELECT * FROM usage_counters ORDER BY action").fetchall()
-    assert rows == [
-        ("2026-11-23", "checkout", 1),
-        ("2026-11-23", "receipt", 2),
-        ("2026-11-23", "return", 1),
-        ("2026-11-23", "sign_in", 1),
+    rows = store.conn.execute(
+        "SELECT day, hour, action, detail, count FROM usage_counters ORDER BY action"
+    ).fetchall()
+    assert rows == [  # 08:00 WITA: the local day and hour, nothing about who
+        ("2026-11-23", 8, "checkout", "", 1),
+        ("2026-11-23", 8, "receipt", "", 2),
+        ("2026-11-23", 8, "return", "", 1),
+        ("2026-11-23", 8, "sign_in", "", 1),
     ]
     with pytest.raises(ValueError, match="lowercase"):
         svc.usage.count("Drop Table")

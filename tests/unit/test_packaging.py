@@ -57,6 +57,7 @@ def test_wheel_carries_package_data_and_works_from_anywhere(tmp_path: Path) -> N
         "kiosk/defaults/demo_titles.csv",
         "kiosk/locale/id/core.po",
         "kiosk/locale/en/core.po",
+        "kiosk/report/report.html.j2",
         "screens/attract.kv",
     ):
         assert required in names, required

@@ -676,7 +676,7 @@ class Sip2Circulation:
     def _count(self, action: str) -> None:
         """The anonymous usage counter, in the kiosk's own database."""
         with self.outbox.store.transaction() as db:
-            add_usage(db, self.offline.rules.local_date(self.clock()), action)
+            add_usage(db, self.clock().astimezone(ZoneInfo(self.zone)), action)
 
     def _now(self) -> str:
         return timestamp(self.clock(), self.zone)

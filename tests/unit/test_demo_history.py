@@ -1,0 +1,97 @@
+"""Demo history: plausible, seeded, all before today, the database's rules kept."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from kiosk import demo, demo_history
+from kiosk.bootstrap import open_store
+from kiosk.cli import main
+from kiosk.config import Config
+from kiosk.store import Store
+from kiosk.timeutil import from_db
+from tests.unit.circ_helpers import MONDAY, FakeClock
+
+TODAY = "2026-11-23"
+
+
+def filled(path: Path, config: Config, days: int = 30, seed: int = 17) -> Store:
+    store = open_store(config, path)
+    clock = FakeClock(MONDAY)
+    demo.load(store, config, clock)
+    assert demo_history.fill(store, config, days, clock, seed=seed)
+    return store
+
+
+def test_history_is_before_today_and_keeps_the_rules(
+    tmp_path: Path, default_config: Config
+) -> None:
+    store = filled(tmp_path / "k.db", default_config)
+    conn = store.conn
+    first = "2026-10-24"
+    assert conn.execute("SELECT max(day) FROM usage_counters").fetchone()[0] < TODAY
+    assert conn.execute("SELECT max(day) FROM feedback").fetchone()[0] < TODAY
+    assert conn.execute("SELECT min(day) FROM feedback").fetchone()[0] >= first
+    hours = conn.execute(
+        "SELECT min(hour), max(hour) FROM usage_counters WHERE action = 'checkout'"
+    ).fetchone()
+    assert hours == (8, 16)
+    # Bookings: past, never overlapping on one resource, in opening hours, outcomes known.
+    rows = conn.execute(
+        "SELECT resource_id, starts_at, ends_at, status FROM bookings ORDER BY starts_at"
+    ).fetchall()
+    assert rows and all(from_db(r[2]) <= MONDAY for r in rows)
+    assert {r[3] for r in rows} == {"completed", "no_show", "cancelled"}
+    last_end: dict[str, str] = defaultdict(str)
+    for rid, start, end, _ in rows:
+        assert start >= last_end[rid]
+        last_end[rid] = end
+        local = from_db(start) + timedelta(hours=8)
+        assert local.hour >= 8 and local.weekday() != 6
+    prints = conn.execute(
+        """SELECT r.kind, b.status, p.state FROM print_jobs p JOIN bookings b
+           ON b.id = p.booking_id JOIN resources r ON r.id = p.resource_id"""
+    ).fetchall()
+    assert prints and {(k, s) for k, s, _ in prints} == {("3d_printer", "completed")}
+    # Events: registrations within capacity; the survey ended, its hashes and salt gone.
+    over = conn.execute(
+        """SELECT count(*) FROM events e WHERE e.capacity < (SELECT count(*) FROM registrations
+           r WHERE r.event_id = e.id AND r.walk_in = 0)"""
+    ).fetchone()[0]
+    assert over == 0
+    survey = conn.execute("SELECT ends_on, salt FROM surveys").fetchone()
+    assert survey[0] < TODAY and survey[1] is None
+    assert conn.execute("SELECT count(*) FROM survey_offered").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM survey_responses").fetchone()[0] > 20
+    store.close()
+
+
+def test_seeded_and_only_once(tmp_path: Path, default_config: Config) -> None:
+    def total(store: Store) -> tuple[int, int]:
+        return store.conn.execute(
+            "SELECT sum(count), (SELECT count(*) FROM bookings) FROM usage_counters"
+        ).fetchone()
+
+    one, two = filled(tmp_path / "a.db", default_config), filled(tmp_path / "b.db", default_config)
+    assert total(one) == total(two)
+    assert not demo_history.fill(one, default_config, 30, FakeClock(MONDAY))
+    one.close()
+    two.close()
+
+
+def test_init_demo_history_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "k.db")
+    assert main(["init", "--demo", "--history", "7", "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["history_loaded"] is True
+    assert main(["init", "--demo", "--history", "7", "--db", db, "--lang", "en"]) == 0
+    assert "already has history" in capsys.readouterr().out
+    assert main(["init", "--history", "7", "--db", db, "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "--history DAYS (1 to 3660) goes with --demo" in err and err.count("\n") == 1
