@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 from kiosk import bootstrap
 from kiosk.cards import find_card
 from kiosk.circulation.api import Fines, Patron
-from kiosk.circulation.local import LocalCirculation, rupiah
+from kiosk import money
+from kiosk.circulation.local import LocalCirculation
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
 from kiosk.i18n import describe, translate
@@ -58,7 +59,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("card", metavar="CARD", help="card number or card key")
     p = action("pay", "record a payment taken at the desk", cmd_pay)
     p.add_argument("card", metavar="CARD", help="card number or card key")
-    p.add_argument("amount", metavar="AMOUNT", help="rupiah, e.g. 25000 or 25.000")
+    p.add_argument("amount", metavar="AMOUNT", help="whole rupiah: 25000, 25.000 or 25,000")
     p.add_argument("--taken-by", metavar="NAME", help="who took the money (default: your login)")
     circ.set_defaults(handler=lambda args: _usage(circ))
 
@@ -85,6 +86,9 @@ class _Desk:
 
     def when(self, moment: datetime) -> str:
         return moment.astimezone(self.zone).strftime("%d/%m/%Y %H:%M")
+
+    def money(self, amount: int) -> str:
+        return money.rupiah(amount, self.lang)
 
     def day(self, value: date | None) -> str:
         return value.strftime("%d/%m/%Y") if value else "-"
@@ -154,15 +158,15 @@ def _json_default(value: Any) -> Any:
 
 
 def _fines_lines(desk: _Desk, fines: Fines) -> list[str]:
-    lines = [desk.t("cli.circ.fines_balance", balance=rupiah(fines.balance))]
+    lines = [desk.t("cli.circ.fines_balance", balance=desk.money(fines.balance))]
     for line in fines.lines:
         reason = desk.t(f"cli.circ.fine_reason.{line.reason}")
         item = f" ({line.item_barcode})" if line.item_barcode else ""
         lines.append(
-            f"  {desk.day(line.created_at.date())}  {rupiah(line.amount):>12}  {reason}{item}"
+            f"  {desk.day(line.created_at.date())}  {desk.money(line.amount):>12}  {reason}{item}"
         )
     if fines.limit is not None:
-        lines.append(desk.t("cli.circ.fines_limit", limit=rupiah(fines.limit)))
+        lines.append(desk.t("cli.circ.fines_limit", limit=desk.money(fines.limit)))
     return lines
 
 
@@ -269,7 +273,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
             if result.to_hold_shelf:
                 print("  " + desk.t("cli.circ.to_hold_shelf", shelf=result.hold_shelf_location))
             if result.fine:
-                print("  " + desk.t("cli.circ.fine_created", amount=rupiah(result.fine)))
+                print("  " + desk.t("cli.circ.fine_created", amount=desk.money(result.fine)))
         if desk.json:
             print(_dumps({"returns": done}))
         return 1 if failed else 0
@@ -323,20 +327,11 @@ def cmd_fines(args: argparse.Namespace) -> int:
         return 0
 
 
-def parse_amount(text: str) -> int:
-    """``25000``, ``25.000``, ``Rp 25.000`` -> 25000; anything else is refused."""
-    compact = text.strip().removeprefix("Rp").removeprefix("rp").strip()
-    compact = compact.replace(".", "").replace(",", "").replace(" ", "")
-    if not compact.isdigit():
-        raise DomainError("circulation.amount_invalid")
-    return int(compact)
-
-
 def cmd_pay(args: argparse.Namespace) -> int:
     with _desk(args) as desk:
         try:
             patron = desk.circ.find_patron(args.card)
-            amount = parse_amount(args.amount)
+            amount = money.parse(args.amount)
             taken_by = args.taken_by or _login()
             fines = desk.circ.pay(patron.ref, amount, taken_by=taken_by)
         except DomainError as exc:
@@ -344,7 +339,7 @@ def cmd_pay(args: argparse.Namespace) -> int:
         if desk.json:
             print(_dumps({"patron": patron.ref, "paid": amount, **asdict(fines)}))
             return 0
-        print(desk.t("cli.circ.paid", amount=rupiah(amount), name=patron.name))
+        print(desk.t("cli.circ.paid", amount=desk.money(amount), name=patron.name))
         for line in _fines_lines(desk, fines):
             print(line)
         return 0

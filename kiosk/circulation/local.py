@@ -36,6 +36,7 @@ from kiosk.circulation.rules import Policy, Rules
 from kiosk.circulation.usage import add_usage
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
+from kiosk.money import Rupiah
 from kiosk.pins import verify_pin
 from kiosk.store import Store
 from kiosk.timeutil import Clock, from_db, to_db, utcnow
@@ -140,7 +141,7 @@ class LocalCirculation:
             limit = self.config.circulation.fines_limit
             if balance > limit:
                 raise DomainError(
-                    "circulation.fines_over_limit", balance=rupiah(balance), limit=rupiah(limit)
+                    "circulation.fines_over_limit", balance=Rupiah(balance), limit=Rupiah(limit)
                 )
 
     def _item_row(self, db: Any, barcode: str) -> Any:
@@ -287,8 +288,8 @@ class LocalCirculation:
                 found.append(
                     DomainError(
                         "circulation.fines_over_limit",
-                        balance=rupiah(balance),
-                        limit=rupiah(limit),
+                        balance=Rupiah(balance),
+                        limit=Rupiah(limit),
                     )
                 )
         return found
@@ -647,18 +648,13 @@ class LocalCirculation:
             self._patron_row(db, pid)
             balance = self._balance(db, pid)
             if amount > balance:
-                raise DomainError("circulation.pay_too_much", balance=rupiah(max(balance, 0)))
+                raise DomainError("circulation.pay_too_much", balance=Rupiah(max(balance, 0)))
             db.execute(
                 "INSERT INTO payments (patron_id, amount, paid_at, taken_by) VALUES (?, ?, ?, ?)",
                 [pid, amount, to_db(now), taken_by],
             )
             add_usage(db, self._today(now), "payment")
             return self._fines(db, pid)
-
-
-def rupiah(amount: int) -> str:
-    """``75000`` -> ``Rp 75.000`` (Indonesian digit grouping, both languages)."""
-    return "Rp " + f"{amount:,}".replace(",", ".")
 
 
 def _day(iso: str) -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
+from kiosk.i18n import describe
 from kiosk.pins import hash_pin
 from kiosk.services import Services
 from kiosk.store import Store
@@ -183,7 +184,8 @@ def test_fines_over_the_limit_block_checkout(store: Store, svc: Services) -> Non
     add_item(store, "I-2")
     error = refused(svc.circulation.checkout, ref, "I-2")
     assert error.key == "circulation.fines_over_limit"
-    assert error.params == {"balance": "Rp 50.500", "limit": "Rp 50.000"}
+    assert error.params == {"balance": 50500, "limit": 50000}
+    assert "Rp 50.500" in describe(error, "id") and "Rp 50,500" in describe(error, "en")
     svc.circulation.pay(ref, 500, taken_by="desk")
     svc.circulation.checkout(ref, "I-2")
 

@@ -34,7 +34,7 @@ def test_patron_for_every_demo_card_kind(db: str, capsys: pytest.CaptureFixture[
     assert code == 0
     assert "! Your card expired on" in out
     code, out, _ = run(db, capsys, "patron", "PLU-0004")
-    assert "! You owe Rp 75.000 in fines, more than the limit of Rp 50.000." in out
+    assert "! You owe Rp 75,000 in fines, more than the limit of Rp 50,000." in out
     code, out, _ = run(db, capsys, "patron", "0419C4F07A5B80")  # by card key
     assert "Moh. Rizal Lasahido (PLU-0005)" in out
     code, out, _ = run(db, capsys, "patron", "PLU-0006", "--json")
@@ -89,10 +89,10 @@ def test_checkin_renew_fines_pay(db: str, capsys: pytest.CaptureFixture[str]) ->
     assert json.loads(out)["balance"] == 75_000
     code, out, _ = run(db, capsys, "pay", "PLU-0004", "Rp 25.000", "--taken-by", "Kartini")
     assert code == 0
-    assert "Payment of Rp 25.000 from Nurhayati Lamarauna recorded." in out
-    assert "Unpaid fines: Rp 50.000" in out
+    assert "Payment of Rp 25,000 from Nurhayati Lamarauna recorded." in out
+    assert "Unpaid fines: Rp 50,000" in out
     code, _, err = run(db, capsys, "pay", "PLU-0004", "60000")
-    assert (code, "more than the fines owed (Rp 50.000)" in err) == (1, True)
+    assert (code, "more than the fines owed (Rp 50,000)" in err) == (1, True)
     code, out, _ = run(db, capsys, "checkout", "PLU-0004", "B00009")  # at the limit now
     assert code == 0
     code, out, _ = run(db, capsys, "renew", "PLU-0007")
