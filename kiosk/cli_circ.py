@@ -20,10 +20,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk import bootstrap
+from kiosk import bootstrap, money
 from kiosk.cards import find_card
 from kiosk.circulation.api import Fines, Patron
-from kiosk import money
 from kiosk.circulation.local import LocalCirculation
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
