@@ -171,7 +171,8 @@ def _documented(
     for f in dataclasses.fields(section_type):
         if f.metadata.get("internal"):
             continue
-        tp, name = hints[f.name], f"{path}.{f.name}".lstrip(".")
+        toml_name = f.metadata.get("toml", f.name)
+        tp, name = hints[f.name], f"{path}.{toml_name}".lstrip(".")
         args = typing.get_args(tp)
         origin = typing.get_origin(tp)
         inner = args[0] if origin is list else args[1] if origin is dict else None
