@@ -42,8 +42,8 @@ def test_sign_in_by_card_number_or_key(store: Store, svc: Services) -> None:
 
 
 def test_staff_patron_is_recognised(store: Store, svc: Services) -> None:
-    add_patron(store, "S-1", group="staff")
-    assert svc.circulation.sign_in(number="S-1").is_staff
+    add_patron(store, "S-1", group="staff", pin_hash=hash_pin("1357"))
+    assert svc.circulation.sign_in(number="S-1", pin="1357").is_staff
 
 
 def test_unknown_and_lost_cards_are_refused(store: Store, svc: Services) -> None:
