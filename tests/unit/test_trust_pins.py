@@ -90,7 +90,7 @@ def test_a_pin_is_four_to_eight_ascii_digits(store: Store, svc: Services, pin: s
     circ = svc.circulation
     assert isinstance(circ, LocalCirculation)
     assert refused(circ.set_pin, ref, pin).key == "pin.invalid"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="4 to 8 digits"):
         hash_pin(pin)
 
 
