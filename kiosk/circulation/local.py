@@ -548,16 +548,24 @@ class LocalCirculation:
             [item_id, pid, to_db(now), to_db(due), self.kiosk_id],
         )
         db.execute("UPDATE items SET status = 'on_loan' WHERE id = ?", [item_id])
+        # A collected hold forgets its patron, as a returned loan does (privacy by
+        # default), unless the patron keeps a reading history.
+        keep = bool(row[9])
         if ready is not None:
-            db.execute("UPDATE holds SET status = 'collected' WHERE id = ?", [ready[0]])
+            db.execute(
+                """UPDATE holds SET status = 'collected',
+                     patron_id = CASE WHEN ? THEN patron_id END WHERE id = ?""",
+                [keep, ready[0]],
+            )
         else:
             # The patron's own waiting hold (on this copy or its title) is filled.
             db.execute(
-                """UPDATE holds SET status = 'collected' WHERE id = (
+                """UPDATE holds SET status = 'collected',
+                     patron_id = CASE WHEN ? THEN patron_id END WHERE id = (
                      SELECT id FROM holds WHERE patron_id = ? AND status = 'waiting'
                      AND (item_id = ? OR (item_id IS NULL AND biblio_id = ?))
                      ORDER BY placed_at LIMIT 1)""",
-                [pid, item_id, item[8]],
+                [keep, pid, item_id, item[8]],
             )
         add_usage(db, self._today(now), "checkout")
         return CheckoutResult(barcode=code, title=title, due_at=from_db(to_db(due)))
