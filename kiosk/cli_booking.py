@@ -21,7 +21,7 @@ from kiosk.booking.service import BookingService
 from kiosk.bootstrap import Kiosk
 from kiosk.bus import EventBus
 from kiosk.cards import find_card
-from kiosk.cli import db_path, language, load_config, print_json
+from kiosk.cli import language, load_config, open_database, print_json
 from kiosk.config import Config
 from kiosk.doctor import EXTRA_CHECKS, Check
 from kiosk.domain.errors import ConfigError, DomainError
@@ -175,7 +175,7 @@ def cmd_equipment_switch(args: argparse.Namespace) -> int:
 def _service(args: argparse.Namespace) -> tuple[Config, str, BookingService]:
     config = load_config(args)
     bootstrap.check_booking_rules(config)
-    store = bootstrap.open_store(config, db_path(args, config))
+    store = open_database(args, config)
     return config, language(args, config), BookingService(store, config)
 
 

@@ -27,7 +27,6 @@ from kiosk.circulation.local import LocalCirculation
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
 from kiosk.i18n import describe, translate
-from kiosk.store import StoreError
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -129,14 +128,10 @@ class _Desk:
 
 @contextmanager
 def _desk(args: argparse.Namespace) -> Iterator[_Desk]:
-    from kiosk.cli import db_path, load_config
+    from kiosk.cli import load_config, open_database
 
     config = load_config(args)
-    path = db_path(args, config)
-    if not path.exists():
-        # A typo in --db must not quietly create an empty library.
-        raise StoreError("cli.circ.no_database", path=path)
-    store = bootstrap.open_store(config, path)
+    store = open_database(args, config)  # a typo in --db never creates a library
     try:
         services = bootstrap.build_services(config, store)
         circ = services.circulation

@@ -14,7 +14,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from kiosk import bootstrap
 from kiosk.domain.errors import DomainError
 from kiosk.i18n import describe, translate
 from kiosk.importer import KINDS, ImportReport, run_import
@@ -37,7 +36,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from kiosk.cli import db_path, load_config
+    from kiosk.cli import load_config, open_database
 
     config = load_config(args)
     lang = getattr(args, "lang", None) or config.kiosk.language
@@ -46,7 +45,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(translate("importer.cannot_read", lang, file=args.file, reason=exc.strerror))
         return 1
-    store = bootstrap.open_store(config, db_path(args, config))
+    store = open_database(args, config)  # never creates one, not even for --dry-run
     try:
         report = run_import(
             store,

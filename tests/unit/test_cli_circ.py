@@ -119,6 +119,8 @@ def test_a_missing_database_is_not_created(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "typo.db"
-    assert main(["circ", "patron", "PLU-0001", "--db", str(path), "--lang", "en"]) == 1
-    assert "does not exist. Create it first: kiosk init --db" in capsys.readouterr().err
+    assert main(["circ", "patron", "PLU-0001", "--db", str(path), "--lang", "en"]) == 2
+    assert "does not exist (or is empty). Create it first: kiosk init --db" in (
+        capsys.readouterr().err
+    )
     assert not path.exists()

@@ -284,6 +284,8 @@ def test_cli_import_report_and_exit_codes(
 ) -> None:
     db = str(tmp_path / "k.db")
     members = str(SLIMS / "members.csv")
+    assert main(["init", "--db", db]) == 0  # import never creates a database
+    capsys.readouterr()
     assert main(["import", "patrons", members, "--db", db, "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert "line 4: member_name is empty" in out
