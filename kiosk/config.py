@@ -558,6 +558,12 @@ def parse(text: str, source: str = "<string>") -> Config:
             raise ConfigError(source, f"resources[{index}].id", "a resource id (required)")
         if ids.index(rid) != index:
             raise ConfigError(source, f"resources[{index}].id", f"a unique id; {rid!r} repeats")
+    mqtt = config.mqtt
+    if mqtt.url.startswith("mqtts://") and mqtt.ca_file and not Path(mqtt.ca_file).is_file():
+        # Else the TLS setup fails at the first switch command, far from its cause.
+        raise ConfigError(
+            source, "mqtt.ca_file", f"a CA certificate file that exists, not {mqtt.ca_file!r}"
+        )
     for kind in config.bookings.kinds:
         if kind not in ("3d_printer", "computer", "tool"):
             raise ConfigError(
