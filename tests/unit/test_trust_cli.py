@@ -69,13 +69,13 @@ def test_pin_set_from_stdin_then_clear(demo: Path, capsys: pytest.CaptureFixture
                    "en", stdin="4826\n")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "4826" not in result.stdout + result.stderr
-    code, out, err = run(capsys, "circ", "checkout", "PLU-0001", "B00005", "--db", str(demo))
+    code, _out, err = run(capsys, "circ", "checkout", "PLU-0001", "B00005", "--db", str(demo))
     assert (code, err.strip()) == (1, "Please enter your PIN.")
     result = kiosk("circ", "checkout", "PLU-0001", "B00005", "--pin-stdin", "--db", str(demo),
                    "--lang", "en", stdin="4826\n")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    code, out, _ = run(capsys, "circ", "pin", "clear", "PLU-0001", "--db", str(demo))
+    code, _out, _ = run(capsys, "circ", "pin", "clear", "PLU-0001", "--db", str(demo))
     assert code == 0
     code, _, err = run(capsys, "circ", "checkout", "PLU-0001", "B00009", "--db", str(demo))
     assert code == 0, err  # no PIN asked any more
@@ -122,7 +122,7 @@ def test_pin_is_never_an_argument_of_pin_set(
 def test_pin_on_the_command_line_still_works_but_warns(
     demo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(capsys, "circ", "checkout", "PLU-0005", "B00009", "--pin", "2580",
+    code, _out, err = run(capsys, "circ", "checkout", "PLU-0005", "B00009", "--pin", "2580",
                          "--db", str(demo))  # fmt: skip
     assert code == 0
     assert "--pin-stdin" in one_line(err) and "2580" not in err
@@ -401,7 +401,7 @@ def test_a_damaged_page_in_the_middle_of_a_return_says_which_items_were_done(
     start = (damaged - 1) * page_size
     data[start : start + 8] = b"\x42" * 8  # no longer a b-tree page
     demo.write_bytes(bytes(data))
-    code, out, err = run(capsys, "circ", "checkin", first_item, last, "--db", str(demo))
+    code, _out, err = run(capsys, "circ", "checkin", first_item, last, "--db", str(demo))
     assert code == 1
     line = one_line(err)
     assert "damaged" in line and last in line
