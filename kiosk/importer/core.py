@@ -444,11 +444,14 @@ class _Writer:
     # biblio ----------------------------------------------------------------------
     def biblio(self, row: dict[str, str], line: int, slims: bool) -> None:
         title = _text(row, "title", required=True)
+        authors: str | None
+        topics: str | None
         if slims:
-            authors = "; ".join(multi_values(_no_controls(row.get("authors") or "", "authors")))
-            authors = authors or None
-            topics = "; ".join(multi_values(_no_controls(row.get("topics") or "", "topics")))
-            topics = topics or None
+            raw_authors = _no_controls(row.get("authors") or "", "authors")
+            authors = "; ".join(multi_values(raw_authors)) or None
+            topics = (
+                "; ".join(multi_values(_no_controls(row.get("topics") or "", "topics"))) or None
+            )
             codes = multi_values(row.get("item_code") or "")
             isbn = _text(row, "isbn_issn")
             publisher = _text(row, "publisher_name")
