@@ -292,7 +292,7 @@ def test_large_text_without_clipping(sweep: Findings) -> None:
     and high-contrast theme: 0 labels whose text does not fit its box, is shortened,
     or runs past the screen or its scroll view, and 0 overlapping labels."""
     assert len(sweep.states) == 22
-    assert sweep.checks == 20 * len(COMBOS)
+    assert sweep.checks == 22 * len(COMBOS)
     assert {(t.name, s, lang) for t, s, lang in COMBOS} >= {
         (t.name, 2.0, lang) for t in THEMES for lang in LANGUAGES
     }
