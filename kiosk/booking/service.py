@@ -483,9 +483,10 @@ class BookingService:
             )
 
 
-#: What no booking may exceed, staff override or not: a week long, a year ahead.
+#: What no booking may exceed, staff override or not: a week long, five years ahead
+#: (staff block-book far ahead; nobody books for the year 9999).
 SANE_MAX_MINUTES = 7 * 24 * 60
-SANE_HORIZON_DAYS = 366
+SANE_HORIZON_DAYS = 5 * 366
 
 
 def _check_sane(starts_at: datetime, minutes: int, now: datetime) -> None:
