@@ -341,6 +341,10 @@ def build(config: Config, credentials: Credentials | None = None) -> Kiosk:
     return kiosk
 
 
+#: Circulation backends this version can build (``[backend] kind``).
+BACKENDS = ("local", "sip2")
+
+
 def build_services(
     kiosk_or_config: Kiosk | Config, store: Store, clock: Clock = utcnow
 ) -> Services:
@@ -458,18 +462,39 @@ def attach_bookings(services: Services, kiosk: Kiosk, clock: Clock = utcnow) -> 
     return services
 
 
-def open_store(config: Config, path: str | Path | None = None) -> Store:
-    """Open the configured (or given) database, migrate it, sync resources from config."""
-    store = Store(path or config.database_path())
-    sync_resources(store, config)
+def open_store(config: Config, path: str | Path | None = None, *, create: bool = True) -> Store:
+    """Open the configured (or given) database, migrate it, sync resources from config.
+
+    ``create`` False: refuse (``store.missing``) a database that is not there."""
+    store = Store(path or config.database_path(), create=create)
+    try:
+        sync_resources(store, config)
+    except BaseException:
+        store.close()
+        raise
     return store
 
 
 def sync_resources(store: Store, config: Config) -> None:
     """Resources are config: upsert each, and retire those no longer configured
-    (kept in the table so that past bookings still name them)."""
+    (kept in the table so that past bookings still name them). Writes only when the
+    table differs from the config, so opening an up-to-date database writes nothing
+    (and a read-only one can be opened at all)."""
+    wanted = {
+        (r.id, r.kind, r.name or r.id, r.switch or None, r.printer or None, 1)
+        for r in config.resources
+    }
+    ids = {r.id for r in config.resources}
+    with store.lock:
+        rows = store.conn.execute(
+            "SELECT id, kind, name, switch_url, printer_url, active FROM resources"
+        ).fetchall()
+    have = {tuple(row) for row in rows if row[0] in ids}
+    stale = [row for row in rows if row[0] not in ids and row[5]]
+    if (have == wanted and not stale) or store.read_only:
+        return
     with store.transaction() as db:
-        ids = [r.id for r in config.resources]
+        ids_list = [r.id for r in config.resources]
         for r in config.resources:
             db.execute(
                 """INSERT INTO resources (id, kind, name, switch_url, printer_url, active)
@@ -479,10 +504,10 @@ def sync_resources(store: Store, config: Config) -> None:
                      active = 1""",
                 [r.id, r.kind, r.name or r.id, r.switch or None, r.printer or None],
             )
-        marks = ",".join("?" * len(ids))
+        marks = ",".join("?" * len(ids_list))
         db.execute(
             f"UPDATE resources SET active = 0 WHERE id NOT IN ({marks})"
-            if ids
+            if ids_list
             else "UPDATE resources SET active = 0",
-            ids,
+            ids_list,
         )

@@ -12,9 +12,12 @@ This is one of the two modules of ``kiosk`` allowed to import ``screens`` (insid
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import json
 import logging
+import os
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -23,9 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import __version__, bootstrap
+from kiosk.cli_args import ArgumentError, check_argv, harden
 from kiosk.config import Config
 from kiosk.domain.errors import ConfigError, KioskError
 from kiosk.i18n import LANGUAGES, describe, translate
+from kiosk.store import Store, StoreError
+from kiosk.store.database import database_file, sqlite_failure
+from kiosk.store.database import exists as store_exists
 
 #: Modules that add subcommands: each has ``register(subparsers, common)``.
 COMMAND_MODULES: list[str] = [
@@ -145,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(sub, common)
+    harden(parser)  # every number any module declared: finite and in range
     return parser
 
 
@@ -155,8 +163,16 @@ def load_config(args: argparse.Namespace) -> Config:
 
 
 def db_path(args: argparse.Namespace, config: Config) -> Path:
+    """``--db`` (a path, or an SQLite ``file:`` URI such as ``file:PATH?mode=ro``),
+    else the configured database."""
     given = getattr(args, "db", None)
     return Path(given) if given else config.database_path()
+
+
+def open_database(args: argparse.Namespace, config: Config) -> Store:
+    """The existing database of ``--db`` or the config, migrated if a migration is
+    due (and only then written); refuses one that is not there (``store.missing``)."""
+    return bootstrap.open_store(config, db_path(args, config), create=False)
 
 
 def language(args: argparse.Namespace, config: Config | None = None) -> str:
@@ -212,12 +228,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from kiosk.doctor import run_checks
+    from kiosk import config as config_module
+    from kiosk.doctor import diagnose
 
-    config = load_config(args)
+    # Only parsed: a section that parses but cannot be used is one of the findings.
+    config = config_module.load(getattr(args, "config", None))
     lang = language(args, config)
-    kiosk = bootstrap.build(config)
-    checks = list(run_checks(kiosk, db_path(args, config), lang))
+    checks = list(diagnose(config, db_path(args, config), lang))
     if args.json:
         print_json({"ok": all(c.ok for c in checks), "checks": [asdict(c) for c in checks]})
     else:
@@ -294,13 +311,47 @@ def _run_app(args: argparse.Namespace, config: Config, path: Path) -> int:
 
 
 # -- entry point -----------------------------------------------------------------
+#: Commands that make their database when it is not there (every other one refuses).
+CREATING_COMMANDS = ("init", "run", "demo")
+#: Commands that report a missing database themselves (and create nothing).
+REPORTING_COMMANDS = ("doctor",)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Every failure is one line on stderr and exit 1 (refused or
+    failed) or 2 (configuration or usage); output cut short by a closed pipe
+    (``kiosk ... | head``) ends quietly."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at exit: a closed pipe is handled below
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return 1
+    except OSError as exc:  # the output itself failed (a full disk behind a redirect)
+        _silence_stdout()
+        print(f"kiosk: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        check_argv(argv)
         parser = build_parser()
         args = parser.parse_args(argv)
-    except UsageError as exc:
-        print(exc, file=sys.stderr)
+    except (UsageError, ArgumentError) as exc:
+        print(f"kiosk: {exc}" if isinstance(exc, ArgumentError) else exc, file=sys.stderr)
         return 2
     logging.basicConfig(
         level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
@@ -310,14 +361,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    lang = getattr(args, "lang", None) or "id"
     try:
+        given = getattr(args, "db", None)
+        exempt = (*CREATING_COMMANDS, *REPORTING_COMMANDS)
+        if given and args.command not in exempt and not store_exists(given):
+            # A typo in --db must never quietly become a new, empty library.
+            raise StoreError("store.missing", path=str(database_file(given)))
         return handler(args)
     except ConfigError as exc:
         print(f"kiosk: config error: {exc}", file=sys.stderr)
         return 2
     except KioskError as exc:
-        lang = getattr(args, "lang", None) or "id"
-        print(f"kiosk: {describe(exc, lang)}", file=sys.stderr)
-        return 2 if exc.key.startswith("store.") else 1
+        print(f"kiosk: {one_line(describe(exc, lang))}", file=sys.stderr)
+        return _exit_code(exc)
+    except sqlite3.Error as exc:
+        error = sqlite_failure(exc, str(getattr(args, "db", "") or "?"))
+        print(f"kiosk: {one_line(describe(error, lang))}", file=sys.stderr)
+        return _exit_code(error)
     except KeyboardInterrupt:
         return 130
+    except (BrokenPipeError, OSError) as exc:
+        if isinstance(exc, BrokenPipeError) or exc.errno in (errno.EPIPE, errno.ENOSPC):
+            raise  # the output failed: main() says so (or stays quiet for a pipe)
+        print(f"kiosk: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: still one line; -v shows where it came from
+        logging.getLogger("kiosk").debug("unexpected error", exc_info=True)
+        print(
+            f"kiosk: unexpected error: {type(exc).__name__}: {one_line(str(exc))}", file=sys.stderr
+        )
+        return 1
+
+
+#: Store refusals that mean "wrong database or setup" (exit 2) rather than "failed".
+_SETUP_KEYS = (
+    "store.missing",
+    "store.foreign",
+    "store.newer_version",
+    "store.needs_migration",
+    "store.cannot_open",
+)
+
+
+def _exit_code(error: KioskError) -> int:
+    return 2 if error.key in _SETUP_KEYS else 1
+
+
+def one_line(text: str) -> str:
+    """Text as one printable line: line breaks become spaces, other control
+    characters (an escape sequence in a name) are shown as ``?``."""
+    flat = " ".join(text.split("\n"))
+    return "".join(c if c.isprintable() else "?" for c in flat).strip()

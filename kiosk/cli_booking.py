@@ -11,17 +11,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk import bootstrap
+from kiosk import bootstrap, cli_args
 from kiosk.booking.api import Booking
 from kiosk.booking.service import BookingService
 from kiosk.bootstrap import Kiosk
 from kiosk.bus import EventBus
 from kiosk.cards import find_card
-from kiosk.cli import db_path, language, load_config, print_json
+from kiosk.cli import language, load_config, open_database, print_json
 from kiosk.config import Config
 from kiosk.doctor import EXTRA_CHECKS, Check
 from kiosk.domain.errors import ConfigError, DomainError
@@ -68,13 +68,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     bookings = sub.add_parser("bookings", parents=[common], help="makerspace bookings")
     bk = bookings.add_subparsers(dest="bookings_command", metavar="ACTION", required=True)
     blist = bk.add_parser("list", parents=[common], help="bookings of a day")
-    blist.add_argument("--day", metavar="DATE", help="YYYY-MM-DD (default: today)")
+    blist.add_argument(
+        "--day", metavar="DATE", type=cli_args.day, help="YYYY-MM-DD (default: today)"
+    )
     blist.add_argument("--json", action="store_true", help="print JSON")
     blist.set_defaults(handler=cmd_bookings_list)
     create = bk.add_parser("create", parents=[common], help="book a resource for a patron")
     create.add_argument("resource")
     create.add_argument("card", help="card key or card number")
-    create.add_argument("start", help="ISO 8601 local time, e.g. 2026-12-01T10:00")
+    create.add_argument(
+        "start", type=cli_args.moment, help="ISO 8601 local time, e.g. 2026-12-01T10:00"
+    )
     create.add_argument("duration", type=int, help="minutes")
     create.add_argument(
         "--staff", metavar="CARD", help="a staff card: book past the rules (never overlaps)"
@@ -175,7 +179,7 @@ def cmd_equipment_switch(args: argparse.Namespace) -> int:
 def _service(args: argparse.Namespace) -> tuple[Config, str, BookingService]:
     config = load_config(args)
     bootstrap.check_booking_rules(config)
-    store = bootstrap.open_store(config, db_path(args, config))
+    store = open_database(args, config)
     return config, language(args, config), BookingService(store, config)
 
 
@@ -195,10 +199,7 @@ def cmd_bookings_list(args: argparse.Namespace) -> int:
     config, lang, service = _service(args)
     try:
         zone = ZoneInfo(config.kiosk.timezone)
-        try:
-            day = date.fromisoformat(args.day) if args.day else utcnow().astimezone(zone).date()
-        except ValueError:
-            raise DomainError("cli.bookings.bad_day", day=args.day) from None
+        day = args.day or utcnow().astimezone(zone).date()
         rows = service.bookings_on(day)
     finally:
         service.store.close()
@@ -222,10 +223,7 @@ def _patron_ref(service: BookingService, card: str) -> str:
 def cmd_bookings_create(args: argparse.Namespace) -> int:
     config, lang, service = _service(args)
     try:
-        try:
-            start = datetime.fromisoformat(args.start)
-        except ValueError:
-            raise DomainError("cli.bookings.bad_start", start=args.start) from None
+        start = args.start  # checked by cli_args.moment: ISO, a sane year
         if start.tzinfo is None:
             start = start.replace(tzinfo=ZoneInfo(config.kiosk.timezone))
         patron = _patron_ref(service, args.card)

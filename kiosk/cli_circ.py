@@ -1,8 +1,11 @@
 """``kiosk circ ...``: the staff desk's circulation commands (local backend).
 
-Never prompts. CARD is a card number or a card key (``PLU-0001``, ``04A1B2C3D4E580``).
-Commands that act for the patron (checkout, renew) sign in like the kiosk does, so a
-card with a PIN needs ``--pin``; the staff views (patron, fines, pay) do not. A refusal
+CARD is a card number or a card key (``PLU-0001``, ``04A1B2C3D4E580``). Commands that
+act for the patron (checkout, renew) sign in like the kiosk does, so a card with a PIN
+needs it: ``--pin-stdin`` reads it from stdin (``--pin`` on the command line still
+works but warns: other users see command lines). The staff views (patron, fines, pay)
+need none. ``pin set`` asks for a new PIN twice on a terminal (never echoed), else
+reads ``--pin-stdin``; nothing else ever prompts. A refusal
 prints its translated message and exits 1; ``--json`` prints data as JSON (a refusal
 as ``{"refused": key, "message": ...}``).
 """
@@ -12,22 +15,25 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from kiosk import bootstrap
+from kiosk import bootstrap, money
 from kiosk.cards import find_card
 from kiosk.circulation.api import Fines, Patron
-from kiosk.circulation.local import LocalCirculation, rupiah
+from kiosk.circulation.local import LocalCirculation
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
 from kiosk.i18n import describe, translate
+from kiosk.pins import valid_pin
 from kiosk.store import StoreError
+from kiosk.store.database import sqlite_failure
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -47,20 +53,49 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = action("checkout", "lend items to a patron", cmd_checkout)
     p.add_argument("card", metavar="CARD", help="card number or card key")
     p.add_argument("items", metavar="ITEM", nargs="+", help="item barcode(s)")
-    p.add_argument("--pin", help="the patron's PIN, when the card has one")
+    _pin_options(p)
     p = action("checkin", "return items (no patron needed)", cmd_checkin)
     p.add_argument("items", metavar="ITEM", nargs="+", help="item barcode(s)")
     p = action("renew", "renew one loan, or all of them", cmd_renew)
     p.add_argument("card", metavar="CARD", help="card number or card key")
     p.add_argument("item", metavar="ITEM", nargs="?", help="item barcode (default: all loans)")
-    p.add_argument("--pin", help="the patron's PIN, when the card has one")
+    _pin_options(p)
     p = action("fines", "show what a patron owes", cmd_fines)
     p.add_argument("card", metavar="CARD", help="card number or card key")
     p = action("pay", "record a payment taken at the desk", cmd_pay)
     p.add_argument("card", metavar="CARD", help="card number or card key")
-    p.add_argument("amount", metavar="AMOUNT", help="rupiah, e.g. 25000 or 25.000")
+    p.add_argument("amount", metavar="AMOUNT", help="whole rupiah: 25000, 25.000 or 25,000")
     p.add_argument("--taken-by", metavar="NAME", help="who took the money (default: your login)")
+    pin = actions.add_parser(
+        "pin", parents=[common], help="set or clear a patron's PIN (how staff get theirs)"
+    )
+    pins = pin.add_subparsers(dest="pin_command", metavar="ACTION", parser_class=type(circ))
+    p = pins.add_parser(
+        "set",
+        parents=[common],
+        help="set a new PIN: asked twice on a terminal, else one line with --pin-stdin",
+    )
+    p.add_argument("card", metavar="CARD", help="card number or card key")
+    p.add_argument(
+        "--pin-stdin", action="store_true", help="read the new PIN from the first line of stdin"
+    )
+    p.set_defaults(handler=cmd_pin_set)
+    p = pins.add_parser("clear", parents=[common], help="remove a patron's PIN, lift a lock")
+    p.add_argument("card", metavar="CARD", help="card number or card key")
+    p.set_defaults(handler=cmd_pin_clear)
+    pin.set_defaults(handler=lambda args: _usage(pin))
     circ.set_defaults(handler=lambda args: _usage(circ))
+
+
+def _pin_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help="the patron's PIN, when the card has one: the first line of stdin",
+    )
+    parser.add_argument(
+        "--pin", help="the PIN as an argument (for tests: anyone can see it with ps; warns)"
+    )
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -85,6 +120,9 @@ class _Desk:
 
     def when(self, moment: datetime) -> str:
         return moment.astimezone(self.zone).strftime("%d/%m/%Y %H:%M")
+
+    def money(self, amount: int) -> str:
+        return money.rupiah(amount, self.lang)
 
     def day(self, value: date | None) -> str:
         return value.strftime("%d/%m/%Y") if value else "-"
@@ -114,26 +152,52 @@ class _Desk:
             print(message, file=sys.stderr)
 
     def sign_in(self, text: str) -> Patron:
-        """Sign in like the kiosk: by whichever identifier ``text`` is, with ``--pin``."""
+        """Sign in like the kiosk: by whichever identifier ``text`` is, with the PIN
+        from ``--pin-stdin`` (or ``--pin``)."""
         card = find_card(self.circ.store, text=text)
         if card is None:
             raise DomainError("circulation.card_unknown")
-        pin = getattr(self.args, "pin", None)
+        pin = self.given_pin()
         if card.card_number is not None and card.card_number == text.strip():
             return self.circ.sign_in(number=card.card_number, pin=pin)
         return self.circ.sign_in(uid=card.card_key, pin=pin)
 
+    def given_pin(self) -> str | None:
+        if getattr(self.args, "pin_stdin", False):
+            return _stdin_line()
+        pin = getattr(self.args, "pin", None)
+        if pin is not None:
+            # Any user of the machine sees command lines (ps, /proc): say so.
+            print(self.t("cli.pin.argv_warning"), file=sys.stderr)
+        return cast(str | None, pin)
+
+    def damaged(self, exc: sqlite3.DatabaseError, current: str, done: list[str],
+                left: list[str]) -> StoreError:  # fmt: skip
+        """A database failure in the middle of several items: which were done."""
+        error = sqlite_failure(exc, self.circ.store.path)
+        if error.key != "store.damaged":
+            return error
+        return StoreError(
+            "store.damaged_during",
+            path=self.circ.store.path,
+            reason=str(exc),
+            current=current,
+            done=", ".join(done) or "-",
+            left=", ".join(left) or "-",
+        )
+
+
+def _stdin_line() -> str:
+    """The first line of stdin, without its line break (a PIN piped in)."""
+    return sys.stdin.readline().rstrip("\r\n")
+
 
 @contextmanager
 def _desk(args: argparse.Namespace) -> Iterator[_Desk]:
-    from kiosk.cli import db_path, load_config
+    from kiosk.cli import load_config, open_database
 
     config = load_config(args)
-    path = db_path(args, config)
-    if not path.exists():
-        # A typo in --db must not quietly create an empty library.
-        raise StoreError("cli.circ.no_database", path=path)
-    store = bootstrap.open_store(config, path)
+    store = open_database(args, config)  # a typo in --db never creates a library
     try:
         services = bootstrap.build_services(config, store)
         circ = services.circulation
@@ -154,15 +218,15 @@ def _json_default(value: Any) -> Any:
 
 
 def _fines_lines(desk: _Desk, fines: Fines) -> list[str]:
-    lines = [desk.t("cli.circ.fines_balance", balance=rupiah(fines.balance))]
+    lines = [desk.t("cli.circ.fines_balance", balance=desk.money(fines.balance))]
     for line in fines.lines:
         reason = desk.t(f"cli.circ.fine_reason.{line.reason}")
         item = f" ({line.item_barcode})" if line.item_barcode else ""
         lines.append(
-            f"  {desk.day(line.created_at.date())}  {rupiah(line.amount):>12}  {reason}{item}"
+            f"  {desk.day(line.created_at.date())}  {desk.money(line.amount):>12}  {reason}{item}"
         )
     if fines.limit is not None:
-        lines.append(desk.t("cli.circ.fines_limit", limit=rupiah(fines.limit)))
+        lines.append(desk.t("cli.circ.fines_limit", limit=desk.money(fines.limit)))
     return lines
 
 
@@ -227,10 +291,14 @@ def cmd_checkout(args: argparse.Namespace) -> int:
         except DomainError as exc:
             return desk.refusal(exc)
         done: list[dict[str, Any]] = []
+        lent: list[str] = []
         failed = 0
-        for barcode in args.items:
+        for index, barcode in enumerate(args.items):
             try:
                 result = desk.circ.checkout(patron.ref, barcode)
+                lent.append(barcode)
+            except sqlite3.DatabaseError as exc:
+                raise desk.damaged(exc, barcode, lent, args.items[index + 1 :]) from None
             except DomainError as exc:
                 failed += 1
                 desk.item_refused(barcode, exc, done)
@@ -254,10 +322,14 @@ def cmd_checkout(args: argparse.Namespace) -> int:
 def cmd_checkin(args: argparse.Namespace) -> int:
     with _desk(args) as desk:
         done: list[dict[str, Any]] = []
+        returned: list[str] = []
         failed = 0
-        for barcode in args.items:
+        for index, barcode in enumerate(args.items):
             try:
                 result = desk.circ.checkin(barcode)
+                returned.append(barcode)
+            except sqlite3.DatabaseError as exc:
+                raise desk.damaged(exc, barcode, returned, args.items[index + 1 :]) from None
             except DomainError as exc:
                 failed += 1
                 desk.item_refused(barcode, exc, done)
@@ -269,7 +341,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
             if result.to_hold_shelf:
                 print("  " + desk.t("cli.circ.to_hold_shelf", shelf=result.hold_shelf_location))
             if result.fine:
-                print("  " + desk.t("cli.circ.fine_created", amount=rupiah(result.fine)))
+                print("  " + desk.t("cli.circ.fine_created", amount=desk.money(result.fine)))
         if desk.json:
             print(_dumps({"returns": done}))
         return 1 if failed else 0
@@ -323,20 +395,11 @@ def cmd_fines(args: argparse.Namespace) -> int:
         return 0
 
 
-def parse_amount(text: str) -> int:
-    """``25000``, ``25.000``, ``Rp 25.000`` -> 25000; anything else is refused."""
-    compact = text.strip().removeprefix("Rp").removeprefix("rp").strip()
-    compact = compact.replace(".", "").replace(",", "").replace(" ", "")
-    if not compact.isdigit():
-        raise DomainError("circulation.amount_invalid")
-    return int(compact)
-
-
 def cmd_pay(args: argparse.Namespace) -> int:
     with _desk(args) as desk:
         try:
             patron = desk.circ.find_patron(args.card)
-            amount = parse_amount(args.amount)
+            amount = money.parse(args.amount)
             taken_by = args.taken_by or _login()
             fines = desk.circ.pay(patron.ref, amount, taken_by=taken_by)
         except DomainError as exc:
@@ -344,9 +407,57 @@ def cmd_pay(args: argparse.Namespace) -> int:
         if desk.json:
             print(_dumps({"patron": patron.ref, "paid": amount, **asdict(fines)}))
             return 0
-        print(desk.t("cli.circ.paid", amount=rupiah(amount), name=patron.name))
+        print(desk.t("cli.circ.paid", amount=desk.money(amount), name=patron.name))
         for line in _fines_lines(desk, fines):
             print(line)
+        return 0
+
+
+def cmd_pin_set(args: argparse.Namespace) -> int:
+    """A new PIN for the patron (the desk: no old PIN needed). Asked twice, unechoed,
+    on a terminal; otherwise the first line of stdin with ``--pin-stdin``. Never from
+    the command line, which other users of the machine can read."""
+    with _desk(args) as desk:
+        if not args.pin_stdin and not sys.stdin.isatty():
+            print(desk.t("cli.pin.no_terminal"), file=sys.stderr)
+            return 2
+        try:
+            patron = desk.circ.find_patron(args.card)
+            if args.pin_stdin:
+                pin = _stdin_line()
+            else:
+                pin = getpass.getpass(desk.t("cli.pin.prompt", name=patron.name))
+                if not valid_pin(pin):
+                    raise DomainError("pin.invalid")
+                if getpass.getpass(desk.t("cli.pin.again")) != pin:
+                    raise DomainError("pin.mismatch")
+            desk.circ.set_pin(patron.ref, pin, by_staff=True)
+        except DomainError as exc:
+            return desk.refusal(exc)
+        except EOFError:
+            print(desk.t("cli.pin.no_terminal"), file=sys.stderr)
+            return 2
+        if desk.json:
+            print(_dumps({"patron": patron.ref, "pin": "set"}))
+        else:
+            print(desk.t("cli.pin.set", name=patron.name, card=patron.card_number or args.card))
+        return 0
+
+
+def cmd_pin_clear(args: argparse.Namespace) -> int:
+    with _desk(args) as desk:
+        try:
+            patron = desk.circ.find_patron(args.card)
+            desk.circ.clear_pin(patron.ref)
+        except DomainError as exc:
+            return desk.refusal(exc)
+        if desk.json:
+            print(_dumps({"patron": patron.ref, "pin": "cleared"}))
+        else:
+            card = patron.card_number or args.card
+            print(desk.t("cli.pin.cleared", name=patron.name, card=card))
+            if patron.is_staff:
+                print(desk.t("cli.pin.staff_needs_one", card=card))
         return 0
 
 

@@ -6,11 +6,10 @@ registered); the report counts registrations, attendance and walk-ins per event.
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk import bootstrap
+from kiosk import bootstrap, cli_args
 from kiosk.cards import find_card
 from kiosk.circulation.api import LibraryEvent
 from kiosk.cli import db_path, language, load_config, print_json
@@ -25,7 +24,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     listing = actions.add_parser(
         "list", parents=[common], help="the events of a day with registrations and check-ins"
     )
-    listing.add_argument("--day", metavar="DATE", help="YYYY-MM-DD (default: today)")
+    listing.add_argument(
+        "--day", type=cli_args.day, metavar="DATE", help="YYYY-MM-DD (default: today)"
+    )
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=cmd_events_list)
     checkin = actions.add_parser(
@@ -65,10 +66,7 @@ def cmd_events_list(args: argparse.Namespace) -> int:
     config = load_config(args)
     lang = language(args, config)
     zone = ZoneInfo(config.kiosk.timezone)
-    try:
-        day = date.fromisoformat(args.day) if args.day else utcnow().astimezone(zone).date()
-    except ValueError:
-        raise DomainError("cli.bookings.bad_day", day=args.day) from None
+    day = args.day or utcnow().astimezone(zone).date()
     store = bootstrap.open_store(config, db_path(args, config))
     try:
         events = bootstrap.build_services(config, store).events.on_day(day)

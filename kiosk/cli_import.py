@@ -3,21 +3,24 @@
 The kiosk's own CSV or SLiMS 9 exports (``--format auto`` tells them apart by the
 header row or the number of columns). All-or-nothing: when a row is rejected nothing
 is written (exit 1) unless ``--skip-invalid``; ``--dry-run`` validates everything and
-writes nothing. The report names every rejected row by line and reason.
+writes nothing. Only the columns the file has are written; the report says per field
+how many records change (or would). The result goes to stdout; every rejected row,
+by line and reason, and any failure go to stderr. Never creates a database.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from kiosk import bootstrap
 from kiosk.domain.errors import DomainError
 from kiosk.i18n import describe, translate
 from kiosk.importer import KINDS, ImportReport, run_import
+from kiosk.importer.core import shown
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -37,16 +40,19 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from kiosk.cli import db_path, load_config
+    from kiosk.cli import load_config, open_database
 
     config = load_config(args)
     lang = getattr(args, "lang", None) or config.kiosk.language
     try:
         data = Path(args.file).read_bytes()
     except OSError as exc:
-        print(translate("importer.cannot_read", lang, file=args.file, reason=exc.strerror))
+        reason = exc.strerror or str(exc)
+        print(
+            translate("importer.cannot_read", lang, file=args.file, reason=reason), file=sys.stderr
+        )
         return 1
-    store = bootstrap.open_store(config, db_path(args, config))
+    store = open_database(args, config)  # never creates one, not even for --dry-run
     try:
         report = run_import(
             store,
@@ -56,12 +62,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             delimiter=args.delimiter,
             dry_run=args.dry_run,
             skip_invalid=args.skip_invalid,
+            member_types=config.import_.slims.member_types,
         )
     except DomainError as exc:
         if args.json:
             print(json.dumps({"refused": exc.key, "message": describe(exc, lang)}))
         else:
-            print(describe(exc, lang))
+            print(describe(exc, lang), file=sys.stderr)
         return 1
     finally:
         store.close()
@@ -77,6 +84,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def print_report(report: ImportReport, file: str, lang: str) -> None:
+    """The result on stdout; rejected rows (and that nothing was written because of
+    them) on stderr, so that ``kiosk import ... > report.txt`` still shows problems."""
+
     def t(key: str, **params: Any) -> str:
         return translate(key, lang, **params)
 
@@ -84,7 +94,7 @@ def print_report(report: ImportReport, file: str, lang: str) -> None:
         t(
             "importer.report.head",
             kind=t(f"importer.kind.{report.kind}"),
-            file=file,
+            file=shown(file),
             format=t(f"importer.format.{report.format}"),
             delimiter=report.delimiter,
         )
@@ -98,15 +108,20 @@ def print_report(report: ImportReport, file: str, lang: str) -> None:
             rejected=len(report.rejected),
         )
     )
+    if report.changes:
+        fields = ", ".join(f"{name}: {count}" for name, count in sorted(report.changes.items()))
+        key = "importer.report.would_change" if report.dry_run else "importer.report.changed"
+        print(t(key, fields=fields))
     if report.new_groups:
         print(t("importer.report.new_groups", groups=", ".join(report.new_groups)))
     if report.rejected:
-        print(t("importer.report.rejected"))
+        print(t("importer.report.rejected"), file=sys.stderr)
         for row in report.rejected:
-            print(f"  {t('importer.report.line', line=row.line)}: {t(row.key, **row.params)}")
+            line = t("importer.report.line", line=row.line)
+            print(f"  {line}: {t(row.key, **row.params)}", file=sys.stderr)
     if report.dry_run:
         print(t("importer.report.dry_run"))
     elif report.written:
         print(t("importer.report.written"))
     else:
-        print(t("importer.report.nothing_written"))
+        print(t("importer.report.nothing_written"), file=sys.stderr)

@@ -14,6 +14,7 @@ live here: see :mod:`kiosk.credentials`.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 import types
@@ -60,6 +61,14 @@ def _check_positive(value: float) -> None:
 def _check_identifier(value: str) -> None:
     if not value or not all(c.isalnum() or c in "-_" for c in value):
         raise ValueError(f"letters, digits, '-' or '_' (no spaces), not {value!r}")
+
+
+def _check_range(low: float, high: float) -> Any:
+    def check(value: float) -> None:
+        if not low <= value <= high:
+            raise ValueError(f"a number from {low:g} to {high:g}, not {value!r}")
+
+    return check
 
 
 def url_field(default: str = "", optional: bool = False) -> Any:
@@ -367,9 +376,12 @@ class CirculationSection:
     fine_closed_days: bool = False
     #: Whether an overdue loan may be renewed at the kiosk.
     renew_overdue: bool = False
-    #: Wrong PINs in a row that lock the card, and for how long (minutes).
-    pin_max_tries: int = field(default=5, metadata={"check": _check_positive})
-    pin_lock_minutes: int = field(default=15, metadata={"check": _check_positive})
+    #: Wrong PINs in a row that lock the card, and for how long (minutes, at most a
+    #: week: a longer lock is a typo, and a huge one would overflow and disable it).
+    pin_max_tries: int = field(default=5, metadata={"check": _check_range(1, 20)})
+    pin_lock_minutes: int = field(default=15, metadata={"check": _check_range(1, 7 * 24 * 60)})
+    #: Every patron needs a PIN to sign in at the kiosk (staff always need one).
+    require_pin: bool = False
     #: Weekdays the library is open; due dates and hold expiry fall on these.
     opening_days: list[str] = field(
         default_factory=lambda: ["mon", "tue", "wed", "thu", "fri", "sat"],
@@ -423,14 +435,6 @@ def _check_scale(value: float) -> None:
         raise ValueError(f"one of {', '.join(str(s) for s in TEXT_SCALES)}, not {value!r}")
 
 
-def _check_range(low: float, high: float) -> Any:
-    def check(value: float) -> None:
-        if not low <= value <= high:
-            raise ValueError(f"a number from {low:g} to {high:g}, not {value!r}")
-
-    return check
-
-
 @dataclass(frozen=True)
 class AccessibilitySection:
     """Keypad, text size, theme, speech and timeouts (see docs/accessibility.md)."""
@@ -451,6 +455,34 @@ class AccessibilitySection:
     idle_prompt_s: float = field(default=45.0, metadata={"check": _check_range(0, 3600)})
     touch_hear_ms: int = field(default=250, metadata={"check": _check_range(250, 2000)})
     help_twice_s: float = field(default=3.0, metadata={"check": _check_range(0.5, 10)})
+
+
+def _check_member_types(value: dict[str, str]) -> None:
+    for member_type, group in value.items():
+        if not member_type.strip():
+            raise ValueError("SLiMS member type names, not an empty one")
+        if not group or not all(c.isascii() and (c.isalnum() or c in "-_") for c in group):
+            raise ValueError(
+                f"patron group codes (letters, digits, '-' or '_'), not {group!r} "
+                f"for {member_type!r}"
+            )
+
+
+@dataclass(frozen=True)
+class SlimsImportSection:
+    """How SLiMS exports map to the kiosk's records."""
+
+    #: SLiMS member type (``member_type_name``, any case) -> kiosk patron group. Only
+    #: this table can make a SLiMS member staff; a type it does not name becomes a
+    #: group of its own name (never a staff group).
+    member_types: dict[str, str] = field(
+        default_factory=dict, metadata={"check": _check_member_types}
+    )
+
+
+@dataclass(frozen=True)
+class ImportSection:
+    slims: SlimsImportSection = field(default_factory=SlimsImportSection)
 
 
 @dataclass(frozen=True)
@@ -578,6 +610,8 @@ class Config:
         default_factory=list,
         metadata={"check": _check_survey_ids, "item_check": _check_survey},
     )
+    #: ``[import]`` in TOML (``import`` is a Python keyword).
+    import_: ImportSection = field(default_factory=ImportSection, metadata={"toml": "import"})
     #: Where this config came from (a path or ``<built-in default>``); not a TOML key.
     source: str = field(default=BUILTIN, metadata={"internal": True})
 
@@ -661,6 +695,12 @@ def parse(text: str, source: str = "<string>") -> Config:
             "backend.url",
             "the ILS's SIP2 address, e.g. 'sip2://kiosk@ils.example:6001?institution=PALU'",
         )
+    mqtt = config.mqtt
+    if mqtt.url.startswith("mqtts://") and mqtt.ca_file and not Path(mqtt.ca_file).is_file():
+        # Else the TLS setup fails at the first switch command, far from its cause.
+        raise ConfigError(
+            source, "mqtt.ca_file", f"a CA certificate file that exists, not {mqtt.ca_file!r}"
+        )
     for kind in config.bookings.kinds:
         if kind not in ("3d_printer", "computer", "tool"):
             raise ConfigError(
@@ -673,7 +713,12 @@ def _build(cls: type, data: Any, prefix: str, source: str) -> Any:
     if not isinstance(data, dict):
         raise ConfigError(source, prefix, f"a table, not {_kind(data)}")
     hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+    # TOML name -> field (a field whose TOML name is a Python keyword says so).
+    fields = {
+        f.metadata.get("toml", f.name): f
+        for f in dataclasses.fields(cls)
+        if not f.metadata.get("internal")
+    }
     for key in data:
         if key not in fields:
             where = f"{prefix}.{key}" if prefix else key
@@ -685,12 +730,12 @@ def _build(cls: type, data: Any, prefix: str, source: str) -> Any:
         if name not in data:
             continue
         where = f"{prefix}.{name}" if prefix else name
-        value = _convert(data[name], hints[name], where, source)
+        value = _convert(data[name], hints[f.name], where, source)
         _run_check(f.metadata.get("check"), value, where, source)
         if "item_check" in f.metadata:
             for index, item in enumerate(value):
                 _run_check(f.metadata["item_check"], item, f"{where}[{index}]", source)
-        values[name] = value
+        values[f.name] = value
     return cls(**values)
 
 
@@ -731,12 +776,17 @@ def _convert(value: Any, tp: Any, where: str, source: str) -> Any:
             raise ConfigError(source, where, f"expected true or false, not {_kind(value)}")
         return value
     if tp is int:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(source, where, f"expected a finite whole number, not {value}")
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(source, where, f"expected a whole number, not {_kind(value)}")
         return value
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(source, where, f"expected a number, not {_kind(value)}")
+        if not math.isfinite(value):
+            # TOML allows nan and inf; no setting of the kiosk means either.
+            raise ConfigError(source, where, f"expected a finite number, not {value}")
         return float(value)
     if tp is str:
         if not isinstance(value, str):

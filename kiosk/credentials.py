@@ -61,6 +61,14 @@ class Credentials:
                     self._data = tomllib.loads(self.file.read_text(encoding="utf-8"))
                 except PermissionError:
                     raise ConfigError(str(self.file), "", "cannot read the secrets file") from None
+                except IsADirectoryError:
+                    raise ConfigError(
+                        str(self.file), "", "expected the secrets file, found a folder"
+                    ) from None
+                except OSError as exc:
+                    raise ConfigError(
+                        str(self.file), "", f"cannot read the secrets file ({exc.strerror})"
+                    ) from None
                 except (tomllib.TOMLDecodeError, UnicodeDecodeError):
                     # The parser's message may quote the secret itself: do not pass it on.
                     raise ConfigError(str(self.file), "", "not valid TOML") from None
@@ -86,6 +94,8 @@ class Credentials:
         """A reason when the secrets file is readable by other users (for ``doctor``)."""
         if self.file is None or not self.file.exists():
             return None
+        if not self.file.is_file():
+            return f"{self.file} is not a file (the secrets file must be a TOML file)"
         mode = self.file.stat().st_mode
         if mode & (stat.S_IRGRP | stat.S_IROTH):
             return f"{self.file} is readable by other users (chmod 600)"

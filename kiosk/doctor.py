@@ -7,15 +7,20 @@ runs them in order and exits 0 only when every check passes.
 from __future__ import annotations
 
 import socket
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from kiosk.bootstrap import Kiosk
-from kiosk.domain.errors import KioskError
+from kiosk.bus import EventBus
+from kiosk.config import Config
+from kiosk.credentials import Credentials
+from kiosk.domain.errors import ConfigError, KioskError
 from kiosk.i18n import describe
 from kiosk.store import Store
+from kiosk.store.database import exists as store_exists
 from kiosk.store.migrations import MIGRATIONS, applied
 
 
@@ -35,13 +40,36 @@ class Check:
 EXTRA_CHECKS: list[Callable[[Kiosk, str], Iterator[Check]]] = []
 
 
-def run_checks(kiosk: Kiosk, db_path: Path, language: str) -> Iterator[Check]:
+def diagnose(config: Config, db_path: Path, language: str) -> Iterator[Check]:
+    """Every check for ``kiosk doctor``, from a config that parsed. A section that
+    parsed but cannot be used (a plug without a broker, the secrets file a folder)
+    is reported as a failed check, and the checks that do not need it still run."""
+    from kiosk import bootstrap
+
+    try:
+        kiosk = bootstrap.build(config)
+    except ConfigError as exc:
+        kiosk = Kiosk(config=config, credentials=Credentials(None), bus=EventBus())
+        yield Check("config", False, one_line(str(exc)))
+        yield from run_checks(kiosk, db_path, language, config_line=False)
+        return
+    yield from run_checks(kiosk, db_path, language)
+
+
+def run_checks(
+    kiosk: Kiosk, db_path: Path, language: str, *, config_line: bool = True
+) -> Iterator[Check]:
     config = kiosk.config
-    yield Check("config", True, config.source)
-    warning = kiosk.credentials.file_warning()
+    if config_line:
+        yield Check("config", True, config.source)
+    yield _database(db_path, language)
+    yield _backend(config, kiosk.credentials)
+    try:
+        warning = kiosk.credentials.file_warning()
+    except ConfigError as exc:
+        warning = one_line(str(exc))
     if warning:
         yield Check("secrets", False, warning)
-    yield _database(db_path, language)
     for key, device in kiosk.devices:
         try:
             ok, reason = device.check()
@@ -58,14 +86,60 @@ def run_checks(kiosk: Kiosk, db_path: Path, language: str) -> Iterator[Check]:
     if config.mqtt.url:
         yield _broker(config.mqtt.url)
     for extra in EXTRA_CHECKS:
-        yield from extra(kiosk, language)
+        try:
+            yield from extra(kiosk, language)
+        except Exception as exc:  # one broken check must not hide the others
+            yield Check(getattr(extra, "__name__", "check"), False, f"{type(exc).__name__}: {exc}")
+
+
+def _backend(config: Config, credentials: Credentials) -> Check:
+    """The configured circulation backend can be built by this version and, for an
+    ILS, answers: a SIP2 login (93) and status (99) with the configured credentials."""
+    from kiosk import bootstrap
+
+    kind = config.backend.kind
+    if kind not in bootstrap.BACKENDS:
+        return Check(
+            "backend",
+            False,
+            f"{kind} is configured but not available in this kiosk version "
+            f"(available: {', '.join(bootstrap.BACKENDS)})",
+        )
+    if kind != "sip2":
+        return Check("backend", True, kind)
+    from kiosk.circulation.sip2.client import Sip2Client
+    from kiosk.circulation.sip2.settings import Sip2Settings
+
+    try:
+        settings = Sip2Settings.from_url(config.backend.url)
+    except ValueError as exc:
+        return Check("backend", False, f"sip2: backend.url: expected {exc}")
+    secret = credentials.get("sip2_password")
+    client = Sip2Client(settings, secret.reveal() if secret is not None else None)
+    try:
+        status = client.refresh_status()
+    except KioskError as exc:
+        return Check(
+            "backend", False, f"sip2 {settings.host}:{settings.port}: {one_line(str(exc))}"
+        )
+    finally:
+        client.close()
+    return Check(
+        "backend",
+        status.online,
+        f"sip2 {settings.host}:{settings.port}: logged in, the ILS is "
+        + ("on line" if status.online else "off line"),
+    )
 
 
 def _database(path: Path, language: str) -> Check:
-    if str(path) != ":memory:" and not path.exists():
+    """The database is the kiosk's, up to date and its pages sound (``PRAGMA
+    quick_check``). Opened without migrating or creating: doctor writes nothing, and
+    a database of some other program is left exactly as it was."""
+    if not store_exists(path):
         return Check("database", False, f"{path} does not exist (run: kiosk init --db {path})")
     try:
-        store = Store(path, migrate=False)
+        store = Store(path, migrate=False, create=False)
     except KioskError as exc:
         return Check("database", False, describe(exc, language))
     try:
@@ -81,13 +155,23 @@ def _database(path: Path, language: str) -> Check:
                 False,
                 f"{path} needs migrations: {', '.join(missing)} (run: kiosk init --db {path})",
             )
+        problems = [r[0] for r in store.conn.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
+            return Check("database", False, f"{path}: quick_check found damage: {shown}")
         patrons = store.conn.execute("SELECT count(*) FROM patrons").fetchone()[0]
         items = store.conn.execute("SELECT count(*) FROM items").fetchone()[0]
-        return Check("database", True, f"{path} ({patrons} patrons, {items} items)")
+        return Check("database", True, f"{path} ({patrons} patrons, {items} items; quick_check ok)")
+    except sqlite3.DatabaseError as exc:
+        return Check("database", False, f"{path}: quick_check found damage: {exc}")
     except Exception as exc:
         return Check("database", False, f"{path}: {exc}")
     finally:
         store.close()
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _broker(url: str) -> Check:

@@ -19,6 +19,7 @@ from typing import Any
 from babel.messages.pofile import read_po
 
 from kiosk.domain.errors import KioskError
+from kiosk.money import Rupiah, rupiah
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ def translate(key: str, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:
         log.error("message key %r missing in %r", key, language)
         other = "en" if language == "id" else "id"
         text = catalogue(other).get(key, key)
+    # Money is written in the message's language (``Rp 75.000`` / ``Rp 75,000``).
+    params = {k: rupiah(v, language) if isinstance(v, Rupiah) else v for k, v in params.items()}
     try:
         return text.format(**params)
     except (KeyError, IndexError, ValueError):

@@ -15,8 +15,13 @@ import secrets
 N, R, P = 2**14, 8, 1
 
 
+def valid_pin(pin: str) -> bool:
+    """4 to 8 ASCII digits (``²³`` and other Unicode digits are not typed on a pad)."""
+    return pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8
+
+
 def hash_pin(pin: str) -> str:
-    if not pin.isdigit() or not 4 <= len(pin) <= 8:
+    if not valid_pin(pin):
         raise ValueError("a PIN is 4 to 8 digits")
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(pin.encode(), salt=salt, n=N, r=R, p=P, dklen=32)

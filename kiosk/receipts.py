@@ -3,7 +3,7 @@
 Built here, in the patron's language, so that the screens can show exactly what the
 printer prints (the ESC/POS adapter only renders a :class:`~kiosk.ports.Receipt`).
 Dates and times are in the library's time zone (``config.kiosk.timezone``); money is
-whole rupiah (``Rp 5.000``). Pure functions: no I/O.
+whole rupiah, written by :mod:`kiosk.money`. Pure functions: no I/O.
 """
 
 from __future__ import annotations
@@ -12,20 +12,15 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
 
 from kiosk.circulation.api import CheckoutResult, RenewResult, ReturnResult
 from kiosk.i18n import translate
+from kiosk.money import rupiah
 from kiosk.ports import Receipt, ReceiptLine
 from kiosk.timeutil import local
 
 #: Each language's Babel locale (Indonesian month names: "12 Des 2026").
 _LOCALES = {"id": "id_ID", "en": "en_GB"}
-
-
-def rupiah(amount: int, language: str) -> str:
-    """``Rp 5.000`` (id) / ``Rp 5,000`` (en): whole rupiah, grouped."""
-    return f"Rp {format_decimal(amount, locale=_LOCALES[language])}"
 
 
 def day(moment: datetime, language: str, timezone: str) -> str:

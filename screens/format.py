@@ -1,7 +1,8 @@
 """Dates, times and money as patrons read them, in the screen's language.
 
 Plain Python (Babel); times arrive as aware UTC datetimes and are shown in the
-library's time zone.
+library's time zone. Money is :mod:`kiosk.money`'s ``rupiah``, the one format for the
+CLI, receipts and screens alike.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
+
+from kiosk.money import rupiah
+
+__all__ = ["clock", "day", "local_date", "rupiah", "short_day"]
 
 
 def local_date(moment: datetime | date, zone: str) -> date:
@@ -32,8 +36,3 @@ def short_day(moment: datetime | date, language: str, zone: str) -> str:
 def clock(moment: datetime, language: str, zone: str) -> str:
     """``15.00`` / ``3:00 PM`` (each language's own short form)."""
     return format_time(moment.astimezone(ZoneInfo(zone)), "short", locale=language)
-
-
-def rupiah(amount: int, language: str) -> str:
-    """``Rp 75.000`` / ``Rp 75,000``."""
-    return "Rp " + format_decimal(amount, locale=language)

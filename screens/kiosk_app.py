@@ -589,10 +589,11 @@ class KioskApp(App):
         return self.worker.idle and self.device_worker.idle
 
     # -- patron session --------------------------------------------------------------
-    def begin_session(self, patron: Patron) -> None:
+    def begin_session(self, patron: Patron, *, card_in_hand: bool = False) -> None:
         """A patron signed in: their stored settings (if they opted in) apply, then staff
-        go to staff mode, others to the home screen."""
-        self.session.begin(patron)
+        go to staff mode (only with their PIN checked), others to the home screen.
+        ``card_in_hand``: signed in with the card itself, not a typed number."""
+        self.session.begin(patron, card_in_hand=card_in_hand)
         self.signed_in = True
         self.patron_name = patron.name
         if patron.language in LANGUAGES:
@@ -602,7 +603,7 @@ class KioskApp(App):
             store, ref = services.preferences, patron.ref
             self.call(lambda: store.load(ref), self.apply_preferences, quick=True)
         self.timer.start(self.policy)
-        self.go("staff" if patron.is_staff else "home")
+        self.go("staff" if patron.is_staff and patron.pin_verified else "home")
 
     def sign_out(self, reason: str = "sign_out") -> None:
         """End the session and clear every trace of the patron from every screen."""

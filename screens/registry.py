@@ -26,6 +26,7 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     ("events", "events", "EventsScreen"),
     ("feedback", "feedback", "FeedbackScreen"),
     ("access", "access", "AccessScreen"),
+    ("pin_change", "pin_change", "PinChangeScreen"),
     ("staff", "staff", "StaffScreen"),
 )
 

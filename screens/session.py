@@ -19,6 +19,9 @@ class PatronSession:
     def __init__(self) -> None:
         self.patron: Patron | None = None
         self.overview: PatronOverview | None = None
+        #: The patron signed in with the card itself (tapped or scanned), not a typed
+        #: card number: that proves who they are, enough to set a first PIN.
+        self.card_in_hand = False
         self.generation = 0
 
     @property
@@ -31,12 +34,14 @@ class PatronSession:
             raise RuntimeError("no patron is signed in")
         return self.patron.ref
 
-    def begin(self, patron: Patron) -> None:
+    def begin(self, patron: Patron, *, card_in_hand: bool = False) -> None:
         self.generation += 1
         self.patron = patron
         self.overview = None
+        self.card_in_hand = card_in_hand
 
     def end(self) -> None:
         self.generation += 1
         self.patron = None
         self.overview = None
+        self.card_in_hand = False

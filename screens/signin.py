@@ -37,6 +37,8 @@ class SignInScreen(KioskScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._card: dict[str, str | None] = {}
+        #: The card number was typed on the keyboard (not read from the card itself).
+        self._typed = False
 
     def on_kv_post(self, _base: Any) -> None:
         # ids hold weak references; panes out of the tree need strong ones.
@@ -88,6 +90,7 @@ class SignInScreen(KioskScreen):
     def submit_number(self) -> None:
         number = self.typed.strip()
         if number:
+            self._typed = True  # before the check: on the local backend it answers at once
             self._check(uid=None, number=number)
 
     # -- PIN -------------------------------------------------------------------------
@@ -127,8 +130,9 @@ class SignInScreen(KioskScreen):
 
     def _signed_in(self, patron: Patron) -> None:
         self.app.checking_card = False
+        typed = self._typed
         self.reset()
-        self.app.begin_session(patron)
+        self.app.begin_session(patron, card_in_hand=not typed)
 
     def _refused(self, error: KioskError) -> None:
         self.app.checking_card = False
@@ -165,6 +169,7 @@ class SignInScreen(KioskScreen):
     def reset(self) -> None:
         self.app.checking_card = False
         self._card = {}
+        self._typed = False
         self.typed = ""
         self.pin = ""
         self._set_message("", {})

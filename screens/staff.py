@@ -26,8 +26,9 @@ class StaffScreen(KioskScreen):
 
     def on_pre_enter(self, *_args: Any) -> None:
         patron = self.app.session.patron
-        if patron is None or not patron.is_staff:
-            # Never show staff controls to anyone else.
+        if patron is None or not patron.is_staff or not patron.pin_verified:
+            # Never show staff controls to anyone else, nor to a staff card whose PIN
+            # this sign-in did not check.
             self.app.go("home" if patron is not None else "attract")
             return
         self.refresh()

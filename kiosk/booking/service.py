@@ -246,11 +246,12 @@ class BookingService:
             raise ValueError("starts_at must be an aware datetime")
         rules = self.rules(resource_id)
         resource = self._configs[resource_id]
-        start = starts_at.astimezone(UTC).replace(microsecond=0)
-        end = start + timedelta(minutes=minutes)
         now = self.clock()
         if minutes <= 0:
             raise DomainError("booking.too_short", minutes=rules.min_minutes)
+        _check_sane(starts_at, minutes, now)  # before any date arithmetic can overflow
+        start = starts_at.astimezone(UTC).replace(microsecond=0)
+        end = start + timedelta(minutes=minutes)
         with self.store.transaction() as db:
             conn = db.conn
             holder = _patron(conn, patron, now.astimezone(self.zone).date())
@@ -275,7 +276,8 @@ class BookingService:
                         to_db(end),
                         to_db(end + timedelta(minutes=rules.buffer_minutes)),
                         to_db(now),
-                        int(staff is not None and override),
+                        # True exactly when staff made it (and so could skip the rules).
+                        int(override),
                         self.config.kiosk.id,
                     ],
                 )
@@ -429,6 +431,8 @@ class BookingService:
             rules = self.rules(booking.resource_id)
             resource = self._configs[booking.resource_id]
             holder = _patron(db.conn, patron)
+            if minutes > 0:
+                _check_sane(booking.starts_at, booking.minutes + minutes, now)
             new_end = booking.ends_at + timedelta(minutes=minutes)
             if not holder["is_staff"]:
                 if minutes <= 0 or minutes % rules.slot_minutes:
@@ -477,6 +481,20 @@ class BookingService:
                     ends_at=booking.ends_at.astimezone(UTC),
                 )
             )
+
+
+#: What no booking may exceed, staff override or not: a week long, five years ahead
+#: (staff block-book far ahead; nobody books for the year 9999).
+SANE_MAX_MINUTES = 7 * 24 * 60
+SANE_HORIZON_DAYS = 5 * 366
+
+
+def _check_sane(starts_at: datetime, minutes: int, now: datetime) -> None:
+    """Refuse a booking no one means (10^9 minutes, the year 9999), whoever makes it."""
+    if starts_at - now > timedelta(days=SANE_HORIZON_DAYS):
+        raise DomainError("booking.too_far", days=SANE_HORIZON_DAYS)
+    if minutes > SANE_MAX_MINUTES:
+        raise DomainError("booking.too_long", minutes=SANE_MAX_MINUTES)
 
 
 def _patron_id(ref: str) -> int:

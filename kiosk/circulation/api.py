@@ -17,7 +17,10 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class Patron:
-    """A signed-in patron. ``language`` is the patron's stored preference, if any."""
+    """A signed-in patron. ``language`` is the patron's stored preference, if any.
+
+    ``has_pin``: the patron has a PIN. ``pin_verified``: this sign-in checked it (a
+    staff patron signs in only that way, so staff mode can insist on it)."""
 
     ref: str
     name: str
@@ -26,6 +29,8 @@ class Patron:
     expires_on: date | None
     card_number: str | None = None
     language: str | None = None
+    has_pin: bool = False
+    pin_verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,7 +182,18 @@ class Circulation(Protocol):
     ) -> Patron:
         """By card key (``uid``) or card number. Raises ``circulation.card_unknown``,
         ``.card_expired``, ``.card_blocked``, ``.card_locked``, ``.pin_required`` (ask
-        for the PIN and call again), ``.pin_wrong`` (``tries_left``)."""
+        for the PIN and call again), ``.pin_wrong`` (``tries_left``),
+        ``.staff_pin_missing`` (a staff card never signs in without its PIN),
+        ``.pin_not_set`` (``[circulation] require_pin`` and the patron has none)."""
+        ...
+
+    def set_pin(
+        self, patron: str, new_pin: str, old_pin: str | None = None, *, by_staff: bool = False
+    ) -> None:
+        """Set or change the patron's PIN (4-8 digits). A patron who has a PIN gives the
+        old one (a wrong one counts toward the card lock); ``by_staff``: the desk sets
+        it for them. Raises ``pin.invalid``, ``pin.old_required``,
+        ``circulation.pin_wrong`` / ``.card_locked``. Blocking: scrypt (~50-100 ms)."""
         ...
 
     def overview(self, patron: str) -> PatronOverview: ...

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -36,7 +37,8 @@ from kiosk.circulation.rules import Policy, Rules
 from kiosk.circulation.usage import add_usage
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
-from kiosk.pins import verify_pin
+from kiosk.money import Rupiah
+from kiosk.pins import hash_pin, valid_pin, verify_pin
 from kiosk.store import Store
 from kiosk.timeutil import Clock, from_db, to_db, utcnow
 
@@ -118,6 +120,7 @@ class LocalCirculation:
             expires_on=date.fromisoformat(row[4]) if row[4] else None,
             card_number=card_number,
             language=language if language in ("id", "en") else None,
+            has_pin=bool(row[6]),
         )
 
     def _balance(self, db: Any, pid: int) -> int:
@@ -140,7 +143,7 @@ class LocalCirculation:
             limit = self.config.circulation.fines_limit
             if balance > limit:
                 raise DomainError(
-                    "circulation.fines_over_limit", balance=rupiah(balance), limit=rupiah(limit)
+                    "circulation.fines_over_limit", balance=Rupiah(balance), limit=Rupiah(limit)
                 )
 
     def _item_row(self, db: Any, barcode: str) -> Any:
@@ -213,42 +216,97 @@ class LocalCirculation:
             raise DomainError(
                 "circulation.card_locked", minutes=_minutes_until(from_db(row[8]), now)
             )
+        verified = False
         if row[6]:
             if not pin:
                 raise DomainError("circulation.pin_required")
-            # scrypt outside the write lock: it takes milliseconds on purpose.
-            if not verify_pin(pin, row[6]):
-                self._pin_failed(card.patron_id, now)
-            elif row[7]:
-                with self.store.transaction() as db:
-                    db.execute(
-                        "UPDATE patrons SET pin_failures = 0, locked_until = NULL WHERE id = ?",
-                        [card.patron_id],
-                    )
+            self._check_pin(card.patron_id, pin, now)
+            verified = True
+        elif row[3]:
+            # Staff mode (equipment override, quitting the kiosk) only with a PIN.
+            raise DomainError(
+                "circulation.staff_pin_missing", card=card.card_number or card.card_key
+            )
+        elif self.config.circulation.require_pin:
+            raise DomainError("circulation.pin_not_set")
         self._standing(self.store.conn, row, now, fines=False)
         with self.store.transaction() as db:
             add_usage(db, now.astimezone(self.rules.zone), "sign_in")
-            return self._patron(db, row, card.card_number)
+            patron = self._patron(db, row, card.card_number)
+        return replace(patron, pin_verified=verified)
 
-    def _pin_failed(self, pid: int, now: datetime) -> None:
+    def _check_pin(self, pid: int, pin: str, now: datetime) -> None:
+        """Check ``pin`` against the patron's; raises ``circulation.pin_wrong`` or
+        ``.card_locked``. Safe under any number of simultaneous attempts: each attempt
+        is counted first, in a short write transaction that also refuses it while the
+        card is locked, and the try that reaches ``pin_max_tries`` locks the card before
+        its PIN is even checked. Only then is scrypt run, outside the write lock (it
+        takes 50-100 ms on purpose); a right PIN clears the count. So at most
+        ``pin_max_tries`` PINs are ever checked per lock period."""
         section = self.config.circulation
         with self.store.transaction() as db:
-            db.execute("UPDATE patrons SET pin_failures = pin_failures + 1 WHERE id = ?", [pid])
-            failures = db.execute(
-                "SELECT pin_failures FROM patrons WHERE id = ?", [pid]
-            ).fetchone()[0]
+            stored, failures, locked = db.execute(
+                "SELECT pin_hash, pin_failures, locked_until FROM patrons WHERE id = ?", [pid]
+            ).fetchone()
+            if locked is not None:
+                until = from_db(locked)
+                if until > now:
+                    raise DomainError("circulation.card_locked", minutes=_minutes_until(until, now))
+                failures = 0  # the lock has run its time: a fresh series of tries
+            failures += 1
+            lock_until = None
             if failures >= section.pin_max_tries:
-                until = now + timedelta(minutes=section.pin_lock_minutes)
+                lock_until = to_db(now + timedelta(minutes=section.pin_lock_minutes))
+            db.execute(
+                "UPDATE patrons SET pin_failures = ?, locked_until = ? WHERE id = ?",
+                [failures, lock_until, pid],
+            )
+        if stored and self._verify_pin(pin, stored):
+            with self.store.transaction() as db:
                 db.execute(
-                    "UPDATE patrons SET pin_failures = 0, locked_until = ? WHERE id = ?",
-                    [to_db(until), pid],
+                    "UPDATE patrons SET pin_failures = 0, locked_until = NULL WHERE id = ?", [pid]
                 )
-                locked = True
-            else:
-                locked = False
-        if locked:
+            return
+        if lock_until is not None:
             raise DomainError("circulation.card_locked", minutes=section.pin_lock_minutes)
         raise DomainError("circulation.pin_wrong", tries_left=section.pin_max_tries - failures)
+
+    def _verify_pin(self, pin: str, stored: str) -> bool:
+        """The scrypt check itself (blocking, 50-100 ms on a Pi)."""
+        return verify_pin(pin, stored)
+
+    # -- PINs -------------------------------------------------------------------
+    def set_pin(
+        self, patron: str, new_pin: str, old_pin: str | None = None, *, by_staff: bool = False
+    ) -> None:
+        pid = patron_id(patron)
+        if not valid_pin(new_pin):
+            raise DomainError("pin.invalid")
+        with self.store.lock:
+            row = self._patron_row(self.store.conn, pid)
+        if row[6] and not by_staff:
+            if not old_pin:
+                raise DomainError("pin.old_required")
+            self._check_pin(pid, old_pin, self.clock())
+        stored = hash_pin(new_pin)  # scrypt outside the write lock
+        with self.store.transaction() as db:
+            db.execute(
+                """UPDATE patrons SET pin_hash = ?, pin_failures = 0, locked_until = NULL
+                   WHERE id = ?""",
+                [stored, pid],
+            )
+
+    def clear_pin(self, patron: str) -> None:
+        """Remove the patron's PIN and lift a lock (the desk; a staff card without a
+        PIN cannot sign in until one is set again)."""
+        pid = patron_id(patron)
+        with self.store.transaction() as db:
+            self._patron_row(db, pid)
+            db.execute(
+                """UPDATE patrons SET pin_hash = NULL, pin_failures = 0, locked_until = NULL
+                   WHERE id = ?""",
+                [pid],
+            )
 
     def patron(self, ref: str) -> Patron:
         """The patron behind a ref, without any check (staff views)."""
@@ -287,8 +345,8 @@ class LocalCirculation:
                 found.append(
                     DomainError(
                         "circulation.fines_over_limit",
-                        balance=rupiah(balance),
-                        limit=rupiah(limit),
+                        balance=Rupiah(balance),
+                        limit=Rupiah(limit),
                     )
                 )
         return found
@@ -490,16 +548,24 @@ class LocalCirculation:
             [item_id, pid, to_db(now), to_db(due), self.kiosk_id],
         )
         db.execute("UPDATE items SET status = 'on_loan' WHERE id = ?", [item_id])
+        # A collected hold forgets its patron, as a returned loan does (privacy by
+        # default), unless the patron keeps a reading history.
+        keep = bool(row[9])
         if ready is not None:
-            db.execute("UPDATE holds SET status = 'collected' WHERE id = ?", [ready[0]])
+            db.execute(
+                """UPDATE holds SET status = 'collected',
+                     patron_id = CASE WHEN ? THEN patron_id END WHERE id = ?""",
+                [keep, ready[0]],
+            )
         else:
             # The patron's own waiting hold (on this copy or its title) is filled.
             db.execute(
-                """UPDATE holds SET status = 'collected' WHERE id = (
+                """UPDATE holds SET status = 'collected',
+                     patron_id = CASE WHEN ? THEN patron_id END WHERE id = (
                      SELECT id FROM holds WHERE patron_id = ? AND status = 'waiting'
                      AND (item_id = ? OR (item_id IS NULL AND biblio_id = ?))
                      ORDER BY placed_at LIMIT 1)""",
-                [pid, item_id, item[8]],
+                [keep, pid, item_id, item[8]],
             )
         add_usage(db, now.astimezone(self.rules.zone), "checkout")
         return CheckoutResult(barcode=code, title=title, due_at=from_db(to_db(due)))
@@ -647,18 +713,13 @@ class LocalCirculation:
             self._patron_row(db, pid)
             balance = self._balance(db, pid)
             if amount > balance:
-                raise DomainError("circulation.pay_too_much", balance=rupiah(max(balance, 0)))
+                raise DomainError("circulation.pay_too_much", balance=Rupiah(max(balance, 0)))
             db.execute(
                 "INSERT INTO payments (patron_id, amount, paid_at, taken_by) VALUES (?, ?, ?, ?)",
                 [pid, amount, to_db(now), taken_by],
             )
             add_usage(db, now.astimezone(self.rules.zone), "payment")
             return self._fines(db, pid)
-
-
-def rupiah(amount: int) -> str:
-    """``75000`` -> ``Rp 75.000`` (Indonesian digit grouping, both languages)."""
-    return "Rp " + f"{amount:,}".replace(",", ".")
 
 
 def _day(iso: str) -> str:

@@ -13,6 +13,7 @@ date, gender, photo).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -85,13 +86,15 @@ COLLECTION_TYPES = {
     "cd": "av", "dvd": "av", "audio visual": "av", "audiovisual": "av", "av": "av",
 }  # fmt: skip
 
-#: SLiMS member types (``member_type_name``, lowercase) -> the kiosk's patron groups.
-#: Others become a new group named after them (the ("*", ...) loan rules cover it).
+#: SLiMS member types (``member_type_name``, lowercase) -> the kiosk's patron groups,
+#: when ``[import.slims] member_types`` does not name them. Never a staff group: only
+#: the library's config may make a member staff (a type whose own name is a staff group
+#: is refused until the config maps it). Others become a new, non-staff group named
+#: after them (the ("*", ...) loan rules cover it).
 MEMBER_TYPES = {
     "umum": "adult", "dewasa": "adult", "masyarakat umum": "adult", "adult": "adult",
     "pelajar": "student", "siswa": "student", "mahasiswa": "student", "student": "student",
     "anak": "child", "anak-anak": "child", "child": "child",
-    "staf": "staff", "staff": "staff", "pegawai": "staff", "pustakawan": "staff",
 }  # fmt: skip
 
 #: SLiMS item statuses (``item_status_name``, lowercase) -> (status, not for loan).
@@ -116,7 +119,7 @@ class RowRejectedError(Exception):
     def __init__(self, key: str, **params: Any) -> None:
         super().__init__(key)
         self.key = key
-        self.params = params
+        self.params = {k: shown(v) for k, v in params.items()}
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,9 @@ class ImportReport:
     written: bool = False
     #: Patron groups created for SLiMS member types the database did not know.
     new_groups: list[str] = field(default_factory=list)
+    #: Field -> how many existing records it changed (or would, in a dry run). Only
+    #: columns the file has are ever written.
+    changes: dict[str, int] = field(default_factory=dict)
 
 
 class _RollbackError(Exception):
@@ -152,8 +158,23 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
 
 
+def _no_controls(value: str, name: str) -> str:
+    """Refuse control characters (an ANSI escape, NUL, a tab or line break): a name or
+    title is shown on screens, receipts and terminals, and must never drive them."""
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise RowRejectedError("importer.control_characters", field=name)
+    return value
+
+
+def shown(value: Any) -> Any:
+    """A value as it may be printed in a report: control characters as ``?``."""
+    if isinstance(value, str):
+        return "".join(c if c.isprintable() else "?" for c in value)
+    return value
+
+
 def _text(row: dict[str, str], name: str, *, required: bool = False) -> str | None:
-    value = (row.get(name) or "").strip()
+    value = _no_controls((row.get(name) or "").strip(), name)
     if not value:
         if required:
             raise RowRejectedError("importer.missing", field=name)
@@ -183,7 +204,7 @@ def _flag(row: dict[str, str], name: str) -> int:
 
 
 def _barcode(value: str, name: str) -> str:
-    code = value.strip()
+    code = _no_controls(value.strip(), name)
     if not code:
         raise RowRejectedError("importer.missing", field=name)
     if any(c.isspace() for c in code) or len(code) > 64:
@@ -193,11 +214,38 @@ def _barcode(value: str, name: str) -> str:
 
 # -- one writer per kind ------------------------------------------------------------
 class _Writer:
-    def __init__(self, db: Any, report: ImportReport, now: str) -> None:
+    def __init__(
+        self,
+        db: Any,
+        report: ImportReport,
+        now: str,
+        columns: set[str],
+        member_types: dict[str, str],
+    ) -> None:
         self.db = db
         self.report = report
         self.now = now
+        #: The file's columns: only fields read from one of these are ever written.
+        self.columns = columns
+        #: ``[import.slims] member_types``, keys lower-cased.
+        self.member_types = {k.strip().lower(): v for k, v in member_types.items()}
         self.seen: dict[str, int] = {}
+
+    def has(self, column: str) -> bool:
+        return column in self.columns
+
+    def update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        """Write ``values`` (field -> new value, only fields the file has) to an
+        existing record; count each field that changes."""
+        names = ", ".join(values)
+        current = self.db.execute(f"SELECT {names} FROM {table} WHERE id = ?", [row_id])
+        old = dict(zip(values, current.fetchone(), strict=True))
+        changed = {k: v for k, v in values.items() if old[k] != v}
+        for name in changed:
+            self.report.changes[name] = self.report.changes.get(name, 0) + 1
+        if changed:
+            sets = ", ".join(f"{k} = ?" for k in changed)
+            self.db.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*changed.values(), row_id])
 
     def once(self, value: str, line: int) -> None:
         """A key (card number, barcode) may appear once per file."""
@@ -212,23 +260,47 @@ class _Writer:
             self.report.updated += 1
 
     # patrons ---------------------------------------------------------------------
+    def _group(self, group_text: str, slims: bool) -> str:
+        """The patron group for a row's group or SLiMS member type."""
+        configured = self.member_types.get(group_text.lower()) if slims else None
+        if configured is not None:
+            return configured
+        group = MEMBER_TYPES.get(group_text.lower(), _slug(group_text)) if slims else None
+        group = group or _slug(group_text)
+        if slims:
+            staff = self.db.execute(
+                "SELECT is_staff FROM patron_groups WHERE code = ?", [group]
+            ).fetchone()
+            if staff is not None and staff[0]:
+                # Making someone staff is the library's decision, never a guess.
+                raise RowRejectedError("importer.staff_needs_config", value=group_text)
+        return group
+
     def patron(self, row: dict[str, str], line: int, slims: bool) -> None:
+        def col(kiosk_name: str, slims_name: str) -> str:
+            return slims_name if slims else kiosk_name
+
         number = _barcode(
-            row.get("member_id" if slims else "card_number", ""),
-            "member_id" if slims else "card_number",
+            row.get(col("card_number", "member_id"), ""), col("card_number", "member_id")
         )
-        name = _text(row, "member_name" if slims else "name", required=True)
-        group_text = _text(row, "member_type_name" if slims else "patron_group", required=True)
+        name = _text(row, col("name", "member_name"), required=True)
+        group_text = _text(row, col("patron_group", "member_type_name"), required=True)
         assert group_text is not None
-        group = MEMBER_TYPES.get(group_text.lower(), _slug(group_text))
+        group = self._group(group_text, slims)
         if not group or not _IDENT.match(group):
             raise RowRejectedError("importer.bad_group", value=group_text)
-        email = _text(row, "member_email" if slims else "email")
-        if email is not None and not _EMAIL.match(email):
-            raise RowRejectedError("importer.bad_email", value=email)
-        phone = _text(row, "member_phone" if slims else "phone")
-        expires = _date(row, "expire_date" if slims else "expires_on")
-        blocked = 0 if slims else _flag(row, "blocked")
+        values: dict[str, Any] = {"name": name, "patron_group": group}
+        if self.has(col("email", "member_email")):
+            email = _text(row, col("email", "member_email"))
+            if email is not None and not _EMAIL.match(email):
+                raise RowRejectedError("importer.bad_email", value=email)
+            values["email"] = email
+        if self.has(col("phone", "member_phone")):
+            values["phone"] = _text(row, col("phone", "member_phone"))
+        if self.has(col("expires_on", "expire_date")):
+            values["expires_on"] = _date(row, col("expires_on", "expire_date"))
+        if not slims and self.has("blocked"):  # SLiMS exports have no block: never touched
+            values["blocked"] = _flag(row, "blocked")
         key_text = None if slims else _text(row, "card_key")
         key = None
         if key_text is not None:
@@ -238,7 +310,7 @@ class _Writer:
         self.once(number, line)
         db = self.db
         card = db.execute(
-            "SELECT id, patron_id FROM cards WHERE card_number = ?", [number]
+            "SELECT id, patron_id, card_key FROM cards WHERE card_number = ?", [number]
         ).fetchone()
         if key is not None:
             self.once("key:" + key, line)
@@ -251,12 +323,12 @@ class _Writer:
                 [group, group_text, group_text],
             )
             self.report.new_groups.append(group)
-        values = [name, group, email, phone, expires, blocked]
         if card is None:
+            names = ", ".join(values)
+            marks = ", ".join("?" * len(values))
             cursor = db.execute(
-                """INSERT INTO patrons (name, patron_group, email, phone, expires_on, blocked,
-                     created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                [*values, self.now],
+                f"INSERT INTO patrons ({names}, created_at) VALUES ({marks}, ?)",
+                [*values.values(), self.now],
             )
             db.execute(
                 "INSERT INTO cards (patron_id, card_key, card_number) VALUES (?, ?, ?)",
@@ -264,13 +336,10 @@ class _Writer:
             )
             self.count(True)
             return
-        db.execute(
-            """UPDATE patrons SET name = ?, patron_group = ?, email = ?, phone = ?,
-                 expires_on = ?, blocked = ? WHERE id = ?""",
-            [*values, card[1]],
-        )
-        if key is not None:
+        self.update("patrons", card[1], values)
+        if key is not None and key != card[2]:
             db.execute("UPDATE cards SET card_key = ? WHERE id = ?", [key, card[0]])
+            self.report.changes["card_key"] = self.report.changes.get("card_key", 0) + 1
         self.count(False)
 
     # cards -----------------------------------------------------------------------
@@ -301,27 +370,40 @@ class _Writer:
             row.get("item_code" if slims else "barcode", ""), "item_code" if slims else "barcode"
         )
         title = _text(row, "title", required=True)
-        call_number = _text(row, "call_number")
-        location = _text(row, "location_name" if slims else "location")
+        values: dict[str, Any] = {"title": title}
+        if self.has("call_number"):
+            values["call_number"] = _text(row, "call_number")
+        location_column = "location_name" if slims else "location"
+        if self.has(location_column):
+            values["location"] = _text(row, location_column)
+        authors = None
+        isbn = None
         if slims:
-            coll = (row.get("coll_type_name") or "").strip()
-            item_type = COLLECTION_TYPES.get(coll.lower(), _slug(coll) or "book")
-            status_text = (row.get("item_status_name") or "").strip()
+            coll = _no_controls((row.get("coll_type_name") or "").strip(), "coll_type_name")
+            values["item_type"] = COLLECTION_TYPES.get(coll.lower(), _slug(coll) or "book")
+            status_text = _no_controls(
+                (row.get("item_status_name") or "").strip(), "item_status_name"
+            )
             if status_text.lower() not in ITEM_STATUSES:
                 raise RowRejectedError("importer.bad_status", value=status_text)
-            status, no_loan = ITEM_STATUSES[status_text.lower()]
-            authors = None
-            isbn = None
+            values["status"], no_loan = ITEM_STATUSES[status_text.lower()]
+            values["not_for_loan"] = int(no_loan)
         else:
-            item_type = _slug(row.get("item_type") or "") or "book"
-            status = (row.get("status") or "").strip().lower() or "available"
-            if status not in ("available", "damaged", "missing", "withdrawn"):
-                raise RowRejectedError("importer.bad_status", value=status)
-            no_loan = bool(_flag(row, "not_for_loan"))
+            if self.has("item_type"):
+                raw_type = _no_controls(row.get("item_type") or "", "item_type")
+                values["item_type"] = _slug(raw_type) or "book"
+            if self.has("status"):
+                status = _no_controls((row.get("status") or "").strip().lower(), "status")
+                status = status or "available"
+                if status not in ("available", "damaged", "missing", "withdrawn"):
+                    raise RowRejectedError("importer.bad_status", value=status)
+                values["status"] = status
+            if self.has("not_for_loan"):
+                values["not_for_loan"] = _flag(row, "not_for_loan")
             authors = _text(row, "authors")
             isbn = _text(row, "isbn")
-        if not _IDENT.match(item_type):
-            raise RowRejectedError("importer.bad_item_type", value=item_type)
+        if "item_type" in values and not _IDENT.match(values["item_type"]):
+            raise RowRejectedError("importer.bad_item_type", value=values["item_type"])
         self.once(barcode, line)
         db = self.db
         biblio = self._biblio_for(title, isbn)
@@ -333,21 +415,21 @@ class _Writer:
                 """INSERT INTO items (barcode, biblio_id, title, authors, item_type, call_number,
                      location, status, not_for_loan, created_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [barcode, biblio, title, authors, item_type, call_number, location, status,
-                 int(no_loan), self.now],
+                [barcode, biblio, title, authors, values.get("item_type", "book"),
+                 values.get("call_number"), values.get("location"),
+                 values.get("status", "available"), values.get("not_for_loan", 0), self.now],
             )  # fmt: skip
             self.count(True)
             return
         # Circulation owns the state of a copy on loan or on the hold shelf.
         if existing[1] in ("on_loan", "on_hold_shelf", "in_transit"):
-            status = existing[1]
-        db.execute(
-            """UPDATE items SET biblio_id = ?, title = ?, authors = coalesce(?, authors),
-                 item_type = ?, call_number = ?, location = ?, status = ?, not_for_loan = ?
-               WHERE id = ?""",
-            [biblio or existing[2], title, authors, item_type, call_number, location, status,
-             int(no_loan), existing[0]],
-        )  # fmt: skip
+            values.pop("status", None)
+        if authors is not None:  # an empty authors cell never wipes them
+            values["authors"] = authors
+        if biblio is not None:
+            values["biblio_id"] = biblio
+        self.update("items", existing[0], values)
+        self.report.changes.pop("biblio_id", None)  # a link, not a field the file names
         self.count(False)
 
     def _biblio_for(self, title: str | None, isbn: str | None) -> int | None:
@@ -362,9 +444,14 @@ class _Writer:
     # biblio ----------------------------------------------------------------------
     def biblio(self, row: dict[str, str], line: int, slims: bool) -> None:
         title = _text(row, "title", required=True)
+        authors: str | None
+        topics: str | None
         if slims:
-            authors = "; ".join(multi_values(row.get("authors") or "")) or None
-            topics = "; ".join(multi_values(row.get("topics") or "")) or None
+            raw_authors = _no_controls(row.get("authors") or "", "authors")
+            authors = "; ".join(multi_values(raw_authors)) or None
+            topics = (
+                "; ".join(multi_values(_no_controls(row.get("topics") or "", "topics"))) or None
+            )
             codes = multi_values(row.get("item_code") or "")
             isbn = _text(row, "isbn_issn")
             publisher = _text(row, "publisher_name")
@@ -401,11 +488,16 @@ class _Writer:
             self.count(True)
         else:
             biblio_id = found[0]
-            db.execute(
-                """UPDATE biblios SET title = ?, authors = ?, isbn = ?, publisher = ?,
-                     publish_year = ?, language = ?, call_number = ?, topics = ? WHERE id = ?""",
-                [*values, biblio_id],
-            )
+            fields = ("title", "authors", "isbn", "publisher", "publish_year", "language",
+                      "call_number", "topics")  # fmt: skip
+            slims_names = {"isbn": "isbn_issn", "publisher": "publisher_name",
+                           "language": "language_name"}  # fmt: skip
+            present = {
+                name: value
+                for name, value in zip(fields, values, strict=True)
+                if self.has(slims_names.get(name, name) if slims else name)
+            }
+            self.update("biblios", biblio_id, present)
             self.count(False)
         for code in barcodes:
             item = db.execute("SELECT id FROM items WHERE barcode = ?", [code]).fetchone()
@@ -494,9 +586,14 @@ def run_import(
     dry_run: bool = False,
     skip_invalid: bool = False,
     clock: Clock = utcnow,
+    member_types: dict[str, str] | None = None,
 ) -> ImportReport:
     """Validate and import ``data``; file-level problems raise DomainError
-    (``importer.*``), row-level ones are in the report. Blocking: one transaction."""
+    (``importer.*``), row-level ones are in the report. Blocking: one transaction.
+
+    Only the fields of columns the file has are written: a re-import of a file with
+    fewer columns leaves the others as they are (``report.changes`` counts, per field,
+    the records that changed). ``member_types``: ``[import.slims] member_types``."""
     if kind not in KINDS:
         raise DomainError("importer.unknown_kind", kind=kind)
     text = decode(data)
@@ -518,7 +615,7 @@ def run_import(
     }
     try:
         with store.transaction() as db:
-            writer = _Writer(db, report, to_db(clock()))
+            writer = _Writer(db, report, to_db(clock()), set(columns), member_types or {})
             for record in body:
                 if len(record.fields) != len(columns):
                     report.rejected.append(

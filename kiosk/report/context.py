@@ -15,8 +15,8 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_day_names
-from babel.numbers import format_decimal, format_percent
 
+from kiosk import formatting
 from kiosk.config import Config
 from kiosk.i18n import translate
 from kiosk.timeutil import to_db
@@ -27,7 +27,7 @@ def written_count(value: int, small_cell: int, language: str) -> str:
     and below the small-cell limit ``N``, else the number grouped in ``language``."""
     if 0 < value < small_cell:
         return f"< {small_cell}"
-    return str(format_decimal(value, format="#,##0", locale=language))
+    return formatting.number(value, language)
 
 
 @dataclass(frozen=True)
@@ -105,12 +105,10 @@ class Context:
         return written_count(value, self.small_cell, self.language)
 
     def number(self, value: float, digits: int = 0) -> str:
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return str(format_decimal(value, format=pattern, locale=self.language))
+        return formatting.number(value, self.language, digits)
 
     def percent(self, share: float, digits: int = 0) -> str:
-        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-        return str(format_percent(share, format=pattern, locale=self.language))
+        return formatting.percent(share, self.language, digits)
 
     def share(self, part: int, whole: int) -> str:
         """``part`` of ``whole`` as a percentage, or a word when ``part`` is a small

@@ -32,6 +32,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0002_circulation_local", statements=schema.CIRCULATION_LOCAL),
     Migration("0003_import_indexes", statements=schema.IMPORT_INDEXES),
     Migration("0004_booking_buffers", statements=schema.BOOKINGS_V2),
+    Migration("0005_holds_forget_patron", statements=schema.HOLDS_FORGET_PATRON),
     Migration("0007_sip2_offline", statements=schema.SIP2_OFFLINE),
     Migration("0008_usage_detail", statements=schema.USAGE_DETAIL),
 ]
@@ -44,8 +45,20 @@ CREATE TABLE IF NOT EXISTS _migrations (
 
 
 def applied(store: Store) -> list[str]:
-    store.conn.execute(_LEDGER)
+    """Names of the migrations the database records (reads only)."""
+    has_ledger = store.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+    ).fetchone()
+    if not has_ledger:
+        return []
     return [r[0] for r in store.conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+
+
+def pending(store: Store, migrations: list[Migration] | None = None) -> list[str]:
+    """Names of the migrations still to apply (reads only; nothing is written)."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    done = set(applied(store))
+    return [m.name for m in migrations if m.name not in done]
 
 
 def migrate(store: Store, migrations: list[Migration] | None = None) -> list[str]:
@@ -62,6 +75,10 @@ def migrate(store: Store, migrations: list[Migration] | None = None) -> list[str
     if unknown:
         raise StoreError("store.newer_version", path=store.path, migrations=", ".join(unknown))
     done: list[str] = []
+    if not pending(store, migrations):
+        return done  # up to date: opening writes nothing
+    with store.transaction() as db:
+        db.execute(_LEDGER)
     for migration in migrations:
         with store.transaction() as db:
             # Checked again under the write lock: another process may have won the race.
@@ -76,5 +93,7 @@ def migrate(store: Store, migrations: list[Migration] | None = None) -> list[str
                 [migration.name, to_db(utcnow())],
             )
             done.append(migration.name)
-    store.conn.execute(f"PRAGMA user_version = {len(applied(store))}")
+    count = len(applied(store))
+    if store.conn.execute("PRAGMA user_version").fetchone()[0] != count:
+        store.conn.execute(f"PRAGMA user_version = {count}")
     return done

@@ -316,6 +316,45 @@ BOOKINGS_V2: tuple[str, ...] = (
     END""",
 )
 
+#: Migration 0005: a collected hold forgets its patron, as a returned loan does
+#: (privacy by default; kept only for a patron who opted in to a reading history).
+#: SQLite cannot drop NOT NULL in place, so ``holds`` is rebuilt: new table, copy,
+#: drop, rename, indexes again. Nothing references ``holds``, so the drop is safe with
+#: foreign keys on. Open holds (waiting, ready) still need their patron.
+HOLDS_FORGET_PATRON: tuple[str, ...] = (
+    """
+    CREATE TABLE holds_new (
+        id INTEGER PRIMARY KEY,
+        patron_id INTEGER REFERENCES patrons(id) ON DELETE CASCADE,
+        biblio_id INTEGER REFERENCES biblios(id),
+        item_id INTEGER REFERENCES items(id),
+        status TEXT NOT NULL DEFAULT 'waiting'
+            CHECK (status IN ('waiting', 'ready', 'collected', 'expired', 'cancelled')),
+        pickup_location TEXT,
+        shelf_location TEXT,
+        placed_at TEXT NOT NULL,
+        ready_at TEXT,
+        expires_on TEXT,
+        CHECK (biblio_id IS NOT NULL OR item_id IS NOT NULL),
+        CHECK (patron_id IS NOT NULL OR status NOT IN ('waiting', 'ready'))
+    )""",
+    """INSERT INTO holds_new (id, patron_id, biblio_id, item_id, status, pickup_location,
+         shelf_location, placed_at, ready_at, expires_on)
+       SELECT h.id,
+              CASE WHEN h.status = 'collected' AND NOT coalesce(
+                  (SELECT keeps_history FROM patrons p WHERE p.id = h.patron_id), 0)
+                   THEN NULL ELSE h.patron_id END,
+              h.biblio_id, h.item_id, h.status, h.pickup_location, h.shelf_location,
+              h.placed_at, h.ready_at, h.expires_on
+       FROM holds h""",
+    "DROP TABLE holds",
+    "ALTER TABLE holds_new RENAME TO holds",
+    "CREATE INDEX holds_patron ON holds(patron_id, status)",
+    "CREATE INDEX holds_item ON holds(item_id, status)",
+    "CREATE UNIQUE INDEX holds_ready_item ON holds(item_id) WHERE status = 'ready'",
+    "CREATE INDEX holds_biblio ON holds(biblio_id, status)",
+)
+
 #: Migration 0007: store-and-forward for a networked backend (SIP2 now, the hub later).
 #: An outbox entry goes pending -> sending (written before it is sent, so that after a
 #: crash the backend knows it may have arrived and checks first) -> sent, or refused

@@ -382,3 +382,34 @@ def test_reconnects_and_logs_in_again_after_the_ils_restarts(
     finally:
         backend.close()
         server.stop()
+
+
+def test_doctor_logs_in_to_the_ils_and_names_a_wrong_password(
+    server: Sip2TestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kiosk doctor` checks the ILS for real: a 93 login with the configured password
+    and a 99 status; a wrong password is a FAIL line, not a pass."""
+    import json
+
+    from kiosk.cli import main
+
+    db = tmp_path / "kiosk.db"
+    assert main(["init", "--db", str(db)]) == 0
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[backend]\nkind = "sip2"\nurl = "{server.url()}"\n', encoding="utf-8")
+
+    def backend_check(capsys_out: str) -> dict[str, object]:
+        report = json.loads(capsys_out)
+        return next(c for c in report["checks"] if c["name"] == "backend")
+
+    import contextlib
+    import io
+
+    for password, ok in ((PASSWORD, True), ("wrong", False)):
+        monkeypatch.setenv("KIOSK_SIP2_PASSWORD", password)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            main(["doctor", "--json", "--lang", "en", "--config", str(config), "--db", str(db)])
+        check = backend_check(out.getvalue())
+        assert check["ok"] is ok, check
+        assert "sip2 127.0.0.1" in str(check["reason"])

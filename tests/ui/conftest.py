@@ -68,7 +68,7 @@ class UI:
         quiet = 0
         while quiet < 3:
             self.frames(1)
-            moving = self.app.manager.transition.is_active
+            moving = self.app.manager.transition.is_active or _fading_modal()
             quiet = quiet + 1 if self.app.idle and not moving else 0
             if time.monotonic() > deadline:
                 raise AssertionError("the app did not settle")
@@ -311,3 +311,13 @@ def _inside(widget: Any, view: Any) -> bool:
     x, y = widget.to_window(*widget.center)
     left, bottom = view.to_window(view.x, view.y)
     return left <= x <= left + view.width and bottom <= y <= bottom + view.height
+
+
+def _fading_modal() -> bool:
+    """A dialog fading in or out (Kivy animates open and dismiss for 0.1 s): while it
+    fades out it still covers the window and takes the next tap, which on a busy
+    machine could land on it."""
+    from kivy.core.window import Window
+    from kivy.uix.modalview import ModalView
+
+    return any(isinstance(w, ModalView) and w._anim_alpha < 1 for w in Window.children)

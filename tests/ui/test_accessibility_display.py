@@ -106,6 +106,23 @@ def _states(ui: UI) -> list[tuple[str, Callable[[], None]]]:
         for barcode in ("B00004", "B00005", "B00092"):  # the last one is refused
             ui.scan(barcode)
 
+    def pin_change() -> None:
+        _go(ui, "pin_change")
+        screen = app.screen("pin_change")
+        for digit in "13":
+            screen.add_digit(digit)
+        screen.submit()  # too short: the error line is shown
+        for digit in "135":
+            screen.add_digit(digit)
+        ui.settle()
+
+    def pin_change_done() -> None:
+        screen = app.screen("pin_change")
+        for entry in ("4826", "4826"):
+            screen.pin = entry
+            screen.submit()
+        ui.wait(lambda: screen.mode == "done")
+
     def returns() -> None:
         app.sign_out()
         ui.settle()
@@ -130,6 +147,8 @@ def _states(ui: UI) -> list[tuple[str, Callable[[], None]]]:
         ("events", lambda: (_go(ui, "events"), app.screen("events").toggle(1))),
         ("feedback", lambda: (_go(ui, "feedback"), app.screen("feedback").choose(4))),
         ("feedback-entry", lambda: _entry(ui, "ui.feedback.comment_title", "text", "Ruang")),
+        ("pin-change", lambda: (app._dismiss_modals(), pin_change())),
+        ("pin-change-done", pin_change_done),
         ("access", lambda: (app._dismiss_modals(), _go(ui, "access"))),
         ("session-warning", lambda: (_go(ui, "home"), app._show_warning(25))),
         ("returns", returns),
@@ -272,8 +291,8 @@ def test_large_text_without_clipping(sweep: Findings) -> None:
     text scale 2.0 (and 1.5 and 1.0), every screen and state, both languages, default
     and high-contrast theme: 0 labels whose text does not fit its box, is shortened,
     or runs past the screen or its scroll view, and 0 overlapping labels."""
-    assert len(sweep.states) == 20
-    assert sweep.checks == 20 * len(COMBOS)
+    assert len(sweep.states) == 22
+    assert sweep.checks == 22 * len(COMBOS)
     assert {(t.name, s, lang) for t, s, lang in COMBOS} >= {
         (t.name, 2.0, lang) for t in THEMES for lang in LANGUAGES
     }

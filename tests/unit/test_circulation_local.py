@@ -8,6 +8,7 @@ import pytest
 
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
+from kiosk.i18n import describe
 from kiosk.pins import hash_pin
 from kiosk.services import Services
 from kiosk.store import Store
@@ -41,8 +42,8 @@ def test_sign_in_by_card_number_or_key(store: Store, svc: Services) -> None:
 
 
 def test_staff_patron_is_recognised(store: Store, svc: Services) -> None:
-    add_patron(store, "S-1", group="staff")
-    assert svc.circulation.sign_in(number="S-1").is_staff
+    add_patron(store, "S-1", group="staff", pin_hash=hash_pin("1357"))
+    assert svc.circulation.sign_in(number="S-1", pin="1357").is_staff
 
 
 def test_unknown_and_lost_cards_are_refused(store: Store, svc: Services) -> None:
@@ -183,7 +184,8 @@ def test_fines_over_the_limit_block_checkout(store: Store, svc: Services) -> Non
     add_item(store, "I-2")
     error = refused(svc.circulation.checkout, ref, "I-2")
     assert error.key == "circulation.fines_over_limit"
-    assert error.params == {"balance": "Rp 50.500", "limit": "Rp 50.000"}
+    assert error.params == {"balance": 50500, "limit": 50000}
+    assert "Rp 50.500" in describe(error, "id") and "Rp 50,500" in describe(error, "en")
     svc.circulation.pay(ref, 500, taken_by="desk")
     svc.circulation.checkout(ref, "I-2")
 

@@ -664,5 +664,6 @@ def test_an_unwritable_folder_is_one_line_and_nothing_is_half_written(
     assert sorted(p.name for p in out.iterdir()) == ["charts"]  # no page, no leftovers
     missing = tmp_path / "none.db"
     assert main(["report", "--db", str(missing), "--from", "2026-11-23", "--to", "2026-11-29",
-                 "--out", str(tmp_path / "x")]) == 1  # fmt: skip
+                 "--out", str(tmp_path / "x")]) == 2  # fmt: skip
+    assert "kiosk init" in capsys.readouterr().err  # a mistyped --db: run init, exit 2
     assert not missing.exists()

@@ -220,7 +220,8 @@ def test_survey_commands(
     assert "How easy?  (7 answered)" in out and "5 very easy" in out and "< 5" in out
     assert main(["survey", "results", "nope", *common]) == 1
     assert capsys.readouterr().err.count("\n") == 1
-    assert main(["survey", "list", "--db", str(tmp_path / "none.db")]) == 1
+    assert main(["survey", "list", "--db", str(tmp_path / "none.db")]) == 2
+    assert "kiosk init" in capsys.readouterr().err  # a mistyped --db: run init, exit 2
     assert not (tmp_path / "none.db").exists()
 
 

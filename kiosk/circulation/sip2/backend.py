@@ -45,7 +45,6 @@ from kiosk.circulation.api import (
     RenewResult,
     ReturnResult,
 )
-from kiosk.circulation.local import rupiah
 from kiosk.circulation.offline import OfflineDesk
 from kiosk.circulation.pin_tries import PinTries
 from kiosk.circulation.sip2.client import AcsStatus, Sip2Client, Sip2UnreachableError
@@ -61,6 +60,7 @@ from kiosk.circulation.sip2.settings import Sip2Settings
 from kiosk.circulation.usage import add_usage
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
+from kiosk.money import Rupiah
 from kiosk.outbox import Outbox, OutboxEntry, ReplayReport
 from kiosk.store import Store
 from kiosk.timeutil import Clock, from_db, utcnow
@@ -184,6 +184,14 @@ class Sip2Circulation:
         )
 
     # -- sign-in ----------------------------------------------------------------------
+    def set_pin(
+        self, patron: str, new_pin: str, old_pin: str | None = None, *, by_staff: bool = False
+    ) -> None:
+        """SIP2 has no message that changes a PIN: the ILS keeps it (its own patron
+        pages or the desk change it). :meth:`capabilities` says so, and the screens hide
+        "Set my PIN"."""
+        raise DomainError("sip2.pin_change_unsupported")
+
     def sign_in(
         self, *, uid: str | None = None, number: str | None = None, pin: str | None = None
     ) -> Patron:
@@ -260,7 +268,7 @@ class Sip2Circulation:
         if _status_flag(reply, CHARGE_DENIED):
             found.append(DomainError("circulation.card_blocked"))
         if _status_flag(reply, EXCESSIVE_FINES) or _status_flag(reply, EXCESSIVE_FEES):
-            found.append(DomainError("circulation.ils_fines", balance=rupiah(_money(reply))))
+            found.append(DomainError("circulation.ils_fines", balance=Rupiah(_money(reply))))
         return found
 
     # -- overview and lists -----------------------------------------------------------
