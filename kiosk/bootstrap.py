@@ -37,6 +37,7 @@ from kiosk.timeutil import Clock, utcnow
 if TYPE_CHECKING:
     from kiosk.booking.api import Bookings
     from kiosk.booking.engine import Makerspace
+    from kiosk.printing.records import PrintJobRecords
 
 log = logging.getLogger(__name__)
 
@@ -247,13 +248,19 @@ class Kiosk:
     services: Services | None = None
     #: The booking engine once built (:func:`build_bookings`); started with the kiosk.
     makerspace: Makerspace | None = None
+    #: The print job records, kept from the printers' end events once the store is open.
+    print_jobs: PrintJobRecords | None = None
     started: bool = False
+    #: Bus subscriptions to drop before the store closes.
+    _unsubscribes: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def open_store(self, path: str | Path | None = None) -> Store:
         """Open (and migrate) the database; registers the configured resources and
         builds :attr:`services` on it (bookings: :meth:`open_services`)."""
         if self.store is None:
             self.store = open_store(self.config, path)
+        if self.print_jobs is None and self.printers:
+            self.print_jobs = _print_job_records(self, self.store)
         if self.services is None:
             self.services = build_services(self, self.store)
         return self.store
@@ -289,10 +296,25 @@ class Kiosk:
             except Exception:
                 log.exception("device %s failed to stop", key)
         self.started = False
+        self._stop_records()
         if self.store is not None:
             self.store.close()
             self.store = None
             self.services = None
+
+    def _stop_records(self) -> None:
+        while self._unsubscribes:
+            self._unsubscribes.pop()()
+        self.print_jobs = None
+
+
+def _print_job_records(kiosk: Kiosk, store: Store) -> PrintJobRecords:
+    """Records on ``store`` that close each job's row from the printers' end events."""
+    from kiosk.printing.records import PrintJobRecords
+
+    records = PrintJobRecords(store, kiosk.config.printing, kiosk.config.kiosk.id)
+    kiosk._unsubscribes.append(records.listen(kiosk.bus))
+    return records
 
 
 def build(config: Config, credentials: Credentials | None = None) -> Kiosk:
