@@ -23,7 +23,7 @@ from kiosk.domain.events import (
     PrintFailed,
     PrintProgress,
 )
-from kiosk.ports import DEFAULT_COOLDOWN_C, PrinterStatus, PrintJob
+from kiosk.ports import DEFAULT_COOLDOWN_C, JobOwner, PrinterStatus, PrintJob
 
 ENDED_EVENTS: dict[str, type[PrintEnded]] = {
     "done": PrintDone,
@@ -87,7 +87,8 @@ class JobWatch:
                 if active and status.job is not None:
                     self._job = status.job
                 elif not active and self._job is not None and infer_end:
-                    events.append(self._end(self._inferred(status), self._job, None, None))
+                    lost = "printer.failed_lost" if status.state == "disconnected" else None
+                    events.append(self._end(self._inferred(status), self._job, None, lost))
             shown = _shown(status)
             if shown != self._shown:
                 self._shown = shown
@@ -102,13 +103,18 @@ class JobWatch:
         print_seconds: int | None = None,
         reason: str | None = None,
         completion: float | None = None,
+        owner: Callable[[], JobOwner | None] | None = None,
     ) -> None:
         """The host said that the job on ``path`` ended (``outcome`` done, failed or
-        cancelled; ``completion`` in percent when the host says how far it got)."""
+        cancelled; ``completion`` in percent when the host says how far it got). For a
+        job not seen running (it ended before the first report) ``owner`` is asked."""
         with self._lock:
             job = self._job
-            if job is None or job.path != path:
-                job = PrintJob(path=path, name=path.rsplit("/", 1)[-1])
+        if job is None or job.path != path:
+            job = PrintJob(
+                path=path, name=path.rsplit("/", 1)[-1], owner=owner() if owner else None
+            )
+        with self._lock:
             if completion is not None:
                 job = replace(job, completion=completion)
             event = self._end(outcome, job, print_seconds, reason)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk import config as config_module
 from kiosk.bus import EventBus
 from kiosk.config import Config, ResourceConfig
-from kiosk.credentials import Credentials
+from kiosk.credentials import Credentials, env_name
 from kiosk.domain.errors import ConfigError
 from kiosk.ports import (
     CardReader,
@@ -140,6 +140,21 @@ def _mqtt_switch(url: DeviceUrl, ctx: BuildContext) -> Any:
     return MqttSwitch.from_url(url, ctx.resource.id, connection)
 
 
+def _octoprint(url: DeviceUrl, ctx: BuildContext) -> Any:
+    """A printer's OctoPrint; its API key is the secret ``octoprint_keys.<resource>``."""
+    from devices.octoprint import OctoPrintHost
+
+    assert ctx.resource is not None
+    key = ctx.credentials.get("octoprint_keys", ctx.resource.id)
+    if key is None:
+        raise ValueError(
+            f"an API key for {ctx.resource.id}: [octoprint_keys] {ctx.resource.id} in the "
+            f"secrets file or the environment variable "
+            f"{env_name('octoprint_keys', ctx.resource.id)}"
+        )
+    return OctoPrintHost.from_url(url, ctx.resource.id, key, ctx.config.printing)
+
+
 #: Device kind -> URL scheme -> factory. Later adapters add their schemes here.
 FACTORIES: dict[str, dict[str, Factory]] = {
     "card_reader": {
@@ -161,7 +176,7 @@ FACTORIES: dict[str, dict[str, Factory]] = {
     },
     "speaker": {"sim": _sim("SimSpeaker"), "espeak": _espeak},
     "switch": {"sim": _sim("SimSwitch"), "tasmota": _mqtt_switch, "shelly": _mqtt_switch},
-    "printer": {"sim": _sim("SimPrinterHost")},
+    "printer": {"sim": _sim("SimPrinterHost"), "octoprint": _octoprint, "octoprints": _octoprint},
 }
 
 
