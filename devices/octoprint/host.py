@@ -136,6 +136,8 @@ class OctoPrintHost:
             sock.abort()
         if self._thread is not None:
             self._thread.join(timeout=self.rest.timeout + 2)
+            if self._thread.is_alive():
+                log.warning("%s: the watcher thread did not stop in time", self.name)
             self._thread = None
         self.rest.close()
         self.mode = "stopped"
@@ -395,7 +397,6 @@ class OctoPrintHost:
             self.mode = "poll"
             self.watch.observe(self.status())
             self._stopping.wait(self.poll_seconds)
-        self.rest.close()
 
     def _push_session(self) -> None:
         sock = PushSocket(self.rest, self.ws_url, self.ca_file)

@@ -87,3 +87,6 @@ class PushSocket:
         if sock is not None:
             with contextlib.suppress(websocket.WebSocketException, OSError):
                 sock.close(timeout=0.5)
+            # close() does nothing on a socket it already takes for closed (after a
+            # failed recv): the OS socket must still be released.
+            sock.shutdown()

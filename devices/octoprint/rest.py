@@ -39,6 +39,8 @@ class OctoPrintRest:
         self.verify = verify
         self._key = api_key
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._sessions: list[requests.Session] = []
 
     def session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
@@ -47,14 +49,17 @@ class OctoPrintRest:
             session.headers["X-Api-Key"] = self._key.reveal()
             session.verify = self.verify
             self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
         return session
 
     def close(self) -> None:
-        """Close this thread's session (other threads' close when they end)."""
-        session = getattr(self._local, "session", None)
-        if session is not None:
+        """Close every thread's session (a thread that calls again gets a new one)."""
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
             session.close()
-            self._local.session = None
+        self._local = threading.local()
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
@@ -86,6 +91,7 @@ class OctoPrintRest:
             raise self.unreachable(exc) from None
         if response.ok:
             return response
+        response.close()  # a refused streamed download must not keep its connection
         if response.status_code == 400 and "CSRF" in response.text:
             # A POST whose key OctoPrint does not know falls back to its browser checks
             # (cookies and a CSRF token, which the kiosk never has): a wrong key.

@@ -7,8 +7,10 @@ printer heats ~10 C/s and dwells as the G-code says.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,18 @@ def short_print(dwell_ms: int = 120, layers: int = 2) -> bytes:
     return (thumb + "M104 S30\nM109 S30\n" + moves + "M104 S0\n").encode()
 
 
+#: Hosts made by the running test, stopped after it (their sessions closed).
+_HOSTS: list[OctoPrintHost] = []
+
+
+@pytest.fixture(autouse=True)
+def _stop_hosts() -> Iterator[None]:
+    yield
+    while _HOSTS:
+        _HOSTS.pop().stop()
+    gc.collect()  # a socket left open shows up now, as this test's error (warnings are errors)
+
+
 def host_for(
     server: OctoPrintServer,
     options: str = "",
@@ -56,9 +70,11 @@ def host_for(
     url = server.url(options)
     if port is not None:
         url = url.replace(f":{server.port}", f":{port}")
-    return OctoPrintHost.from_url(
+    host = OctoPrintHost.from_url(
         DeviceUrl.parse(url), "printer-1", Secret(key or server.api_key), printing
     )
+    _HOSTS.append(host)
+    return host
 
 
 def wait_for(predicate: object, timeout: float = 15.0) -> None:
