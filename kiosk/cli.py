@@ -33,6 +33,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli_import",
     "kiosk.cli_devices",
     "kiosk.cli_booking",
+    "kiosk.cli_printers",
 ]
 
 Handler = Callable[[argparse.Namespace], int]
