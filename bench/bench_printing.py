@@ -28,8 +28,6 @@ import websocket
 
 from devices.octoprint import OctoPrintHost
 from kiosk.bus import EventBus
-from kiosk.config import PrintingSection
-from kiosk.credentials import Secret
 from kiosk.domain.events import PrintDone, PrintProgress
 from kiosk.ports import DeviceUrl, JobOwner
 from tests.support import gcode as samples
@@ -108,8 +106,8 @@ def _measure(server: OctoPrintServer, options: str, rounds: int) -> tuple[list[f
     host = OctoPrintHost.from_url(
         DeviceUrl.parse(server.url(options)),
         "printer-1",
-        Secret(server.api_key),
-        PrintingSection(),
+        server.api_key,
+        poll_seconds=2.0,  # the product's default [printing] poll_seconds
     )
     host.start(bus)
     data = (

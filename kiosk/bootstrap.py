@@ -152,7 +152,16 @@ def _octoprint(url: DeviceUrl, ctx: BuildContext) -> Any:
             f"secrets file or the environment variable "
             f"{env_name('octoprint_keys', ctx.resource.id)}"
         )
-    return OctoPrintHost.from_url(url, ctx.resource.id, key, ctx.config.printing)
+    printing = ctx.config.printing
+    return OctoPrintHost.from_url(
+        url,
+        ctx.resource.id,
+        key.reveal(),
+        timeout=printing.timeout_seconds,
+        poll_seconds=printing.poll_seconds,
+        max_upload_bytes=printing.max_upload_bytes,
+        cooldown_c=printing.cooldown_c,
+    )
 
 
 #: Device kind -> URL scheme -> factory. Later adapters add their schemes here.

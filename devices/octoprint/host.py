@@ -25,8 +25,6 @@ from devices.octoprint.push import PushClosedError, PushSocket
 from devices.octoprint.rest import OctoPrintRest
 from devices.print_watch import JobWatch
 from kiosk.bus import EventBus
-from kiosk.config import PrintingSection
-from kiosk.credentials import Secret
 from kiosk.domain.errors import DeviceError
 from kiosk.domain.events import Event
 from kiosk.ports import DeviceUrl, JobOwner, PrinterStatus, PrintFile
@@ -57,7 +55,7 @@ class OctoPrintHost:
         name: str,
         resource: str,
         base_url: str,
-        api_key: Secret,
+        api_key: str,
         push: bool = True,
         ca_file: str | None = None,
         timeout: float = 5.0,
@@ -84,16 +82,12 @@ class OctoPrintHost:
         self._temps = parse.temperatures(None)
 
     @classmethod
-    def from_url(
-        cls,
-        url: DeviceUrl,
-        resource: str,
-        api_key: Secret,
-        printing: PrintingSection,
-    ) -> OctoPrintHost:
+    def from_url(cls, url: DeviceUrl, resource: str, api_key: str, **options: Any) -> OctoPrintHost:
         """``octoprint://HOST:PORT[/PREFIX][?push=off]`` (HTTP) or
-        ``octoprints://HOST:PORT[/PREFIX][?ca=FILE&push=off]`` (HTTPS). Raises
-        ValueError naming what was expected."""
+        ``octoprints://HOST:PORT[/PREFIX][?ca=FILE&push=off]`` (HTTPS); ``options`` are
+        the keyword arguments of ``__init__`` from the kiosk's ``[printing]`` config
+        (timeout, poll_seconds, max_upload_bytes, cooldown_c). Raises ValueError naming
+        what was expected."""
         if url.scheme not in ("octoprint", "octoprints"):
             raise ValueError(f"an octoprint:// or octoprints:// URL, not {url.scheme}://")
         if not url.host:
@@ -115,10 +109,7 @@ class OctoPrintHost:
             api_key=api_key,
             push=push == "on",
             ca_file=ca,
-            timeout=printing.timeout_seconds,
-            poll_seconds=printing.poll_seconds,
-            max_upload_bytes=printing.max_upload_bytes,
-            cooldown_c=printing.cooldown_c,
+            **options,
         )
 
     # -- lifecycle ---------------------------------------------------------------------

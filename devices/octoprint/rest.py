@@ -1,8 +1,8 @@
 """OctoPrint's REST API over ``requests``: one session per thread, errors as message keys.
 
-Every call sends the application key in ``X-Api-Key``; the key is held as a
-:class:`~kiosk.credentials.Secret` until the one place that puts it in a header, and
-no log line or error carries it.
+Every call sends the application key in ``X-Api-Key``. The key is kept in a private
+attribute and put into the sessions' headers only; no log line, error or ``repr``
+carries it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from urllib.parse import quote
 
 import requests
 
-from kiosk.credentials import Secret
 from kiosk.domain.errors import DeviceError
 
 
@@ -28,7 +27,7 @@ class OctoPrintRest:
     def __init__(
         self,
         base_url: str,
-        api_key: Secret,
+        api_key: str,
         printer: str,
         timeout: float = 5.0,
         verify: bool | str = True,
@@ -46,7 +45,7 @@ class OctoPrintRest:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            session.headers["X-Api-Key"] = self._key.reveal()
+            session.headers["X-Api-Key"] = self._key
             session.verify = self.verify
             self._local.session = session
             with self._lock:

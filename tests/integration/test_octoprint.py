@@ -17,8 +17,6 @@ import pytest
 
 from devices.octoprint import OctoPrintHost
 from kiosk.bus import EventBus
-from kiosk.config import PrintingSection
-from kiosk.credentials import Secret
 from kiosk.domain.errors import DeviceError
 from kiosk.domain.events import (
     DeviceStatus,
@@ -38,7 +36,8 @@ from tests.support.waiting import Recorder, eventually
 pytestmark = pytest.mark.integration
 
 OWNER = JobOwner(booking_id=42, kiosk_id="makerspace-1")
-PRINTING = PrintingSection(poll_seconds=1.0, timeout_seconds=3.0)
+#: The kiosk's [printing] options for these tests: a quicker poll, a shorter timeout.
+OPTIONS = {"poll_seconds": 1.0, "timeout": 3.0}
 
 
 def short_print(dwell_ms: int = 120, layers: int = 2) -> bytes:
@@ -63,15 +62,19 @@ def _stop_hosts() -> Iterator[None]:
 def host_for(
     server: OctoPrintServer,
     options: str = "",
-    printing: PrintingSection = PRINTING,
     key: str | None = None,
     port: int | None = None,
+    max_upload_bytes: int | None = None,
 ) -> OctoPrintHost:
     url = server.url(options)
     if port is not None:
         url = url.replace(f":{server.port}", f":{port}")
     host = OctoPrintHost.from_url(
-        DeviceUrl.parse(url), "printer-1", Secret(key or server.api_key), printing
+        DeviceUrl.parse(url),
+        "printer-1",
+        key or server.api_key,
+        max_upload_bytes=max_upload_bytes,
+        **OPTIONS,
     )
     _HOSTS.append(host)
     return host
@@ -272,7 +275,7 @@ def test_not_operational_and_refused_uploads(octoprint: OctoPrintServer) -> None
 def test_too_large_and_a_stick_pulled_out_leave_nothing(
     octoprint: OctoPrintServer, tmp_path: Path
 ) -> None:
-    limited = host_for(octoprint, printing=PrintingSection(max_upload_mb=0.001))
+    limited = host_for(octoprint, max_upload_bytes=1000)
     with pytest.raises(DeviceError) as err:
         limited.upload("cube.gcode", short_print(layers=20), OWNER)
     assert err.value.key == "printer.file_too_large"

@@ -7,13 +7,11 @@ import pytest
 from devices.octoprint import OctoPrintHost
 from devices.octoprint.parse import owner_of, state_of, userdata
 from kiosk.bootstrap import FACTORIES
-from kiosk.config import PrintingSection
-from kiosk.credentials import Secret
 from kiosk.ports import DeviceUrl, JobOwner
 
 
 def host(url: str) -> OctoPrintHost:
-    return OctoPrintHost.from_url(DeviceUrl.parse(url), "printer-1", Secret("k"), PrintingSection())
+    return OctoPrintHost.from_url(DeviceUrl.parse(url), "printer-1", "k")
 
 
 def test_http_https_prefix_and_options() -> None:
@@ -27,8 +25,26 @@ def test_http_https_prefix_and_options() -> None:
     assert secure.rest.base_url == "https://pi.local:443/octoprint"
     assert secure.ws_url == "wss://pi.local:443/octoprint/sockjs/websocket"
     assert secure.rest.verify == "/etc/kiosk/ca.pem" and not secure.push
-    assert secure.max_upload_bytes == 200_000_000
     assert {"octoprint", "octoprints"} <= set(FACTORIES["printer"])
+
+
+def test_built_from_config_with_the_printing_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kiosk import bootstrap
+    from kiosk import config as config_module
+
+    monkeypatch.setenv("KIOSK_OCTOPRINT_KEYS_PRINTER_1", "the-key")
+    config = config_module.parse(
+        "[printing]\nmax_upload_mb = 50\npoll_seconds = 3\ncooldown_c = 45\n"
+        '[[resources]]\nid = "printer-1"\nkind = "3d_printer"\n'
+        'printer = "octoprint://127.0.0.1:5000"\n'
+    )
+    built = bootstrap.build(config).printers["printer-1"]
+    assert isinstance(built, OctoPrintHost)
+    assert (built.max_upload_bytes, built.poll_seconds, built.watch.cooldown_c) == (
+        50_000_000,
+        3.0,
+        45.0,
+    )
 
 
 @pytest.mark.parametrize(
