@@ -2,6 +2,8 @@
 
 - ``kiosk printers status [--json]`` asks every configured printer's host for its state
   (job, progress, time left, temperatures); an unreachable host is a line saying so.
+- ``kiosk printers preview FILE OUT.png`` writes the picture a patron sees for a G-code
+  file: the slicer's embedded thumbnail, else the outline drawn from its moves.
 - ``kiosk printers files RESOURCE [--json]`` lists the G-code files on that printer's
   host with their estimates and the booking that uploaded them;
   ``kiosk printers files --usb`` lists the files on this kiosk's USB sticks instead,
@@ -16,6 +18,7 @@ import argparse
 import sys
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,7 +29,7 @@ from kiosk.domain.errors import DomainError
 from kiosk.i18n import translate
 from kiosk.ports import PrinterHost, PrinterStatus, PrintFile
 from kiosk.printing.estimate import Estimate, estimate
-from kiosk.printing.gcode import read_info
+from kiosk.printing.gcode import outline_png, read_info
 from kiosk.printing.usb import UsbFile, list_gcode
 
 
@@ -41,6 +44,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     files.add_argument("--usb", action="store_true", help="the files on this kiosk's USB sticks")
     files.add_argument("--json", action="store_true", help="print JSON")
     files.set_defaults(handler=cmd_files)
+    preview = pr.add_parser(
+        "preview", parents=[common], help="write the picture a patron sees for a G-code file"
+    )
+    preview.add_argument("file", help="a G-code file")
+    preview.add_argument("out", help="the PNG file to write")
+    preview.add_argument("--size", type=int, default=240, help="outline size in pixels")
+    preview.set_defaults(handler=cmd_preview)
 
 
 # -- status ---------------------------------------------------------------------------
@@ -190,6 +200,29 @@ def _usb_files(config: Config, lang: str, as_json: bool) -> int:
         if thumb:
             parts.append(translate("cli.printers.thumbnail", lang))
         print("  ".join(p for p in parts if p))
+    return 0
+
+
+# -- preview --------------------------------------------------------------------------
+def cmd_preview(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    lang = language(args, config)
+    source = Path(args.file)
+    try:
+        thumbnail = read_info(source).thumbnail()
+        picture = thumbnail.png() if thumbnail is not None else outline_png(source, args.size)
+    except (OSError, ValueError) as exc:
+        print(
+            translate("cli.printers.unreadable", lang, file=source.name, reason=exc),
+            file=sys.stderr,
+        )
+        return 1
+    if picture is None:
+        print(translate("cli.printers.no_picture", lang, file=source.name), file=sys.stderr)
+        return 1
+    Path(args.out).write_bytes(picture)
+    kind = "cli.printers.wrote_thumbnail" if thumbnail is not None else "cli.printers.wrote_outline"
+    print(translate(kind, lang, out=args.out))
     return 0
 
 

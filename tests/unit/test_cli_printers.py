@@ -93,3 +93,34 @@ def test_files_on_usb_sticks(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     empty = str(write_config(tmp_path / "other"))
     assert main(["printers", "files", "--usb", "--config", empty]) == 0
     assert "No G-code files on a USB stick" in capsys.readouterr().out
+
+
+def test_preview_writes_the_thumbnail_or_the_outline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PIL import Image
+
+    config = str(write_config(tmp_path))
+    with_picture = tmp_path / "cube.gcode"
+    thumb = samples.thumbnail_block(samples.qoi(12, 10), 12, 10, "_QOI")
+    with_picture.write_text(samples.orcaslicer(thumb))
+    out = tmp_path / "cube.png"
+    assert main(["printers", "preview", str(with_picture), str(out), "--config", config]) == 0
+    assert "slicer's picture" in capsys.readouterr().out
+    with Image.open(out) as image:
+        assert image.size == (12, 10)
+    plain = tmp_path / "plain.gcode"
+    plain.write_text(samples.cura())
+    assert (
+        main(["printers", "preview", str(plain), str(out), "--size", "64", "--config", config]) == 0
+    )
+    assert "outline" in capsys.readouterr().out
+    with Image.open(out) as image:
+        assert image.size == (64, 64)
+    empty = tmp_path / "travel.gcode"
+    empty.write_text("G28\nG1 X10 Y10\n")
+    argv = ["printers", "preview", str(empty), str(out), "--config", config, "--lang", "en"]
+    assert main(argv) == 1
+    assert "no picture" in capsys.readouterr().err
+    missing = ["printers", "preview", str(tmp_path / "gone.gcode"), str(out), "--config", config]
+    assert main(missing) == 1
