@@ -167,8 +167,8 @@ def main(argv: list[str]) -> None:
         print("   OctoPrint is not installed: run ./setup.sh bench")
         return
     server = OctoPrintServer(exe)
-    server.start()
     try:
+        server.start()
         server.make_ready()
         for label, options in (("websocket", ""), ("polling every 2 s", "push=off")):
             progress_ms, done_ms = _measure(server, options, rounds)

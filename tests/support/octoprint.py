@@ -124,6 +124,9 @@ class OctoPrintServer:
         if not self._prepared:
             self.prepare()
         log = (self.folder / "serve.log").open("ab")
+        # OctoPrint keeps an aborted upload's temporary file: keep those in its folder.
+        tmp = self.folder / "tmp"
+        tmp.mkdir(exist_ok=True)
         self.process = subprocess.Popen(
             [
                 str(self.exe),
@@ -139,11 +142,13 @@ class OctoPrintServer:
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=self.folder,
+            env={**os.environ, "TMPDIR": str(tmp)},
         )
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                self.process = None
                 raise RuntimeError(f"octoprint exited; see {self.folder / 'serve.log'}")
             try:
                 answer = self.get("api/version", timeout=1.0)
@@ -152,16 +157,18 @@ class OctoPrintServer:
             except requests.RequestException:
                 pass
             time.sleep(0.1)
+        self.stop()  # never leave a server running behind a failed start
         raise RuntimeError(f"octoprint did not answer in {timeout} s")
 
     def stop(self) -> None:
         if self.process is not None:
+            # OctoPrint shuts down cleanly on SIGTERM, in a few seconds when it is busy.
             self.process.terminate()
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-                self.process.wait(timeout=5)
+                self.process.wait(timeout=10)
             self.process = None
 
     def remove(self) -> None:
@@ -215,8 +222,8 @@ def _server() -> OctoPrintServer:
 def octoprint_server() -> Iterator[OctoPrintServer]:
     """One OctoPrint for the whole session (startup costs seconds)."""
     server = _server()
-    server.start()
     try:
+        server.start()
         yield server
     finally:
         server.remove()
@@ -233,8 +240,8 @@ def octoprint(octoprint_server: OctoPrintServer) -> OctoPrintServer:
 def own_octoprint() -> Iterator[OctoPrintServer]:
     """A private OctoPrint for a test that stops or restarts it."""
     server = _server()
-    server.start()
     try:
+        server.start()
         server.make_ready()
         yield server
     finally:
