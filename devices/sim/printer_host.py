@@ -85,6 +85,7 @@ class SimPrinterHost(SimResourceDevice):
     # -- lifecycle ---------------------------------------------------------------------
     def start(self, bus: EventBus) -> None:
         super().start(bus)
+        self.status()  # health and state on the bus at once, as other simulators do
         self._stopping.clear()
         self._ticker = threading.Thread(target=self._tick, name=f"sim-printer-{self.name}")
         self._ticker.daemon = True
