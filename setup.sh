@@ -51,6 +51,30 @@ apt_install() {
     fi
 }
 
+# The OctoPrint the tests and the benchmarks talk to (its bundled virtual printer stands in
+# for a real one): from PyPI into its own virtual environment under the user's cache
+# directory, kept between runs and made again when the wanted version changes. A kiosk
+# never installs it (it talks to the OctoPrint on each printer's Raspberry Pi).
+OCTOPRINT_SPEC="octoprint>=1.11,<1.12"
+octoprint_peer() {
+    local dir="${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/palu-kiosk/octoprint-1.11"
+    if [ -x "$dir/bin/octoprint" ] && [ "$(cat "$dir/.installed" 2>/dev/null)" = "$OCTOPRINT_SPEC" ]; then
+        return 0
+    fi
+    echo "setup: installing the test OctoPrint ($OCTOPRINT_SPEC) into $dir"
+    rm -rf "$dir"
+    mkdir -p "$(dirname "$dir")"
+    if python3 -m venv "$dir" \
+        && "$dir/bin/python" -m pip install -q --upgrade pip \
+        && "$dir/bin/python" -m pip install -q "$OCTOPRINT_SPEC"; then
+        echo "$OCTOPRINT_SPEC" > "$dir/.installed"
+    else
+        # The OctoPrint tests then skip here, and fail in CI (a required peer).
+        echo "setup: could not install OctoPrint for the tests" >&2
+        rm -rf "$dir"
+    fi
+}
+
 python_ok() {
     "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null
 }
@@ -79,6 +103,7 @@ case "$mode" in
     test)
         apt_install "${RUN_DEBS[@]}" "${TEST_DEBS[@]}"
         make_venv "test,pcsc,escpos"
+        octoprint_peer
         export KIVY_HOME="${KIVY_HOME:-$(mktemp -d)}" KIVY_NO_ARGS=1
         .venv/bin/ruff check .
         .venv/bin/ruff format --check .
@@ -97,6 +122,7 @@ case "$mode" in
     bench)
         apt_install "${RUN_DEBS[@]}" "${TEST_DEBS[@]}"
         make_venv "test,pcsc,escpos"
+        octoprint_peer
         export KIVY_HOME="${KIVY_HOME:-$(mktemp -d)}" KIVY_NO_ARGS=1
         exec .venv/bin/python -m bench "$@"
         ;;

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk import config as config_module
 from kiosk.bus import EventBus
 from kiosk.config import Config, ResourceConfig
-from kiosk.credentials import Credentials
+from kiosk.credentials import Credentials, env_name
 from kiosk.domain.errors import ConfigError
 from kiosk.ports import (
     CardReader,
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from kiosk.booking.engine import Makerspace
     from kiosk.circulation.api import Circulation
     from kiosk.circulation.sip2.backend import Sip2Circulation
+    from kiosk.printing.records import PrintJobRecords
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,30 @@ def _mqtt_switch(url: DeviceUrl, ctx: BuildContext) -> Any:
     return MqttSwitch.from_url(url, ctx.resource.id, connection)
 
 
+def _octoprint(url: DeviceUrl, ctx: BuildContext) -> Any:
+    """A printer's OctoPrint; its API key is the secret ``octoprint_keys.<resource>``."""
+    from devices.octoprint import OctoPrintHost
+
+    assert ctx.resource is not None
+    key = ctx.credentials.get("octoprint_keys", ctx.resource.id)
+    if key is None:
+        raise ValueError(
+            f"an API key for {ctx.resource.id}: [octoprint_keys] {ctx.resource.id} in the "
+            f"secrets file or the environment variable "
+            f"{env_name('octoprint_keys', ctx.resource.id)}"
+        )
+    printing = ctx.config.printing
+    return OctoPrintHost.from_url(
+        url,
+        ctx.resource.id,
+        key.reveal(),
+        timeout=printing.timeout_seconds,
+        poll_seconds=printing.poll_seconds,
+        max_upload_bytes=printing.max_upload_bytes,
+        cooldown_c=printing.cooldown_c,
+    )
+
+
 #: Device kind -> URL scheme -> factory. Later adapters add their schemes here.
 FACTORIES: dict[str, dict[str, Factory]] = {
     "card_reader": {
@@ -162,7 +187,7 @@ FACTORIES: dict[str, dict[str, Factory]] = {
     },
     "speaker": {"sim": _sim("SimSpeaker"), "espeak": _espeak},
     "switch": {"sim": _sim("SimSwitch"), "tasmota": _mqtt_switch, "shelly": _mqtt_switch},
-    "printer": {"sim": _sim("SimPrinterHost")},
+    "printer": {"sim": _sim("SimPrinterHost"), "octoprint": _octoprint, "octoprints": _octoprint},
 }
 
 
@@ -249,13 +274,19 @@ class Kiosk:
     services: Services | None = None
     #: The booking engine once built (:func:`build_bookings`); started with the kiosk.
     makerspace: Makerspace | None = None
+    #: The print job records, kept from the printers' end events once the store is open.
+    print_jobs: PrintJobRecords | None = None
     started: bool = False
+    #: Bus subscriptions to drop before the store closes.
+    _unsubscribes: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def open_store(self, path: str | Path | None = None) -> Store:
         """Open (and migrate) the database; registers the configured resources and
         builds :attr:`services` on it (bookings: :meth:`open_services`)."""
         if self.store is None:
             self.store = open_store(self.config, path)
+        if self.print_jobs is None and self.printers:
+            self.print_jobs = _print_job_records(self, self.store)
         if self.services is None:
             self.services = build_services(self, self.store)
         return self.store
@@ -295,10 +326,25 @@ class Kiosk:
         self.started = False
         if self.services is not None:
             _background(self.services, "close")
+        self._stop_records()
         if self.store is not None:
             self.store.close()
             self.store = None
             self.services = None
+
+    def _stop_records(self) -> None:
+        while self._unsubscribes:
+            self._unsubscribes.pop()()
+        self.print_jobs = None
+
+
+def _print_job_records(kiosk: Kiosk, store: Store) -> PrintJobRecords:
+    """Records on ``store`` that close each job's row from the printers' end events."""
+    from kiosk.printing.records import PrintJobRecords
+
+    records = PrintJobRecords(store, kiosk.config.printing, kiosk.config.kiosk.id)
+    kiosk._unsubscribes.append(records.listen(kiosk.bus))
+    return records
 
 
 def _background(services: Services, action: str) -> None:

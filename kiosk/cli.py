@@ -43,6 +43,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli_report",
     "kiosk.cli_survey",
     "kiosk.cli_events",
+    "kiosk.cli_printers",
 ]
 
 Handler = Callable[[argparse.Namespace], int]

@@ -591,6 +591,38 @@ class SurveyConfig:
     )
 
 
+def _check_absolute(value: str) -> None:
+    if not value.startswith("/"):
+        raise ValueError(f"an absolute path such as '/media/usb', not {value!r}")
+
+
+@dataclass(frozen=True)
+class PrintingSection:
+    """3D printing through OctoPrint (see docs/makerspace.md)."""
+
+    #: Where USB sticks are mounted on this kiosk; G-code files are listed from these.
+    usb_mounts: list[str] = field(
+        default_factory=lambda: ["/media/usb"], metadata={"item_check": _check_absolute}
+    )
+    #: Largest G-code file sent to a printer, in megabytes.
+    max_upload_mb: float = field(default=200.0, metadata={"check": _check_positive})
+    #: A printer loses power only when its hotend is at or below this, in degrees Celsius.
+    cooldown_c: float = field(default=50.0, metadata={"check": _check_range(30, 120)})
+    #: Filament used in grams = length x cross-section x density.
+    filament_diameter_mm: float = field(default=1.75, metadata={"check": _check_positive})
+    filament_density_g_cm3: float = field(default=1.24, metadata={"check": _check_positive})
+    #: A print still running when its booking ends: "finish" it, or "cancel" it.
+    overrun: Literal["finish", "cancel"] = "finish"
+    #: How often a printer is asked for its state when its push socket is unavailable.
+    poll_seconds: float = field(default=2.0, metadata={"check": _check_range(0.2, 60)})
+    #: How long one request to a printer's host may take, in seconds (uploads: per chunk).
+    timeout_seconds: float = field(default=5.0, metadata={"check": _check_positive})
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1_000_000)
+
+
 @dataclass(frozen=True)
 class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
@@ -612,6 +644,7 @@ class Config:
     )
     #: ``[import]`` in TOML (``import`` is a Python keyword).
     import_: ImportSection = field(default_factory=ImportSection, metadata={"toml": "import"})
+    printing: PrintingSection = field(default_factory=PrintingSection)
     #: Where this config came from (a path or ``<built-in default>``); not a TOML key.
     source: str = field(default=BUILTIN, metadata={"internal": True})
 

@@ -8,7 +8,10 @@ and publish events on the bus; they never touch widgets. Methods documented as
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 from urllib.parse import parse_qs, urlsplit
 
@@ -121,43 +124,193 @@ class EquipmentSwitch(Device, Protocol):
     def state(self) -> SwitchState: ...
 
 
+#: A printer's state as the kiosk names it (OctoPrint's many state texts map onto these):
+#: ``offline`` the host does not answer; ``disconnected`` the host answers but has no
+#: connection to the printer (switched off, cable out); ``error`` the printer reported an
+#: error; ``idle`` ready to print; ``printing`` (starting, printing, finishing);
+#: ``paused`` (pausing or paused); ``cancelling``.
+PRINTER_STATES = ("offline", "disconnected", "error", "idle", "printing", "paused", "cancelling")
+
+#: How a print job ended: the outcome of :class:`~kiosk.domain.events.PrintEnded`.
+PRINT_OUTCOMES = ("done", "failed", "cancelled")
+
+#: Below this hotend temperature (degrees Celsius) a printer may lose power; the
+#: ``[printing] cooldown_c`` setting replaces it.
+DEFAULT_COOLDOWN_C = 50.0
+
+
+@dataclass(frozen=True)
+class JobOwner:
+    """Who a print job belongs to, kept with the file on the host (OctoPrint ``userdata``).
+
+    ``booking_id`` is the booking the print was started in; ``kiosk_id`` the kiosk that
+    sent it (``[kiosk] id``). No patron id: the booking links the two while it exists.
+    """
+
+    booking_id: int
+    kiosk_id: str
+
+
+@dataclass(frozen=True)
+class PrintFile:
+    """A G-code file on the printer's host.
+
+    ``path`` names it for :meth:`PrinterHost.start_print` (folders separated by ``/``);
+    ``name`` is for people. ``uploaded_at`` is aware UTC. ``estimated_seconds`` and
+    ``filament_mm`` come from the host's own analysis of the file (None until it is done).
+    """
+
+    path: str
+    name: str
+    size_bytes: int | None = None
+    uploaded_at: datetime | None = None
+    estimated_seconds: int | None = None
+    filament_mm: float | None = None
+    owner: JobOwner | None = None
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """The job a printer is working on (or has just finished).
+
+    ``completion`` in percent 0-100 (None before the first report); ``print_seconds``
+    elapsed and ``time_left`` remaining, in seconds; ``estimated_seconds`` and
+    ``filament_mm`` (the whole job) from the host's analysis. ``owner`` is None for a file
+    the kiosk did not upload (a job started on OctoPrint itself, or a file already
+    there); ``user`` the host account that started it.
+    """
+
+    path: str
+    name: str
+    completion: float | None = None
+    print_seconds: int | None = None
+    time_left: int | None = None
+    estimated_seconds: int | None = None
+    filament_mm: float | None = None
+    owner: JobOwner | None = None
+    user: str | None = None
+
+
 @dataclass(frozen=True)
 class PrinterStatus:
-    """A 3D printer's state as its host reports it. Temperatures in degrees Celsius."""
+    """A 3D printer's state as its host reports it. Temperatures in degrees Celsius.
+
+    ``online`` is False when the host does not answer (``state`` "offline") or refuses
+    the kiosk (``problem`` says why, a message key such as ``printer.wrong_key``).
+    ``last_seen_busy``: the printer was printing, paused or hot when its host last
+    answered, so an offline printer is never taken for a cold idle one.
+    """
 
     online: bool
-    printing: bool = False
-    paused: bool = False
+    state: str = "offline"
     hotend_c: float | None = None
+    hotend_target_c: float | None = None
     bed_c: float | None = None
-    job_name: str | None = None
-    completion: float | None = None
-    time_left: int | None = None
+    bed_target_c: float | None = None
+    job: PrintJob | None = None
+    problem: str | None = None
+    last_seen_busy: bool = False
+
+    @property
+    def printing(self) -> bool:
+        """Working on a job (cancelling included: the head still moves)."""
+        return self.state in ("printing", "cancelling")
+
+    @property
+    def paused(self) -> bool:
+        return self.state == "paused"
+
+    @property
+    def connected(self) -> bool:
+        """The host talks to the printer (it can take a job or is on one)."""
+        return self.state in ("idle", "printing", "paused", "cancelling")
+
+    def busy_at(self, cooldown_c: float) -> bool:
+        """True when cutting power now would ruin a print or leave a nozzle above
+        ``cooldown_c``; an offline host counts as what it was when last seen."""
+        if not self.online:
+            return self.last_seen_busy
+        hot = self.hotend_c is not None and self.hotend_c > cooldown_c
+        return self.printing or self.paused or hot
 
     @property
     def busy(self) -> bool:
-        """True when cutting power now would ruin a print or leave a hot nozzle."""
-        hot = self.hotend_c is not None and self.hotend_c > 50.0
-        return self.printing or self.paused or hot
+        """:meth:`busy_at` the default cooldown temperature (50 C)."""
+        return self.busy_at(DEFAULT_COOLDOWN_C)
 
 
 class PrinterHost(Device, Protocol):
-    """A 3D printer's host (OctoPrint). All methods are blocking network calls.
+    """A 3D printer's host (OctoPrint), one per printer resource.
 
-    Raises :class:`~kiosk.domain.errors.DeviceError` when the host is unreachable or
-    refuses. Publishes :class:`~kiosk.domain.events.PrintProgress`.
+    Every method is a *blocking* network call (a few seconds at most; uploads take as
+    long as the file needs), safe to call from any thread but never from the UI thread.
+    Failures raise :class:`~kiosk.domain.errors.DeviceError` with a message key:
+    ``printer.unreachable``, ``printer.wrong_key`` (403), ``printer.not_operational``
+    (409: no printer connected), ``printer.busy`` (409: already printing),
+    ``printer.file_not_found``, ``printer.upload_in_use``/``printer.upload_wrong_type``
+    (409/415), ``printer.file_too_large`` (the configured limit),
+    ``printer.source_gone`` (the file vanished while it was read, e.g. a USB stick
+    pulled out), ``printer.start_unknown``; ``printer`` names the resource in each.
+
+    Once started, the host's own thread publishes on the bus:
+    :class:`~kiosk.domain.events.PrintProgress` when a job's progress or a temperature
+    changes, :class:`~kiosk.domain.events.PrintDone`, ``PrintFailed`` or
+    ``PrintCancelled`` once when a job ends, and
+    :class:`~kiosk.domain.events.DeviceStatus` when the host stops or starts answering.
     """
 
     resource: str
 
-    def status(self) -> PrinterStatus: ...
+    def status(self) -> PrinterStatus:
+        """The state now, asked of the host. Never raises: an unreachable or refusing
+        host is ``online=False`` with the reason in ``problem``."""
+        ...
 
-    def start_print(self, file_name: str, data: bytes, metadata: dict[str, str]) -> None: ...
+    def connect(self) -> None:
+        """Ask the host to open its connection to the printer (after the plug has
+        powered it on). Returns once asked; :meth:`status` shows when it is connected."""
+        ...
 
-    def cancel(self) -> None: ...
+    def files(self) -> tuple[PrintFile, ...]:
+        """The G-code files on the host, newest first."""
+        ...
+
+    def read_file(self, path: str, limit: int) -> bytes:
+        """The first ``limit`` bytes of a file on the host (slicer thumbnails and
+        estimates sit at the start of a G-code file)."""
+        ...
+
+    def upload(
+        self,
+        name: str,
+        source: Path | bytes,
+        owner: JobOwner,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> PrintFile:
+        """Store ``source`` on the host as ``name`` (a file already there is replaced),
+        with ``owner`` as its metadata. Does not select or start it; safe to retry.
+
+        ``progress(sent, total)`` is called on this thread as bytes go out. Nothing is
+        left on the host when the upload fails (``printer.source_gone`` included).
+        """
+        ...
+
+    def select(self, path: str) -> None:
+        """Load the file ``path`` without printing it (the host shows it as the job)."""
+        ...
+
+    def start_print(self, path: str) -> None:
+        """Select ``path`` and start it, in one request. Sent once and never retried: when
+        the answer is lost the host is asked whether printing started, and
+        ``printer.start_unknown`` is raised when that cannot be told."""
+        ...
+
+    def cancel(self) -> None:
+        """Cancel the running or paused job (the host parks the head and stops)."""
+        ...
 
     def cool_down(self) -> None:
-        """Set every heater's target to 0 (does not wait)."""
+        """Heaters off: set the hotend's and the bed's target to 0 (does not wait)."""
         ...
 
 

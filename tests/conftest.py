@@ -23,6 +23,9 @@ from kiosk.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 
+#: Fixtures of real peers shared across test folders.
+pytest_plugins = ["tests.support.octoprint"]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--hardware", action="store_true", help="run tests that need hardware")

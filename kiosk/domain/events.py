@@ -98,13 +98,65 @@ class EquipmentFault(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class PrintProgress(Event):
-    """A 3D print job's progress. ``completion`` in percent 0-100, ``time_left`` seconds."""
+    """A 3D printer's job progress or temperatures changed.
+
+    ``state`` is one of :data:`kiosk.ports.PRINTER_STATES`; ``file_name`` the job's file
+    (None when there is no job); ``completion`` in percent 0-100, ``time_left`` in
+    seconds; temperatures in degrees Celsius (actual and target).
+    """
 
     resource: str
     state: str
     completion: float | None = None
     time_left: int | None = None
     hotend_c: float | None = None
+    hotend_target_c: float | None = None
+    bed_c: float | None = None
+    bed_target_c: float | None = None
+    file_name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrintEnded(Event):
+    """A print job ended; published once per job. Subscribe to this base for all three.
+
+    ``booking_id`` and ``kiosk_id`` are the job's owner when the kiosk uploaded its file
+    (else None); ``print_seconds`` how long it ran; ``completion`` in percent (100 for a
+    finished job, None when not known). ``outcome`` is ``done``, ``failed`` or
+    ``cancelled`` (:data:`kiosk.ports.PRINT_OUTCOMES`).
+    """
+
+    outcome = ""
+    resource: str
+    file_name: str
+    booking_id: int | None = None
+    kiosk_id: str | None = None
+    print_seconds: int | None = None
+    completion: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrintDone(PrintEnded):
+    """The print finished."""
+
+    outcome = "done"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrintFailed(PrintEnded):
+    """The print stopped on its own: ``reason`` is a message key
+    (``printer.failed_error``: the printer reported an error; ``printer.failed_lost``:
+    the host lost the printer or restarted)."""
+
+    outcome = "failed"
+    reason: str = "printer.failed_error"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrintCancelled(PrintEnded):
+    """Someone cancelled the print (at the kiosk or on the host itself)."""
+
+    outcome = "cancelled"
 
 
 @dataclass(frozen=True, kw_only=True)

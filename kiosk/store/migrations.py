@@ -35,6 +35,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0005_holds_forget_patron", statements=schema.HOLDS_FORGET_PATRON),
     Migration("0007_sip2_offline", statements=schema.SIP2_OFFLINE),
     Migration("0008_usage_detail", statements=schema.USAGE_DETAIL),
+    Migration("0009_print_jobs", statements=schema.PRINT_JOBS),
 ]
 
 _LEDGER = """

@@ -446,3 +446,38 @@ USAGE_DETAIL: tuple[str, ...] = (
         PRIMARY KEY (survey_id, card_hash)
     ) WITHOUT ROWID""",
 )
+
+#: Migration 0009: ``print_jobs`` as the printing records need it: one row per job a kiosk started,
+#: open (no outcome) while it runs. No patron id: the booking links a job to its patron
+#: while the booking exists. At most one open job per printer, held by the database.
+PRINT_JOBS: tuple[str, ...] = (
+    """
+    CREATE TABLE print_jobs_new (
+        id INTEGER PRIMARY KEY,
+        resource_id TEXT NOT NULL REFERENCES resources(id),
+        booking_id INTEGER REFERENCES bookings(id) ON DELETE SET NULL,
+        kiosk_id TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        source TEXT NOT NULL DEFAULT 'host' CHECK (source IN ('usb', 'host')),
+        outcome TEXT CHECK (outcome IN ('done', 'failed', 'cancelled', 'unknown')),
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        estimated_seconds INTEGER,
+        filament_mm REAL,
+        filament_g REAL,
+        CHECK ((outcome IS NULL) = (ended_at IS NULL))
+    )""",
+    # Rows of the first schema (never written by a released kiosk) keep what fits.
+    """
+    INSERT INTO print_jobs_new (id, resource_id, booking_id, kiosk_id, file_name, outcome,
+                                started_at, ended_at)
+    SELECT id, resource_id, booking_id, '', file_name,
+           CASE WHEN state IN ('done', 'failed', 'cancelled') THEN state ELSE 'unknown' END,
+           COALESCE(started_at, created_at), COALESCE(finished_at, started_at, created_at)
+    FROM print_jobs""",
+    "DROP TABLE print_jobs",
+    "ALTER TABLE print_jobs_new RENAME TO print_jobs",
+    "CREATE INDEX print_jobs_started ON print_jobs(started_at)",
+    "CREATE INDEX print_jobs_booking ON print_jobs(booking_id)",
+    "CREATE UNIQUE INDEX print_jobs_one_open ON print_jobs(resource_id) WHERE ended_at IS NULL",
+)

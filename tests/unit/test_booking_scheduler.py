@@ -137,7 +137,7 @@ def test_printer_busy_is_never_cut(rig: Rig) -> None:
     svc.check_in(TRAINED)
     sched.tick()
     assert eq.apply("printer-1")
-    rig.printer.start_print("cube.gcode", b"G28", {"booking": "1"})
+    rig.printer.start_print("calibration-cube.gcode")
     now[0] = base + 30.0  # hot now
     rig.clock.set(local(*MONDAY, 10))
     sched.tick()

@@ -8,7 +8,6 @@ from devices.sim import (
     SimCardReader,
     SimItemPad,
     SimItemScanner,
-    SimPrinterHost,
     SimReceiptPrinter,
     SimSpeaker,
     SimSwitch,
@@ -133,31 +132,6 @@ def test_slow_switch_times_out() -> None:
     plug = SimSwitch(resource="pc-1", delay=0.2)
     assert not plug.set(True, timeout=0.05)
     assert plug.set(True, timeout=1.0)
-
-
-def test_printer_heats_and_cools_like_the_virtual_printer() -> None:
-    now = [0.0]
-    printer = SimPrinterHost(resource="printer-1")
-    printer.clock = lambda: now[0]
-    printer._since = 0.0
-    printer.start_print("benchy.gcode", b"G28\n", {"booking": "1"})
-    with pytest.raises(DeviceError, match="busy"):
-        printer.start_print("other.gcode", b"", {})
-    now[0] = 30.0
-    status = printer.status()
-    assert status.printing and status.busy
-    assert status.hotend_c == pytest.approx(210.0)
-    printer.finish()
-    printer.cool_down()
-    now[0] = 60.0  # 2 C/s for 30 s: 150 C, still too hot to cut
-    status = printer.status()
-    assert not status.printing
-    assert status.hotend_c == pytest.approx(150.0)
-    assert status.busy
-    now[0] = 200.0
-    assert not printer.status().busy
-    printer.fail("offline")
-    assert printer.status().online is False
 
 
 def test_receipt_printer_keeps_receipts_and_runs_out_of_paper() -> None:

@@ -1,0 +1,255 @@
+"""``kiosk printers ...``: the makerspace's 3D printers, for staff.
+
+- ``kiosk printers status [--json]`` asks every configured printer's host for its state
+  (job, progress, time left, temperatures); an unreachable host is a line saying so.
+- ``kiosk printers preview FILE OUT.png`` writes the picture a patron sees for a G-code
+  file: the slicer's embedded thumbnail, else the outline drawn from its moves.
+- ``kiosk printers files RESOURCE [--json]`` lists the G-code files on that printer's
+  host with their estimates and the booking that uploaded them;
+  ``kiosk printers files --usb`` lists the files on this kiosk's USB sticks instead,
+  with the slicer's estimate and whether a thumbnail is embedded.
+
+Printing and cancelling from the command line come with the patron flow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kiosk import bootstrap
+from kiosk.cli import language, load_config, print_json
+from kiosk.config import Config, PrintingSection
+from kiosk.domain.errors import DomainError
+from kiosk.i18n import translate
+from kiosk.ports import PrinterHost, PrinterStatus, PrintFile
+from kiosk.printing.estimate import Estimate, estimate
+from kiosk.printing.gcode import outline_png, read_info
+from kiosk.printing.usb import UsbFile, list_gcode
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    printers = sub.add_parser("printers", parents=[common], help="3D printers (OctoPrint)")
+    pr = printers.add_subparsers(dest="printers_command", metavar="ACTION", required=True)
+    status = pr.add_parser("status", parents=[common], help="every printer's state and job")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(handler=cmd_status)
+    files = pr.add_parser("files", parents=[common], help="G-code files on a printer or USB")
+    files.add_argument("resource", nargs="?", help="the printer's resource id")
+    files.add_argument("--usb", action="store_true", help="the files on this kiosk's USB sticks")
+    files.add_argument("--json", action="store_true", help="print JSON")
+    files.set_defaults(handler=cmd_files)
+    preview = pr.add_parser(
+        "preview", parents=[common], help="write the picture a patron sees for a G-code file"
+    )
+    preview.add_argument("file", help="a G-code file")
+    preview.add_argument("out", help="the PNG file to write")
+    preview.add_argument("--size", type=int, default=240, help="outline size in pixels")
+    preview.set_defaults(handler=cmd_preview)
+
+
+# -- status ---------------------------------------------------------------------------
+def cmd_status(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    lang = language(args, config)
+    kiosk = bootstrap.build(config)
+    names = {r.id: r.name or r.id for r in config.resources}
+    rows = []
+    for resource, host in kiosk.printers.items():
+        rows.append((resource, host, host.status()))
+    if args.json:
+        print_json(
+            {
+                "printers": [
+                    {"resource": r, "name": names[r], "url": _url(config, r), **_status_data(s)}
+                    for r, _, s in rows
+                ]
+            }
+        )
+        return 0
+    if not rows:
+        print(translate("cli.printers.none", lang))
+    for resource, _, status in rows:
+        print(f"{resource} ({names[resource]}): {_status_line(resource, status, lang)}")
+    return 0
+
+
+def _url(config: Config, resource: str) -> str:
+    return next(r.printer for r in config.resources if r.id == resource)
+
+
+def _status_data(status: PrinterStatus) -> dict[str, Any]:
+    data = asdict(status)
+    data["printing"], data["paused"], data["busy"] = status.printing, status.paused, status.busy
+    return data
+
+
+def _status_line(resource: str, status: PrinterStatus, lang: str) -> str:
+    state = translate(f"printing.state.{status.state}", lang)
+    if not status.online:
+        problem = status.problem or "printer.unreachable"
+        return f"{state}: {translate(problem, lang, printer=resource)}"
+    parts = [state]
+    job = status.job
+    if job is not None and (status.printing or status.paused):
+        if job.completion is not None:
+            parts.append(f"{job.completion:.1f} %")
+        if job.time_left is not None:
+            parts.append(translate("cli.printers.time_left", lang, time=_duration(job.time_left)))
+        parts.append(job.name)
+        if job.owner is not None:
+            parts.append(translate("cli.printers.booking", lang, booking=job.owner.booking_id))
+    for key, actual, target in (
+        ("cli.printers.hotend", status.hotend_c, status.hotend_target_c),
+        ("cli.printers.bed", status.bed_c, status.bed_target_c),
+    ):
+        if actual is not None:
+            shown = f"{actual:.0f}" + (f"/{target:.0f}" if target else "")
+            parts.append(translate(key, lang, temperature=shown))
+    return ", ".join(parts)
+
+
+def _duration(seconds: int) -> str:
+    hours, rest = divmod(max(0, seconds), 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+# -- files ----------------------------------------------------------------------------
+def cmd_files(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    lang = language(args, config)
+    if args.usb:
+        return _usb_files(config, lang, args.json)
+    if not args.resource:
+        print(translate("cli.printers.which", lang), file=sys.stderr)
+        return 2
+    kiosk = bootstrap.build(config)
+    host = kiosk.printers.get(args.resource)
+    if host is None:
+        raise DomainError("printing.unknown_printer", resource=args.resource)
+    return _host_files(config, host, lang, args.json)
+
+
+def _host_files(config: Config, host: PrinterHost, lang: str, as_json: bool) -> int:
+    files = host.files()
+    zone = ZoneInfo(config.kiosk.timezone)
+    if as_json:
+        print_json(
+            {
+                "resource": host.resource,
+                "files": [
+                    {**asdict(f), **_estimate_data(estimate(None, f), config.printing)}
+                    for f in files
+                ],
+            }
+        )
+        return 0
+    if not files:
+        print(translate("cli.printers.no_files", lang))
+    for f in files:
+        print(_host_file_line(f, config.printing, zone, lang))
+    return 0
+
+
+def _host_file_line(f: PrintFile, printing: PrintingSection, zone: ZoneInfo, lang: str) -> str:
+    parts = [f.path, _size(f.size_bytes), _when(f.uploaded_at, zone)]
+    parts.append(_estimate_text(estimate(None, f), printing, lang))
+    if f.owner is not None:
+        parts.append(translate("cli.printers.booking", lang, booking=f.owner.booking_id))
+    return "  ".join(p for p in parts if p)
+
+
+def _usb_files(config: Config, lang: str, as_json: bool) -> int:
+    files = list_gcode(config.printing.usb_mounts)
+    zone = ZoneInfo(config.kiosk.timezone)
+    rows: list[tuple[UsbFile, Estimate | None, bool]] = []
+    for f in files:
+        try:
+            info = read_info(f.path)
+        except OSError:  # pulled out meanwhile
+            rows.append((f, None, False))
+            continue
+        rows.append((f, estimate(info), info.thumbnail() is not None))
+    if as_json:
+        print_json(
+            {
+                "mounts": config.printing.usb_mounts,
+                "files": [
+                    {
+                        **asdict(f),
+                        **(_estimate_data(e, config.printing) if e else {}),
+                        "thumbnail": thumb,
+                    }
+                    for f, e, thumb in rows
+                ],
+            }
+        )
+        return 0
+    if not rows:
+        mounts = ", ".join(config.printing.usb_mounts)
+        print(translate("cli.printers.no_usb_files", lang, mounts=mounts))
+    for f, e, thumb in rows:
+        parts = [str(f.path), _size(f.size_bytes), _when(f.modified_at, zone)]
+        if e is not None:
+            parts.append(_estimate_text(e, config.printing, lang))
+        if thumb:
+            parts.append(translate("cli.printers.thumbnail", lang))
+        print("  ".join(p for p in parts if p))
+    return 0
+
+
+# -- preview --------------------------------------------------------------------------
+def cmd_preview(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    lang = language(args, config)
+    source = Path(args.file)
+    try:
+        thumbnail = read_info(source).thumbnail()
+        picture = thumbnail.png() if thumbnail is not None else outline_png(source, args.size)
+    except (OSError, ValueError) as exc:
+        print(
+            translate("cli.printers.unreadable", lang, file=source.name, reason=exc),
+            file=sys.stderr,
+        )
+        return 1
+    if picture is None:
+        print(translate("cli.printers.no_picture", lang, file=source.name), file=sys.stderr)
+        return 1
+    Path(args.out).write_bytes(picture)
+    kind = "cli.printers.wrote_thumbnail" if thumbnail is not None else "cli.printers.wrote_outline"
+    print(translate(kind, lang, out=args.out))
+    return 0
+
+
+def _estimate_data(e: Estimate, printing: PrintingSection) -> dict[str, Any]:
+    return {
+        "estimate_seconds": e.seconds,
+        "estimate_filament_mm": e.filament_mm,
+        "estimate_filament_g": e.filament_g(printing),
+        "estimate_source": e.source,
+    }
+
+
+def _estimate_text(e: Estimate, printing: PrintingSection, lang: str) -> str:
+    if e.seconds is None and e.filament_mm is None:
+        return ""
+    grams = e.filament_g(printing)
+    return translate(
+        "cli.printers.estimate",
+        lang,
+        time=_duration(e.seconds) if e.seconds is not None else "?",
+        grams=f"{grams:.0f}" if grams is not None else "?",
+    )
+
+
+def _size(size: int | None) -> str:
+    return "" if size is None else f"{size / 1_000_000:.1f} MB"
+
+
+def _when(moment: datetime | None, zone: ZoneInfo) -> str:
+    return "" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
