@@ -44,10 +44,11 @@ def main(argv: list[str]) -> None:
         ).fetchone()
         bookings = store.conn.execute("SELECT count(*) FROM bookings").fetchone()[0]
         feedback = store.conn.execute("SELECT count(*) FROM feedback").fetchone()[0]
+        prints = store.conn.execute("SELECT count(*) FROM print_jobs").fetchone()[0]
         store.close()
         print(
             f"   history: {DAYS} days, {actions:,} counted actions in {rows:,} hourly counter "
-            f"rows, {bookings:,} bookings, {feedback:,} feedback entries "
+            f"rows, {bookings:,} bookings, {prints:,} print jobs, {feedback:,} feedback entries "
             f"(made in {time.perf_counter() - started:.1f} s)"
         )
         today = utcnow().astimezone(ZoneInfo(config.kiosk.timezone)).date()

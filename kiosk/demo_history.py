@@ -5,10 +5,11 @@ year at a busy library's volume.
 What it writes, all before today (so the live demo's bookings and events are untouched):
 usage counters per hour (checkouts, returns, renewals, sign-ins, refusals with their
 reasons, sessions with their accessibility features and language, survey counters),
-makerspace bookings with their outcomes and the 3D print jobs of the printers' bookings,
-past events with registrations and check-ins, anonymous feedback with comments, and one
-survey that ran in the middle of the period with its anonymous answers. One
-transaction: the history is there whole or not at all.
+makerspace bookings with their outcomes, the 3D print jobs of the printers' bookings
+(written by the kiosk's own print job records, filament used included), past events
+with registrations and check-ins, anonymous feedback with comments, and one survey
+that ran in the middle of the period with its anonymous answers. One transaction: the
+history is there whole or not at all.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,7 @@ from kiosk.circulation.usage import (
     SURVEY_SKIPPED,
 )
 from kiosk.config import WEEKDAYS, Config
+from kiosk.printing.records import PrintJobRecords
 from kiosk.store import Store
 from kiosk.surveys.api import Choice, Question, Survey
 from kiosk.timeutil import Clock, to_db, utcnow
@@ -94,7 +96,10 @@ _ENGLISH = 0.22
 
 #: Booking outcomes of past bookings.
 _NO_SHOW, _CANCELLED = 0.08, 0.10
-_PRINT_OUTCOMES = (("done", 0.78), ("failed", 0.12), ("cancelled", 0.10))
+_PRINT_OUTCOMES = (("done", 0.78), ("failed", 0.10), ("cancelled", 0.09), ("unknown", 0.03))
+#: Share of print jobs started from a USB stick (the rest from the printer's own host).
+_FROM_USB = 0.7
+_MODELS = ("gantungan-kunci", "benchy", "pot-tanaman", "roda-gigi", "casing-sensor", "peluit")
 
 #: Recurring events: weekday, local hour, hours, capacity, id title, en title, place,
 #: every how many weeks.
@@ -259,7 +264,7 @@ def fill(
                 if survey.starts_on <= day <= survey.ends_on:
                     _answers(db, writer, day, hours, volume, survey)
         if patrons:
-            _bookings(db, config, zone, rng, first, today, volume, patrons)
+            _bookings(store, config, zone, rng, first, today, volume, patrons)
             _events(db, writer, zone, rng, first, today, patrons)
         db.conn.executemany(
             """INSERT INTO usage_counters (day, hour, action, detail, count) VALUES (?,?,?,?,?)
@@ -358,7 +363,7 @@ def _answers(
 
 
 def _bookings(
-    db: Any,
+    store: Store,
     config: Config,
     zone: ZoneInfo,
     rng: random.Random,
@@ -368,7 +373,7 @@ def _bookings(
     patrons: list[int],
 ) -> None:
     rows: list[list[Any]] = []
-    prints: list[list[Any]] = []
+    jobs: list[_PrintJob] = []
     for resource in config.resources:
         rules = rules_for(config, resource)
         durations = list(range(rules.min_minutes, rules.max_minutes + 1, rules.slot_minutes))
@@ -414,29 +419,96 @@ def _bookings(
                     ]
                 )
                 if status == "completed" and resource.kind == "3d_printer":
-                    state = _pick(rng, _PRINT_OUTCOMES)
-                    done = start + timedelta(minutes=rng.randint(20, max(21, minutes - 10)))
-                    prints.append(
-                        [resource.id, len(rows), f"model-{len(rows)}.gcode", state, start, done]
-                    )
+                    jobs.append(_print_job(rng, resource.id, len(rows), start, minutes))
                 gap = rules.buffer_minutes + rules.slot_minutes - 1
                 minute += minutes + gap - gap % rules.slot_minutes
             day += timedelta(days=1)
-    first_id = (db.execute("SELECT coalesce(max(id), 0) FROM bookings").fetchone()[0]) + 1
-    db.conn.executemany(
+    conn = store.conn
+    first_id = conn.execute("SELECT coalesce(max(id), 0) FROM bookings").fetchone()[0] + 1
+    conn.executemany(
         """INSERT INTO bookings (resource_id, patron_id, starts_at, ends_at, status,
              checked_in_at, created_at, hold_until, ended_at, kiosk_id)
            VALUES (?,?,?,?,?,?,?,?,?,?)""",
         rows,
     )
-    db.conn.executemany(
-        """INSERT INTO print_jobs (resource_id, booking_id, file_name, state, created_at,
-             started_at, finished_at) VALUES (?,?,?,?,?,?,?)""",
-        [
-            [rid, first_id + index - 1, name, state, to_db(start), to_db(start), to_db(done)]
-            for rid, index, name, state, start, done in prints
-        ],
+    _print_jobs(store, config, first_id, jobs)
+
+
+@dataclass(frozen=True)
+class _PrintJob:
+    """A past print job of a used 3D printer booking, before it is written."""
+
+    resource: str
+    #: The booking's place in the list of bookings written (1 is the first).
+    booking: int
+    file_name: str
+    source: str
+    started_at: datetime
+    estimated_seconds: int
+    filament_mm: float
+    outcome: str
+    #: Percent printed when a failed or cancelled job stopped.
+    completion: float
+    ended_at: datetime
+
+
+def _print_job(
+    rng: random.Random, resource: str, booking: int, start: datetime, minutes: int
+) -> _PrintJob:
+    """A job started a few minutes into its booking and done before it ends, with the
+    G-code's estimates of time and filament length (4 to 7 metres an hour) and a seeded
+    outcome."""
+    begins = start + timedelta(minutes=rng.randint(2, 8))
+    estimate = 60 * rng.randint(20, max(21, int(minutes * 0.85) - 10))
+    filament = round(estimate / 60 * rng.uniform(65, 115), 1)
+    outcome = _pick(rng, _PRINT_OUTCOMES)
+    completion = 100.0 if outcome == "done" else round(rng.uniform(4, 92), 1)
+    took = estimate * (rng.uniform(0.97, 1.06) if outcome == "done" else completion / 100)
+    return _PrintJob(
+        resource=resource,
+        booking=booking,
+        file_name=f"{rng.choice(_MODELS)}-{booking}.gcode",
+        source="usb" if rng.random() < _FROM_USB else "host",
+        started_at=begins,
+        estimated_seconds=estimate,
+        filament_mm=filament,
+        outcome=outcome,
+        completion=completion,
+        ended_at=begins + timedelta(seconds=max(60.0, took)),
     )
+
+
+class _SetClock:
+    """The time the records write: set to each moment of the past in turn."""
+
+    now = datetime.min.replace(tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _print_jobs(store: Store, config: Config, first_id: int, jobs: list[_PrintJob]) -> None:
+    """Writes the jobs as the kiosk does, through its print job records, each at its own
+    time. A job whose end is "unknown" is left open, as when the kiosk missed it: the
+    printer's next job closes it (a printer's last job is never left open)."""
+    clock = _SetClock()
+    records = PrintJobRecords(store, config.printing, config.kiosk.id, clock)
+    last = {job.resource: job for job in jobs}
+    for job in jobs:
+        clock.now = job.started_at
+        records.started(
+            job.resource,
+            job.file_name,
+            first_id + job.booking - 1,
+            job.source,
+            job.estimated_seconds,
+            job.filament_mm,
+        )
+        if job.outcome == "unknown" and last[job.resource] is not job:
+            continue
+        clock.now = job.ended_at
+        outcome = "done" if job.outcome == "unknown" else job.outcome
+        records.ended(job.resource, outcome, job.completion)
 
 
 def _events(

@@ -100,17 +100,24 @@ def hbars(
     *,
     percent: bool = False,
     xlabel: str = "",
+    written: Sequence[str] | None = None,
 ) -> Chart:
-    """One series of horizontal bars, largest first as given, each with its number."""
+    """One series of horizontal bars, largest first as given, each with its number.
+
+    Counts by default (small ones labelled, not drawn); ``percent`` for shares; or
+    measures drawn as given and labelled with ``written`` (the caller leaves out what
+    may not be shown)."""
     with rc_context(_RC):
         figure, ax = _figure(max(1.6, 0.32 * len(labels) + 0.8))
         positions = list(range(len(labels)))[::-1]
-        drawn = values if percent else _shown(ctx, values)
+        drawn = values if percent or written is not None else _shown(ctx, values)
+        if written is None:
+            written = [_label(ctx, value, percent) for value in values]
         style = SERIES[0]
         ax.barh(positions, drawn, color=style.colour, height=0.62)
         top = max([*drawn, 0.0001])
-        for y, value, shown in zip(positions, values, drawn, strict=True):
-            ax.text(shown + top * 0.01, y, _label(ctx, value, percent), va="center", fontsize=8)
+        for y, text, shown in zip(positions, written, drawn, strict=True):
+            ax.text(shown + top * 0.01, y, text, va="center", fontsize=8)
         ax.set_yticks(positions, list(labels))
         ax.set_xlim(0, top * 1.15)
         if percent:

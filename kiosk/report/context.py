@@ -62,8 +62,17 @@ class Mean:
     n: int
 
 
+@dataclass(frozen=True)
+class Total:
+    """A sum of a measure over ``n`` records (the filament of ``n`` prints): not written
+    when ``n`` is below the limit, as a mean is not (it would tell of those few)."""
+
+    value: float
+    n: int
+
+
 #: A table cell: text, a date, a measure (hours, percent as a 0-1 share), or a count.
-Cell = str | date | int | float | Count | Mean | None
+Cell = str | date | int | float | Count | Mean | Total | None
 
 
 @dataclass(frozen=True)
@@ -119,8 +128,13 @@ class Context:
             return self.t("report.share_few")
         return self.percent(part / whole, 1 if part / whole < 0.1 else 0)
 
-    def mean(self, mean: Mean) -> str:
-        if mean.n < max(self.small_cell, 1):
+    def few(self, n: int) -> bool:
+        """Too few records for their mean or total to be written."""
+        return n < max(self.small_cell, 1)
+
+    def mean(self, mean: Mean | Total) -> str:
+        """A mean (or a total) to one decimal, or why it is not written."""
+        if self.few(mean.n):
             return f"n < {self.small_cell}" if mean.n else "-"
         return self.number(mean.value, 1)
 
@@ -142,7 +156,7 @@ class Context:
             return "-"
         if isinstance(value, Count):
             return self.count(value.value)
-        if isinstance(value, Mean):
+        if isinstance(value, Mean | Total):
             return self.mean(value)
         if isinstance(value, date):
             return self.day(value)
@@ -161,8 +175,8 @@ class Context:
             return ""
         if isinstance(value, Count):
             return f"< {self.small_cell}" if self.suppressed(value.value) else str(value.value)
-        if isinstance(value, Mean):
-            return f"{value.value:.1f}" if value.n >= max(self.small_cell, 1) else ""
+        if isinstance(value, Mean | Total):
+            return "" if self.few(value.n) else f"{value.value:.1f}"
         if isinstance(value, date):
             return value.isoformat()
         if isinstance(value, float):

@@ -4,8 +4,8 @@ busiest slots, and 3D prints.
 Utilisation is booked hours / open hours: booked hours are the lengths of the bookings
 that start in the period and were not cancelled (no-shows included: the slot was held);
 open hours come from each resource's booking rules (opening hours, closed days). Print
-jobs are read from the columns ``print_jobs`` has today (state and time); filament is
-not recorded there yet.
+jobs are those that started in the period (``print_jobs``, written by
+:mod:`kiosk.printing.records`): their outcomes, and the filament used in grams and metres.
 """
 
 from __future__ import annotations
@@ -15,15 +15,20 @@ from dataclasses import dataclass, field
 
 from kiosk.booking.rules import rules_for
 from kiosk.report import charts
-from kiosk.report.context import Context, Count, Table
+from kiosk.report.context import Context, Count, Table, Total
 from kiosk.report.figures import USED_STATES
 from kiosk.report.section import Section
 from kiosk.timeutil import from_db
 
 #: How many of the busiest slots the table lists.
 BUSIEST_SLOTS = 10
-#: Print job states shown, in order; others (queued, printing ...) count as "other".
-PRINT_STATES = ("done", "failed", "cancelled")
+#: Print job outcomes, in the order the table and the chart show them: "unknown" is a
+#: job whose end the kiosk did not see, "printing" one still running (no outcome yet).
+PRINTING = "printing"
+PRINT_OUTCOMES = ("done", "failed", "cancelled", "unknown", PRINTING)
+#: The outcomes whose filament was used as recorded (all of a finished print's estimate,
+#: the printed part of a failed or cancelled one); an unseen end's figure is a guess.
+FILAMENT_OUTCOMES = ("done", "failed", "cancelled")
 #: Booking outcomes, in the order the table and the chart show them.
 OUTCOMES = ("used", "no_show", "cancelled", "booked")
 
@@ -182,36 +187,63 @@ def _slots(ctx: Context, section: Section, slots: Counter[tuple[int, int]]) -> N
     )
 
 
+@dataclass
+class PrinterUse:
+    """The print jobs of one printer that started in the period."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    #: Filament of the jobs that ended done, failed or cancelled, and how many they are.
+    grams: float = 0.0
+    metres: float = 0.0
+    measured: int = 0
+
+
 def _prints(ctx: Context, section: Section, start: str, end: str) -> None:
-    per: dict[str, Counter[str]] = defaultdict(Counter)
-    for rid, state, count in ctx.rows(
-        """SELECT resource_id, state, count(*) FROM print_jobs
-           WHERE created_at >= ? AND created_at < ? GROUP BY resource_id, state""",
+    per: dict[str, PrinterUse] = defaultdict(PrinterUse)
+    for rid, result, count, grams, millimetres, measured in ctx.rows(
+        """SELECT resource_id, outcome, count(*), sum(filament_g), sum(filament_mm),
+                  count(filament_g) FROM print_jobs
+           WHERE started_at >= ? AND started_at < ? GROUP BY resource_id, outcome""",
         [start, end],
     ):
-        per[rid][state if state in PRINT_STATES else "other"] += count
+        use = per[rid]
+        use.outcomes[result or PRINTING] += count
+        if result in FILAMENT_OUTCOMES:
+            use.grams += grams or 0.0
+            use.metres += (millimetres or 0.0) / 1000
+            use.measured += measured
     if not per:
         section.notes.append(ctx.t("report.prints.none"))
         return
     section.has_data = True
-    section.notes.append(ctx.t("report.prints.no_filament"))
+    section.notes.append(ctx.t("report.prints.filament_note"))
     names = dict(ctx.rows("SELECT id, name FROM resources"))
-    states = [*PRINT_STATES, "other"]
     printers = sorted(per)
+    labels = [names.get(p, p) for p in printers]
     section.tables.append(
         Table(
             "prints",
             ctx.t("report.prints.table"),
             (
                 ctx.t("report.col.printer"),
-                *(ctx.t(f"report.print.{s}") for s in states),
+                *(ctx.t(f"report.print.{o}") for o in PRINT_OUTCOMES),
+                ctx.t("report.col.filament_g"),
+                ctx.t("report.col.filament_m"),
             ),
-            tuple((names.get(p, p), *(Count(per[p][s]) for s in states)) for p in printers),
+            tuple(
+                (
+                    label,
+                    *(Count(per[p].outcomes[o]) for o in PRINT_OUTCOMES),
+                    Total(per[p].grams, per[p].measured),
+                    Total(per[p].metres, per[p].measured),
+                )
+                for p, label in zip(printers, labels, strict=True)
+            ),
         )
     )
     totals = Counter[str]()
-    for c in per.values():
-        totals.update(c)
+    for use in per.values():
+        totals.update(use.outcomes)
     total = sum(totals.values())
     caption = ctx.t(
         "report.prints.caption",
@@ -219,14 +251,48 @@ def _prints(ctx: Context, section: Section, start: str, end: str) -> None:
         done=ctx.share(totals["done"], total),
         failed=ctx.count(totals["failed"]),
         cancelled=ctx.count(totals["cancelled"]),
+        unknown=ctx.count(totals["unknown"]),
     )
+    shown = [o for o in PRINT_OUTCOMES if totals[o]]
     section.charts.append(
         charts.stacked_hbars(
             ctx,
             "prints",
             ctx.t("report.prints.chart"),
             caption,
-            [names.get(p, p) for p in printers],
-            [(ctx.t(f"report.print.{s}"), [per[p][s] for p in printers]) for s in PRINT_STATES],
+            labels,
+            [(ctx.t(f"report.print.{o}"), [per[p].outcomes[o] for p in printers]) for o in shown],
+        )
+    )
+    _filament(ctx, section, [per[p] for p in printers], labels)
+
+
+def _filament(ctx: Context, section: Section, uses: list[PrinterUse], labels: list[str]) -> None:
+    measured = sum(u.measured for u in uses)
+    if ctx.few(measured):
+        section.notes.append(ctx.t("report.prints.filament_few", limit=max(ctx.small_cell, 1)))
+        return
+    grams = sum(u.grams for u in uses)
+    metres = sum(u.metres for u in uses)
+    shown = [(u, label) for u, label in zip(uses, labels, strict=True) if not ctx.few(u.measured)]
+    most, most_label = max(shown, key=lambda pair: pair[0].grams)
+    caption = ctx.t(
+        "report.prints.caption_filament",
+        grams=ctx.number(grams),
+        metres=ctx.number(metres),
+        prints=ctx.count(measured),
+        printer=most_label,
+        printer_grams=ctx.number(most.grams),
+    )
+    section.charts.append(
+        charts.hbars(
+            ctx,
+            "prints-filament",
+            ctx.t("report.prints.chart_filament"),
+            caption,
+            labels,
+            [0.0 if ctx.few(u.measured) else u.grams for u in uses],
+            xlabel=ctx.t("report.axis.grams"),
+            written=[ctx.mean(Total(u.grams, u.measured)) for u in uses],
         )
     )

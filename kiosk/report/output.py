@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 from kiosk.domain.errors import DomainError
 from kiosk.report.build import Report
 from kiosk.report.charts import Chart
-from kiosk.report.context import Context, Count, Mean, Table
+from kiosk.report.context import Context, Count, Mean, Table, Total
 from kiosk.report.style import THEME
 
 HTML_NAME = "report.html"
@@ -107,8 +107,9 @@ def csv_text(ctx: Context, table: Table) -> str:
 
 
 def _table_html(ctx: Context, table: Table, css: str) -> Markup:
+    numbers = Count | Mean | Total | int | float
     numeric = [
-        all(isinstance(row[i], Count | Mean | int | float) or row[i] is None for row in table.rows)
+        all(isinstance(row[i], numbers) or row[i] is None for row in table.rows)
         and bool(table.rows)
         for i in range(len(table.headers))
     ]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,11 +55,7 @@ def test_history_is_before_today_and_keeps_the_rules(
         last_end[rid] = end
         local = from_db(start) + timedelta(hours=8)
         assert local.hour >= 8 and local.weekday() != 6
-    prints = conn.execute(
-        """SELECT r.kind, b.status, p.state FROM print_jobs p JOIN bookings b
-           ON b.id = p.booking_id JOIN resources r ON r.id = p.resource_id"""
-    ).fetchall()
-    assert prints and {(k, s) for k, s, _ in prints} == {("3d_printer", "completed")}
+    assert_print_jobs(conn, default_config)
     # Events: registrations within capacity; the survey ended, its hashes and salt gone.
     over = conn.execute(
         """SELECT count(*) FROM events e WHERE e.capacity < (SELECT count(*) FROM registrations
@@ -71,10 +69,55 @@ def test_history_is_before_today_and_keeps_the_rules(
     store.close()
 
 
+def assert_print_jobs(conn: Any, config: Config) -> None:
+    """Print jobs as the kiosk writes them: one per used 3D printer booking at most,
+    inside it, ended (a job whose end was not seen closed when the printer's next job
+    started), filament from the estimate in grams with the configured filament."""
+    jobs = conn.execute(
+        """SELECT r.kind, b.status, b.starts_at, b.ends_at, p.resource_id, p.kiosk_id,
+                  p.source, p.outcome, p.started_at, p.ended_at, p.estimated_seconds,
+                  p.filament_mm, p.filament_g, p.file_name
+           FROM print_jobs p JOIN bookings b ON b.id = p.booking_id
+           JOIN resources r ON r.id = p.resource_id ORDER BY p.resource_id, p.started_at"""
+    ).fetchall()
+    assert len(jobs) == conn.execute("SELECT count(*) FROM print_jobs").fetchone()[0] > 50
+    assert conn.execute("SELECT count(DISTINCT booking_id) FROM print_jobs").fetchone()[0] == len(
+        jobs
+    )
+    assert {(j[0], j[1]) for j in jobs} == {("3d_printer", "completed")}
+    assert {j[5] for j in jobs} == {config.kiosk.id}
+    assert {j[6] for j in jobs} == {"usb", "host"}
+    assert {j[7] for j in jobs} == {"done", "failed", "cancelled", "unknown"}
+    density, radius = (
+        config.printing.filament_density_g_cm3,
+        config.printing.filament_diameter_mm / 2,
+    )
+    for index, job in enumerate(jobs):
+        _, _, starts, ends, printer, _, _, outcome, started, ended, seconds, mm, g, name = job
+        assert name.endswith(".gcode")
+        assert starts < started < ended and from_db(ended) <= MONDAY
+        assert 20 * 60 <= seconds <= 240 * 60
+        assert g == pytest.approx(round(mm * math.pi * radius**2 / 1000 * density, 2))
+        took = (from_db(ended) - from_db(started)).total_seconds()
+        if outcome == "unknown":  # closed by the next job on the same printer
+            following = jobs[index + 1]
+            assert following[4] == printer and following[8] == ended
+            assert 65 <= mm / (seconds / 60) <= 115  # the whole estimate is kept
+            continue
+        assert ended <= ends  # done before its booking ends
+        if outcome == "done":  # the estimate: 4 to 7 metres an hour
+            assert 65 <= mm / (seconds / 60) <= 115 and took >= 0.96 * seconds
+        else:  # the part printed before the failure or cancel
+            assert 0.03 <= took / seconds < 0.93 or took == 60
+            assert mm <= 115 * (took / 60) + 1
+
+
 def test_seeded_and_only_once(tmp_path: Path, default_config: Config) -> None:
-    def total(store: Store) -> tuple[int, int]:
+    def total(store: Store) -> tuple[int, int, int, float]:
         return store.conn.execute(
-            "SELECT sum(count), (SELECT count(*) FROM bookings) FROM usage_counters"
+            """SELECT sum(count), (SELECT count(*) FROM bookings),
+                      (SELECT count(*) FROM print_jobs), (SELECT sum(filament_g) FROM print_jobs)
+               FROM usage_counters"""
         ).fetchone()
 
     one, two = filled(tmp_path / "a.db", default_config), filled(tmp_path / "b.db", default_config)

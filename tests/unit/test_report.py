@@ -14,10 +14,11 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -25,6 +26,8 @@ from kiosk import demo, demo_history
 from kiosk.bootstrap import open_store
 from kiosk.cli import main
 from kiosk.config import Config
+from kiosk.printing.filament import grams
+from kiosk.printing.records import PrintJobRecords
 from kiosk.store import Store
 from tests.support.png import read_png
 from tests.unit.circ_helpers import MONDAY, FakeClock
@@ -265,20 +268,43 @@ def expected_slots(conn: Any, first: date, last: date) -> list[list[str]]:
     ]
 
 
+PRINTS_HEADER = ["Printer", "Done", "Failed", "Cancelled", "End not seen", "Still printing",
+                 "Filament (g)", "Filament (m)"]  # fmt: skip
+#: Jobs whose filament counts: an unseen end's figure is the whole estimate, a guess.
+ENDED = "outcome IN ('done', 'failed', 'cancelled')"
+
+
 def expected_prints(conn: Any, first: date, last: date) -> list[list[str]]:
-    start, end = utc_bounds(first, last)
-    per: dict[str, Counter[str]] = defaultdict(Counter)
-    for rid, state, n in conn.execute(
-        """SELECT p.resource_id, p.state, count(*) FROM print_jobs p
-           WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2""",
-        [start, end],
+    """Per printer, the jobs that started on the period's local days (SQL's own date)."""
+    rows = [PRINTS_HEADER]
+    for name, done, failed, cancelled, unknown, running, weight, mm, n in conn.execute(
+        f"""SELECT r.name, count(*) FILTER (WHERE p.outcome = 'done'),
+                   count(*) FILTER (WHERE p.outcome = 'failed'),
+                   count(*) FILTER (WHERE p.outcome = 'cancelled'),
+                   count(*) FILTER (WHERE p.outcome = 'unknown'),
+                   count(*) FILTER (WHERE p.outcome IS NULL),
+                   total(p.filament_g) FILTER (WHERE {ENDED}),
+                   total(p.filament_mm) FILTER (WHERE {ENDED}),
+                   count(p.filament_g) FILTER (WHERE {ENDED})
+            FROM print_jobs p JOIN resources r ON r.id = p.resource_id
+            WHERE date(p.started_at, {LOCAL}) BETWEEN ? AND ?
+            GROUP BY p.resource_id ORDER BY p.resource_id""",
+        [str(first), str(last)],
     ):
-        per[rid][state if state in ("done", "failed", "cancelled") else "other"] += n
-    names = dict(conn.execute("SELECT id, name FROM resources").fetchall())
-    return [["Printer", "Done", "Failed", "Cancelled", "Other"]] + [
-        [names[rid], *(shown(per[rid][s]) for s in ("done", "failed", "cancelled", "other"))]
-        for rid in sorted(per)
-    ]
+        filament = [f"{weight:.1f}", f"{mm / 1000:.1f}"] if n >= 5 else ["", ""]
+        rows.append([name, *(shown(c) for c in (done, failed, cancelled, unknown, running)),
+                     *filament])  # fmt: skip
+    return rows
+
+
+def expected_filament(conn: Any, first: date, last: date) -> tuple[float, float, int]:
+    """Grams, metres and the number of jobs they come from."""
+    grams, mm, n = conn.execute(
+        f"""SELECT total(filament_g), total(filament_mm), count(filament_g) FROM print_jobs
+            WHERE {ENDED} AND date(started_at, {LOCAL}) BETWEEN ? AND ?""",
+        [str(first), str(last)],
+    ).fetchone()
+    return grams, mm / 1000, n
 
 
 def expected_events(conn: Any, first: date, last: date) -> list[list[str]]:
@@ -423,6 +449,7 @@ def test_every_figure_equals_an_sql_count(
     }.items():
         assert read_csv(folder, name) == rows, name
     assert read_csv(folder, "survey_layanan-2026") == expected_survey(db, FIRST, LAST)
+    assert len(read_csv(folder, "prints")) == 4  # the three printers, all with prints
     written = {p.stem for p in (folder / "tables").glob("*.csv")}
     assert len(written) == 14  # each table above, none unchecked
 
@@ -432,6 +459,7 @@ def test_a_short_period_is_shown_per_day(reports: dict[str, Path], db: Any) -> N
     assert read_csv(folder, "selfservice_days") == expected_self_service(db, *SHORT)
     assert read_csv(folder, "summary") == expected_summary(db, *SHORT)
     assert read_csv(folder, "events") == expected_events(db, *SHORT)
+    assert read_csv(folder, "prints") == expected_prints(db, *SHORT)
 
 
 class _Page(HTMLParser):
@@ -510,6 +538,33 @@ def test_the_page_shows_the_same_figures(reports: dict[str, Path], db: Any) -> N
     )
     top = expected_refusals(db, FIRST, LAST)[0]
     assert f"The most common refusal: Card expired, {top[1]} times" in " ".join(parsed.captions)
+    # Prints: outcomes, and the filament in grams and metres, from the tables.
+    outcomes = dict(
+        db.execute(
+            f"""SELECT coalesce(outcome, 'printing'), count(*) FROM print_jobs
+                WHERE date(started_at, {LOCAL}) BETWEEN ? AND ? GROUP BY 1""",
+            [str(FIRST), str(LAST)],
+        ).fetchall()
+    )
+    total = sum(outcomes.values())
+    assert outcomes["done"] and outcomes["failed"] and outcomes["cancelled"]
+    assert (
+        f"Of {total:,} prints started, {outcomes['done'] / total:.0%} finished; "
+        f"{shown(outcomes['failed'])} failed, {shown(outcomes['cancelled'])} were cancelled "
+        f"and the end of {shown(outcomes.get('unknown', 0))} was not seen."
+    ) in " ".join(parsed.captions)
+    grams, metres, n = expected_filament(db, FIRST, LAST)
+    most = db.execute(
+        f"""SELECT r.name, total(p.filament_g) FROM print_jobs p
+            JOIN resources r ON r.id = p.resource_id
+            WHERE {ENDED} AND date(p.started_at, {LOCAL}) BETWEEN ? AND ?
+            GROUP BY p.resource_id ORDER BY 2 DESC LIMIT 1""",
+        [str(FIRST), str(LAST)],
+    ).fetchone()
+    assert (
+        f"{grams:,.0f} g of filament ({metres:,.0f} m) went into {n:,} prints, "
+        f"the most on {most[0]}: {most[1]:,.0f} g."
+    ) in " ".join(parsed.captions)
 
 
 def test_the_page_has_no_external_reference(reports: dict[str, Path]) -> None:
@@ -531,7 +586,7 @@ def test_the_page_has_no_external_reference(reports: dict[str, Path]) -> None:
 def test_charts_render_in_both_languages(reports: dict[str, Path]) -> None:
     charts = {n: sorted(p.name for p in (reports[n] / "charts").iterdir()) for n in ("en", "id")}
     assert charts["en"] == charts["id"]
-    assert len(charts["en"]) == 28  # 14 charts, PNG and SVG each
+    assert len(charts["en"]) == 30  # 15 charts, PNG and SVG each
     for name in ("en", "id"):
         for path in (reports[name] / "charts").glob("*.png"):
             width, height, _, rows = read_png(path)
@@ -541,7 +596,7 @@ def test_charts_render_in_both_languages(reports: dict[str, Path]) -> None:
             ET.parse(path)
     _, en = page(reports["en"])
     _, id_ = page(reports["id"])
-    assert len(en.captions) == len(id_.captions) == 14
+    assert len(en.captions) == len(id_.captions) == 15
     assert any("Busiest hour:" in c for c in en.captions)
     assert any("Jam tersibuk:" in c for c in id_.captions)
     assert '<html lang="id">' in (reports["id"] / "report.html").read_text(encoding="utf-8")
@@ -603,6 +658,83 @@ def test_small_counts_are_suppressed_and_the_report_says_so(small: Path, tmp_pat
     strict = [*argv, "--out", str(tmp_path / "ten"), "--lang", "en", "--small-cell", "10"]
     assert main(strict) == 0
     assert dict(read_csv(tmp_path / "ten", "summary")[1:])["Returns"] == "< 10"
+
+
+class _Clock:
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_prints_by_local_day_with_small_cells_suppressed(
+    small: Path, tmp_path: Path, default_config: Config
+) -> None:
+    store = Store(small)
+    clock = _Clock()
+    records = PrintJobRecords(store, default_config.printing, "kiosk-1", clock)
+    makassar = ZoneInfo("Asia/Makassar")
+
+    def job(printer: int, day: int, hour: int, minute: int, outcome: str | None,
+            completion: float | None = None, mm: float = 2000.0) -> None:  # fmt: skip
+        clock.now = datetime(2026, 11, day, hour, minute, tzinfo=makassar).astimezone(UTC)
+        records.started(f"printer-{printer}", "part.gcode", None, "usb", 3600, mm)
+        if outcome is not None:
+            clock.now += timedelta(minutes=50)
+            records.ended(f"printer-{printer}", outcome, completion)
+
+    for hour in (9, 11, 13):  # Monday 23rd: three prints on printer 1
+        job(1, 23, hour, 0, "done")
+    for day in (24, 25, 26, 27, 28):
+        job(2, day, 9, 0, "done")
+    for day in (24, 25):
+        job(2, day, 13, 0, "cancelled", 50.0, mm=2000.0)
+    job(2, 29, 9, 0, None)  # its end not seen: closed as unknown when the next one starts
+    job(2, 29, 11, 0, None)  # still printing
+    job(3, 22, 23, 59, "done")  # Sunday night before the period (23rd 00:00 local is
+    job(3, 23, 0, 0, "failed", 10.0)  # 22nd 16:00 UTC): the first is out, this one in,
+    job(3, 30, 0, 0, "done")  # and one of the Monday after is out too.
+    store.close()
+
+    argv = ["report", "--db", str(small), "--from", "2026-11-23", "--to", "2026-11-29"]
+    assert main([*argv, "--out", str(tmp_path / "r"), "--lang", "en"]) == 0
+    one_m, half = round(grams(2000.0, 1.75, 1.24), 2), round(grams(1000.0, 1.75, 1.24), 2)
+    printer_2 = 5 * one_m + 2 * half
+    assert read_csv(tmp_path / "r", "prints") == [
+        PRINTS_HEADER,
+        ["Printer 3D 1", "< 5", "0", "0", "0", "0", "", ""],
+        ["Printer 3D 2", "5", "0", "< 5", "< 5", "< 5", f"{printer_2:.1f}", "12.0"],
+        ["Printer 3D 3", "0", "< 5", "0", "0", "0", "", ""],
+    ]
+    db = Store(small)
+    first, last = date(2026, 11, 23), date(2026, 11, 29)
+    assert read_csv(tmp_path / "r", "prints") == expected_prints(db.conn, first, last)
+    assert expected_filament(db.conn, first, last)[2] == 3 + 7 + 1
+    db.close()
+    html, parsed = page(tmp_path / "r")
+    prints = next(t for t in parsed.tables if t[0][:1] == ["Printer"])
+    assert prints[1][-2:] == ["n < 5", "n < 5"] and prints[3][-2:] == ["n < 5", "n < 5"]
+    words = " ".join(parsed.captions)
+    assert "Of 13 prints started, 62% finished; < 5 failed, < 5 were cancelled" in words
+    total = 3 * one_m + printer_2 + round(grams(200.0, 1.75, 1.24), 2)
+    assert (
+        f"{total:.0f} g of filament (18 m) went into 11 prints, the most on Printer 3D 2: "
+        f"{printer_2:.0f} g."
+    ) in words
+    assert "a print whose end the kiosk did not see is left out" in html
+    assert "not recorded" not in html
+    # One day: printer 1's three prints and printer 3's one are too few for filament.
+    day = ["report", "--db", str(small), "--from", "2026-11-23", "--to", "2026-11-23"]
+    assert main([*day, "--out", str(tmp_path / "d"), "--lang", "id"]) == 0
+    html = (tmp_path / "d" / "report.html").read_text(encoding="utf-8")
+    assert "Filamen terpakai tidak ditampilkan untuk kurang dari 5 cetakan." in html
+    assert not (tmp_path / "d" / "charts" / "prints-filament.png").exists()
+    assert (tmp_path / "d" / "charts" / "prints.png").exists()
+    # Without suppression every figure is written.
+    assert main([*argv, "--out", str(tmp_path / "a"), "--lang", "en", "--small-cell", "0"]) == 0
+    assert read_csv(tmp_path / "a", "prints")[1] == [
+        "Printer 3D 1", "3", "0", "0", "0", "0", f"{3 * one_m:.1f}", "6.0"
+    ]  # fmt: skip
 
 
 def test_a_suppressed_share_is_said_in_words(small: Path, tmp_path: Path) -> None:
