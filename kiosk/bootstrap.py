@@ -20,6 +20,7 @@ from kiosk.config import Config, ResourceConfig
 from kiosk.credentials import Credentials
 from kiosk.domain.errors import ConfigError
 from kiosk.ports import (
+    Broker,
     CardReader,
     Device,
     DeviceUrl,
@@ -37,6 +38,7 @@ from kiosk.timeutil import Clock, utcnow
 if TYPE_CHECKING:
     from kiosk.booking.api import Bookings
     from kiosk.booking.engine import Makerspace
+    from kiosk.booking.equipment import EquipmentController
 
 log = logging.getLogger(__name__)
 
@@ -115,27 +117,34 @@ def _escpos(url: DeviceUrl, ctx: BuildContext) -> Any:
     return EscposPrinter.from_url(url)
 
 
-def _mqtt_switch(url: DeviceUrl, ctx: BuildContext) -> Any:
-    """A Tasmota or Shelly plug on the kiosk's one shared MQTT connection."""
+def _mqtt_connection(config: Config, credentials: Credentials, shared: dict[str, Any]) -> Any:
+    """The kiosk's one MQTT connection (:class:`kiosk.ports.Broker`), made once."""
     from devices.mqtt.connection import MqttConnection
-    from devices.mqtt.switch import MqttSwitch
 
-    connection = ctx.shared.get("mqtt")
+    connection = shared.get("mqtt")
     if connection is None:
-        mqtt = ctx.config.mqtt
-        if not mqtt.url:
-            raise ValueError("an [mqtt] url: tasmota:// and shelly:// plugs need a broker")
-        password = ctx.credentials.get("mqtt_password")
+        mqtt = config.mqtt
+        password = credentials.get("mqtt_password")
         connection = MqttConnection(
             mqtt.url,
-            mqtt.client_id or f"kiosk-{ctx.config.kiosk.id}",
-            kiosk_id=ctx.config.kiosk.id,
+            mqtt.client_id or f"kiosk-{config.kiosk.id}",
+            kiosk_id=config.kiosk.id,
             username=mqtt.username,
             password=password.reveal() if password is not None else None,
             ca_file=mqtt.ca_file,
         )
-        ctx.shared["mqtt"] = connection
+        shared["mqtt"] = connection
+    return connection
+
+
+def _mqtt_switch(url: DeviceUrl, ctx: BuildContext) -> Any:
+    """A Tasmota or Shelly plug on the kiosk's one shared MQTT connection."""
+    from devices.mqtt.switch import MqttSwitch
+
+    if not ctx.config.mqtt.url:
+        raise ValueError("an [mqtt] url: tasmota:// and shelly:// plugs need a broker")
     assert ctx.resource is not None
+    connection = _mqtt_connection(ctx.config, ctx.credentials, ctx.shared)
     return MqttSwitch.from_url(url, ctx.resource.id, connection)
 
 
@@ -240,8 +249,13 @@ class Kiosk:
     speaker: Speaker | None = None
     switches: dict[str, EquipmentSwitch] = field(default_factory=dict)
     printers: dict[str, PrinterHost] = field(default_factory=dict)
+    #: The MQTT broker connection when ``[mqtt] url`` is set (also in :attr:`devices`).
+    broker: Broker | None = None
     #: Every device with the config key it came from, in config order.
     devices: list[tuple[str, Device]] = field(default_factory=list)
+    #: The one owner of equipment state (:mod:`kiosk.booking.equipment`): it watches
+    #: from :meth:`start` on, and switches once the makerspace gives it the store.
+    equipment: EquipmentController | None = None
     store: Store | None = None
     #: The services the screens call; set by :meth:`open_store` / :meth:`open_services`.
     services: Services | None = None
@@ -270,6 +284,8 @@ class Kiosk:
         return self.services
 
     def start(self) -> None:
+        if self.equipment is not None:
+            self.equipment.watch()  # before the plugs: their retained Last Wills come first
         for key, device in self.devices:
             try:
                 device.start(self.bus)
@@ -283,6 +299,8 @@ class Kiosk:
     def stop(self) -> None:
         if self.makerspace is not None:
             self.makerspace.stop()
+        if self.equipment is not None:
+            self.equipment.stop()
         for key, device in reversed(self.devices):
             try:
                 device.stop()
@@ -321,6 +339,13 @@ def build(config: Config, credentials: Credentials | None = None) -> Kiosk:
             kiosk.printers[resource.id] = device
         else:
             setattr(kiosk, kind, device)
+    if config.mqtt.url:
+        # First among the devices: the plugs share it, and staff and doctor see it.
+        kiosk.broker = _mqtt_connection(config, credentials, shared)
+        kiosk.devices.insert(0, ("mqtt", kiosk.broker))
+    from kiosk.booking.engine import build_equipment
+
+    kiosk.equipment = build_equipment(config, kiosk.bus, kiosk.switches, kiosk.printers)
     return kiosk
 
 
@@ -339,12 +364,14 @@ def build_services(
         raise ConfigError(
             config.source, "backend.kind", f"'local' ({config.backend.kind!r} is not built yet)"
         )
+    equipment = kiosk_or_config.equipment if isinstance(kiosk_or_config, Kiosk) else None
     return Services(
         circulation=LocalCirculation(store, config, clock),
         events=LocalEvents(store, config, clock),
         feedback=LocalFeedback(store, config, clock),
         usage=LocalUsage(store, config, clock),
         preferences=PreferencesService(store),
+        equipment=equipment,
         local=True,
     )
 
@@ -358,9 +385,8 @@ def build_bookings(kiosk: Kiosk, clock: Clock = utcnow) -> Makerspace:
     if kiosk.makerspace is None:
         check_booking_rules(kiosk.config)
         store = kiosk.open_store()
-        kiosk.makerspace = build_makerspace(
-            store, kiosk.config, kiosk.bus, kiosk.switches, kiosk.printers, clock
-        )
+        assert kiosk.equipment is not None
+        kiosk.makerspace = build_makerspace(store, kiosk.config, kiosk.bus, kiosk.equipment, clock)
         _add_pc_sessions(kiosk)
     return kiosk.makerspace
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk.booking.equipment_api import EquipmentControl
 from kiosk.circulation.api import Circulation, Events, Feedback, Usage
 from kiosk.preferences import PreferencesService
 
@@ -24,6 +25,9 @@ class Services:
     bookings: Any | None = None
     #: Patron accessibility preferences (opt-in), kept in the kiosk's own database.
     preferences: PreferencesService | None = None
+    #: The equipment state and the staff's direct switching
+    #: (:class:`kiosk.booking.equipment_api.EquipmentControl`), when built from a kiosk.
+    equipment: EquipmentControl | None = None
     #: True when the services answer from the kiosk's own SQLite database in well under
     #: a millisecond (the local backend): the screens may then call the quick ones
     #: directly on the UI thread (DESIGN.md: "fast, sync") instead of through a worker,

@@ -1,5 +1,6 @@
-"""Staff mode, opened by a staff card and its PIN: device status, equipment override,
-and the only way to leave the app."""
+"""Staff mode, opened by a staff card and its PIN: device status, equipment (as the
+equipment controller knows it: ``Services.equipment``) with an override, and the only
+way to leave the app."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty
 
+from kiosk.booking.equipment_api import EquipmentStatus, SwitchOutcome
 from kiosk.domain.errors import KioskError
-from kiosk.domain.events import EquipmentState
+from kiosk.domain.events import EquipmentChanged
 from kiosk.i18n import catalogue
 from screens.base import KioskScreen
 
@@ -23,6 +25,20 @@ class StaffScreen(KioskScreen):
         #: device config key -> (ok, reason) from the last check.
         self.checks: dict[str, tuple[bool, str]] = {}
         self.notes: dict[str, str] = {}
+
+    def on_kv_post(self, _base: Any) -> None:
+        if self.app is not None:
+            # The owner's record changed (a plug answered, went offline, ...).
+            self.app.dispatcher.subscribe(EquipmentChanged, self._equipment_changed)
+
+    def _equipment_changed(self, _event: EquipmentChanged) -> None:
+        if self.app.current == self.name:
+            self.render()
+
+    @property
+    def equipment(self) -> Any:
+        services = self.app.services
+        return None if services is None else services.equipment
 
     def on_pre_enter(self, *_args: Any) -> None:
         patron = self.app.session.patron
@@ -52,23 +68,18 @@ class StaffScreen(KioskScreen):
         self.render()
 
     def switch(self, resource_id: str, on: bool) -> None:
-        switch = self.app.kiosk.switches.get(resource_id)
-        if switch is None:
+        equipment = self.equipment
+        if equipment is None:
             return
         resources = self.app.kiosk.config.resources
         name = next((r.name for r in resources if r.id == resource_id and r.name), resource_id)
 
-        def done(confirmed: bool) -> None:
-            self.notes[resource_id] = (
-                "ui.staff.switch_done" if confirmed else "ui.staff.switch_failed"
-            )
-            if confirmed:
-                self.app.equipment[resource_id] = EquipmentState(
-                    resource=resource_id, on=on, online=True
-                )
+        def done(outcome: SwitchOutcome) -> None:
+            # The owner recorded the answer; this note is only what the command did.
+            self.notes[resource_id] = outcome.key or "ui.staff.switch_done"
             self.render()
-            said = f"{name}: {self.app.tr(self.notes[resource_id])}"
-            if confirmed:
+            said = f"{name}: {self.app.tr(self.notes[resource_id], resource=name)}"
+            if outcome.confirmed:
                 self.app.announce(said)
             else:
                 self.app.alert(said)
@@ -78,7 +89,24 @@ class StaffScreen(KioskScreen):
             self.render()
             self.app.alert(f"{name}: {self.app.describe(error)}")
 
-        self.app.call(lambda: switch.set(on), done, failed, device=True)
+        self.app.call(lambda: equipment.switch(resource_id, on), done, failed, device=True)
+
+    def equipment_detail(self, status: EquipmentStatus, name: str) -> str:
+        app = self.app
+        if status.bookable:
+            detail = app.tr("ui.staff.power_on" if status.on else "ui.staff.power_off")
+            if status.on is None:
+                detail = app.tr("ui.equipment.state_unknown")
+        elif status.reason == "equipment.reason.offline":
+            detail = app.tr("ui.equipment.state_offline")
+        else:
+            detail = app.tr(status.reason)
+        if status.printer_busy:
+            detail = f"{detail} · {app.tr('ui.staff.printer_busy')}"
+        note = self.notes.get(status.resource_id)
+        if note:
+            detail = f"{detail} · {app.tr(note, resource=name)}"
+        return detail
 
     def exit_app(self) -> None:
         if not self.confirm_exit:
@@ -110,27 +138,20 @@ class StaffScreen(KioskScreen):
             devices.add_widget(
                 Factory.Row(mark=mark, title=f"{kind}: {device.name}", detail=detail, ident=key)
             )
-        equipment = self.ids.equipment
-        equipment.clear_widgets()
-        for resource in app.kiosk.config.resources:
-            if resource.id not in app.kiosk.switches:
+        box = self.ids.equipment
+        box.clear_widgets()
+        owner = self.equipment
+        names = {r.id: r.name or r.id for r in app.kiosk.config.resources}
+        for status in owner.all_states() if owner is not None else ():
+            if not status.switch:
                 continue
-            state = app.equipment.get(resource.id)
-            if state is None:
-                detail = app.tr("ui.equipment.state_unknown")
-            elif not state.online:
-                detail = app.tr("ui.equipment.state_offline")
-            else:
-                detail = app.tr("ui.staff.power_on" if state.on else "ui.staff.power_off")
-            note = self.notes.get(resource.id)
-            if note:
-                detail = f"{detail} · {app.tr(note)}"
-            is_on = bool(state and state.on)
-            rid = resource.id
-            equipment.add_widget(
+            rid = status.resource_id
+            is_on = bool(status.on)
+            box.add_widget(
                 Factory.Row(
-                    title=resource.name or rid,
-                    detail=detail,
+                    mark="ok" if status.bookable else "refused",
+                    title=names.get(rid, rid),
+                    detail=self.equipment_detail(status, names.get(rid, rid)),
                     ident=rid,
                     action_text=app.tr("ui.staff.turn_off" if is_on else "ui.staff.turn_on"),
                     action_role="danger" if is_on else "primary",

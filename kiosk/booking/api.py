@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from kiosk.booking.equipment_api import EquipmentStatus
+
 #: Slot states in a day grid.
 FREE = "free"
 BOOKED = "booked"
@@ -30,13 +32,20 @@ class Resource:
     id: str
     kind: str
     name: str
-    #: False while its plug reports Offline (bookings are kept; staff are alerted).
-    online: bool
     slot_minutes: int
     min_minutes: int
     max_minutes: int
     #: A training the patron needs (e.g. ``3d_printer_induction``); empty: none.
     training: str = ""
+    #: Its equipment as the equipment controller knows it when this was read (None:
+    #: this service has no equipment owner to ask).
+    equipment: EquipmentStatus | None = None
+
+    @property
+    def bookable_now(self) -> bool:
+        """False while its plug is offline, has not answered or is refused (bookings
+        are kept; staff are told): ``equipment.reason`` says why."""
+        return self.equipment is None or self.equipment.bookable
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from kiosk.booking.api import (
     ResourceDay,
     Slot,
 )
+from kiosk.booking.equipment_api import EquipmentStates, EquipmentStatus
 from kiosk.booking.rules import Rules, rules_for
 from kiosk.bus import EventBus
 from kiosk.config import Config, ResourceConfig
@@ -45,8 +46,8 @@ _BOOKING_COLUMNS = """b.id, b.resource_id, r.name, r.kind, b.patron_id, b.starts
 class BookingService:
     """Bookings over one :class:`~kiosk.store.Store`.
 
-    ``online`` answers whether a resource's equipment is reachable (None: unknown,
-    shown as online); the composition root passes the equipment controller's view.
+    ``equipment`` is the owner of equipment state (the equipment controller): each
+    :class:`Resource` carries its status, read when the resource is read.
     ``on_change`` is called (on the caller's thread) after every write so that the
     scheduler can act at once, e.g. start a booking checked in late.
     """
@@ -57,14 +58,14 @@ class BookingService:
         config: Config,
         clock: Clock = utcnow,
         bus: EventBus | None = None,
-        online: Callable[[str], bool | None] | None = None,
+        equipment: EquipmentStates | None = None,
     ) -> None:
         self.store = store
         self.config = config
         self.clock = clock
         self.bus = bus
         self.zone = ZoneInfo(config.kiosk.timezone)
-        self._online = online
+        self.equipment = equipment
         self._configs: dict[str, ResourceConfig] = {r.id: r for r in config.resources}
         self._rules: dict[str, Rules] = {r.id: rules_for(config, r) for r in config.resources}
         self._listeners: list[Callable[[], None]] = []
@@ -82,17 +83,24 @@ class BookingService:
 
     def _resource(self, r: ResourceConfig) -> Resource:
         rules = self._rules[r.id]
-        online = self._online(r.id) if self._online is not None else None
         return Resource(
             id=r.id,
             kind=r.kind,
             name=r.name or r.id,
-            online=online is not False,
             slot_minutes=rules.slot_minutes,
             min_minutes=rules.min_minutes,
             max_minutes=rules.max_minutes,
             training=rules.training,
+            equipment=self._equipment(r.id),
         )
+
+    def _equipment(self, resource_id: str) -> EquipmentStatus | None:
+        if self.equipment is None:
+            return None
+        try:
+            return self.equipment.equipment_state(resource_id)
+        except DomainError:
+            return None  # an owner that does not know this resource: nothing to say
 
     def day(self, day: date, kind: str | None = None, patron: str | None = None) -> DayGrid:
         """One query for every resource's holding bookings of the day (served by the
