@@ -91,8 +91,18 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     create.add_argument(
         "--staff", metavar="CARD", help="a staff card: book past the rules (never overlaps)"
     )
+    create.add_argument(
+        "--auto",
+        action="store_true",
+        help="with --staff: start at the start time by itself (no check-in, never a no-show)",
+    )
     create.add_argument("--json", action="store_true", help="print JSON")
     create.set_defaults(handler=cmd_bookings_create)
+    checkin = bk.add_parser(
+        "checkin", parents=[common], help="check a booking in for its patron (staff)"
+    )
+    checkin.add_argument("id", type=int)
+    checkin.set_defaults(handler=cmd_bookings_checkin)
     cancel = bk.add_parser("cancel", parents=[common], help="cancel a booking")
     cancel.add_argument("id", type=int)
     cancel.set_defaults(handler=cmd_bookings_cancel)
@@ -283,7 +293,9 @@ def cmd_bookings_create(args: argparse.Namespace) -> int:
             start = start.replace(tzinfo=ZoneInfo(config.kiosk.timezone))
         patron = _patron_ref(service, args.card)
         staff = _patron_ref(service, args.staff) if args.staff else None
-        booking = service.book(patron, args.resource, start, args.duration, staff=staff)
+        booking = service.book(
+            patron, args.resource, start, args.duration, staff=staff, auto=args.auto
+        )
     finally:
         service.store.close()
     if args.json:
@@ -291,6 +303,17 @@ def cmd_bookings_create(args: argparse.Namespace) -> int:
     else:
         print(translate("cli.bookings.created", lang, id=booking.id))
         print(_line(booking, lang))
+    return 0
+
+
+def cmd_bookings_checkin(args: argparse.Namespace) -> int:
+    _, lang, service = _service(args)
+    try:
+        booking = service.check_in(None, args.id)  # staff: any booking not yet ended
+    finally:
+        service.store.close()
+    print(translate("cli.bookings.checked_in", lang, id=booking.id))
+    print(_line(booking, lang))
     return 0
 
 

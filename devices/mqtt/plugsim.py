@@ -33,6 +33,7 @@ import re
 import signal
 import socket
 import threading
+import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -141,6 +142,7 @@ class PlugSim:
         client.will_set(self.lwt_topic, self.dialect.lwt_offline, qos=1, retain=True)
         client.on_socket_open = _nodelay
         client.on_connect = self._on_connect
+        client.on_disconnect = lambda *_args: self.connected.clear()
         client.on_message = self._on_message
         client.reconnect_delay_set(min_delay=0.2, max_delay=2)  # type: ignore[arg-type]
         return client
@@ -164,19 +166,32 @@ class PlugSim:
         if client is None:
             return
         if self.connected.is_set():
-            client.publish(self.lwt_topic, self.dialect.lwt_offline, qos=1, retain=True)
-        client.disconnect()
-        client.loop_stop()
-        self.connected.clear()
+            info = client.publish(self.lwt_topic, self.dialect.lwt_offline, qos=1, retain=True)
+            with contextlib.suppress(RuntimeError, ValueError):
+                info.wait_for_publish(timeout=2.0)
+        self._leave(client, client.disconnect)
 
     def go_offline(self) -> None:
         """Vanish: the broker publishes the Last Will (MQTT 5 'disconnect with will')."""
         client, self._client = self._client, None
         if client is None:
             return
-        client.disconnect(
-            reasoncode=ReasonCode(PacketTypes.DISCONNECT, "Disconnect with will message")
+        self._leave(
+            client,
+            lambda: client.disconnect(
+                reasoncode=ReasonCode(PacketTypes.DISCONNECT, "Disconnect with will message")
+            ),
         )
+
+    def _leave(self, client: mqtt.Client, disconnect: Any) -> None:
+        """Send the DISCONNECT and wait until it is out before stopping the network
+        thread (stopped first, the packet may never leave, and the broker would notice
+        only at the keep-alive, 15 s later)."""
+        if self.connected.is_set():
+            disconnect()
+            deadline = time.monotonic() + 2.0
+            while self.connected.is_set() and time.monotonic() < deadline:
+                time.sleep(0.002)
         client.loop_stop()
         self.connected.clear()
 

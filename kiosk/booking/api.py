@@ -85,6 +85,8 @@ class Booking:
     status: str
     checked_in_at: datetime | None = None
     created_by_staff: bool = False
+    #: Starts by itself at its start time (staff said so), whatever its kind's check-in.
+    auto_start: bool = False
 
     @property
     def minutes(self) -> int:
@@ -114,9 +116,11 @@ class Bookings(Protocol):
         starts_at: datetime,
         minutes: int,
         staff: str | None = None,
+        auto: bool = False,
     ) -> Booking:
         """Book ``minutes`` from ``starts_at``. A ``staff`` ref of a staff member (or a
-        staff patron booking for themselves) overrides the rules, never an overlap."""
+        staff patron booking for themselves) overrides the rules, never an overlap;
+        only staff may make it start by itself (``auto``)."""
         ...
 
     def cancel(self, patron: str | None, booking_id: int) -> Booking:
@@ -124,9 +128,14 @@ class Bookings(Protocol):
         active ones too)."""
         ...
 
-    def check_in(self, patron: str, booking_id: int | None = None) -> Booking:
+    def check_in(self, patron: str | None, booking_id: int | None = None) -> Booking:
         """Check the patron in (card tap); without ``booking_id``, the booking whose
-        check-in window is open now."""
+        check-in window is open now. ``patron`` None: staff check ``booking_id`` in,
+        any time before it ends."""
+        ...
+
+    def bookings_on(self, day: date) -> list[Booking]:
+        """Every booking starting on local ``day`` (all states), by start then resource."""
         ...
 
     def extend(self, patron: str, booking_id: int, minutes: int) -> Booking:

@@ -253,6 +253,7 @@ class EquipmentController:
     def _update(self, resource_id: str, **changes: object) -> EquipmentStatus | None:
         """Change the record; announce it when something shown changed. Returns the
         status before (None: not a resource of ours)."""
+        since = time.monotonic()
         with self._lock:
             record = self._records.get(resource_id)
             if record is None:
@@ -260,6 +261,13 @@ class EquipmentController:
             before = record.status
             record.status = replace(before, **changes)  # type: ignore[arg-type]
             after = record.status
+            went_offline = after.liveness == OFFLINE and before.liveness != OFFLINE
+            if went_offline:
+                record.offline_since = since
+            elif after.liveness != OFFLINE:
+                record.offline_since = None
+        if went_offline:
+            self._later(self.offline_grace_s, lambda: self._offline_due(resource_id, since))
         shown = ("liveness", "on", "problem", "fault", "heard_from")
         if any(getattr(before, f) != getattr(after, f) for f in shown):
             self.bus.publish(EquipmentChanged(resource=resource_id))
@@ -280,6 +288,10 @@ class EquipmentController:
         elif reply.problem in (NO_ECHO, BROKER_LOST):
             # "No answer to GetStatus" is not online, whatever its Last Will said.
             changes.update(liveness=UNKNOWN, on=None, problem=reply.problem)
+        elif reply.problem == "equipment.offline":
+            # Refused at once because its Last Will says so (the event saying the same
+            # may still be on its way from the network thread).
+            changes.update(liveness=OFFLINE, on=None, problem="")
         elif reply.problem:
             changes["problem"] = reply.problem
         if want is not None:
@@ -310,16 +322,7 @@ class EquipmentController:
             if event.on is not None:
                 changes["on"] = event.on
         before = self._update(rid, **changes)
-        if before is None:
-            return
-        now = self.equipment_state(rid)
-        if now.liveness == OFFLINE:
-            if before.liveness != OFFLINE:
-                self._went_offline(rid)
-            return
-        with self._lock:
-            self._records[rid].offline_since = None
-        if now.liveness != ONLINE:
+        if before is None or self.equipment_state(rid).liveness != ONLINE:
             return
         if before.liveness != ONLINE:
             # Back (or heard for the first time): forget the last fault, put it right.
@@ -346,12 +349,6 @@ class EquipmentController:
             self._later(self.broker_settle_s, self._after_broker_return)
         self._quiet_until.clear()
         self.reconcile_all(force=False)  # only while switching (started)
-
-    def _went_offline(self, resource_id: str) -> None:
-        since = time.monotonic()
-        with self._lock:
-            self._records[resource_id].offline_since = since
-        self._later(self.offline_grace_s, lambda: self._offline_due(resource_id, since))
 
     def _offline_due(self, resource_id: str, since: float) -> None:
         with self._lock:

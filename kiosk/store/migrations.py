@@ -32,6 +32,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0002_circulation_local", statements=schema.CIRCULATION_LOCAL),
     Migration("0003_import_indexes", statements=schema.IMPORT_INDEXES),
     Migration("0004_booking_buffers", statements=schema.BOOKINGS_V2),
+    Migration("0006_equipment_truth", statements=schema.EQUIPMENT_TRUTH),
 ]
 
 _LEDGER = """

@@ -315,3 +315,11 @@ BOOKINGS_V2: tuple[str, ...] = (
         );
     END""",
 )
+
+
+#: 0006: a booking that starts by itself at its start time, whatever its kind's
+#: ``checkin`` says (``kiosk bookings create --staff --auto``).
+EQUIPMENT_TRUTH: tuple[str, ...] = (
+    "ALTER TABLE bookings ADD COLUMN auto_start INTEGER NOT NULL DEFAULT 0 "
+    "CHECK (auto_start IN (0, 1))",
+)

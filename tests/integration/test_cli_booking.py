@@ -202,3 +202,40 @@ def test_doctor_checks_the_plugs(
     assert broker["ok"] and "accepted the connection" in broker["reason"]
     assert checks["booking rules"]["ok"]
     assert code == 1
+
+
+def test_bookings_made_at_the_desk_start_their_equipment(
+    setup: tuple[Path, PlugSim, PlugSim], capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = str(setup[0])
+    start = "2030-01-08T09:00"
+    code, out = run(
+        capsys, "bookings", "create", "printer-1", "PLU-0002", start, "60", "--auto",
+        "--lang", "en", "--config", config,
+    )  # fmt: skip
+    assert code == 1
+    assert "Only staff" in out
+    code, out = run(
+        capsys, "bookings", "create", "printer-1", "PLU-0002", start, "60", "--staff",
+        "PLU-0003", "--auto", "--json", "--config", config,
+    )  # fmt: skip
+    assert code == 0
+    assert json.loads(out)["auto_start"] is True
+    code, out = run(
+        capsys, "bookings", "create", "pc-1", "PLU-0001", start, "60", "--staff", "PLU-0003",
+        "--json", "--config", config,
+    )  # fmt: skip
+    tap = json.loads(out)
+    assert tap["auto_start"] is False
+    code, out = run(
+        capsys, "bookings", "checkin", str(tap["id"]), "--lang", "en", "--config", config
+    )
+    assert code == 0
+    assert f"Booking #{tap['id']} checked in" in out
+    code, out = run(
+        capsys, "bookings", "checkin", str(tap["id"]), "--lang", "en", "--config", config
+    )
+    assert code == 1
+    assert "cannot be checked in any more" in out
+    code, out = run(capsys, "bookings", "checkin", "99999", "--lang", "en", "--config", config)
+    assert code == 1
