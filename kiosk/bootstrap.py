@@ -166,6 +166,7 @@ FACTORIES: dict[str, dict[str, Factory]] = {
         "sim": _sim("SimReceiptPrinter"),
         "escpos+serial": _escpos,
         "escpos+usb": _escpos,
+        "escpos+tcp": _escpos,
     },
     "speaker": {"sim": _sim("SimSpeaker"), "espeak": _espeak},
     "switch": {"sim": _sim("SimSwitch"), "tasmota": _mqtt_switch, "shelly": _mqtt_switch},

@@ -1,19 +1,25 @@
 """Staff mode, opened by a staff card and its PIN: device status, equipment (as the
-equipment controller knows it: ``Services.equipment``) with an override, and the only
-way to leave the app."""
+equipment controller knows it: ``Services.equipment``) with an override, today's
+bookings waiting for a check-in (staff check them in for the patron), and the only way
+to leave the app."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty
 
+from kiosk.booking.api import Booking
 from kiosk.booking.equipment_api import EquipmentStatus, SwitchOutcome
 from kiosk.domain.errors import KioskError
 from kiosk.domain.events import EquipmentChanged
 from kiosk.i18n import catalogue
+from kiosk.timeutil import utcnow
+from screens import format as fmt
 from screens.base import KioskScreen
+from screens.equipment import hhmm
 
 
 class StaffScreen(KioskScreen):
@@ -25,6 +31,8 @@ class StaffScreen(KioskScreen):
         #: device config key -> (ok, reason) from the last check.
         self.checks: dict[str, tuple[bool, str]] = {}
         self.notes: dict[str, str] = {}
+        #: Today's bookings that wait for a check-in (``booked``, not ended).
+        self.waiting: list[Booking] = []
 
     def on_kv_post(self, _base: Any) -> None:
         if self.app is not None:
@@ -50,7 +58,8 @@ class StaffScreen(KioskScreen):
 
     def refresh(self) -> None:
         self.render()
-        devices = list(self.app.kiosk.devices)
+        # Plugs are not checked here: their rows show the equipment owner's record.
+        devices = [(k, d) for k, d in self.app.kiosk.devices if not k.startswith("resources[")]
 
         def check_all() -> dict[str, tuple[bool, str]]:
             results: dict[str, tuple[bool, str]] = {}
@@ -62,6 +71,46 @@ class StaffScreen(KioskScreen):
             return results
 
         self.app.call(check_all, self._checked, device=True)
+        self.load_waiting()
+
+    # -- check-in by staff ------------------------------------------------------------
+    def load_waiting(self) -> None:
+        services = self.app.services
+        bookings = None if services is None else services.bookings
+        if bookings is None:
+            self.waiting = []
+            return
+        clock = getattr(bookings, "clock", utcnow)
+        zone = self.app.kiosk.config.kiosk.timezone
+
+        def fetch() -> list[Booking]:
+            now: datetime = clock()
+            today = fmt.local_date(now, zone)
+            return [
+                b for b in bookings.bookings_on(today) if b.status == "booked" and b.ends_at > now
+            ]
+
+        self.app.call(fetch, self._got_waiting, quick=True)
+
+    def _got_waiting(self, waiting: list[Booking]) -> None:
+        self.waiting = waiting
+        self.render()
+
+    def check_in(self, booking_id: int) -> None:
+        bookings = self.app.services.bookings if self.app.services is not None else None
+        if bookings is None:
+            return
+
+        def done(booking: Booking) -> None:
+            said = self.app.tr("ui.staff.checked_in", resource=booking.resource_name, id=booking.id)
+            self.app.announce(said)
+            self.load_waiting()
+
+        def failed(error: KioskError) -> None:
+            self.app.alert(self.app.describe(error))
+            self.load_waiting()
+
+        self.app.call(lambda: bookings.check_in(None, booking_id), done, failed, quick=True)
 
     def _checked(self, results: dict[str, tuple[bool, str]]) -> None:
         self.checks = results
@@ -158,8 +207,31 @@ class StaffScreen(KioskScreen):
                     action=lambda r=rid, on=not is_on: self.switch(r, on),
                 )
             )
+        self._render_waiting()
+
+    def _render_waiting(self) -> None:
+        app = self.app
+        box = self.ids.waiting
+        box.clear_widgets()
+        zone = app.kiosk.config.kiosk.timezone
+        for booking in self.waiting:
+            start = hhmm(booking.starts_at, app.language, zone)
+            when = f"{start}-{hhmm(booking.ends_at, app.language, zone)}"
+            box.add_widget(
+                Factory.Row(
+                    mark="pending",
+                    title=f"{booking.resource_name} · {when}",
+                    detail=app.tr("ui.staff.booking_waiting", id=booking.id),
+                    ident=str(booking.id),
+                    action_text=app.tr("ui.staff.check_in"),
+                    action_role="primary",
+                    action=lambda i=booking.id: self.check_in(i),
+                )
+            )
+        self.ids.waiting_none.text = "" if self.waiting else app.tr("ui.staff.none_waiting")
 
     def reset(self) -> None:
         self.confirm_exit = False
         self.checks = {}
         self.notes = {}
+        self.waiting = []
