@@ -5,9 +5,10 @@ For each broker, in the same run: the kiosk's way (the composition root's shared
 connection and switch adapter, the equipment controller's ``switch`` as ``kiosk
 equipment on|off`` calls it: one command and its echo, recorded by the owner) and a
 bare paho client that sets TCP_NODELAY as the kiosk does (publish ``cmnd/<t>/POWER``,
-wait for ``stat/<t>/RESULT``), both against the same simulated Tasmota plug; the kiosk
-also against a simulated Shelly Gen2 (Set and GetStatus in one round trip). Goal: on
-the ``set_tcp_nodelay`` broker, the kiosk's p95 within 0.5 ms of the bare client's.
+wait for ``stat/<t>/RESULT``), each with a simulated Tasmota plug of its own; the kiosk
+also with a simulated Shelly Gen2 (Set and GetStatus in one round trip). They take
+turns command by command, so a busy machine weighs on both alike. Goal: on the
+``set_tcp_nodelay`` broker, the kiosk's p95 within 0.5 ms of the bare client's.
 """
 
 from __future__ import annotations
@@ -40,41 +41,52 @@ def _nodelay(client: mqtt.Client, userdata: Any, sock: Any) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-def bare_paho(port: int, topic: str, rounds: int) -> list[float]:
-    """Milliseconds from publishing ON/OFF to the plug's JSON answer, plain paho."""
-    client = mqtt.Client(
-        mqtt.CallbackAPIVersion.VERSION2, client_id="bench-bare", protocol=mqtt.MQTTv5
-    )
-    client.on_socket_open = _nodelay
-    answered = threading.Event()
-    client.on_message = lambda *_args: answered.set()
-    connected = threading.Event()
-    client.on_connect = lambda *_args: connected.set()
-    client.connect("127.0.0.1", port)
-    client.loop_start()
-    connected.wait(5)
-    subscribed = threading.Event()
-    client.on_subscribe = lambda *_args: subscribed.set()
-    client.subscribe(f"stat/{topic}/RESULT", qos=1)
-    subscribed.wait(5)
-    times = []
-    try:
-        for i in range(rounds + WARM_UP):
-            answered.clear()
-            started = time.perf_counter()
-            client.publish(f"cmnd/{topic}/POWER", b"ON" if i % 2 else b"OFF", qos=1)
-            if not answered.wait(2):
-                raise RuntimeError("the plug did not answer the bare client")
-            if i >= WARM_UP:
-                times.append((time.perf_counter() - started) * 1000)
-    finally:
-        client.loop_stop()
-        client.disconnect()
-    return times
+class BareClient:
+    """Plain paho with TCP_NODELAY: publish ``cmnd/<t>/POWER``, wait for the plug's
+    ``stat/<t>/RESULT``: the floor any MQTT client can reach on this broker."""
+
+    def __init__(self, port: int, topic: str) -> None:
+        self.topic = topic
+        self.client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2, client_id="bench-bare", protocol=mqtt.MQTTv5
+        )
+        self.client.on_socket_open = _nodelay
+        self.answered = threading.Event()
+        self.client.on_message = lambda *_args: self.answered.set()
+        ready = threading.Event()
+        self.client.on_connect = lambda *_args: ready.set()
+        self.client.on_subscribe = lambda *_args: ready.set()
+        self.client.connect("127.0.0.1", port)
+        self.client.loop_start()
+        ready.wait(5)
+        ready.clear()
+        self.client.subscribe(f"stat/{topic}/RESULT", qos=1)
+        ready.wait(5)
+
+    def switch(self, on: bool) -> float:
+        """Milliseconds from publishing to the answer."""
+        self.answered.clear()
+        started = time.perf_counter()
+        self.client.publish(f"cmnd/{self.topic}/POWER", b"ON" if on else b"OFF", qos=1)
+        if not self.answered.wait(2):
+            raise RuntimeError("the plug did not answer the bare client")
+        return (time.perf_counter() - started) * 1000
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
 
 
-def kiosk_switch(broker: Mosquitto, rounds: int) -> dict[str, list[float]]:
-    """Milliseconds for the owner's ``switch`` (the CLI's on|off) per resource."""
+def one_broker(nodelay: bool, rounds: int = ROUNDS) -> dict[str, list[float]]:
+    """The kiosk (the owner's ``switch``, as ``kiosk equipment on|off``) and the bare
+    client take turns, command by command, so that both meet the same machine load."""
+    broker = Mosquitto(nodelay=nodelay)
+    broker.start()
+    sims = [
+        PlugSim("tasmota", "bench-printer", port=broker.port),
+        PlugSim("shelly", "bench-pc", port=broker.port),
+        PlugSim("tasmota", "bench-bare", port=broker.port),  # the bare client's own plug
+    ]
     config = make_config(
         "tasmota://bench-printer",
         "shelly://bench-pc",
@@ -83,44 +95,37 @@ def kiosk_switch(broker: Mosquitto, rounds: int) -> dict[str, list[float]]:
     kiosk = bootstrap.build(config)
     owner = kiosk.equipment
     assert owner is not None and kiosk.broker is not None
-    owner.watch()
-    kiosk.broker.start(kiosk.bus)
-    for rid in ("printer-1", "pc-1"):
-        kiosk.switches[rid].start(kiosk.bus)
-    kiosk.broker.wait_connected(5)
-    results: dict[str, list[float]] = {"printer-1": [], "pc-1": []}
-    try:
-        for rid, times in results.items():
-            for i in range(rounds + WARM_UP):
-                started = time.perf_counter()
-                outcome = owner.switch(rid, i % 2 == 0, timeout=2.0)
-                elapsed = (time.perf_counter() - started) * 1000
-                if not outcome.confirmed:
-                    raise RuntimeError(f"{rid} did not confirm: {outcome.key}")
-                if i >= WARM_UP:
-                    times.append(elapsed)
-    finally:
-        for rid in results:
-            kiosk.switches[rid].stop()
-        kiosk.broker.stop()
-        owner.stop()
-    return results
-
-
-def one_broker(nodelay: bool) -> dict[str, list[float]]:
-    broker = Mosquitto(nodelay=nodelay)
-    broker.start()
-    sims = [
-        PlugSim("tasmota", "bench-printer", port=broker.port),
-        PlugSim("shelly", "bench-pc", port=broker.port),
-    ]
+    found: dict[str, list[float]] = {"bare": [], "printer-1": [], "pc-1": []}
+    bare: BareClient | None = None
     try:
         for sim in sims:
             sim.start()
-        found = kiosk_switch(broker, ROUNDS)
-        found["bare"] = bare_paho(broker.port, "bench-printer", ROUNDS)
+        owner.watch()
+        kiosk.broker.start(kiosk.bus)
+        for rid in ("printer-1", "pc-1"):
+            kiosk.switches[rid].start(kiosk.bus)
+        kiosk.broker.wait_connected(5)
+        bare = BareClient(broker.port, "bench-bare")
+        for i in range(rounds + WARM_UP):
+            on = i % 2 == 0
+            took = {"bare": bare.switch(on)}
+            for rid in ("printer-1", "pc-1"):
+                started = time.perf_counter()
+                outcome = owner.switch(rid, on, timeout=2.0)
+                took[rid] = (time.perf_counter() - started) * 1000
+                if not outcome.confirmed:
+                    raise RuntimeError(f"{rid} did not confirm: {outcome.key}")
+            if i >= WARM_UP:
+                for key, value in took.items():
+                    found[key].append(value)
         return found
     finally:
+        if bare is not None:
+            bare.close()
+        for rid in ("printer-1", "pc-1"):
+            kiosk.switches[rid].stop()
+        kiosk.broker.stop()
+        owner.stop()
         for sim in sims:
             sim.stop()
         broker.close()

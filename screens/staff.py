@@ -210,9 +210,9 @@ class StaffScreen(KioskScreen):
         self._render_waiting()
 
     def _render_waiting(self) -> None:
+        """Below the plugs, in the same list: today's bookings nobody checked in to."""
         app = self.app
-        box = self.ids.waiting
-        box.clear_widgets()
+        box = self.ids.equipment
         zone = app.kiosk.config.kiosk.timezone
         for booking in self.waiting:
             start = hhmm(booking.starts_at, app.language, zone)
@@ -220,15 +220,14 @@ class StaffScreen(KioskScreen):
             box.add_widget(
                 Factory.Row(
                     mark="pending",
-                    title=f"{booking.resource_name} · {when}",
-                    detail=app.tr("ui.staff.booking_waiting", id=booking.id),
-                    ident=str(booking.id),
+                    title=booking.resource_name,
+                    detail=app.tr("ui.staff.booking_waiting", id=booking.id, when=when),
+                    ident=f"booking:{booking.id}",
                     action_text=app.tr("ui.staff.check_in"),
                     action_role="primary",
                     action=lambda i=booking.id: self.check_in(i),
                 )
             )
-        self.ids.waiting_none.text = "" if self.waiting else app.tr("ui.staff.none_waiting")
 
     def reset(self) -> None:
         self.confirm_exit = False

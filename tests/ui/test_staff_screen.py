@@ -31,14 +31,16 @@ def test_staff_check_a_booking_in_for_its_patron(ui: UI, booking: BookingService
     staff = ui.screen
     assert staff.name == "staff"
     ui.settle()
-    (row,) = ui.rows(staff.ids.waiting)
-    assert row.ident == str(made.id)
-    assert "10.00-11.00" in row.title  # Indonesian times
+    # Below the plugs, in the same list.
+    rows = ui.rows(staff.ids.equipment)
+    (row,) = [r for r in rows if r.ident.startswith("booking:")]
+    assert row is rows[-1] and row.ident == f"booking:{made.id}"
+    assert row.title == "Komputer 1"
+    assert "10.00-11.00" in row.detail  # Indonesian times
     ui.tap(row.ids.action)
     ui.settle()
     assert booking.get(made.id).status == "checked_in"
-    assert ui.rows(staff.ids.waiting) == []
-    assert staff.ids.waiting_none.text == ui.t("ui.staff.none_waiting")
+    assert not [r for r in ui.rows(staff.ids.equipment) if r.ident.startswith("booking:")]
 
 
 def test_staff_see_the_owner_s_word_on_each_plug(ui: UI) -> None:
