@@ -179,7 +179,20 @@ class EquipmentScreen(KioskScreen):
             app.dispatcher.subscribe(EquipmentChanged, self._equipment_changed)
 
     def _equipment_changed(self, event: EquipmentChanged) -> None:
-        if any(r.id == event.resource for r in self.resources):
+        """Fetch again only when what this screen shows changed: whether the resource
+        can be booked now, and why not (its plug switching on or off does not)."""
+        shown = next((r for r in self.resources if r.id == event.resource), None)
+        if shown is None:
+            return
+        services = self.app.services
+        owner = None if services is None else services.equipment
+        known = shown.equipment
+        same = (
+            owner is not None
+            and known is not None
+            and owner.equipment_state(event.resource).reason == known.reason
+        )
+        if not same:
             self._booking_changed(event)
 
     def _booking_changed(self, _event: BookingEvent | EquipmentChanged) -> None:

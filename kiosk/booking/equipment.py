@@ -146,7 +146,7 @@ class EquipmentController:
         self._quiet_until: dict[str, float] = {}
         #: Resource -> (state, epoch seconds) of the last confirmed command.
         self._confirmed: dict[str, tuple[bool, float]] = {}
-        #: monotonic times the broker connection was last lost and found again.
+        #: When (monotonic) the broker connection was last lost, and whether it still is.
         self._broker_lost_at: float | None = None
         self._broker_down = False
         self._timers: set[threading.Timer] = set()
@@ -163,6 +163,7 @@ class EquipmentController:
         so that the retained Last Wills are not missed). Returns at once."""
         if self._watching:
             return
+        self._stop.clear()  # (again, after a stop: its notices are timed from now on)
         self._watching = [
             self.bus.subscribe(EquipmentState, self._on_state),
             self.bus.subscribe(DeviceStatus, self._on_device_status),
