@@ -211,7 +211,7 @@ def test_plug_offline_at_booking_start(site: Site) -> None:
     t0 = time.monotonic()
     # Fails fast: its Last Will says offline, so no stale command is queued.
     assert switch.set(True, timeout=1.0).problem == "equipment.offline"
-    assert time.monotonic() - t0 < 0.05
+    assert time.monotonic() - t0 < 0.2  # far below the 1 s timeout
     site.tasmota.come_online()
     # Back online: asked and put right (on, since the booking is active).
     assert wait_for(lambda: site.tasmota.on is True)
@@ -256,7 +256,7 @@ def test_broker_restart_during_an_active_booking(site: Site, running_broker: Mos
     assert site.owner.equipment_state("pc-1").reason == "equipment.reason.broker_lost"
     t0 = time.monotonic()
     assert switch.set(False, timeout=1.0).problem == "equipment.broker_lost"  # fail fast
-    assert time.monotonic() - t0 < 0.05
+    assert time.monotonic() - t0 < 0.2  # far below the 1 s timeout
     # The booking ends while the broker is away: the OFF cannot be sent now.
     site.clock.set(local(*MONDAY, 10, 0))
     site.space.scheduler.wake()

@@ -164,7 +164,7 @@ def test_answers_say_who_and_liveness_follows_the_last_will(rig: Rig) -> None:
     assert wait_for(lambda: rig.seen.of(EquipmentState)[-1].online is False)
     t0 = time.monotonic()
     assert switch.set(True, timeout=1.0).problem == "equipment.offline"  # fails fast
-    assert time.monotonic() - t0 < 0.05
+    assert time.monotonic() - t0 < 0.2  # far below the 1 s timeout
     sim.come_online()
     assert wait_for(lambda: rig.seen.of(EquipmentState)[-1].online is True)
     reply = switch.set(True, timeout=1.0)
