@@ -136,10 +136,9 @@ def cmd_equipment_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _equipment(args: argparse.Namespace, resource_ids: list[str]) -> tuple[Config, str, Kiosk]:
+def _equipment(args: argparse.Namespace, config: Config, resource_ids: list[str]) -> Kiosk:
     """A kiosk whose equipment owner watches the plugs of ``resource_ids``, connected
     (at most ``CONNECT_TIMEOUT_S``); close it with :func:`_close_equipment`."""
-    config = load_config(args)
     lang = language(args, config)
     for rid in resource_ids:
         if not _resource(config, rid, lang).switch:
@@ -153,7 +152,7 @@ def _equipment(args: argparse.Namespace, resource_ids: list[str]) -> tuple[Confi
         kiosk.switches[rid].start(kiosk.bus)
     if kiosk.broker is not None:
         kiosk.broker.wait_connected(CONNECT_TIMEOUT_S)
-    return config, lang, kiosk
+    return kiosk
 
 
 def _close_equipment(kiosk: Kiosk, resource_ids: list[str]) -> None:
@@ -175,8 +174,9 @@ def _row_of(status: EquipmentStatus) -> dict[str, Any]:
 
 def cmd_equipment_status(args: argparse.Namespace) -> int:
     config = load_config(args)
+    lang = language(args, config)
     ids = args.resource or [r.id for r in config.resources if r.switch]
-    _, lang, kiosk = _equipment(args, ids)
+    kiosk = _equipment(args, config, ids)
     owner = kiosk.equipment
     assert owner is not None
     try:
@@ -195,7 +195,9 @@ def cmd_equipment_status(args: argparse.Namespace) -> int:
 
 def cmd_equipment_switch(args: argparse.Namespace) -> int:
     rid = args.resource
-    config, lang, kiosk = _equipment(args, [rid])
+    config = load_config(args)
+    lang = language(args, config)
+    kiosk = _equipment(args, config, [rid])
     owner = kiosk.equipment
     assert owner is not None
     timeout = args.timeout or config.bookings.switch_timeout_seconds
