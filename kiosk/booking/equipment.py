@@ -516,6 +516,8 @@ class EquipmentController:
             return False  # one notice for the broker; put right when it is back
         if key == "equipment.offline" and offline_told:
             return False  # its going offline is (or is about to be) the one notice
+        if key == status.fault:
+            return False  # staff were told at the first failure; retried quietly
         self.bus.publish(EquipmentFault(resource=resource, key=key))
         return False
 

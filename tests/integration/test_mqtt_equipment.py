@@ -72,9 +72,10 @@ class Site:
     def new_kiosk(self) -> Kiosk:
         kiosk = bootstrap.build(self.config)
         assert kiosk.equipment is not None
-        # Notices sooner than in production (3 s and 30 s), so the tests can see them.
+        # Notices sooner than in production (3 s and 30 s), so the tests can see them;
+        # the settle time still outlasts the plug simulators' reconnect (at most 2 s).
         kiosk.equipment.offline_grace_s = 0.3
-        kiosk.equipment.broker_settle_s = 1.5
+        kiosk.equipment.broker_settle_s = 4.0
         store = kiosk.open_store(self.tmp_path / "kiosk.db")
         add_patrons(store)
         bootstrap.build_bookings(kiosk, self.clock)
@@ -169,13 +170,22 @@ def test_ignore_off_at_the_end_alerts_staff(site: Site) -> None:
     site.start_booking(ADULT, "pc-1")
     assert wait_for(lambda: site.shelly.on is True)
     site.shelly.ignore_off = True
+    # OFF commands the plug had received when staff were told (a later reconcile may
+    # try again once the quiet time is over).
+    offs_when_told: list[int] = []
+    site.kiosk.bus.subscribe(
+        EquipmentFault, lambda e: offs_when_told.append(site.shelly.commands.count(False))
+    )
     site.clock.set(local(*MONDAY, 10, 0))
     site.space.scheduler.wake()
     # The plug's own answer ("still ON"), said as such, after the configured retry.
     assert wait_for(lambda: "equipment.answered_on" in site.faults("pc-1"))
-    assert site.shelly.commands.count(False) == 2
+    assert offs_when_told[0] == 2
     status = site.owner.equipment_state("pc-1")
     assert (status.on, status.fault) == (True, "equipment.answered_on")
+    # The next reconciles try again, quietly: one notice for the fault, not one each.
+    assert wait_for(lambda: site.shelly.commands.count(False) >= 4)
+    assert site.faults("pc-1") == ["equipment.answered_on"]
 
 
 def test_duplicate_delivery_is_harmless(running_broker: Mosquitto, tmp_path: Path) -> None:
@@ -299,7 +309,7 @@ def test_a_plug_that_does_not_come_back_after_a_broker_restart(
     assert wait_for(lambda: owner.equipment_state("printer-1").problem == "equipment.no_echo")
     printer = owner.equipment_state("printer-1")
     assert (printer.liveness, printer.bookable) == ("unknown", False)
-    assert wait_for(lambda: site.faults("printer-1") == ["equipment.not_answered"], timeout=5)
+    assert wait_for(lambda: site.faults("printer-1") == ["equipment.not_answered"], timeout=10)
     assert site.faults("") == ["equipment.broker_restarted"]
     assert site.faults("pc-1") == []
 
