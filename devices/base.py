@@ -146,11 +146,23 @@ class ReaderThread:
             self._bus.publish(event)
 
     def _set_status(self, ok: bool, detail: str = "") -> None:
-        """Publish a DeviceStatus when the health changes (not on every retry)."""
+        """Publish a DeviceStatus when the health changes (not on every retry); a
+        failure carries :attr:`last_error` as its reason, in words."""
         if self._status == (ok, detail):
             return
+        was_failing = self._status is not None and not self._status[0]
         self._status = (ok, detail)
-        self._publish(DeviceStatus(device=self.name, kind=self.kind, ok=ok, detail=detail))
+        if ok and was_failing:
+            log.info("%s %s: working again", self.kind, self.name)
+        reason = "" if ok else self.last_error
+        self._publish(
+            DeviceStatus(device=self.name, kind=self.kind, ok=ok, detail=detail, reason=reason)
+        )
+
+    @property
+    def failing(self) -> bool:
+        """True while the last status reported is a failure (an outage)."""
+        return self._status is not None and not self._status[0]
 
     def _wait(self, seconds: float) -> bool:
         """Sleep unless stopped; True when the thread should go on."""
@@ -171,7 +183,9 @@ class ReaderThread:
                     break
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 if isinstance(exc, OSError | DeviceLostError) or _expected(exc):
-                    log.warning("%s %s: %s; retrying", self.kind, self.name, self.last_error)
+                    # One warning per outage; every retry after it is only a debug line.
+                    level = logging.DEBUG if self.failing else logging.WARNING
+                    log.log(level, "%s %s: %s; retrying", self.kind, self.name, self.last_error)
                 else:  # a bug: keep reading anyway, but leave a traceback in the log
                     log.exception("%s %s failed; retrying", self.kind, self.name)
                 detail = exc.detail if isinstance(exc, DeviceLostError) else "device.offline"

@@ -3,11 +3,17 @@
 URLs:
 - ``escpos+serial:///dev/ttyUSB0?baud=19200&width=32&status=on``
 - ``escpos+usb://04b8:0202?width=42&status=on`` (USB vendor:product in hex)
+- ``escpos+tcp://192.168.10.20:9100?width=42`` (an Ethernet printer's raw port; 9100
+  when no port is given)
 
 ``width`` is the characters per line of the paper (58 mm: 32, 80 mm: 42 or 48).
 ``status=on`` (default) asks the printer with DLE EOT before each receipt whether it is
-online and has paper; ``status=off`` for printers that do not answer DLE EOT (they
-would otherwise look offline).
+online and has paper; ``status=off`` for printers that do not answer DLE EOT (a serial
+or USB one would otherwise look offline). A network printer that does not answer
+within :data:`STATUS_TIMEOUT_S` is "status unknown" and the receipt is printed anyway.
+
+Every receipt starts with ESC @ (initialise), so modes a previous job left (bold, a
+code page, double height) never leak into it, and ends with a feed and a cut.
 
 ``print_receipt`` is blocking. A printer that is offline or out of paper raises
 DeviceError (``device.offline`` / ``device.paper_out``) and publishes a DeviceStatus
@@ -19,6 +25,7 @@ again needs no restart of the app.
 from __future__ import annotations
 
 import logging
+import socket
 import textwrap
 import threading
 from collections.abc import Callable
@@ -32,13 +39,31 @@ from kiosk.ports import DeviceUrl, Receipt
 log = logging.getLogger(__name__)
 
 PAPER_OUT, PAPER_LOW, PAPER_OK = 0, 1, 2
+#: Seconds to reach a network printer, and to wait for its status answer.
+CONNECT_TIMEOUT_S = 3.0
+STATUS_TIMEOUT_S = 0.5
+#: Seconds a network printer may take to accept a receipt's bytes.
+WRITE_TIMEOUT_S = 10.0
+DEFAULT_TCP_PORT = 9100
+
+#: What each problem is called, in words (``check`` for doctor and the staff screen).
+_WORDS = {
+    "device.offline": "offline (the printer says so: cover open, error or switched off)",
+    "device.paper_out": "out of paper",
+}
+
+
+class _StatusUnknownError(Exception):
+    """The printer took the question but never answered (many network printers)."""
 
 
 def render(printer: Any, receipt: Receipt, width: int = 32) -> None:
     """Write ``receipt`` to a python-escpos printer (any transport, or ``Dummy``).
 
     The first line (the library's name) is centred; emphasised lines print bold;
-    long lines are wrapped at ``width`` characters; the paper is cut at the end.
+    long lines are wrapped at ``width`` characters; the paper is cut at the end. The
+    ESC @ that starts every job is sent before the status questions (see
+    :meth:`EscposPrinter.print_receipt`).
     """
     for index, line in enumerate(receipt.lines):
         printer.set(align="center" if index == 0 else "left", bold=line.emphasis)
@@ -52,7 +77,7 @@ def render(printer: Any, receipt: Receipt, width: int = 32) -> None:
 
 
 class EscposPrinter:
-    """A receipt printer on a serial port or USB."""
+    """A receipt printer on a serial port, USB or the network (TCP)."""
 
     kind = "receipt_printer"
 
@@ -100,6 +125,8 @@ class EscposPrinter:
             target = ("/" + url.host + url.path) if url.host else url.path
             if not target or target == "/":
                 raise ValueError("a serial port, e.g. 'escpos+serial:///dev/ttyUSB0'")
+        elif transport == "tcp":
+            target = _host_port(url.host)
         else:
             target = url.host
             vid, _, pid = target.partition(":")
@@ -118,18 +145,24 @@ class EscposPrinter:
         self._bus = None
 
     def check(self) -> tuple[bool, str]:
-        """Blocking, about 1 s at most: open the printer and ask its status."""
+        """Blocking, a few seconds at most: open the printer and ask its status. The
+        reason is in words (``kiosk doctor``, the staff screen)."""
         try:
             printer = self._connect()
         except DeviceError as exc:
-            return False, f"{self.target}: {exc.params.get('reason', exc.key)}"
+            return False, f"{self.target}: not reachable: {exc.params.get('reason', exc.key)}"
         try:
-            self._ask(printer)
+            known = self._ask(printer)
         except DeviceError as exc:
-            return False, f"{self.target}: {exc.key}"
+            return False, f"{self.target}: {_WORDS.get(exc.key, exc.key)}"
         finally:
             _close(printer)
-        what = "status answered" if self.query_status else "status not asked (status=off)"
+        if not self.query_status:
+            what = "status not asked (status=off)"
+        elif known:
+            what = "status answered"
+        else:
+            what = "status unknown (the printer does not answer DLE EOT)"
         return True, f"{self.transport} {self.target}: ready, {what}"
 
     # -- printing ----------------------------------------------------------------
@@ -142,6 +175,7 @@ class EscposPrinter:
                 self._report(False, "device.offline")
                 raise
             try:
+                printer.hw("INIT")  # ESC @ first: no mode of an earlier job leaks in
                 self._ask(printer)
                 render(printer, receipt, self.width)
             except DeviceError as exc:
@@ -158,12 +192,16 @@ class EscposPrinter:
             self.printed += 1
             self._report(True, "")
 
-    def _ask(self, printer: Any) -> None:
+    def _ask(self, printer: Any) -> bool:
+        """DLE EOT: raise DeviceError when offline or out of paper. Returns False when
+        a network printer did not answer (status unknown: print anyway)."""
         if not self.query_status:
-            return
+            return True
         try:
-            online = printer.is_online()
-            paper = printer.paper_status()
+            online, paper = self._query_status(printer)
+        except _StatusUnknownError:
+            log.warning("receipt printer %s: status unknown (no answer to DLE EOT)", self.name)
+            return False
         except Exception as exc:
             log.warning("receipt printer %s: status query failed: %s", self.name, exc)
             raise DeviceError("device.offline", device=self.name) from None
@@ -173,13 +211,29 @@ class EscposPrinter:
             raise DeviceError("device.paper_out", device=self.name)
         if paper == PAPER_LOW:
             log.warning("receipt printer %s: paper is running low", self.name)
+        return True
+
+    def _query_status(self, printer: Any) -> tuple[bool, int]:
+        if self.transport != "tcp":
+            return printer.is_online(), printer.paper_status()
+        sock = printer.device
+        sock.settimeout(STATUS_TIMEOUT_S)
+        try:
+            return printer.is_online(), printer.paper_status()
+        except TimeoutError:
+            raise _StatusUnknownError() from None
+        finally:
+            sock.settimeout(WRITE_TIMEOUT_S)
 
     def _report(self, ok: bool, detail: str) -> None:
         if self._status == (ok, detail):
             return
         self._status = (ok, detail)
         if self._bus is not None:
-            self._bus.publish(DeviceStatus(device=self.name, kind=self.kind, ok=ok, detail=detail))
+            reason = _WORDS.get(detail, "")
+            self._bus.publish(
+                DeviceStatus(device=self.name, kind=self.kind, ok=ok, detail=detail, reason=reason)
+            )
 
     def _open(self) -> Any:
         try:
@@ -188,7 +242,12 @@ class EscposPrinter:
             raise DeviceError(
                 "device.offline", device=self.name, reason="python-escpos is not installed"
             ) from None
-        cls = escpos_printer.Serial if self.transport == "serial" else escpos_printer.Usb
+        classes = {
+            "serial": escpos_printer.Serial,
+            "usb": escpos_printer.Usb,
+            "tcp": escpos_printer.Network,
+        }
+        cls = classes[self.transport]
         if not cls.is_usable():
             # Checked first: a printer object built without its library raises again
             # from its destructor, long after this error was reported.
@@ -207,6 +266,19 @@ class EscposPrinter:
                         return bytes(self.device.read(1))
 
                 p = Serial(devfile=self.target, baudrate=self.baud, timeout=1, dsrdtr=False)
+            elif self.transport == "tcp":
+                network: Any = escpos_printer.Network
+
+                class Network(network):  # type: ignore[misc,valid-type,unused-ignore]
+                    def open(self, raise_not_found: bool = True) -> None:
+                        # python-escpos 3.1 leaves the socket of a refused connect open;
+                        # create_connection closes it (and tries every address).
+                        self.device = socket.create_connection(
+                            (self.host, self.port), timeout=self.timeout
+                        )
+
+                host, _, port = self.target.rpartition(":")
+                p = Network(host, int(port), timeout=CONNECT_TIMEOUT_S)
             else:
                 vid, _, pid = self.target.partition(":")
                 p = escpos_printer.Usb(int(vid, 16), int(pid, 16), timeout=1000)
@@ -215,6 +287,21 @@ class EscposPrinter:
             reason = " ".join(str(exc).split())  # the library's messages span lines
             raise DeviceError("device.offline", device=self.name, reason=reason) from None
         return p
+
+
+def _host_port(text: str) -> str:
+    """``host[:port]`` of a network printer, the port 9100 by default."""
+    host, sep, port = text.rpartition(":") if ":" in text else (text, "", "")
+    if not host:
+        raise ValueError("a printer's address, e.g. 'escpos+tcp://192.168.10.20:9100'")
+    if sep:
+        try:
+            number = int(port)
+        except ValueError:
+            raise ValueError(f"a port number after the host, not {port!r}") from None
+        if not 1 <= number <= 65535:
+            raise ValueError(f"a port 1-65535, not {number}")
+    return f"{host}:{port if sep else DEFAULT_TCP_PORT}"
 
 
 def _close(printer: Any) -> None:

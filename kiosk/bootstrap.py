@@ -20,6 +20,7 @@ from kiosk.config import Config, ResourceConfig
 from kiosk.credentials import Credentials, env_name
 from kiosk.domain.errors import ConfigError
 from kiosk.ports import (
+    Broker,
     CardReader,
     Device,
     DeviceUrl,
@@ -37,6 +38,7 @@ from kiosk.timeutil import Clock, utcnow
 if TYPE_CHECKING:
     from kiosk.booking.api import Bookings
     from kiosk.booking.engine import Makerspace
+    from kiosk.booking.equipment import EquipmentController
     from kiosk.circulation.api import Circulation
     from kiosk.circulation.sip2.backend import Sip2Circulation
     from kiosk.printing.records import PrintJobRecords
@@ -118,27 +120,34 @@ def _escpos(url: DeviceUrl, ctx: BuildContext) -> Any:
     return EscposPrinter.from_url(url)
 
 
-def _mqtt_switch(url: DeviceUrl, ctx: BuildContext) -> Any:
-    """A Tasmota or Shelly plug on the kiosk's one shared MQTT connection."""
+def _mqtt_connection(config: Config, credentials: Credentials, shared: dict[str, Any]) -> Any:
+    """The kiosk's one MQTT connection (:class:`kiosk.ports.Broker`), made once."""
     from devices.mqtt.connection import MqttConnection
-    from devices.mqtt.switch import MqttSwitch
 
-    connection = ctx.shared.get("mqtt")
+    connection = shared.get("mqtt")
     if connection is None:
-        mqtt = ctx.config.mqtt
-        if not mqtt.url:
-            raise ValueError("an [mqtt] url: tasmota:// and shelly:// plugs need a broker")
-        password = ctx.credentials.get("mqtt_password")
+        mqtt = config.mqtt
+        password = credentials.get("mqtt_password")
         connection = MqttConnection(
             mqtt.url,
-            mqtt.client_id or f"kiosk-{ctx.config.kiosk.id}",
-            kiosk_id=ctx.config.kiosk.id,
+            mqtt.client_id or f"kiosk-{config.kiosk.id}",
+            kiosk_id=config.kiosk.id,
             username=mqtt.username,
             password=password.reveal() if password is not None else None,
             ca_file=mqtt.ca_file,
         )
-        ctx.shared["mqtt"] = connection
+        shared["mqtt"] = connection
+    return connection
+
+
+def _mqtt_switch(url: DeviceUrl, ctx: BuildContext) -> Any:
+    """A Tasmota or Shelly plug on the kiosk's one shared MQTT connection."""
+    from devices.mqtt.switch import MqttSwitch
+
+    if not ctx.config.mqtt.url:
+        raise ValueError("an [mqtt] url: tasmota:// and shelly:// plugs need a broker")
     assert ctx.resource is not None
+    connection = _mqtt_connection(ctx.config, ctx.credentials, ctx.shared)
     return MqttSwitch.from_url(url, ctx.resource.id, connection)
 
 
@@ -184,6 +193,7 @@ FACTORIES: dict[str, dict[str, Factory]] = {
         "sim": _sim("SimReceiptPrinter"),
         "escpos+serial": _escpos,
         "escpos+usb": _escpos,
+        "escpos+tcp": _escpos,
     },
     "speaker": {"sim": _sim("SimSpeaker"), "espeak": _espeak},
     "switch": {"sim": _sim("SimSwitch"), "tasmota": _mqtt_switch, "shelly": _mqtt_switch},
@@ -267,8 +277,13 @@ class Kiosk:
     speaker: Speaker | None = None
     switches: dict[str, EquipmentSwitch] = field(default_factory=dict)
     printers: dict[str, PrinterHost] = field(default_factory=dict)
+    #: The MQTT broker connection when ``[mqtt] url`` is set (also in :attr:`devices`).
+    broker: Broker | None = None
     #: Every device with the config key it came from, in config order.
     devices: list[tuple[str, Device]] = field(default_factory=list)
+    #: The one owner of equipment state (:mod:`kiosk.booking.equipment`): it watches
+    #: from :meth:`start` on, and switches once the makerspace gives it the store.
+    equipment: EquipmentController | None = None
     store: Store | None = None
     #: The services the screens call; set by :meth:`open_store` / :meth:`open_services`.
     services: Services | None = None
@@ -303,6 +318,8 @@ class Kiosk:
         return self.services
 
     def start(self) -> None:
+        if self.equipment is not None:
+            self.equipment.watch()  # before the plugs: their retained Last Wills come first
         for key, device in self.devices:
             try:
                 device.start(self.bus)
@@ -318,6 +335,8 @@ class Kiosk:
     def stop(self) -> None:
         if self.makerspace is not None:
             self.makerspace.stop()
+        if self.equipment is not None:
+            self.equipment.stop()
         for key, device in reversed(self.devices):
             try:
                 device.stop()
@@ -384,6 +403,13 @@ def build(config: Config, credentials: Credentials | None = None) -> Kiosk:
             kiosk.printers[resource.id] = device
         else:
             setattr(kiosk, kind, device)
+    if config.mqtt.url:
+        # First among the devices: the plugs share it, and staff and doctor see it.
+        kiosk.broker = _mqtt_connection(config, credentials, shared)
+        kiosk.devices.insert(0, ("mqtt", kiosk.broker))
+    from kiosk.booking.engine import build_equipment
+
+    kiosk.equipment = build_equipment(config, kiosk.bus, kiosk.switches, kiosk.printers)
     return kiosk
 
 
@@ -414,6 +440,7 @@ def build_services(
         circulation = LocalCirculation(store, config, clock)
     # Events, feedback, usage, surveys and preferences stay in the kiosk's own database.
     usage = LocalUsage(store, config, clock)
+    equipment = kiosk_or_config.equipment if isinstance(kiosk_or_config, Kiosk) else None
     return Services(
         circulation=count_refusals(circulation, REFUSALS_COUNTED["circulation"], usage),
         events=count_refusals(LocalEvents(store, config, clock), REFUSALS_COUNTED["events"], usage),
@@ -424,6 +451,7 @@ def build_services(
         preferences=PreferencesService(store),
         surveys=LocalSurveys(store, config, clock),
         figures=LocalFigures(store, config, clock),
+        equipment=equipment,
         local=config.backend.kind == "local",
     )
 
@@ -471,9 +499,8 @@ def build_bookings(kiosk: Kiosk, clock: Clock = utcnow) -> Makerspace:
     if kiosk.makerspace is None:
         check_booking_rules(kiosk.config)
         store = kiosk.open_store()
-        kiosk.makerspace = build_makerspace(
-            store, kiosk.config, kiosk.bus, kiosk.switches, kiosk.printers, clock
-        )
+        assert kiosk.equipment is not None
+        kiosk.makerspace = build_makerspace(store, kiosk.config, kiosk.bus, kiosk.equipment, clock)
         _add_pc_sessions(kiosk)
     return kiosk.makerspace
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -17,17 +18,19 @@ from zoneinfo import ZoneInfo
 
 from kiosk import bootstrap, cli_args
 from kiosk.booking.api import Booking
+from kiosk.booking.equipment_api import EquipmentStatus, status_words
 from kiosk.booking.service import BookingService
 from kiosk.bootstrap import Kiosk
-from kiosk.bus import EventBus
 from kiosk.cards import find_card
 from kiosk.cli import language, load_config, open_database, print_json
 from kiosk.config import Config
 from kiosk.doctor import EXTRA_CHECKS, Check
 from kiosk.domain.errors import ConfigError, DomainError
 from kiosk.i18n import translate
-from kiosk.ports import EquipmentSwitch
 from kiosk.timeutil import utcnow
+
+#: How long an equipment command waits for the broker connection (s).
+CONNECT_TIMEOUT_S = 3.0
 
 
 def _doctor_rules(kiosk: Kiosk, lang: str) -> Iterator[Check]:
@@ -51,13 +54,22 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     listing = eq.add_parser("list", parents=[common], help="configured resources and plugs")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=cmd_equipment_list)
-    status = eq.add_parser("status", parents=[common], help="ask a plug for its state")
-    status.add_argument("resource")
+    status = eq.add_parser(
+        "status",
+        parents=[common],
+        help="ask plugs for their state; exit 1 unless every one is confirmed online",
+    )
+    status.add_argument("resource", nargs="*", help="resource ids (default: every plug)")
+    status.add_argument(
+        "--timeout", type=float, default=None, metavar="SECONDS", help="wait for the answers"
+    )
     status.add_argument("--json", action="store_true", help="print JSON")
     status.set_defaults(handler=cmd_equipment_status)
     for action in ("on", "off"):
         switch = eq.add_parser(
-            action, parents=[common], help=f"switch a resource {action} (waits for the echo)"
+            action,
+            parents=[common],
+            help=f"switch a resource {action}: one command and its echo (-v: the round trip)",
         )
         switch.add_argument("resource")
         switch.add_argument(
@@ -83,8 +95,18 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     create.add_argument(
         "--staff", metavar="CARD", help="a staff card: book past the rules (never overlaps)"
     )
+    create.add_argument(
+        "--auto",
+        action="store_true",
+        help="with --staff: start at the start time by itself (no check-in, never a no-show)",
+    )
     create.add_argument("--json", action="store_true", help="print JSON")
     create.set_defaults(handler=cmd_bookings_create)
+    checkin = bk.add_parser(
+        "checkin", parents=[common], help="check a booking in for its patron (staff)"
+    )
+    checkin.add_argument("id", type=int)
+    checkin.set_defaults(handler=cmd_bookings_checkin)
     cancel = bk.add_parser("cancel", parents=[common], help="cancel a booking")
     cancel.add_argument("id", type=int)
     cancel.set_defaults(handler=cmd_bookings_cancel)
@@ -118,61 +140,104 @@ def cmd_equipment_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _switch(args: argparse.Namespace) -> tuple[Config, str, EquipmentSwitch, str]:
-    config = load_config(args)
+def _equipment(args: argparse.Namespace, config: Config, resource_ids: list[str]) -> Kiosk:
+    """A kiosk whose equipment owner watches the plugs of ``resource_ids``, connected
+    (at most ``CONNECT_TIMEOUT_S``); close it with :func:`_close_equipment`."""
     lang = language(args, config)
-    resource = _resource(config, args.resource, lang)
-    if not resource.switch:
-        raise DomainError("equipment.no_switch", resource=resource.id)
+    for rid in resource_ids:
+        if not _resource(config, rid, lang).switch:
+            raise DomainError("equipment.no_switch", resource=rid)
     kiosk = bootstrap.build(config)
-    switch = kiosk.switches[resource.id]
-    switch.start(EventBus())
-    return config, lang, switch, resource.id
+    assert kiosk.equipment is not None
+    kiosk.equipment.watch()  # before the plugs start: their retained Last Wills count
+    if kiosk.broker is not None:
+        kiosk.broker.start(kiosk.bus)
+    for rid in resource_ids:
+        kiosk.switches[rid].start(kiosk.bus)
+    if kiosk.broker is not None:
+        kiosk.broker.wait_connected(CONNECT_TIMEOUT_S)
+    return kiosk
 
 
-def _wait_connected(switch: EquipmentSwitch, timeout: float) -> None:
-    connection = getattr(switch, "connection", None)
-    if connection is not None:
-        connection.wait_connected(timeout)
-        getattr(switch, "query", lambda: None)()
-        # The retained Last Will and the state answer arrive within milliseconds.
-        deadline = utcnow().timestamp() + min(timeout, 1.0)
-        while switch.state().on is None and utcnow().timestamp() < deadline:
-            connection.connected.wait(0.02)
+def _close_equipment(kiosk: Kiosk, resource_ids: list[str]) -> None:
+    for rid in resource_ids:
+        kiosk.switches[rid].stop()
+    if kiosk.broker is not None:
+        kiosk.broker.stop()
+    if kiosk.equipment is not None:
+        kiosk.equipment.stop()
+
+
+def _row_of(status: EquipmentStatus) -> dict[str, Any]:
+    data = asdict(status)
+    data["heard_at"] = status.heard_at.isoformat() if status.heard_at else None
+    data["reason"] = status.reason
+    data["ok"] = status.bookable
+    return data
 
 
 def cmd_equipment_status(args: argparse.Namespace) -> int:
-    _, lang, switch, rid = _switch(args)
+    config = load_config(args)
+    lang = language(args, config)
+    ids = args.resource or [r.id for r in config.resources if r.switch]
+    kiosk = _equipment(args, config, ids)
+    owner = kiosk.equipment
+    assert owner is not None
     try:
-        _wait_connected(switch, 3.0)
-        state = switch.state()
+        # Every plug is asked at once: the slowest answer (or timeout) is the wait.
+        with ThreadPoolExecutor(max_workers=max(1, min(16, len(ids)))) as pool:
+            statuses = list(pool.map(lambda rid: owner.probe(rid, args.timeout), ids))
     finally:
-        switch.stop()
-    power = {True: "on", False: "off", None: "unknown"}[state.on]
+        _close_equipment(kiosk, ids)
     if args.json:
-        print_json({"resource": rid, "on": state.on, "online": state.online})
+        print_json([_row_of(s) for s in statuses])
     else:
-        key = "cli.equipment.status" if state.online else "cli.equipment.offline"
-        print(translate(key, lang, resource=rid, state=translate(f"equipment.{power}", lang)))
-    return 0 if state.online else 1
+        for status in statuses:
+            print(f"{status.resource_id}: {status_words(status, lang)}")
+    return 0 if all(s.bookable for s in statuses) else 1
 
 
 def cmd_equipment_switch(args: argparse.Namespace) -> int:
-    config, lang, switch, rid = _switch(args)
+    rid = args.resource
+    config = load_config(args)
+    lang = language(args, config)
+    kiosk = _equipment(args, config, [rid])
+    owner = kiosk.equipment
+    assert owner is not None
     timeout = args.timeout or config.bookings.switch_timeout_seconds
     try:
-        _wait_connected(switch, 3.0)
-        confirmed = switch.set(args.on, timeout=timeout)
-        state = switch.state()
+        outcome = owner.switch(rid, args.on, timeout)  # one command and its echo
     finally:
-        switch.stop()
+        _close_equipment(kiosk, [rid])
     wanted = translate("equipment.on" if args.on else "equipment.off", lang)
-    if confirmed:
+    if outcome.confirmed:
         print(translate("cli.equipment.confirmed", lang, resource=rid, state=wanted))
-        return 0
-    key = "cli.equipment.not_confirmed" if state.online else "cli.equipment.offline"
-    print(translate(key, lang, resource=rid, state=wanted))
-    return 1
+    else:
+        key = _SWITCH_MESSAGES.get(outcome.key, "cli.equipment.not_confirmed")
+        said = {True: "equipment.on", False: "equipment.off", None: "equipment.unknown"}
+        answered = translate(said[outcome.answered], lang)
+        print(translate(key, lang, resource=rid, state=wanted, answered=answered))
+    if getattr(args, "verbose", False) and outcome.round_trip_ms is not None:
+        print(
+            translate(
+                "cli.equipment.round_trip",
+                lang,
+                ms=f"{outcome.round_trip_ms:.1f}",
+                device=outcome.device,
+            )
+        )
+    return 0 if outcome.confirmed else 1
+
+
+#: What went wrong with a staff command -> its CLI message.
+_SWITCH_MESSAGES = {
+    "equipment.offline": "cli.equipment.offline",
+    "equipment.broker_lost": "cli.equipment.offline",
+    "equipment.answered_on": "cli.equipment.answered",
+    "equipment.answered_off": "cli.equipment.answered",
+    "equipment.no_channel": "cli.equipment.no_channel",
+    "equipment.refused": "cli.equipment.refused",
+}
 
 
 # -- bookings -------------------------------------------------------------------------
@@ -228,7 +293,9 @@ def cmd_bookings_create(args: argparse.Namespace) -> int:
             start = start.replace(tzinfo=ZoneInfo(config.kiosk.timezone))
         patron = _patron_ref(service, args.card)
         staff = _patron_ref(service, args.staff) if args.staff else None
-        booking = service.book(patron, args.resource, start, args.duration, staff=staff)
+        booking = service.book(
+            patron, args.resource, start, args.duration, staff=staff, auto=args.auto
+        )
     finally:
         service.store.close()
     if args.json:
@@ -236,6 +303,17 @@ def cmd_bookings_create(args: argparse.Namespace) -> int:
     else:
         print(translate("cli.bookings.created", lang, id=booking.id))
         print(_line(booking, lang))
+    return 0
+
+
+def cmd_bookings_checkin(args: argparse.Namespace) -> int:
+    _, lang, service = _service(args)
+    try:
+        booking = service.check_in(None, args.id)  # staff: any booking not yet ended
+    finally:
+        service.store.close()
+    print(translate("cli.bookings.checked_in", lang, id=booking.id))
+    print(_line(booking, lang))
     return 0
 
 

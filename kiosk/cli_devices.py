@@ -1,11 +1,14 @@
 """``kiosk readers`` and ``kiosk receipt``: for staff installing and testing hardware.
 
 - ``kiosk readers`` lists the configured readers (with their health check) and the
-  reader hardware detected on this machine; ``--json`` prints the same as data.
+  reader hardware detected on this machine; ``--json`` prints the same as data. Exit 1
+  when a configured reader fails its check.
 - ``kiosk readers --watch`` starts the configured readers and prints one line per read
   (``card <card key>``, ``card-number <number>``, ``item <barcode or tag id>``; with
   ``--json`` one JSON object per line) until Ctrl-C or ``--exit-after SECONDS``;
-  device status changes go to stderr.
+  device status changes go to stderr, once per change (``status desk ok``,
+  ``status desk offline: <why>``), and each reader's counts when it stops
+  (``counts desk: 12 reads, 1 dropped``).
 - ``kiosk receipt --test`` prints a test receipt on the configured receipt printer.
 """
 
@@ -88,9 +91,10 @@ def cmd_readers(args: argparse.Namespace) -> int:
             }
         )
     detected = bootstrap.detect_readers()
+    code = 0 if all(entry["ok"] for entry in configured) else 1
     if args.json:
         cli.print_json({"configured": configured, "detected": detected})
-        return 0
+        return code
     print(translate("cli.readers.configured", lang))
     for entry in configured:
         status = "ok  " if entry["ok"] else "FAIL"
@@ -106,7 +110,7 @@ def cmd_readers(args: argparse.Namespace) -> int:
         else:
             for line in found:
                 print(f"  {source}: {line}")
-    return 0
+    return code
 
 
 def read_record(event: Event) -> list[dict[str, Any]]:
@@ -144,7 +148,7 @@ def _watch(
         out = sys.stdout
         if isinstance(event, DeviceStatus):
             out = sys.stderr
-            lines = [f"status {event.device} {'ok' if event.ok else event.detail or 'failed'}"]
+            lines = [status_line(event)]
         elif as_json:
             lines = [json.dumps(r, ensure_ascii=False) for r in read_record(event)]
         elif isinstance(event, TagsRead):
@@ -171,7 +175,27 @@ def _watch(
     finally:
         for _, device in reversed(readers):
             device.stop()
+        for _, device in readers:
+            if hasattr(device, "reads") and hasattr(device, "dropped"):
+                # The counts live in this process only (``kiosk doctor`` runs in its own).
+                print(
+                    f"counts {device.name}: {device.reads} reads, {device.dropped} dropped",
+                    file=sys.stderr,
+                    flush=True,
+                )
     return 0
+
+
+def status_line(event: DeviceStatus) -> str:
+    """``status desk ok`` or ``status desk offline: <why>`` (``device.busy`` -> busy)."""
+    if event.ok:
+        return f"status {event.device} ok"
+    word = event.detail.rpartition(".")[2] or "failed"
+    return (
+        f"status {event.device} {word}: {event.reason}"
+        if event.reason
+        else (f"status {event.device} {word}")
+    )
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:

@@ -252,6 +252,9 @@ class BookingRulesConfig:
     groups: list[str] | None = None
     training: str | None = None
     warnings_minutes: list[int] | None = field(default=None, metadata={"check": _check_warnings})
+    #: ``tap``: the patron checks in with a card tap (or staff do); ``auto``: every
+    #: booking starts at its start time by itself and is never a no-show.
+    checkin: Literal["tap", "auto"] | None = None
 
 
 @dataclass(frozen=True)

@@ -6,19 +6,21 @@ runs them in order and exits 0 only when every check passes.
 
 from __future__ import annotations
 
-import socket
 import sqlite3
+import statistics
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from kiosk.booking.equipment_api import status_words
 from kiosk.bootstrap import Kiosk
 from kiosk.bus import EventBus
 from kiosk.config import Config
 from kiosk.credentials import Credentials
 from kiosk.domain.errors import ConfigError, KioskError
-from kiosk.i18n import describe
+from kiosk.i18n import describe, translate
+from kiosk.ports import Broker
 from kiosk.store import Store
 from kiosk.store.database import exists as store_exists
 from kiosk.store.migrations import MIGRATIONS, applied
@@ -71,6 +73,8 @@ def run_checks(
     if warning:
         yield Check("secrets", False, warning)
     for key, device in kiosk.devices:
+        if getattr(device, "kind", "") == "switch":
+            continue  # plugs are asked below, through the one owner of equipment state
         try:
             ok, reason = device.check()
         except KioskError as exc:
@@ -83,8 +87,7 @@ def run_checks(
             yield Check(name, True, reason, warning=True)
         else:
             yield Check(name, ok, reason)
-    if config.mqtt.url:
-        yield _broker(config.mqtt.url)
+    yield from _equipment(kiosk, language)
     for extra in EXTRA_CHECKS:
         try:
             yield from extra(kiosk, language)
@@ -174,12 +177,65 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _broker(url: str) -> Check:
-    parts = urlsplit(url)
-    host = parts.hostname or "127.0.0.1"
-    port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
+#: Messages timed kiosk -> broker -> kiosk, and the median above which doctor warns (ms).
+ROUND_TRIPS = 20
+SLOW_BROKER_MS = 20.0
+
+
+def _equipment(kiosk: Kiosk, language: str) -> Iterator[Check]:
+    """The broker's own round trip, then every plug asked once, all at the same time
+    (the equipment owner records the answers; each line is read from it)."""
+    owner, broker = kiosk.equipment, kiosk.broker
+    switched = list(_switch_keys(kiosk))
+    if broker is None and not switched:
+        return
+    if owner is not None:
+        owner.watch()  # before the plugs start: their retained Last Wills count
+    if broker is not None:
+        broker.start(kiosk.bus)
+    for _, rid in switched:
+        kiosk.switches[rid].start(kiosk.bus)
     try:
-        with socket.create_connection((host, port), timeout=2.0):
-            return Check("mqtt broker", True, f"{host}:{port} accepts connections")
-    except OSError as exc:
-        return Check("mqtt broker", False, f"{host}:{port}: {exc.strerror or exc}")
+        if broker is not None and broker.wait_connected(2.0):
+            yield _round_trip(broker, language)  # (not connected: the line above says why)
+        if owner is None or not switched:
+            return
+        with ThreadPoolExecutor(max_workers=min(16, len(switched))) as pool:
+            statuses = list(pool.map(lambda pair: owner.probe(pair[1]), switched))
+        for (key, rid), status in zip(switched, statuses, strict=True):
+            name = f"{key} ({kiosk.switches[rid].name})"
+            yield Check(name, status.bookable, status_words(status, language))
+    finally:
+        for _, rid in switched:
+            kiosk.switches[rid].stop()
+        if broker is not None:
+            broker.stop()
+        if owner is not None:
+            owner.stop()
+
+
+def _switch_keys(kiosk: Kiosk) -> Iterator[tuple[str, str]]:
+    """(config key, resource id) of every plug, in config order."""
+    for index, resource in enumerate(kiosk.config.resources):
+        if resource.id in kiosk.switches:
+            yield f"resources[{index}].switch", resource.id
+
+
+def _round_trip(broker: Broker, language: str) -> Check:
+    """kiosk -> broker -> kiosk alone: what the broker adds to every plug's answer."""
+    times = [broker.round_trip(1.0) for _ in range(ROUND_TRIPS)]
+    seen = sorted(t * 1000 for t in times if t is not None)
+    if not seen:
+        return Check("mqtt round trip", False, translate("doctor.mqtt.no_echo", language))
+    p50 = statistics.median(seen)
+    reason = translate(
+        "doctor.mqtt.round_trip",
+        language,
+        p50=f"{p50:.1f}",
+        max=f"{seen[-1]:.1f}",
+        count=len(seen),
+    )
+    if p50 > SLOW_BROKER_MS:
+        slow = translate("doctor.mqtt.slow", language, limit=f"{SLOW_BROKER_MS:.0f}")
+        return Check("mqtt round trip", True, f"{reason}; {slow}", warning=True)
+    return Check("mqtt round trip", True, reason)

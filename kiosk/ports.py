@@ -101,27 +101,56 @@ class ItemPad(Device, Protocol):
 
 
 @dataclass(frozen=True)
-class SwitchState:
-    """What a switch reported last: ``on`` is None when unknown, ``online`` from its LWT."""
+class SwitchReply:
+    """What a plug answered to one command or question.
+
+    ``on`` is the power state the device itself answered (None: no answer);
+    ``round_trip_s`` the seconds from sending to that answer; ``device`` the id the
+    device answered with (a Shelly's own id, a Tasmota topic). ``problem`` is a message
+    key when there was no usable answer: ``equipment.no_echo`` (silence until the
+    timeout), ``equipment.offline`` (its Last Will says offline: not sent),
+    ``equipment.broker_lost`` (the kiosk is not connected: not sent),
+    ``equipment.no_channel`` (the device has no such relay), ``equipment.refused``.
+    A command is confirmed when ``on`` is what was asked; an ``on`` that differs is the
+    device's own opposite answer.
+    """
 
     on: bool | None
-    online: bool
+    round_trip_s: float | None = None
+    device: str = ""
+    problem: str = ""
 
 
 class EquipmentSwitch(Device, Protocol):
     """Powers a resource on or off (a smart plug over MQTT).
 
     ``set`` is blocking: it sends ON or OFF (never toggle) and waits up to ``timeout``
-    seconds for the device's own echo; returns True when confirmed, False otherwise
-    (the caller retries and raises a staff alert). Publishes
-    :class:`~kiosk.domain.events.EquipmentState`.
+    seconds for the device's own answer; ``ask`` is blocking too and only asks for the
+    state. Neither retries (the equipment controller does). Everything the device says
+    is published as :class:`~kiosk.domain.events.EquipmentState`; the equipment
+    controller (:mod:`kiosk.booking.equipment`) keeps the one record of it.
     """
 
     resource: str
 
-    def set(self, on: bool, timeout: float = 2.0) -> bool: ...
+    def set(self, on: bool, timeout: float = 2.0) -> SwitchReply: ...
 
-    def state(self) -> SwitchState: ...
+    def ask(self, timeout: float = 2.0) -> SwitchReply: ...
+
+
+class Broker(Device, Protocol):
+    """The kiosk's connection to its MQTT broker, shared by every plug.
+
+    ``check`` is a real MQTT CONNECT/CONNACK with the configured credentials.
+    ``round_trip`` is blocking: it publishes to a topic of the kiosk's own and waits for
+    the broker to hand it back; seconds, or None when it did not come back in time.
+    """
+
+    def wait_connected(self, timeout: float) -> bool:
+        """Blocking until connected (True) or ``timeout`` seconds passed (False)."""
+        ...
+
+    def round_trip(self, timeout: float = 1.0) -> float | None: ...
 
 
 #: A printer's state as the kiosk names it (OctoPrint's many state texts map onto these):

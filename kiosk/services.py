@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk.booking.equipment_api import EquipmentControl
 from kiosk.circulation.api import Circulation, Events, Feedback, Usage
 from kiosk.preferences import PreferencesService
 from kiosk.report.figures import Figures
@@ -30,6 +31,9 @@ class Services:
     surveys: Surveys | None = None
     #: Key figures of a period (the staff screen's week).
     figures: Figures | None = None
+    #: The equipment state and the staff's direct switching
+    #: (:class:`kiosk.booking.equipment_api.EquipmentControl`), when built from a kiosk.
+    equipment: EquipmentControl | None = None
     #: True when the services answer from the kiosk's own SQLite database in well under
     #: a millisecond (the local backend): the screens may then call the quick ones
     #: directly on the UI thread (DESIGN.md: "fast, sync") instead of through a worker,

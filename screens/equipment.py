@@ -13,9 +13,10 @@ check-in window is open checks them in at once (``Bookings.check_in`` without a
 booking id, "the card tap"), then shows this screen with the confirmation. Inside My
 bookings a Check in button does the same for one booking.
 
-Equipment that reports Offline (``Resource.online``, or the app's latest
-``EquipmentState`` from the dispatcher) is shown as such and cannot be booked until it
-is back.
+Equipment that cannot be powered right now (``Resource.equipment``: the equipment
+controller's record, read with the grid; its plug offline, not answered yet, or
+refusing) is shown with the reason and cannot be booked until it is back; the screen
+fetches again when the controller says its record changed (``EquipmentChanged``).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from kiosk.booking.api import FREE, MINE, Booking, DayGrid, Resource, Slot
 from kiosk.booking.rules import Rules, rules_for
 from kiosk.config import Config
 from kiosk.domain.errors import KioskError
-from kiosk.domain.events import BookingEvent
+from kiosk.domain.events import BookingEvent, EquipmentChanged
 from kiosk.timeutil import utcnow
 from screens import format as fmt
 from screens.base import KioskScreen
@@ -175,8 +176,26 @@ class EquipmentScreen(KioskScreen):
             # The scheduler (its own thread) starts, ends and releases bookings: what
             # the patron sees follows at once (the dispatcher hands it to this thread).
             app.dispatcher.subscribe(BookingEvent, self._booking_changed)
+            app.dispatcher.subscribe(EquipmentChanged, self._equipment_changed)
 
-    def _booking_changed(self, _event: BookingEvent) -> None:
+    def _equipment_changed(self, event: EquipmentChanged) -> None:
+        """Fetch again only when what this screen shows changed: whether the resource
+        can be booked now, and why not (its plug switching on or off does not)."""
+        shown = next((r for r in self.resources if r.id == event.resource), None)
+        if shown is None:
+            return
+        services = self.app.services
+        owner = None if services is None else services.equipment
+        known = shown.equipment
+        same = (
+            owner is not None
+            and known is not None
+            and owner.equipment_state(event.resource).reason == known.reason
+        )
+        if not same:
+            self._booking_changed(event)
+
+    def _booking_changed(self, _event: BookingEvent | EquipmentChanged) -> None:
         if self.loaded and self.app.current == self.name and self.app.session.signed_in:
             self.refresh()
 
@@ -308,11 +327,26 @@ class EquipmentScreen(KioskScreen):
         rid = resource_id or self.resource_id
         return next((r for r in self.resources if r.id == rid), None)
 
-    def online(self, resource: Resource) -> bool:
-        """The newest word on the equipment: the app's last EquipmentState event, else
-        what the service knew when the screen was fetched."""
-        event = self.app.equipment.get(resource.id)
-        return event.online if event is not None else resource.online
+    def bookable(self, resource: Resource) -> bool:
+        """Whether its equipment can be powered now, as fetched with the grid."""
+        return resource.bookable_now
+
+    def not_bookable_text(self, resource: Resource, short: bool) -> str:
+        """Why it cannot be booked right now, in words (the resource button's second line
+        when ``short``, else the note under the grid)."""
+        status = resource.equipment
+        if status is None or status.bookable:
+            return ""
+        offline = status.reason == "equipment.reason.offline"
+        if short:
+            return self.app.tr(
+                "ui.booking.offline_short" if offline else "ui.booking.unknown_short"
+            )
+        if offline:
+            return self.app.tr("ui.booking.offline", resource=resource.name)
+        return self.app.tr(
+            "ui.booking.not_bookable", resource=resource.name, reason=self.app.tr(status.reason)
+        )
 
     def slots(self) -> tuple[Slot, ...]:
         if self.grid is None:
@@ -329,7 +363,7 @@ class EquipmentScreen(KioskScreen):
             self.choose_kind(MINE_TAB)
             return
         resource = self.resource()
-        if slot.state != FREE or resource is None or not self.online(resource):
+        if slot.state != FREE or resource is None or not self.bookable(resource):
             return
         self.start = slot
         self.minutes = self._choices()[0]
@@ -535,8 +569,8 @@ class EquipmentScreen(KioskScreen):
 
     def resource_text(self, resource: Resource) -> str:
         lines = [resource.name]
-        if not self.online(resource):
-            lines.append(self.app.tr("ui.booking.offline_short"))
+        if not self.bookable(resource):
+            lines.append(self.not_bookable_text(resource, short=True))
         elif resource.training:
             lines.append(self.app.tr("ui.booking.training_short"))
         return "\n".join(lines)
@@ -601,9 +635,9 @@ class EquipmentScreen(KioskScreen):
         resource = self.resource()
         slots = self.slots()
         if resource is not None and self.available:
-            bookable = self.online(resource)
+            bookable = self.bookable(resource)
             if not bookable:
-                note = app.tr("ui.booking.offline", resource=resource.name)
+                note = self.not_bookable_text(resource, short=False)
             elif not slots:
                 note = app.tr("booking.closed_day")
             elif not any(s.state == FREE for s in slots):

@@ -36,7 +36,6 @@ from kiosk.domain.errors import KioskError
 from kiosk.domain.events import (
     CardTapped,
     DeviceStatus,
-    EquipmentState,
     ItemScanned,
     SessionEnded,
     SessionWarning,
@@ -142,9 +141,9 @@ class KioskApp(App):
         self.dispatcher = Dispatcher(kiosk.bus, self._schedule)
         self.worker = Worker(self._schedule, "kiosk-services")
         self.device_worker = Worker(self._schedule, "kiosk-devices")
-        #: Last health reported per device name, and last state per resource id.
+        #: Last health reported per device name (equipment state is the equipment
+        #: controller's: ``services.equipment``).
         self.device_status: dict[str, DeviceStatus] = {}
-        self.equipment: dict[str, EquipmentState] = {}
         self.manager: ScreenManager | None = None
         self._warning: Any = None
         self._warned = False
@@ -340,7 +339,6 @@ class KioskApp(App):
         self.dispatcher.subscribe(ItemScanned, self._on_item)
         self.dispatcher.subscribe(TagsRead, self._on_tags)
         self.dispatcher.subscribe(DeviceStatus, self._on_device_status)
-        self.dispatcher.subscribe(EquipmentState, self._on_equipment)
         Window.bind(on_touch_down=self._activity, on_key_down=self._on_key_down)
         Window.bind(on_request_close=self._on_request_close)
         self._tick_event = Clock.schedule_interval(lambda _dt: self.tick(), 0.25)
@@ -715,11 +713,6 @@ class KioskApp(App):
     def _on_device_status(self, event: DeviceStatus) -> None:
         self.device_status[event.device] = event
         if self.current == "staff":
-            self.current_screen().render()
-
-    def _on_equipment(self, event: EquipmentState) -> None:
-        self.equipment[event.resource] = event
-        if self.current in ("equipment", "staff"):
             self.current_screen().render()
 
     # -- screenshots: taken in on_flip, after a redraw (a Clock callback can be black) --

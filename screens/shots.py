@@ -143,9 +143,11 @@ class ScreenshotApp(KioskApp):
         config = self.kiosk.config
         store = bootstrap.open_store(config, Path(self._folder.name) / f"{lang}.db")
         demo.load(store, config)
-        self.services = bootstrap.build_services(config, store)
+        self.services = bootstrap.build_services(self.kiosk, store)
         # The makerspace's bookings on the same demo database (no scheduler: still frames).
-        self.services.bookings = BookingService(store, config, bus=self.kiosk.bus)
+        self.services.bookings = BookingService(
+            store, config, bus=self.kiosk.bus, equipment=self.kiosk.equipment
+        )
         self.set_language(lang)
         self.screen("attract").refresh()
 

@@ -1,17 +1,25 @@
-"""Staff mode, opened by a staff card and its PIN: device status, equipment override,
-and the only way to leave the app."""
+"""Staff mode, opened by a staff card and its PIN: device status, equipment (as the
+equipment controller knows it: ``Services.equipment``) with an override, today's
+bookings waiting for a check-in (staff check them in for the patron), and the only way
+to leave the app."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty
 
+from kiosk.booking.api import Booking
+from kiosk.booking.equipment_api import EquipmentStatus, SwitchOutcome
 from kiosk.domain.errors import KioskError
-from kiosk.domain.events import EquipmentState
+from kiosk.domain.events import EquipmentChanged
 from kiosk.i18n import catalogue
+from kiosk.timeutil import utcnow
+from screens import format as fmt
 from screens.base import KioskScreen
+from screens.equipment import hhmm
 
 
 class StaffScreen(KioskScreen):
@@ -23,6 +31,22 @@ class StaffScreen(KioskScreen):
         #: device config key -> (ok, reason) from the last check.
         self.checks: dict[str, tuple[bool, str]] = {}
         self.notes: dict[str, str] = {}
+        #: Today's bookings that wait for a check-in (``booked``, not ended).
+        self.waiting: list[Booking] = []
+
+    def on_kv_post(self, _base: Any) -> None:
+        if self.app is not None:
+            # The owner's record changed (a plug answered, went offline, ...).
+            self.app.dispatcher.subscribe(EquipmentChanged, self._equipment_changed)
+
+    def _equipment_changed(self, _event: EquipmentChanged) -> None:
+        if self.app.current == self.name:
+            self.render()
+
+    @property
+    def equipment(self) -> Any:
+        services = self.app.services
+        return None if services is None else services.equipment
 
     def on_pre_enter(self, *_args: Any) -> None:
         patron = self.app.session.patron
@@ -35,7 +59,8 @@ class StaffScreen(KioskScreen):
 
     def refresh(self) -> None:
         self.render()
-        devices = list(self.app.kiosk.devices)
+        # Plugs are not checked here: their rows show the equipment owner's record.
+        devices = [(k, d) for k, d in self.app.kiosk.devices if not k.startswith("resources[")]
 
         def check_all() -> dict[str, tuple[bool, str]]:
             results: dict[str, tuple[bool, str]] = {}
@@ -47,29 +72,64 @@ class StaffScreen(KioskScreen):
             return results
 
         self.app.call(check_all, self._checked, device=True)
+        self.load_waiting()
+
+    # -- check-in by staff ------------------------------------------------------------
+    def load_waiting(self) -> None:
+        services = self.app.services
+        bookings = None if services is None else services.bookings
+        if bookings is None:
+            self.waiting = []
+            return
+        clock = getattr(bookings, "clock", utcnow)
+        zone = self.app.kiosk.config.kiosk.timezone
+
+        def fetch() -> list[Booking]:
+            now: datetime = clock()
+            today = fmt.local_date(now, zone)
+            return [
+                b for b in bookings.bookings_on(today) if b.status == "booked" and b.ends_at > now
+            ]
+
+        self.app.call(fetch, self._got_waiting, quick=True)
+
+    def _got_waiting(self, waiting: list[Booking]) -> None:
+        self.waiting = waiting
+        self.render()
+
+    def check_in(self, booking_id: int) -> None:
+        bookings = self.app.services.bookings if self.app.services is not None else None
+        if bookings is None:
+            return
+
+        def done(booking: Booking) -> None:
+            said = self.app.tr("ui.staff.checked_in", resource=booking.resource_name, id=booking.id)
+            self.app.announce(said)
+            self.load_waiting()
+
+        def failed(error: KioskError) -> None:
+            self.app.alert(self.app.describe(error))
+            self.load_waiting()
+
+        self.app.call(lambda: bookings.check_in(None, booking_id), done, failed, quick=True)
 
     def _checked(self, results: dict[str, tuple[bool, str]]) -> None:
         self.checks = results
         self.render()
 
     def switch(self, resource_id: str, on: bool) -> None:
-        switch = self.app.kiosk.switches.get(resource_id)
-        if switch is None:
+        equipment = self.equipment
+        if equipment is None:
             return
         resources = self.app.kiosk.config.resources
         name = next((r.name for r in resources if r.id == resource_id and r.name), resource_id)
 
-        def done(confirmed: bool) -> None:
-            self.notes[resource_id] = (
-                "ui.staff.switch_done" if confirmed else "ui.staff.switch_failed"
-            )
-            if confirmed:
-                self.app.equipment[resource_id] = EquipmentState(
-                    resource=resource_id, on=on, online=True
-                )
+        def done(outcome: SwitchOutcome) -> None:
+            # The owner recorded the answer; this note is only what the command did.
+            self.notes[resource_id] = outcome.key or "ui.staff.switch_done"
             self.render()
-            said = f"{name}: {self.app.tr(self.notes[resource_id])}"
-            if confirmed:
+            said = f"{name}: {self.app.tr(self.notes[resource_id], resource=name)}"
+            if outcome.confirmed:
                 self.app.announce(said)
             else:
                 self.app.alert(said)
@@ -79,7 +139,24 @@ class StaffScreen(KioskScreen):
             self.render()
             self.app.alert(f"{name}: {self.app.describe(error)}")
 
-        self.app.call(lambda: switch.set(on), done, failed, device=True)
+        self.app.call(lambda: equipment.switch(resource_id, on), done, failed, device=True)
+
+    def equipment_detail(self, status: EquipmentStatus, name: str) -> str:
+        app = self.app
+        if status.bookable:
+            detail = app.tr("ui.staff.power_on" if status.on else "ui.staff.power_off")
+            if status.on is None:
+                detail = app.tr("ui.equipment.state_unknown")
+        elif status.reason == "equipment.reason.offline":
+            detail = app.tr("ui.equipment.state_offline")
+        else:
+            detail = app.tr(status.reason)
+        if status.printer_busy:
+            detail = f"{detail} · {app.tr('ui.staff.printer_busy')}"
+        note = self.notes.get(status.resource_id)
+        if note:
+            detail = f"{detail} · {app.tr(note, resource=name)}"
+        return detail
 
     def exit_app(self) -> None:
         if not self.confirm_exit:
@@ -111,31 +188,45 @@ class StaffScreen(KioskScreen):
             devices.add_widget(
                 Factory.Row(mark=mark, title=f"{kind}: {device.name}", detail=detail, ident=key)
             )
-        equipment = self.ids.equipment
-        equipment.clear_widgets()
-        for resource in app.kiosk.config.resources:
-            if resource.id not in app.kiosk.switches:
+        box = self.ids.equipment
+        box.clear_widgets()
+        owner = self.equipment
+        names = {r.id: r.name or r.id for r in app.kiosk.config.resources}
+        for status in owner.all_states() if owner is not None else ():
+            if not status.switch:
                 continue
-            state = app.equipment.get(resource.id)
-            if state is None:
-                detail = app.tr("ui.equipment.state_unknown")
-            elif not state.online:
-                detail = app.tr("ui.equipment.state_offline")
-            else:
-                detail = app.tr("ui.staff.power_on" if state.on else "ui.staff.power_off")
-            note = self.notes.get(resource.id)
-            if note:
-                detail = f"{detail} · {app.tr(note)}"
-            is_on = bool(state and state.on)
-            rid = resource.id
-            equipment.add_widget(
+            rid = status.resource_id
+            is_on = bool(status.on)
+            box.add_widget(
                 Factory.Row(
-                    title=resource.name or rid,
-                    detail=detail,
+                    mark="ok" if status.bookable else "refused",
+                    title=names.get(rid, rid),
+                    detail=self.equipment_detail(status, names.get(rid, rid)),
                     ident=rid,
                     action_text=app.tr("ui.staff.turn_off" if is_on else "ui.staff.turn_on"),
                     action_role="danger" if is_on else "primary",
                     action=lambda r=rid, on=not is_on: self.switch(r, on),
+                )
+            )
+        self._render_waiting()
+
+    def _render_waiting(self) -> None:
+        """Below the plugs, in the same list: today's bookings nobody checked in to."""
+        app = self.app
+        box = self.ids.equipment
+        zone = app.kiosk.config.kiosk.timezone
+        for booking in self.waiting:
+            start = hhmm(booking.starts_at, app.language, zone)
+            when = f"{start}-{hhmm(booking.ends_at, app.language, zone)}"
+            box.add_widget(
+                Factory.Row(
+                    mark="pending",
+                    title=booking.resource_name,
+                    detail=app.tr("ui.staff.booking_waiting", id=booking.id, when=when),
+                    ident=f"booking:{booking.id}",
+                    action_text=app.tr("ui.staff.check_in"),
+                    action_role="primary",
+                    action=lambda i=booking.id: self.check_in(i),
                 )
             )
 
@@ -143,3 +234,4 @@ class StaffScreen(KioskScreen):
         self.confirm_exit = False
         self.checks = {}
         self.notes = {}
+        self.waiting = []

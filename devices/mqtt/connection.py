@@ -1,4 +1,5 @@
-"""One paho-mqtt 2.x connection shared by every MQTT adapter of a kiosk.
+"""One paho-mqtt 2.x connection shared by every MQTT adapter of a kiosk
+(:class:`kiosk.ports.Broker`).
 
 - Automatic reconnect (paho's network thread, ``loop_start``), MQTT 5, clean start.
 - The kiosk's own retained status on ``kiosk/<kiosk id>/status`` (``online``), with a
@@ -9,8 +10,12 @@
   holds is dropped on disconnect and again on connect, so no stale ON/OFF is delivered
   after a reconnect. Commands also carry an MQTT 5 message expiry.
 
-Threads: message handlers and connect listeners run on paho's network thread; they
-must be quick and never call :meth:`publish` with a wait.
+- :meth:`check` is a real MQTT CONNECT/CONNACK with the configured credentials (a
+  refusal says why); :meth:`round_trip` times kiosk -> broker -> kiosk on topics of
+  its own (``kiosk/<kiosk id>/echo``), the broker's share of every plug's round trip.
+
+Threads: message handlers and connect/disconnect listeners run on paho's network
+thread; they must be quick and never call :meth:`publish` with a wait.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import math
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,6 +47,57 @@ def status_topic(kiosk_id: str) -> str:
     return f"kiosk/{kiosk_id}/status"
 
 
+def echo_topic(kiosk_id: str) -> str:
+    """Where :meth:`MqttConnection.round_trip` gets its message back; the mirror
+    listens on ``<this>/ask``."""
+    return f"kiosk/{kiosk_id}/echo"
+
+
+class _Mirror:
+    """A second client of the kiosk's own that hands every message on ``<echo>/ask``
+    back on ``<echo>``: the path of a plug's answer, without the plug.
+
+    Why not simply a message to the kiosk's own topic: Mosquitto writes that echo out
+    before its PUBACK, so it comes back at once even from a broker whose Nagle delay
+    holds every plug's answer ~40 ms (the answer follows the PUBACK on the same socket,
+    which waits for the kiosk's delayed ACK). Through a second client the measured
+    path is the one a plug's answer takes.
+    """
+
+    def __init__(self, owner: MqttConnection, timeout: float) -> None:
+        self.ready = threading.Event()
+        self.topic = echo_topic(owner.kiosk_id)
+        self.client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2,
+            client_id=f"{owner.client_id}-echo",
+            protocol=mqtt.MQTTv5,
+        )
+        if owner._username:
+            self.client.username_pw_set(owner._username, owner._password)
+        if owner.tls:
+            self.client.tls_set(ca_certs=owner._ca_file or None, cert_reqs=ssl.CERT_REQUIRED)
+        self.client.on_socket_open = _nodelay
+        self.client.on_connect = self._on_connect
+        self.client.on_subscribe = lambda *_args: self.ready.set()
+        self.client.on_message = self._on_message
+        self.client.connect_async(owner.host, owner.port, keepalive=15, clean_start=True)
+        self.client.loop_start()
+        self.ready.wait(timeout)
+
+    def _on_connect(
+        self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any
+    ) -> None:
+        if not reason.is_failure:
+            client.subscribe(f"{self.topic}/ask", qos=1)
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        client.publish(self.topic, bytes(msg.payload), qos=1)
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
 def _nodelay(client: mqtt.Client, userdata: Any, sock: Any) -> None:
     # A websocket or an already closed socket: nothing to tune.
     with contextlib.suppress(OSError, AttributeError):
@@ -49,7 +106,11 @@ def _nodelay(client: mqtt.Client, userdata: Any, sock: Any) -> None:
 
 class MqttConnection:
     """A reference-counted connection: the first :meth:`acquire` connects, the last
-    :meth:`release` disconnects. ``url`` is ``mqtt://host:port`` or ``mqtts://``."""
+    :meth:`release` disconnects. ``url`` is ``mqtt://host:port`` or ``mqtts://``.
+
+    As a device (``start``/``stop``) it is one more user of the same connection."""
+
+    kind = "mqtt"
 
     def __init__(
         self,
@@ -69,6 +130,7 @@ class MqttConnection:
         if parts.scheme not in ("mqtt", "mqtts"):
             raise ValueError(f"an mqtt:// or mqtts:// broker URL, not {url!r}")
         self.url = url
+        self.name = url
         self.host = parts.hostname or "127.0.0.1"
         self.tls = parts.scheme == "mqtts"
         self.port = parts.port or (8883 if self.tls else 1883)
@@ -85,6 +147,16 @@ class MqttConnection:
         #: True from the connect handler's snapshot of subscriptions until a disconnect.
         self._live = False
         self._connect_listeners: list[Callable[[], None]] = []
+        self._disconnect_listeners: list[Callable[[], None]] = []
+        #: Why the last connection attempt failed (the broker's CONNACK reason, or the
+        #: socket's error); "" after a successful connect.
+        self.last_error = ""
+        self._echo_lock = threading.Lock()
+        self._echoes: dict[bytes, threading.Event] = {}
+        self._echo_subscribed = False
+        self._mirror: _Mirror | None = None
+        self._mirror_lock = threading.Lock()
+        self._started_as_device = 0
         self._refresh_stop = threading.Event()
         self._refresh_thread: threading.Thread | None = None
         self.connects = 0
@@ -116,6 +188,7 @@ class MqttConnection:
         )
         client.on_socket_open = _nodelay
         client.on_connect = self._on_connect
+        client.on_connect_fail = self._on_connect_fail
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         return client
@@ -149,6 +222,10 @@ class MqttConnection:
             if self._users > 0:
                 return
         self._refresh_stop.set()
+        with self._echo_lock:
+            mirror, self._mirror = self._mirror, None
+        if mirror is not None:
+            mirror.close()
         if self.connected.is_set():
             info = self.client.publish(status_topic(self.kiosk_id), b"offline", 1, retain=True)
             with contextlib.suppress(RuntimeError, ValueError):
@@ -187,6 +264,11 @@ class MqttConnection:
         if live:
             listener()
 
+    def on_disconnect(self, listener: Callable[[], None]) -> None:
+        """``listener()`` runs (paho's thread) each time a live connection is lost."""
+        with self._lock:
+            self._disconnect_listeners.append(listener)
+
     def publish(self, topic: str, payload: bytes, expiry_s: float | None = None) -> bool:
         """QoS 1, never retained. Returns False at once when not connected (fail fast).
 
@@ -223,8 +305,10 @@ class MqttConnection:
         # Whatever was queued while away is stale: the reconcile below decides anew.
         client.drop_out_messages()
         if reason.is_failure:
+            self.last_error = f"refused the connection: {reason}"
             log.warning("MQTT broker %s refused the connection: %s", self.url, reason)
             return
+        self.last_error = ""
         self.connects += 1
         with self._lock:
             self._live = True
@@ -256,6 +340,17 @@ class MqttConnection:
         if was and self._users > 0:
             log.warning("MQTT broker %s lost: %s", self.url, reason)
             self._status(False)
+            with self._lock:
+                listeners = list(self._disconnect_listeners)
+            for listener in listeners:
+                try:
+                    listener()
+                except Exception:
+                    log.exception("MQTT disconnect listener failed")
+
+    def _on_connect_fail(self, client: mqtt.Client, userdata: Any) -> None:
+        # paho says no more than that; the socket's own error is in its log.
+        self.last_error = "no MQTT broker answers there (TCP connection failed)"
 
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
         with self._lock:
@@ -292,7 +387,71 @@ class MqttConnection:
                 )
             )
 
+    # -- as a device (kiosk.ports.Broker) --------------------------------------------
+    def start(self, bus: EventBus) -> None:
+        """One more user of the connection (returns at once)."""
+        self._started_as_device += 1
+        self.acquire(bus)
+
+    def stop(self) -> None:
+        if self._started_as_device > 0:
+            self._started_as_device -= 1
+            self.release()
+
     def check(self, timeout: float = 2.0) -> tuple[bool, str]:
-        if self.wait_connected(timeout):
-            return True, f"connected to {self.host}:{self.port}"
-        return False, f"not connected to {self.host}:{self.port}"
+        """Blocking, at most ``timeout`` s: a CONNECT answered by a CONNACK that accepts
+        the configured client id and credentials (connects for the check if needed)."""
+        acquired = self._users == 0
+        if acquired:
+            self.acquire()
+        try:
+            who = f" as {self._username!r}" if self._username else ""
+            if self.wait_connected(timeout):
+                return True, f"{self.host}:{self.port} accepted the connection{who} (CONNACK)"
+            reason = self.last_error or "no CONNACK in time"
+            return False, f"{self.host}:{self.port}{who}: {reason}"
+        finally:
+            if acquired:
+                self.release()
+
+    def round_trip(self, timeout: float = 1.0) -> float | None:
+        """Blocking: publish to ``<echo>/ask``, which a mirror client of the kiosk's own
+        (see :class:`_Mirror`) hands back on :func:`echo_topic`, QoS 1 both ways as a
+        plug command and its answer. Seconds, or None when it did not come back."""
+        if not self.connected.is_set():
+            return None
+        topic = echo_topic(self.kiosk_id)
+        with self._echo_lock:
+            first, self._echo_subscribed = not self._echo_subscribed, True
+            mirror = self._mirror
+        if first:
+            # The broker handles one connection's packets in order: this SUBSCRIBE is
+            # in place before the PUBLISH below arrives.
+            self.subscribe(topic, self._on_echo)
+        if mirror is None:
+            with self._mirror_lock:  # one mirror, however many callers
+                mirror = self._mirror or _Mirror(self, timeout)
+                with self._echo_lock:
+                    self._mirror = mirror
+        if not mirror.ready.is_set():
+            return None
+        token = f"{time.monotonic_ns()}-{threading.get_ident()}".encode()
+        arrived = threading.Event()
+        with self._echo_lock:
+            self._echoes[token] = arrived
+        try:
+            started = time.perf_counter()
+            if not self.publish(f"{topic}/ask", token, expiry_s=timeout):
+                return None
+            if not arrived.wait(timeout):
+                return None
+            return time.perf_counter() - started
+        finally:
+            with self._echo_lock:
+                self._echoes.pop(token, None)
+
+    def _on_echo(self, topic: str, payload: bytes) -> None:
+        with self._echo_lock:
+            arrived = self._echoes.get(payload)
+        if arrived is not None:
+            arrived.set()

@@ -1,10 +1,17 @@
 """Simulated Tasmota and Shelly Gen2 plugs that speak MQTT to a real broker.
 
-Each plug has its own paho client and Last Will, answers in its dialect (see
-:mod:`devices.mqtt.dialects`) and can misbehave on purpose:
+Each plug has its own paho client and Last Will, answers in its dialect the way the
+firmware does, and can misbehave on purpose:
 
+- ``channels=N``: a strip or multi-relay device with N relays (Tasmota ``POWER1`` ..
+  ``POWERN``, Shelly switch ids 0 .. N-1); a relay it does not have is answered as the
+  firmware does (Tasmota ``{"Command":"Unknown"}``, Shelly error -105);
+- ``device_id``: Shelly only, the id the device puts in ``src`` of its replies (a
+  Shelly whose MQTT prefix was changed still answers with its own id);
 - ``drop_ack``: switches but sends no echo/reply;
-- ``ignore_off``: stays on when told OFF (and says so);
+- ``ignore_off`` / ``ignore_on``: stays on when told OFF (stays off when told ON) and
+  says so: the opposite answer;
+- ``mute``: connected and announced online, but never answers anything;
 - ``duplicate``: answers everything twice (as a QoS 1 redelivery would);
 - :meth:`PlugSim.go_offline`: drops off the network so the broker publishes its Last
   Will (``Offline`` / ``false``); :meth:`PlugSim.come_online` returns.
@@ -12,7 +19,8 @@ Each plug has its own paho client and Last Will, answers in its dialect (see
 Run a few from a shell::
 
     python -m devices.mqtt.plugsim --broker mqtt://127.0.0.1:1883 \\
-        tasmota://plug-printer-1 "shelly://shellyplug-s-abc123?ignore_off=1"
+        tasmota://plug-printer-1 "shelly://shellyplug-s-abc123?ignore_off=1" \\
+        "tasmota://strip-1?channels=4" "shelly://office/plug-7?device_id=shellyplugsg3-abc"
 """
 
 from __future__ import annotations
@@ -21,9 +29,11 @@ import argparse
 import contextlib
 import json
 import logging
+import re
 import signal
 import socket
 import threading
+import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -35,6 +45,11 @@ from devices.mqtt.dialects import DIALECTS
 
 log = logging.getLogger(__name__)
 
+#: ``cmnd/<topic>/POWER``, ``POWER1`` .. ``POWER8``: Tasmota's power commands.
+_TASMOTA_POWER = re.compile(r"POWER(\d*)", re.IGNORECASE)
+#: Flags a plug URL may carry (``?drop_ack=1``); the others take a value.
+_FLAGS = ("drop_ack", "ignore_off", "ignore_on", "duplicate", "mute", "on")
+
 
 def _nodelay(client: mqtt.Client, userdata: Any, sock: Any) -> None:
     # A websocket or an already closed socket: nothing to tune.
@@ -43,7 +58,10 @@ def _nodelay(client: mqtt.Client, userdata: Any, sock: Any) -> None:
 
 
 class PlugSim:
-    """One simulated plug. Thread-safe; callbacks run on its own paho thread."""
+    """One simulated plug. Thread-safe; callbacks run on its own paho thread.
+
+    ``device`` is the Tasmota topic or the Shelly MQTT prefix.
+    """
 
     def __init__(
         self,
@@ -52,31 +70,64 @@ class PlugSim:
         host: str = "127.0.0.1",
         port: int = 1883,
         *,
+        channels: int = 1,
+        device_id: str = "",
         drop_ack: bool = False,
         ignore_off: bool = False,
+        ignore_on: bool = False,
+        mute: bool = False,
         duplicate: bool = False,
         on: bool = False,
     ) -> None:
+        if channels < 1:
+            raise ValueError("channels= 1 or more")
         self.dialect = DIALECTS[kind]
         self.kind = kind
         self.device = device
+        self.device_id = device_id or device
         self.host = host
         self.port = port
         self.drop_ack = drop_ack
         self.ignore_off = ignore_off
+        self.ignore_on = ignore_on
+        self.mute = mute
         self.duplicate = duplicate
-        self.on = on
-        #: Every ON/OFF command received, in order (True = ON).
+        #: The state of each relay (index 0 is Tasmota's POWER1, Shelly's switch:0).
+        self.relays: list[bool] = [on] * channels
+        #: Every ON/OFF command received, in order (True = ON), and with its relay index.
         self.commands: list[bool] = []
+        self.channel_commands: list[tuple[int, bool]] = []
+        #: Every message received, as (topic, payload): what the kiosk really sent.
+        self.received: list[tuple[str, bytes]] = []
         self.connected = threading.Event()
         self._lock = threading.Lock()
         self._client: mqtt.Client | None = None
+        self._vanished: list[mqtt.Client] = []
 
     @classmethod
     def from_url(cls, raw: str, host: str, port: int) -> PlugSim:
         parts = urlsplit(raw)
-        flags = {k: v[-1] in ("1", "true", "yes") for k, v in parse_qs(parts.query).items()}
-        return cls(parts.scheme, parts.netloc + parts.path, host, port, **flags)
+        options: dict[str, Any] = {}
+        for key, values in parse_qs(parts.query).items():
+            value = values[-1]
+            if key in _FLAGS:
+                options[key] = value in ("1", "true", "yes")
+            elif key == "channels":
+                options[key] = int(value)
+            elif key == "device_id":
+                options[key] = value
+            else:
+                raise ValueError(f"unknown plug option {key!r}")
+        return cls(parts.scheme, parts.netloc + parts.path, host, port, **options)
+
+    @property
+    def on(self) -> bool:
+        """The first relay (a single plug's only one)."""
+        return self.relays[0]
+
+    @on.setter
+    def on(self, value: bool) -> None:
+        self.relays[0] = value
 
     @property
     def lwt_topic(self) -> str:
@@ -85,12 +136,13 @@ class PlugSim:
     def _make_client(self) -> mqtt.Client:
         client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
-            client_id=f"sim-{self.kind}-{self.device}",
+            client_id=f"sim-{self.kind}-{self.device}".replace("/", "-"),
             protocol=mqtt.MQTTv5,
         )
         client.will_set(self.lwt_topic, self.dialect.lwt_offline, qos=1, retain=True)
         client.on_socket_open = _nodelay
         client.on_connect = self._on_connect
+        client.on_disconnect = lambda *_args: self.connected.clear()
         client.on_message = self._on_message
         client.reconnect_delay_set(min_delay=0.2, max_delay=2)  # type: ignore[arg-type]
         return client
@@ -106,28 +158,56 @@ class PlugSim:
 
     def stop(self) -> None:
         """Leave cleanly (publishes Offline, like a plug being unplugged politely)."""
+        for gone in self._vanished:
+            with contextlib.suppress(Exception):
+                gone.socket().close()  # type: ignore[union-attr]
+        self._vanished.clear()
         client, self._client = self._client, None
         if client is None:
             return
         if self.connected.is_set():
-            client.publish(self.lwt_topic, self.dialect.lwt_offline, qos=1, retain=True)
-        client.disconnect()
-        client.loop_stop()
-        self.connected.clear()
+            info = client.publish(self.lwt_topic, self.dialect.lwt_offline, qos=1, retain=True)
+            with contextlib.suppress(RuntimeError, ValueError):
+                info.wait_for_publish(timeout=2.0)
+        self._leave(client, client.disconnect)
 
     def go_offline(self) -> None:
         """Vanish: the broker publishes the Last Will (MQTT 5 'disconnect with will')."""
         client, self._client = self._client, None
         if client is None:
             return
-        client.disconnect(
-            reasoncode=ReasonCode(PacketTypes.DISCONNECT, "Disconnect with will message")
+        self._leave(
+            client,
+            lambda: client.disconnect(
+                reasoncode=ReasonCode(PacketTypes.DISCONNECT, "Disconnect with will message")
+            ),
         )
+
+    def _leave(self, client: mqtt.Client, disconnect: Any) -> None:
+        """Send the DISCONNECT and wait until it is out before stopping the network
+        thread (stopped first, the packet may never leave, and the broker would notice
+        only at the keep-alive, 15 s later)."""
+        if self.connected.is_set():
+            disconnect()
+            deadline = time.monotonic() + 2.0
+            while self.connected.is_set() and time.monotonic() < deadline:
+                time.sleep(0.002)
         client.loop_stop()
         self.connected.clear()
 
     def come_online(self, wait: float = 5.0) -> None:
         self.start(wait)
+
+    def vanish(self) -> None:
+        """Lose power without a word: no more answers and no reconnect. The broker
+        publishes the Last Will only when it notices (keep-alive), or never if it is
+        restarted first."""
+        client, self._client = self._client, None
+        if client is None:
+            return
+        client.loop_stop()
+        self.connected.clear()
+        self._vanished.append(client)  # closed by stop(), not before: no DISCONNECT sent
 
     # -- paho callbacks -----------------------------------------------------------------
     def _on_connect(
@@ -141,32 +221,50 @@ class PlugSim:
         self.connected.set()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        payload = bytes(msg.payload)
+        with self._lock:
+            self.received.append((msg.topic, payload))
+        if self.mute:
+            return
         replies = (
-            self._tasmota(msg.topic, bytes(msg.payload))
-            if self.kind == "tasmota"
-            else self._shelly(bytes(msg.payload))
+            self._tasmota(msg.topic, payload) if self.kind == "tasmota" else self._shelly(payload)
         )
         for _ in range(2 if self.duplicate else 1):
-            for topic, payload in replies:
-                client.publish(topic, payload, qos=1)
+            for topic, body in replies:
+                client.publish(topic, body, qos=1)
 
-    def _switch(self, on: bool) -> None:
+    def _switch(self, index: int, on: bool) -> None:
         with self._lock:
             self.commands.append(on)
-            self.on = True if (self.ignore_off and not on) else on
+            self.channel_commands.append((index, on))
+            if (self.ignore_off and not on) or (self.ignore_on and on):
+                return  # stuck: the relay keeps its state, and the answer says so
+            self.relays[index] = on
 
     def _tasmota(self, topic: str, payload: bytes) -> list[tuple[str, bytes]]:
+        """Tasmota 13/14: ``POWER`` is relay 1; ``POWERn`` relay n; the answer goes to
+        ``stat/<t>/RESULT`` as JSON and to ``stat/<t>/POWERn`` as plain text, named
+        ``POWER`` on a single-relay device and ``POWERn`` on a multi-relay one."""
+        command = topic.rsplit("/", 1)[-1]
+        match = _TASMOTA_POWER.fullmatch(command)
+        result = f"stat/{self.device}/RESULT"
+        if match is None:
+            return [(result, b'{"Command":"Unknown"}')]
+        number = int(match.group(1) or "1")
+        if not 1 <= number <= len(self.relays):
+            return [(result, b'{"Command":"Unknown"}')]
         text = payload.decode("utf-8", "replace").strip().upper()
-        if text in ("ON", "OFF"):
-            self._switch(text == "ON")
+        if text in ("ON", "OFF", "1", "0"):
+            self._switch(number - 1, text in ("ON", "1"))
             if self.drop_ack:
                 return []
         elif text:
             return []  # TOGGLE and friends: the kiosk never sends them
-        state = "ON" if self.on else "OFF"
+        name = "POWER" if len(self.relays) == 1 else f"POWER{number}"
+        state = "ON" if self.relays[number - 1] else "OFF"
         return [
-            (f"stat/{self.device}/RESULT", json.dumps({"POWER": state}).encode()),
-            (f"stat/{self.device}/POWER", state.encode()),
+            (result, json.dumps({name: state}).encode()),
+            (f"stat/{self.device}/{name}", state.encode()),
         ]
 
     def _shelly(self, payload: bytes) -> list[tuple[str, bytes]]:
@@ -176,31 +274,38 @@ class PlugSim:
             params = request.get("params") or {}
         except (ValueError, KeyError, TypeError):
             return []
+        switch_id = params.get("id", 0)
         replies: list[tuple[str, bytes]] = []
+        if method in ("Switch.Set", "Switch.GetStatus") and not (
+            isinstance(switch_id, int) and 0 <= switch_id < len(self.relays)
+        ):
+            error = {"code": -105, "message": f"Argument 'id', value {switch_id} not found!"}
+            reply = {"id": rid, "src": self.device_id, "dst": src, "error": error}
+            return [(f"{src}/rpc", json.dumps(reply).encode())]
         if method == "Switch.Set":
-            was_on = self.on
-            self._switch(bool(params.get("on")))
+            was_on = self.relays[switch_id]
+            self._switch(switch_id, bool(params.get("on")))
             if self.drop_ack:
                 return []
             result: dict[str, Any] = {"was_on": was_on}
-            if was_on != self.on:
-                note = {"output": self.on, "id": params.get("id", 0)}
+            if was_on != self.relays[switch_id]:
+                note = {"id": switch_id, "output": self.relays[switch_id]}
                 event = {
-                    "src": self.device,
+                    "src": self.device_id,
                     "dst": f"{self.device}/events",
                     "method": "NotifyStatus",
-                    "params": {"switch:0": note},
+                    "params": {f"switch:{switch_id}": note},
                 }
                 replies.append((f"{self.device}/events/rpc", json.dumps(event).encode()))
         elif method == "Switch.GetStatus":
             if self.drop_ack:
                 return []
-            result = {"id": params.get("id", 0), "source": "MQTT", "output": self.on}
+            result = {"id": switch_id, "source": "MQTT", "output": self.relays[switch_id]}
         else:
             error = {"code": -114, "message": f"Method {method} not found"}
-            reply = {"id": rid, "src": self.device, "dst": src, "error": error}
+            reply = {"id": rid, "src": self.device_id, "dst": src, "error": error}
             return [(f"{src}/rpc", json.dumps(reply).encode())]
-        reply = {"id": rid, "src": self.device, "dst": src, "result": result}
+        reply = {"id": rid, "src": self.device_id, "dst": src, "result": result}
         replies.insert(0, (f"{src}/rpc", json.dumps(reply).encode()))
         return replies
 
@@ -214,7 +319,8 @@ def main(argv: list[str] | None = None) -> int:
         "plugs",
         nargs="+",
         metavar="URL",
-        help="tasmota://TOPIC or shelly://PREFIX, optional ?drop_ack=1&ignore_off=1&duplicate=1",
+        help="tasmota://TOPIC or shelly://PREFIX, optional ?channels=N&device_id=ID&drop_ack=1"
+        "&ignore_off=1&ignore_on=1&mute=1&duplicate=1",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)

@@ -1,16 +1,21 @@
 """A smart plug over MQTT (Tasmota or Shelly Gen2): :class:`kiosk.ports.EquipmentSwitch`.
 
-URLs: ``tasmota://<topic>`` and ``shelly://<prefix>[?channel=0]``. The broker is the
-kiosk's ``[mqtt]`` connection, shared by every plug (see :mod:`devices.mqtt.connection`).
+URLs: ``tasmota://<topic>[?channel=n]`` (``POWERn``; without a channel, ``POWER``) and
+``shelly://<prefix>[?channel=n]`` (switch id n, default 0). The broker is the kiosk's
+``[mqtt]`` connection, shared by every plug (see :mod:`devices.mqtt.connection`).
 
-:meth:`MqttSwitch.set` is blocking: ON or OFF (never toggle), QoS 1, never retained, then
-it waits for the device's own echo. Fails fast (False at once) while the broker is
-unreachable or the plug's Last Will says it is offline. Every reading is published as
-:class:`~kiosk.domain.events.EquipmentState` from paho's network thread.
+:meth:`MqttSwitch.set` and :meth:`MqttSwitch.ask` are blocking: one command (or
+question) and the device's own answer, nothing else; they never retry (the equipment
+controller does). They fail fast while the broker is unreachable or the plug's Last
+Will says it is offline. Everything the plug says is published as
+:class:`~kiosk.domain.events.EquipmentState` from paho's network thread. The adapter
+keeps only protocol bookkeeping (open requests, the Last Will for failing fast): the
+record of each plug's state is the equipment controller's.
 """
 
 from __future__ import annotations
 
+import collections
 import itertools
 import threading
 import time
@@ -20,10 +25,23 @@ from devices.mqtt.connection import MqttConnection
 from devices.mqtt.dialects import DIALECTS, Dialect, Reading
 from kiosk.bus import EventBus
 from kiosk.domain.events import EquipmentState
-from kiosk.ports import DeviceUrl, SwitchState
+from kiosk.ports import DeviceUrl, SwitchReply
 
 _ids = itertools.count(1)
 _ids_lock = threading.Lock()
+
+NO_ECHO = "equipment.no_echo"
+OFFLINE = "equipment.offline"
+BROKER_LOST = "equipment.broker_lost"
+
+#: A problem key in words, for ``check`` (``kiosk doctor`` and the staff screen).
+_WORDS = {
+    NO_ECHO: "no answer",
+    OFFLINE: "its Last Will says it is offline",
+    BROKER_LOST: "not connected to the broker",
+    "equipment.no_channel": "the device has no such relay (check ?channel=)",
+    "equipment.refused": "the device refused the request",
+}
 
 
 def next_id() -> int:
@@ -33,14 +51,25 @@ def next_id() -> int:
 
 
 @dataclass
-class _Waiter:
-    want: bool
-    request_id: int | None
+class _Request:
+    """One open command or question. ``ids``: the Shelly request ids that belong to it
+    (the last one carries the state); empty for Tasmota (answered in order)."""
+
+    want: bool | None
+    ids: tuple[int, ...]
+    sent_at: float = 0.0
+    #: Tasmota: an opposite answer came; the answer to a question sent at once decides
+    #: (a duplicate or stale answer must not pass for the plug refusing).
+    doubted: bool = False
+    reply: SwitchReply | None = None
     done: threading.Event = field(default_factory=threading.Event)
 
 
 class MqttSwitch:
-    """One plug. ``device`` is the Tasmota topic or Shelly prefix."""
+    """One plug (or one relay of a strip). ``device`` is the Tasmota topic or Shelly
+    prefix; ``channel`` the relay (see the module docstring)."""
+
+    kind = "switch"
 
     def __init__(
         self,
@@ -55,14 +84,19 @@ class MqttSwitch:
         self.device = device
         self.channel = channel
         self.connection = connection
-        self.name = f"{dialect.name}://{device}"
+        suffix = f"?channel={channel}" if channel else ""
+        self.name = f"{dialect.name}://{device}{suffix}"
         self.src = connection.client_id
         self._bus: EventBus | None = None
         self._lock = threading.Lock()
-        self._on: bool | None = None
-        #: None until the Last Will topic has said something (retained, so at once).
-        self._online: bool | None = None
-        self._waiters: list[_Waiter] = []
+        #: The Last Will's word (None: not heard, or the connection was lost): only to
+        #: fail fast instead of waiting for an answer that cannot come.
+        self._lwt_online: bool | None = None
+        #: Open requests, oldest first (Tasmota settles them in this order).
+        self._requests: list[_Request] = []
+        #: Request ids of this plug seen lately: a late Shelly reply is still this plug's
+        #: news, while a reply to another plug on the shared topic is not.
+        self._recent_ids: collections.deque[int] = collections.deque(maxlen=64)
         self._started = False
         self._registered = False
 
@@ -74,15 +108,21 @@ class MqttSwitch:
         device = (url.host + url.path).strip("/")
         if not device or any(c in device for c in "#+ "):
             raise ValueError(f"a device topic after {url.scheme}:// (no #, + or spaces)")
+        unknown = set(url.params) - {"channel"}
+        if unknown:
+            raise ValueError(f"only the channel= option, not {sorted(unknown)}")
         try:
             channel = int(url.params.get("channel", "0"))
         except ValueError:
             raise ValueError("channel=<relay number>") from None
+        if not 0 <= channel <= 32:
+            raise ValueError(f"channel= a relay number 0-32, not {channel}")
         return cls(resource, dialect, device, connection, channel)
 
     # -- Device ---------------------------------------------------------------------------
     def start(self, bus: EventBus) -> None:
-        """Subscribe to the device's topics and connect (returns at once)."""
+        """Subscribe to the device's topics and connect (returns at once). Sends
+        nothing to the plug: who asks what, and when, is the controller's business."""
         if self._started:
             return
         self._bus = bus
@@ -91,11 +131,9 @@ class MqttSwitch:
             for template in self.dialect.subscriptions:
                 topic = template.format(device=self.device, src=self.src)
                 self.connection.subscribe(topic, self._on_message)
-            self.connection.on_connect(self.query)  # also queries now when connected
-        elif self.connection.connected.is_set():
-            self.query()
+            self.connection.on_disconnect(self._lost)
+        self._started = True  # before connecting: retained Last Wills arrive at once
         self.connection.acquire(bus)
-        self._started = True
 
     def stop(self) -> None:
         if self._started:
@@ -103,88 +141,142 @@ class MqttSwitch:
             self.connection.release()
 
     def check(self) -> tuple[bool, str]:
-        """Blocking, at most ~4 s: connected, plug online, and it answers a query."""
+        """Blocking, at most ~4 s: connected, and the plug answers a question."""
         started_here = not self._started
         if started_here:
             self.start(self._bus or EventBus())
         try:
-            return self._check()
+            if not self.connection.wait_connected(2.0):
+                return False, f"broker {self.connection.host}:{self.connection.port} unreachable"
+            reply = self.ask(2.0)
         finally:
             if started_here:
                 self.stop()
-
-    def _check(self) -> tuple[bool, str]:
-        if not self.connection.wait_connected(2.0):
-            return False, f"broker {self.connection.host}:{self.connection.port} unreachable"
-        with self._lock:
-            self._on = None
-        self.query()
-        deadline = time.monotonic() + 2.0
-        while time.monotonic() < deadline:
-            if self._online is False:
-                return False, "the plug's Last Will says Offline"
-            if self._on is not None:
-                return True, f"online, {'on' if self._on else 'off'}"
-            time.sleep(0.02)
-        return False, "no answer to a state query"
+        if reply.on is None:
+            return False, _WORDS.get(reply.problem, reply.problem)
+        rtt = (reply.round_trip_s or 0.0) * 1000
+        return True, f"{reply.device} answered {'on' if reply.on else 'off'} in {rtt:.1f} ms"
 
     # -- EquipmentSwitch ----------------------------------------------------------------------
-    def set(self, on: bool, timeout: float = 2.0) -> bool:
-        if not self.connection.connected.is_set() or self._online is False:
-            return False
-        messages, request_id = self.dialect.command(
-            self.device, self.channel, self.src, on, next_id
-        )
-        waiter = _Waiter(on, request_id)
+    def set(self, on: bool, timeout: float = 2.0) -> SwitchReply:
+        messages, ids = self.dialect.command(self.device, self.channel, self.src, on, next_id)
+        return self._request(messages, ids, on, timeout)
+
+    def ask(self, timeout: float = 2.0) -> SwitchReply:
+        messages, ids = self.dialect.query(self.device, self.channel, self.src, next_id)
+        return self._request(messages, ids, None, timeout)
+
+    def _request(
+        self,
+        messages: list[tuple[str, bytes]],
+        ids: tuple[int, ...],
+        want: bool | None,
+        timeout: float,
+    ) -> SwitchReply:
+        if not self.connection.connected.is_set():
+            return SwitchReply(None, problem=BROKER_LOST)
+        if self._lwt_online is False:
+            return SwitchReply(None, problem=OFFLINE)
+        request = _Request(want, ids)
         with self._lock:
-            self._waiters.append(waiter)
+            self._recent_ids.extend(ids)
+            self._requests.append(request)
         try:
+            request.sent_at = time.perf_counter()
             for topic, payload in messages:
+                # The expiry keeps a broker from handing over a stale command later.
                 if not self.connection.publish(topic, payload, expiry_s=timeout):
-                    return False
-            return waiter.done.wait(timeout)
+                    return SwitchReply(None, problem=BROKER_LOST)
+            request.done.wait(timeout)
+            return request.reply or SwitchReply(None, problem=NO_ECHO)
         finally:
             with self._lock:
-                self._waiters.remove(waiter)
-
-    def state(self) -> SwitchState:
-        online = self._online is not False and self.connection.connected.is_set()
-        return SwitchState(on=self._on if online else None, online=online)
-
-    def query(self) -> None:
-        """Ask the device for its state (returns at once; the answer is published)."""
-        messages, _ = self.dialect.query(self.device, self.channel, self.src, next_id)
-        for topic, payload in messages:
-            self.connection.publish(topic, payload, expiry_s=5)
+                self._requests.remove(request)
 
     # -- incoming (paho's thread) ---------------------------------------------------------------
     def _on_message(self, topic: str, payload: bytes) -> None:
         reading = self.dialect.parse(self.device, self.channel, self.src, topic, payload)
-        if reading is None:
-            return
-        self._take(reading)
+        if reading is not None:
+            self._take(reading)
 
     def _take(self, reading: Reading) -> None:
-        came_online = False
+        now = time.perf_counter()
         with self._lock:
+            if reading.request_id is not None and reading.request_id not in self._recent_ids:
+                return  # another plug's reply on the kiosk's shared reply topic
             if reading.online is not None:
-                # Every "Online" (a plug back from a power cut, or re-announcing itself
-                # after a broker restart) is asked for its state: it may have changed.
-                came_online = reading.online
-                self._online = reading.online
-                if not reading.online:
-                    self._on = None
-            if reading.on is not None:
-                self._on = reading.on
-                for waiter in self._waiters:
-                    if waiter.want == reading.on and (
-                        waiter.request_id is None or waiter.request_id == reading.request_id
-                    ):
-                        waiter.done.set()
-        if came_online:
-            self.query()
-        if self._bus is not None and (reading.on is not None or reading.online is not None):
-            state = self.state()
-            self._bus.publish(
-                EquipmentState(resource=self.resource, on=state.on, online=state.online)
+                self._lwt_online = reading.online
+            if reading.online is False:
+                # Its Last Will: nothing open will be answered.
+                for open_request in self._requests:
+                    if not open_request.done.is_set():
+                        open_request.reply = SwitchReply(None, problem=OFFLINE)
+                        open_request.done.set()
+            request = self._settles(reading)
+            doubt = (
+                request is not None
+                and not self.dialect.correlated
+                and not reading.problem
+                and request.want is not None
+                and reading.on is not request.want
+                and not request.doubted
             )
+            if request is not None and doubt:
+                request.doubted = True
+                request = None
+            if request is not None:
+                request.reply = SwitchReply(
+                    reading.on if not reading.problem else None,
+                    now - request.sent_at,
+                    reading.device,
+                    reading.problem,
+                )
+                request.done.set()
+        if doubt:
+            messages, _ = self.dialect.query(self.device, self.channel, self.src, next_id)
+            for topic, payload in messages:
+                self.connection.publish(topic, payload, expiry_s=2.0)
+        if reading.on is None and reading.online is None and not reading.problem:
+            return  # an acknowledgement that says nothing yet (Shelly's Set reply)
+        self._publish(
+            EquipmentState(
+                resource=self.resource,
+                on=reading.on,
+                online=reading.online if reading.online is not None else True,
+                device=reading.device,
+                problem=reading.problem,
+            )
+        )
+
+    def _settles(self, reading: Reading) -> _Request | None:
+        """The open request this reading answers, if any (called under the lock)."""
+        if not reading.answer:
+            return None
+        if self.dialect.correlated:
+            # A refusal of any of its requests, or the reply that carries the state.
+            return next(
+                (
+                    r
+                    for r in self._requests
+                    if reading.request_id in r.ids
+                    and not r.done.is_set()
+                    and (reading.problem or reading.request_id == r.ids[-1])
+                ),
+                None,
+            )
+        # Uncorrelated (Tasmota): the device answers in order; the oldest open one. An
+        # answer that contradicts a command is only believed when the answer to a
+        # question sent right after it says the same (see _take).
+        return next((r for r in self._requests if not r.done.is_set()), None)
+
+    def _lost(self) -> None:
+        """The connection dropped: nothing about this plug can be known until it is back."""
+        with self._lock:
+            self._lwt_online = None
+        self._publish(
+            EquipmentState(resource=self.resource, on=None, online=None, problem=BROKER_LOST)
+        )
+
+    def _publish(self, event: EquipmentState) -> None:
+        if self._bus is not None and self._started:
+            self._bus.publish(event)

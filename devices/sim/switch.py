@@ -6,15 +6,17 @@ import time
 
 from devices.sim.base import SimResourceDevice
 from kiosk.domain.events import EquipmentState
-from kiosk.ports import SwitchState
+from kiosk.ports import SwitchReply
 
 
 class SimSwitch(SimResourceDevice):
-    """An in-memory plug for ``resource``.
+    """An in-memory plug for ``resource``; :attr:`on` is its relay.
 
-    Extra failure modes: ``drop_ack`` (switches but the echo never comes),
-    ``ignore_off`` (ignores OFF and echoes ON). ``offline`` and ``timeout`` make
-    :meth:`set` return False after the timeout, as an unanswered MQTT command does.
+    Extra failure modes: ``drop_ack`` (switches but the answer never comes),
+    ``ignore_off`` (ignores OFF and answers ON: the opposite answer). ``offline`` answers
+    at once that its Last Will says offline; ``timeout`` and ``garbage`` never answer
+    (after the timeout), as an unanswered MQTT command does. It announces itself online
+    when started, as a plug's Last Will topic does.
     """
 
     kind = "switch"
@@ -28,34 +30,53 @@ class SimSwitch(SimResourceDevice):
         resource: str = "",
     ) -> None:
         super().__init__(name, fail, delay, resource)
-        self._on = False
+        self.on = False
         self.commands: list[bool] = []
 
-    def set(self, on: bool, timeout: float = 2.0) -> bool:
+    def start(self, bus: object) -> None:
+        super().start(bus)  # type: ignore[arg-type]
+        self._report(None)
+
+    def fail(self, mode: str | None) -> None:
+        was_offline = self.failure == "offline"
+        super().fail(mode)
+        if self.started and was_offline != (mode == "offline"):
+            self._report(None)
+
+    def set(self, on: bool, timeout: float = 2.0) -> SwitchReply:
         self.commands.append(on)
+        return self._answer_with(on, timeout)
+
+    def ask(self, timeout: float = 2.0) -> SwitchReply:
+        return self._answer_with(None, timeout)
+
+    def _answer_with(self, want: bool | None, timeout: float) -> SwitchReply:
         mode = self.failure
-        if mode in ("offline", "timeout", "garbage"):
+        if mode == "offline":
+            return SwitchReply(None, problem="equipment.offline")
+        if mode in ("timeout", "garbage"):
             time.sleep(min(timeout, 0.05))
-            return False
+            return SwitchReply(None, problem="equipment.no_echo")
+        started = time.perf_counter()
         if self.delay:
             if self.delay >= timeout:
                 time.sleep(timeout)
-                return False
+                return SwitchReply(None, problem="equipment.no_echo")
             time.sleep(self.delay)
-        if mode == "ignore_off" and not on:
-            self._on = True
-            self._report()
-            return False
-        self._on = on
-        if mode == "drop_ack":
-            return False
-        self._report()
-        return True
+        if want is not None:
+            self.on = True if (mode == "ignore_off" and not want) else want
+            if mode == "drop_ack":
+                return SwitchReply(None, problem="equipment.no_echo")
+        self._report(self.on)
+        return SwitchReply(self.on, time.perf_counter() - started, self.name)
 
-    def state(self) -> SwitchState:
+    def _report(self, on: bool | None) -> None:
         online = self.failure != "offline"
-        return SwitchState(on=self._on if online else None, online=online)
-
-    def _report(self) -> None:
-        state = self.state()
-        self._publish(EquipmentState(resource=self.resource, on=state.on, online=state.online))
+        self._publish(
+            EquipmentState(
+                resource=self.resource,
+                on=on if online else None,
+                online=online,
+                device=self.name,
+            )
+        )

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from kiosk.booking.equipment_api import EquipmentStatus
+
 #: Slot states in a day grid.
 FREE = "free"
 BOOKED = "booked"
@@ -30,13 +32,20 @@ class Resource:
     id: str
     kind: str
     name: str
-    #: False while its plug reports Offline (bookings are kept; staff are alerted).
-    online: bool
     slot_minutes: int
     min_minutes: int
     max_minutes: int
     #: A training the patron needs (e.g. ``3d_printer_induction``); empty: none.
     training: str = ""
+    #: Its equipment as the equipment controller knows it when this was read (None:
+    #: this service has no equipment owner to ask).
+    equipment: EquipmentStatus | None = None
+
+    @property
+    def bookable_now(self) -> bool:
+        """False while its plug is offline, has not answered or is refused (bookings
+        are kept; staff are told): ``equipment.reason`` says why."""
+        return self.equipment is None or self.equipment.bookable
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,8 @@ class Booking:
     status: str
     checked_in_at: datetime | None = None
     created_by_staff: bool = False
+    #: Starts by itself at its start time (staff said so), whatever its kind's check-in.
+    auto_start: bool = False
 
     @property
     def minutes(self) -> int:
@@ -105,9 +116,11 @@ class Bookings(Protocol):
         starts_at: datetime,
         minutes: int,
         staff: str | None = None,
+        auto: bool = False,
     ) -> Booking:
         """Book ``minutes`` from ``starts_at``. A ``staff`` ref of a staff member (or a
-        staff patron booking for themselves) overrides the rules, never an overlap."""
+        staff patron booking for themselves) overrides the rules, never an overlap;
+        only staff may make it start by itself (``auto``)."""
         ...
 
     def cancel(self, patron: str | None, booking_id: int) -> Booking:
@@ -115,9 +128,14 @@ class Bookings(Protocol):
         active ones too)."""
         ...
 
-    def check_in(self, patron: str, booking_id: int | None = None) -> Booking:
+    def check_in(self, patron: str | None, booking_id: int | None = None) -> Booking:
         """Check the patron in (card tap); without ``booking_id``, the booking whose
-        check-in window is open now."""
+        check-in window is open now. ``patron`` None: staff check ``booking_id`` in,
+        any time before it ends."""
+        ...
+
+    def bookings_on(self, day: date) -> list[Booking]:
+        """Every booking starting on local ``day`` (all states), by start then resource."""
         ...
 
     def extend(self, patron: str, booking_id: int, minutes: int) -> Booking:

@@ -33,26 +33,40 @@ class Makerspace:
         self.equipment.stop()
 
 
-def build_makerspace(
-    store: Store,
+def build_equipment(
     config: Config,
     bus: EventBus,
     switches: dict[str, EquipmentSwitch],
     printers: dict[str, PrinterHost],
-    clock: Clock = utcnow,
-) -> Makerspace:
+    store: Store | None = None,
+) -> EquipmentController:
+    """The one owner of equipment state, with the configured timeouts and retries
+    (without a store it only watches: the CLI, ``kiosk doctor``)."""
     section = config.bookings
-    equipment = EquipmentController(
+    return EquipmentController(
         store,
         bus,
         switches,
         printers,
+        resources=[r.id for r in config.resources],
         timeout=section.switch_timeout_seconds,
         attempts=section.switch_attempts,
         backoff=section.switch_backoff_seconds,
         reconcile_seconds=section.reconcile_seconds,
     )
-    service = BookingService(store, config, clock, bus, online=equipment.online)
-    scheduler = Scheduler(store, bus, service.rules, clock, section.tick_seconds)
+
+
+def build_makerspace(
+    store: Store,
+    config: Config,
+    bus: EventBus,
+    equipment: EquipmentController,
+    clock: Clock = utcnow,
+) -> Makerspace:
+    """The booking service and scheduler over ``store``; ``equipment`` (the kiosk's
+    one owner of equipment state) is given the store and so starts switching."""
+    equipment.store = store
+    service = BookingService(store, config, clock, bus, equipment=equipment)
+    scheduler = Scheduler(store, bus, service.rules, clock, config.bookings.tick_seconds)
     service.add_listener(scheduler.wake)
     return Makerspace(service, scheduler, equipment)

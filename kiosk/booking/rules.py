@@ -56,6 +56,8 @@ class Rules:
     training: str = ""
     #: Warnings before the end, largest first.
     warnings_minutes: tuple[int, ...] = (10, 2)
+    #: ``tap`` (a card tap or staff check a booking in) or ``auto`` (it starts by itself).
+    checkin: str = "tap"
 
     def opening(self, day: date) -> tuple[int, int] | None:
         """(opens, closes) on ``day`` in minutes after local midnight, or None if closed."""

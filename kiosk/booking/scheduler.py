@@ -1,8 +1,10 @@
 """The booking scheduler: moves each booking through its states as the clock runs.
 
-booked -> checked_in (card tap, :meth:`BookingService.check_in`) -> active (at the start
-time) -> ending (a warning at each configured "minutes left") -> completed; or no_show
-(nobody checked in within the window) or cancelled.
+booked -> checked_in (card tap or staff, :meth:`BookingService.check_in`) -> active (at
+the start time) -> ending (a warning at each configured "minutes left") -> completed; or
+no_show (nobody checked in within the window) or cancelled. A booking of a kind with
+``checkin = "auto"``, or one made to start by itself (``auto_start``), goes from booked
+to active at its start time and is never a no-show.
 
 All its state is in the database (``status``, ``warned_minutes``), so after a restart a
 :meth:`Scheduler.tick` with the current clock does whatever was missed: a booking that
@@ -104,15 +106,17 @@ class Scheduler:
         with self.store.transaction() as db:
             rows = db.conn.execute(
                 """SELECT b.id, b.resource_id, b.starts_at, b.ends_at, b.status,
-                          b.warned_minutes, p.name
+                          b.warned_minutes, p.name, b.auto_start
                    FROM bookings b LEFT JOIN patrons p ON p.id = b.patron_id
                    WHERE b.status IN ('booked', 'checked_in', 'active', 'ending')
                      AND b.starts_at <= ?""",
                 [to_db(now + timedelta(minutes=1))],
             ).fetchall()
-            for bid, resource, start_s, end_s, status, warned, name in rows:
+            for bid, resource, start_s, end_s, status, warned, name, auto in rows:
                 start, end = from_db(start_s), from_db(end_s)
                 rules = self.rules(resource)
+                if status == "booked" and (auto or rules.checkin == "auto"):
+                    status = "checked_in"  # starts by itself: as if checked in
                 new = self._next(bid, resource, start, end, status, warned, name, rules, now)
                 if new is None:
                     continue

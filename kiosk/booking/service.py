@@ -26,6 +26,7 @@ from kiosk.booking.api import (
     ResourceDay,
     Slot,
 )
+from kiosk.booking.equipment_api import EquipmentStates, EquipmentStatus
 from kiosk.booking.rules import Rules, rules_for
 from kiosk.bus import EventBus
 from kiosk.config import Config, ResourceConfig
@@ -39,14 +40,14 @@ from kiosk.timeutil import Clock, from_db, to_db, utcnow
 OPEN_STATES = ("booked", "checked_in", "active", "ending")
 
 _BOOKING_COLUMNS = """b.id, b.resource_id, r.name, r.kind, b.patron_id, b.starts_at, b.ends_at,
-    b.status, b.checked_in_at, b.created_by_staff"""
+    b.status, b.checked_in_at, b.created_by_staff, b.auto_start"""
 
 
 class BookingService:
     """Bookings over one :class:`~kiosk.store.Store`.
 
-    ``online`` answers whether a resource's equipment is reachable (None: unknown,
-    shown as online); the composition root passes the equipment controller's view.
+    ``equipment`` is the owner of equipment state (the equipment controller): each
+    :class:`Resource` carries its status, read when the resource is read.
     ``on_change`` is called (on the caller's thread) after every write so that the
     scheduler can act at once, e.g. start a booking checked in late.
     """
@@ -57,14 +58,14 @@ class BookingService:
         config: Config,
         clock: Clock = utcnow,
         bus: EventBus | None = None,
-        online: Callable[[str], bool | None] | None = None,
+        equipment: EquipmentStates | None = None,
     ) -> None:
         self.store = store
         self.config = config
         self.clock = clock
         self.bus = bus
         self.zone = ZoneInfo(config.kiosk.timezone)
-        self._online = online
+        self.equipment = equipment
         self._configs: dict[str, ResourceConfig] = {r.id: r for r in config.resources}
         self._rules: dict[str, Rules] = {r.id: rules_for(config, r) for r in config.resources}
         self._listeners: list[Callable[[], None]] = []
@@ -82,17 +83,24 @@ class BookingService:
 
     def _resource(self, r: ResourceConfig) -> Resource:
         rules = self._rules[r.id]
-        online = self._online(r.id) if self._online is not None else None
         return Resource(
             id=r.id,
             kind=r.kind,
             name=r.name or r.id,
-            online=online is not False,
             slot_minutes=rules.slot_minutes,
             min_minutes=rules.min_minutes,
             max_minutes=rules.max_minutes,
             training=rules.training,
+            equipment=self._equipment(r.id),
         )
+
+    def _equipment(self, resource_id: str) -> EquipmentStatus | None:
+        if self.equipment is None:
+            return None
+        try:
+            return self.equipment.equipment_state(resource_id)
+        except DomainError:
+            return None  # an owner that does not know this resource: nothing to say
 
     def day(self, day: date, kind: str | None = None, patron: str | None = None) -> DayGrid:
         """One query for every resource's holding bookings of the day (served by the
@@ -219,7 +227,7 @@ class BookingService:
             return self.store.conn.execute(sql, params).fetchall()
 
     def _booking(self, row: Iterable[Any]) -> Booking:
-        bid, rid, name, kind, pid, start, end, status, checked_in, staff = row
+        bid, rid, name, kind, pid, start, end, status, checked_in, staff, auto = row
         return Booking(
             id=bid,
             resource_id=rid,
@@ -231,6 +239,7 @@ class BookingService:
             status=status,
             checked_in_at=from_db(checked_in).astimezone(self.zone) if checked_in else None,
             created_by_staff=bool(staff),
+            auto_start=bool(auto),
         )
 
     # -- writing ----------------------------------------------------------------------
@@ -241,6 +250,7 @@ class BookingService:
         starts_at: datetime,
         minutes: int,
         staff: str | None = None,
+        auto: bool = False,
     ) -> Booking:
         if starts_at.tzinfo is None:
             raise ValueError("starts_at must be an aware datetime")
@@ -260,6 +270,8 @@ class BookingService:
                 override = _patron(conn, staff)["is_staff"]
                 if not override:
                     raise DomainError("booking.not_staff")
+            if auto and not override:
+                raise DomainError("booking.auto_needs_staff")
             if end <= now:
                 raise DomainError("booking.in_past")
             if not override:
@@ -267,8 +279,9 @@ class BookingService:
             try:
                 cursor = conn.execute(
                     """INSERT INTO bookings (resource_id, patron_id, starts_at, ends_at,
-                         hold_until, status, created_at, created_by_staff, kiosk_id)
-                       VALUES (?, ?, ?, ?, ?, 'booked', ?, ?, ?)""",
+                         hold_until, status, created_at, created_by_staff, kiosk_id,
+                         auto_start)
+                       VALUES (?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?)""",
                     [
                         resource_id,
                         holder["id"],
@@ -279,6 +292,7 @@ class BookingService:
                         # True exactly when staff made it (and so could skip the rules).
                         int(override),
                         self.config.kiosk.id,
+                        int(auto),
                     ],
                 )
             except sqlite3.IntegrityError as exc:
@@ -388,22 +402,25 @@ class BookingService:
         self._changed()
         return self.get(booking_id)
 
-    def check_in(self, patron: str, booking_id: int | None = None) -> Booking:
+    def check_in(self, patron: str | None, booking_id: int | None = None) -> Booking:
         now = self.clock()
         with self.store.transaction() as db:
             if booking_id is None:
-                candidates = [b for b in self.bookings_of(patron) if b.status == "booked"]
+                mine = self.bookings_of(patron) if patron is not None else []
+                candidates = [b for b in mine if b.status == "booked"]
             else:
                 candidates = [self.get(booking_id)]
             for booking in candidates:
-                if booking.patron_ref != patron:
+                if patron is not None and booking.patron_ref != patron:
                     raise DomainError("booking.not_yours")
-                if booking.status != "booked":
+                if booking.status != "booked" or (patron is None and now >= booking.ends_at):
                     raise DomainError("booking.cannot_check_in", status=booking.status)
                 rules = self.rules(booking.resource_id)
                 opens = booking.starts_at - timedelta(minutes=rules.check_in_early_minutes)
                 closes = booking.starts_at + timedelta(minutes=rules.no_show_minutes)
-                if opens <= now < closes and now < booking.ends_at:
+                if patron is None or (opens <= now < closes and now < booking.ends_at):
+                    # Staff may check in any booking that has not ended (the window is
+                    # the patron's; the scheduler starts it at its start time).
                     db.conn.execute(
                         "UPDATE bookings SET status = 'checked_in', checked_in_at = ? WHERE id = ?",
                         [to_db(now), booking.id],

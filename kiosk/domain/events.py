@@ -68,29 +68,48 @@ class TagsRead(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class DeviceStatus(Event):
-    """A device's health changed. ``detail`` is a message key (``device.offline``...)."""
+    """A device's health changed. ``detail`` is a message key (``device.offline``...);
+    ``reason`` the technical cause in words, for staff (e.g. the serial port's error)."""
 
     device: str
     kind: str
     ok: bool
     detail: str = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
 class EquipmentState(Event):
-    """What a piece of equipment reports: power state and liveness.
+    """What a switch adapter heard about a piece of equipment. The equipment controller
+    merges these into its record (the one owner of equipment state): read it there.
 
-    ``on`` is None when the state is not known (offline, never answered).
+    ``on``: the power state this message reports (None: it says nothing about power).
+    ``online``: True when the device answered or announced itself, False when its Last
+    Will says offline, None when nothing can be known (the broker connection is lost).
+    ``device``: the id the device spoke with ("" when the kiosk concluded it itself).
+    ``problem``: a message key when the device refused (``equipment.no_channel``) or
+    cannot be reached (``equipment.broker_lost``).
     """
 
     resource: str
     on: bool | None
-    online: bool
+    online: bool | None
+    device: str = ""
+    problem: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EquipmentChanged(Event):
+    """The equipment controller's record of ``resource`` changed (liveness, power,
+    problem, fault or busy printer): screens read the new status from the owner."""
+
+    resource: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class EquipmentFault(Event):
-    """Equipment did not do what it was told; staff must look. ``key`` is a message key."""
+    """Equipment did not do what it was told; staff must look. ``key`` is a message key.
+    ``resource`` is "" for a notice about every plug at once (the broker restarted)."""
 
     resource: str
     key: str

@@ -33,6 +33,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0003_import_indexes", statements=schema.IMPORT_INDEXES),
     Migration("0004_booking_buffers", statements=schema.BOOKINGS_V2),
     Migration("0005_holds_forget_patron", statements=schema.HOLDS_FORGET_PATRON),
+    Migration("0006_equipment_truth", statements=schema.EQUIPMENT_TRUTH),
     Migration("0007_sip2_offline", statements=schema.SIP2_OFFLINE),
     Migration("0008_usage_detail", statements=schema.USAGE_DETAIL),
     Migration("0009_print_jobs", statements=schema.PRINT_JOBS),

@@ -481,3 +481,10 @@ PRINT_JOBS: tuple[str, ...] = (
     "CREATE INDEX print_jobs_booking ON print_jobs(booking_id)",
     "CREATE UNIQUE INDEX print_jobs_one_open ON print_jobs(resource_id) WHERE ended_at IS NULL",
 )
+
+#: 0006: a booking that starts by itself at its start time, whatever its kind's
+#: ``checkin`` says (``kiosk bookings create --staff --auto``).
+EQUIPMENT_TRUTH: tuple[str, ...] = (
+    "ALTER TABLE bookings ADD COLUMN auto_start INTEGER NOT NULL DEFAULT 0 "
+    "CHECK (auto_start IN (0, 1))",
+)

@@ -98,6 +98,8 @@ def test_prints_and_reports_paper_out_and_offline(
         (True, ""),
     ]
     assert printer.printed == 2
+    # Every receipt (the refused ones too) began with ESC @ before anything else.
+    assert eventually(lambda: fake.received.count(b"\x1b@\x10\x04\x01") == 4)
 
 
 def test_a_missing_port_is_offline() -> None:

@@ -12,6 +12,7 @@ import pytest
 from devices.mqtt.plugsim import PlugSim
 from devices.mqtt.switch import MqttSwitch
 from kiosk import bootstrap
+from kiosk.booking.equipment import EquipmentController
 from kiosk.bootstrap import Kiosk
 from kiosk.domain.events import EquipmentFault, EquipmentState, Event
 from tests.booking_support import (
@@ -48,7 +49,9 @@ def running_broker(broker: Mosquitto) -> Mosquitto:
 class Site:
     """One kiosk (built by the real composition root) and its two simulated plugs."""
 
-    def __init__(self, broker: Mosquitto, tmp_path: Path, **flags: bool) -> None:
+    def __init__(
+        self, broker: Mosquitto, tmp_path: Path, printer_url: str = "", **flags: bool
+    ) -> None:
         n = next(_names)
         self.broker = broker
         self.tmp_path = tmp_path
@@ -56,7 +59,7 @@ class Site:
         self.pc_prefix = f"shellyplug-s-pc{n}"
         extra = f'\n[mqtt]\nurl = "{broker.url}"\nclient_id = "kiosk-test-{n}"\n'
         self.config = make_config(
-            f"tasmota://{self.printer_topic}", f"shelly://{self.pc_prefix}", extra
+            printer_url or f"tasmota://{self.printer_topic}", f"shelly://{self.pc_prefix}", extra
         )
         self.tasmota = PlugSim("tasmota", self.printer_topic, port=broker.port, **flags)
         self.shelly = PlugSim("shelly", self.pc_prefix, port=broker.port, **flags)
@@ -68,6 +71,11 @@ class Site:
 
     def new_kiosk(self) -> Kiosk:
         kiosk = bootstrap.build(self.config)
+        assert kiosk.equipment is not None
+        # Notices sooner than in production (3 s and 30 s), so the tests can see them;
+        # the settle time still outlasts the plug simulators' reconnect (at most 2 s).
+        kiosk.equipment.offline_grace_s = 0.3
+        kiosk.equipment.broker_settle_s = 4.0
         store = kiosk.open_store(self.tmp_path / "kiosk.db")
         add_patrons(store)
         bootstrap.build_bookings(kiosk, self.clock)
@@ -88,6 +96,11 @@ class Site:
         switch = self.kiosk.switches[resource]
         assert isinstance(switch, MqttSwitch)
         return switch
+
+    @property
+    def owner(self) -> EquipmentController:
+        assert self.kiosk.equipment is not None
+        return self.kiosk.equipment
 
     def faults(self, resource: str) -> list[str]:
         return [
@@ -118,11 +131,11 @@ def test_on_off_confirmed_in_both_dialects(site: Site) -> None:
     site.space.equipment.stop()  # the adapters alone: no reconcile switching it back
     for resource, sim in (("printer-1", site.tasmota), ("pc-1", site.shelly)):
         switch = site.switch(resource)
-        assert wait_for(lambda s=switch: s.state().on is False)  # the query on connect
-        assert switch.set(True, timeout=1.0)
+        assert switch.ask(timeout=1.0).on is False
+        assert switch.set(True, timeout=1.0).on is True
         assert sim.on is True
-        assert switch.state().on is True
-        assert switch.set(False, timeout=1.0)
+        assert switch.ask(timeout=1.0).on is True
+        assert switch.set(False, timeout=1.0).on is False
         assert sim.on is False
         assert sim.commands == [True, False]  # ON and OFF, never a toggle
         assert switch.check()[0]
@@ -143,13 +156,12 @@ def test_drop_ack_and_ignore_off(running_broker: Mosquitto, tmp_path: Path) -> N
     try:
         site.shelly.drop_ack = True
         t0 = time.monotonic()
-        assert not site.switch("pc-1").set(True, timeout=0.2)
+        assert site.switch("pc-1").set(True, timeout=0.2).problem == "equipment.no_echo"
         assert time.monotonic() - t0 < 0.5
         site.shelly.drop_ack = False
         site.tasmota.ignore_off = True
-        assert site.switch("printer-1").set(True, timeout=0.5)
-        assert not site.switch("printer-1").set(False, timeout=0.2)
-        assert site.switch("printer-1").state().on is True  # what it really says
+        assert site.switch("printer-1").set(True, timeout=0.5).on is True
+        assert site.switch("printer-1").set(False, timeout=0.2).on is True  # what it says
     finally:
         site.close()
 
@@ -158,10 +170,22 @@ def test_ignore_off_at_the_end_alerts_staff(site: Site) -> None:
     site.start_booking(ADULT, "pc-1")
     assert wait_for(lambda: site.shelly.on is True)
     site.shelly.ignore_off = True
+    # OFF commands the plug had received when staff were told (a later reconcile may
+    # try again once the quiet time is over).
+    offs_when_told: list[int] = []
+    site.kiosk.bus.subscribe(
+        EquipmentFault, lambda e: offs_when_told.append(site.shelly.commands.count(False))
+    )
     site.clock.set(local(*MONDAY, 10, 0))
     site.space.scheduler.wake()
-    assert wait_for(lambda: "equipment.no_echo" in site.faults("pc-1"))
-    assert site.shelly.commands.count(False) == 2  # retried once, as configured
+    # The plug's own answer ("still ON"), said as such, after the configured retry.
+    assert wait_for(lambda: "equipment.answered_on" in site.faults("pc-1"))
+    assert offs_when_told[0] == 2
+    status = site.owner.equipment_state("pc-1")
+    assert (status.on, status.fault) == (True, "equipment.answered_on")
+    # The next reconciles try again, quietly: one notice for the fault, not one each.
+    assert wait_for(lambda: site.shelly.commands.count(False) >= 4)
+    assert site.faults("pc-1") == ["equipment.answered_on"]
 
 
 def test_duplicate_delivery_is_harmless(running_broker: Mosquitto, tmp_path: Path) -> None:
@@ -170,14 +194,14 @@ def test_duplicate_delivery_is_harmless(running_broker: Mosquitto, tmp_path: Pat
     try:
         for resource, sim in (("printer-1", site.tasmota), ("pc-1", site.shelly)):
             switch = site.switch(resource)
-            assert switch.set(True, timeout=1.0)
+            assert switch.set(True, timeout=1.0).on is True
             # The broker hands the same ON over a second time (QoS 1 redelivery).
             assert switch.connection.publish(
                 *switch.dialect.command(switch.device, 0, switch.src, True, lambda: 10_000)[0][0]
             )
             assert wait_for(lambda s=sim: s.commands == [True, True])
             assert sim.on is True
-            assert switch.set(False, timeout=1.0)
+            assert switch.set(False, timeout=1.0).on is False
             assert sim.on is False
     finally:
         site.close()
@@ -186,19 +210,50 @@ def test_duplicate_delivery_is_harmless(running_broker: Mosquitto, tmp_path: Pat
 def test_plug_offline_at_booking_start(site: Site) -> None:
     site.tasmota.go_offline()
     switch = site.switch("printer-1")
-    assert wait_for(lambda: not switch.state().online)
+    assert wait_for(lambda: site.owner.equipment_state("printer-1").liveness == "offline")
     assert wait_for(lambda: "equipment.offline" in site.faults("printer-1"))
-    assert not site.space.service.resources("3d_printer")[0].online
+    printer = site.space.service.resources("3d_printer")[0]
+    assert not printer.bookable_now
+    assert printer.equipment is not None
+    assert printer.equipment.reason == "equipment.reason.offline"
     booking = site.start_booking(TRAINED, "printer-1")
     assert wait_for(lambda: site.space.service.get(booking).status == "active")
     t0 = time.monotonic()
-    assert not switch.set(True, timeout=1.0)  # fails fast, no stale command queued
-    assert time.monotonic() - t0 < 0.05
+    # Fails fast: its Last Will says offline, so no stale command is queued.
+    assert switch.set(True, timeout=1.0).problem == "equipment.offline"
+    assert time.monotonic() - t0 < 0.2  # far below the 1 s timeout
     site.tasmota.come_online()
-    # Back online: queried and put right (on, since the booking is active).
+    # Back online: asked and put right (on, since the booking is active).
     assert wait_for(lambda: site.tasmota.on is True)
     assert site.space.service.get(booking).status == "active"
-    assert site.space.service.resources("3d_printer")[0].online
+    assert wait_for(lambda: site.space.service.resources("3d_printer")[0].bookable_now)
+    assert site.faults("printer-1") == ["equipment.offline"]  # one, not one per retry
+
+
+def test_a_plug_that_never_answered_is_unknown_and_not_bookable(
+    running_broker: Mosquitto, tmp_path: Path
+) -> None:
+    # A mistyped Tasmota topic: nothing answers and no Last Will was ever published.
+    site = Site(running_broker, tmp_path, printer_url="tasmota://plug-printr-typo")
+    try:
+        owner = site.owner
+        assert wait_for(lambda: owner.equipment_state("pc-1").liveness == "online")
+        assert wait_for(lambda: owner.equipment_state("pc-1").on is False)
+        pc = owner.equipment_state("pc-1")
+        assert pc.heard_from == site.pc_prefix and pc.heard_at is not None
+        assert pc.round_trip_ms is not None and pc.bookable
+        # Asked at start; no answer within the switch timeout.
+        assert wait_for(lambda: owner.equipment_state("printer-1").problem == "equipment.no_echo")
+        printer = owner.equipment_state("printer-1")
+        assert (printer.liveness, printer.on, printer.heard_at) == ("unknown", None, None)
+        assert printer.reason == "equipment.reason.not_answered"
+        resource = site.space.service.resources("3d_printer")[0]
+        assert not resource.bookable_now
+        states = {s.resource_id: s for s in owner.all_states()}
+        assert list(states) == ["printer-1", "pc-1", "pc-2", "laser-1"]
+        assert states["laser-1"].liveness == "none" and states["laser-1"].bookable
+    finally:
+        site.close()
 
 
 def test_broker_restart_during_an_active_booking(site: Site, running_broker: Mosquitto) -> None:
@@ -207,20 +262,56 @@ def test_broker_restart_during_an_active_booking(site: Site, running_broker: Mos
     switch = site.switch("pc-1")
     running_broker.stop()
     assert wait_for(lambda: not switch.connection.connected.is_set())
+    assert wait_for(lambda: site.owner.equipment_state("pc-1").liveness == "unknown")
+    assert site.owner.equipment_state("pc-1").reason == "equipment.reason.broker_lost"
     t0 = time.monotonic()
-    assert not switch.set(False, timeout=1.0)  # disconnected: fail fast
-    assert time.monotonic() - t0 < 0.05
+    assert switch.set(False, timeout=1.0).problem == "equipment.broker_lost"  # fail fast
+    assert time.monotonic() - t0 < 0.2  # far below the 1 s timeout
     # The booking ends while the broker is away: the OFF cannot be sent now.
     site.clock.set(local(*MONDAY, 10, 0))
     site.space.scheduler.wake()
     assert wait_for(lambda: site.space.service.get(booking).status == "completed")
-    assert wait_for(lambda: "equipment.offline" in site.faults("pc-1"))
     running_broker.start()
-    # Reconnect -> query -> reconcile: the plug is cut, by exactly one fresh OFF; the
+    # Reconnect -> ask -> reconcile: the plug is cut, by exactly one fresh OFF; the
     # commands that failed while away were never delivered later.
     assert wait_for(lambda: site.shelly.on is False, timeout=10)
     time.sleep(0.2)
     assert site.shelly.commands == [True, False]
+    # Staff got one notice for the broker, not one alert per plug.
+    assert wait_for(lambda: "equipment.broker_restarted" in site.faults(""))
+    assert site.faults("pc-1") == [] and site.faults("printer-1") == []
+
+
+def test_a_broker_restart_is_one_notice_not_an_alert_per_plug(
+    site: Site, running_broker: Mosquitto
+) -> None:
+    owner = site.owner
+    both = ("printer-1", "pc-1")
+    assert wait_for(lambda: all(owner.equipment_state(r).on is False for r in both))
+    running_broker.stop()  # Mosquitto publishes every client's Last Will on its way down
+    running_broker.start()
+    assert wait_for(lambda: all(owner.equipment_state(r).on is False for r in both), timeout=15)
+    time.sleep(owner.broker_settle_s + 0.5)  # past the check for plugs that did not return
+    faults = [(e.resource, e.key) for e in site.events if isinstance(e, EquipmentFault)]
+    assert faults == [("", "equipment.broker_restarted")]
+
+
+def test_a_plug_that_does_not_come_back_after_a_broker_restart(
+    site: Site, running_broker: Mosquitto
+) -> None:
+    owner = site.owner
+    assert wait_for(lambda: owner.equipment_state("printer-1").on is False)
+    site.tasmota.vanish()  # its power was cut while the broker restarted
+    running_broker.stop()
+    running_broker.start()
+    assert wait_for(lambda: owner.equipment_state("pc-1").liveness == "online", timeout=15)
+    # The restarted broker has no retained Last Will of it, and it does not answer.
+    assert wait_for(lambda: owner.equipment_state("printer-1").problem == "equipment.no_echo")
+    printer = owner.equipment_state("printer-1")
+    assert (printer.liveness, printer.bookable) == ("unknown", False)
+    assert wait_for(lambda: site.faults("printer-1") == ["equipment.not_answered"], timeout=10)
+    assert site.faults("") == ["equipment.broker_restarted"]
+    assert site.faults("pc-1") == []
 
 
 def test_no_show_never_powers_the_plug(site: Site) -> None:
@@ -335,8 +426,8 @@ def test_plugsim_runs_from_the_command_line(running_broker: Mosquitto) -> None:
         assert "online" in process.stdout.readline()
         switch.start(EventBus())
         assert connection.wait_connected(5)
-        assert switch.set(True, timeout=2.0)
-        assert switch.state().on is True
+        assert switch.set(True, timeout=2.0).on is True
+        assert switch.ask(timeout=2.0).on is True
     finally:
         switch.stop()
         process.terminate()

@@ -67,7 +67,9 @@ def test_insert_hold_remove_reinsert(pcscd: pcscd_support.Pcscd) -> None:
     assert not reader.running
 
 
-def test_pcscd_restart_recovers_by_itself(pcscd: pcscd_support.Pcscd) -> None:
+def test_pcscd_restart_recovers_by_itself(
+    pcscd: pcscd_support.Pcscd, caplog: pytest.LogCaptureFixture
+) -> None:
     from devices.pcsc import PcscCardReader
 
     bus = EventBus()
@@ -88,6 +90,13 @@ def test_pcscd_restart_recovers_by_itself(pcscd: pcscd_support.Pcscd) -> None:
         assert tap.uid == "0102030405060708"  # type: ignore[attr-defined]
         statuses = [(s.ok, s.detail) for s in seen.of(DeviceStatus)]
         assert statuses == [(True, ""), (False, "device.offline"), (True, "")]
+        lost = seen.of(DeviceStatus)[1]
+        assert lost.reason  # why, in words, for staff and `kiosk readers --watch`
+        # One warning for the outage, however many retries it took.
+        warned = [
+            r for r in caplog.records if r.levelname == "WARNING" and "retrying" in r.getMessage()
+        ]
+        assert len(warned) == 1, [r.getMessage() for r in warned]
     finally:
         card.remove()
         reader.stop()

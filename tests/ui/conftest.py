@@ -198,7 +198,7 @@ class UI:
         self.runs += 1
         self.store = bootstrap.open_store(self.kiosk.config, self.folder / f"ui{self.runs}.db")
         demo.load(self.store, self.kiosk.config)
-        services = bootstrap.build_services(self.kiosk.config, self.store)
+        services = bootstrap.build_services(self.kiosk, self.store)
         self.kiosk.services = services
         self.app.services = services
         if old is not None:
@@ -301,7 +301,8 @@ def monday_booking(ui: UI, config: Config) -> BookingService:
     zone = ZoneInfo(config.kiosk.timezone)
     clock = FixedClock(datetime.combine(next_monday(zone), clock_time(9, 20), zone))
     assert ui.store is not None
-    service = BookingService(ui.store, config, clock, ui.kiosk.bus)
+    # The kiosk's one owner of equipment state: what the screens show about plugs.
+    service = BookingService(ui.store, config, clock, ui.kiosk.bus, equipment=ui.kiosk.equipment)
     ui.app.services.bookings = service
     return service
 

@@ -209,15 +209,40 @@ def test_an_offline_computer_is_shown_and_cannot_be_booked(ui: UI, booking: Book
 
     screen = open_booking(ui, 1)
     ui.tap(tab(ui, screen, "computer"))
-    ui.kiosk.bus.publish(EquipmentState(resource="pc-1", on=None, online=False))
+    ui.kiosk.bus.publish(EquipmentState(resource="pc-1", on=None, online=False, device="pc-1"))
     ui.settle()
     assert "tidak terhubung" in resource_button(screen, "pc-1").text
     assert screen.ids.grid_note.text == ui.t("ui.booking.offline", resource="Komputer 1")
     assert all(b.disabled for b in screen.ids.slots.children)
-    ui.kiosk.bus.publish(EquipmentState(resource="pc-1", on=False, online=True))
+    ui.kiosk.bus.publish(EquipmentState(resource="pc-1", on=False, online=True, device="pc-1"))
     ui.settle()
     assert not slot_button(screen, "10:00").disabled
-    ui.app.equipment.pop("pc-1", None)
+
+
+def test_a_plug_that_has_not_answered_is_not_bookable_with_the_reason(
+    ui: UI, booking: BookingService
+) -> None:
+    from kiosk.domain.events import EquipmentState
+
+    screen = open_booking(ui, 1)
+    ui.tap(tab(ui, screen, "computer"))
+    # The broker connection was lost: nothing is known about the plug any more.
+    lost = EquipmentState(resource="pc-2", on=None, online=None, problem="equipment.broker_lost")
+    ui.kiosk.bus.publish(lost)
+    ui.settle()
+    ui.tap(resource_button(screen, "pc-2"))
+    assert ui.t("ui.booking.unknown_short") in resource_button(screen, "pc-2").text
+    reason = ui.t("equipment.reason.broker_lost")
+    assert screen.ids.grid_note.text == ui.t(
+        "ui.booking.not_bookable", resource="Komputer 2", reason=reason
+    )
+    assert all(b.disabled for b in screen.ids.slots.children)
+    ui.app.set_language("en")
+    ui.settle()
+    assert "cannot be booked right now" in screen.ids.grid_note.text
+    ui.kiosk.bus.publish(EquipmentState(resource="pc-2", on=False, online=True, device="pc-2"))
+    ui.settle()
+    assert not slot_button(screen, "10:00").disabled
 
 
 def test_check_in_from_my_bookings_and_by_card_tap_at_sign_in(

@@ -299,7 +299,8 @@ def test_staff_mode_needs_staff_card_and_pin_and_shows_devices_and_switches(ui: 
     first = ui.rows(staff.ids.equipment)[0]
     switch = ui.kiosk.switches[first.ident]
     ui.tap(first.ids.action)
-    assert switch.state().on is True
+    ui.settle()
+    assert switch.on is True  # type: ignore[attr-defined]
     stopped: list[bool] = []
     ui.app.stop = lambda *_a: stopped.append(True)  # type: ignore[method-assign]
     try:

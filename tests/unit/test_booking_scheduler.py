@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from devices.sim import SimPrinterHost, SimSwitch
-from kiosk.booking.engine import Makerspace, build_makerspace
+from kiosk.booking.engine import Makerspace, build_equipment, build_makerspace
 from kiosk.booking.scheduler import Scheduler, short_name
 from kiosk.bus import EventBus
 from kiosk.config import Config
@@ -44,9 +44,11 @@ class Rig:
     def build(self) -> Makerspace:
         switches: dict[str, EquipmentSwitch] = dict(self.switches)
         printers: dict[str, PrinterHost] = {"printer-1": self.printer}
-        return build_makerspace(
-            self.store, self.config, self.bus, switches, printers, clock=self.clock
-        )
+        equipment = build_equipment(self.config, self.bus, switches, printers)
+        equipment.watch()  # as a kiosk does: before its plugs start
+        for switch in self.switches.values():
+            switch.start(self.bus)
+        return build_makerspace(self.store, self.config, self.bus, equipment, clock=self.clock)
 
     def of(self, kind: type[Event]) -> list[Event]:
         return [e for e in self.events if isinstance(e, kind)]
@@ -177,6 +179,8 @@ def test_threads_drive_it_end_to_end(rig: Rig) -> None:
         while rig.switches["pc-1"].commands != [True] and time.monotonic() < deadline:
             time.sleep(0.01)
         assert rig.switches["pc-1"].commands == [True]
-        assert svc.resources("computer")[0].online
+        pc = svc.resources("computer")[0]
+        assert pc.bookable_now
+        assert pc.equipment is not None and pc.equipment.on is True
     finally:
         rig.space.stop()

@@ -23,12 +23,27 @@ def ids() -> int:
 def test_tasmota_topics_and_replies() -> None:
     messages, rid = TASMOTA.command("plug-1", 0, "kiosk", True, ids)
     assert messages == [("cmnd/plug-1/POWER", b"ON")]
-    assert rid is None
+    assert rid == ()
     assert TASMOTA.query("plug-1", 0, "kiosk", ids)[0] == [("cmnd/plug-1/POWER", b"")]
+    assert TASMOTA.command("strip", 2, "k", False, ids)[0] == [("cmnd/strip/POWER2", b"OFF")]
     parse = TASMOTA.parse
-    assert parse("plug-1", 0, "k", "stat/plug-1/POWER", b"OFF") == Reading(on=False)
-    assert parse("plug-1", 0, "k", "stat/plug-1/RESULT", b'{"POWER":"ON"}') == Reading(on=True)
-    assert parse("plug-1", 0, "k", "tele/plug-1/LWT", b"Offline") == Reading(online=False)
+    news = Reading(on=False, online=True, device="plug-1")
+    assert parse("plug-1", 0, "k", "stat/plug-1/POWER", b"OFF") == news
+    answer = Reading(on=True, online=True, answer=True, device="plug-1")
+    assert parse("plug-1", 0, "k", "stat/plug-1/RESULT", b'{"POWER":"ON"}') == answer
+    # A single-relay plug answers POWER1 as POWER; a strip answers POWER as POWER1.
+    assert parse("plug-1", 1, "k", "stat/plug-1/RESULT", b'{"POWER":"ON"}') == answer
+    assert parse("plug-1", 0, "k", "stat/plug-1/RESULT", b'{"POWER1":"ON"}') == answer
+    assert parse("plug-1", 0, "k", "stat/plug-1/RESULT", b'{"POWER2":"ON"}') is None
+    assert parse("plug-1", 2, "k", "stat/plug-1/RESULT", b'{"POWER2":"1"}') == answer
+    unknown = parse("plug-1", 3, "k", "stat/plug-1/RESULT", b'{"Command":"Unknown"}')
+    assert unknown is not None and unknown.problem == "equipment.no_channel" and unknown.answer
+    state = b'{"Time":"2026-12-07T09:00:00","POWER1":"ON","POWER2":"OFF"}'
+    assert parse("plug-1", 2, "k", "tele/plug-1/STATE", state) == Reading(
+        on=False, online=True, device="plug-1"
+    )
+    lwt = parse("plug-1", 0, "k", "tele/plug-1/LWT", b"Offline")
+    assert lwt == Reading(online=False, device="plug-1")
     assert parse("plug-1", 0, "k", "stat/plug-1/RESULT", b"garbage") is None
     assert parse("plug-1", 0, "k", "stat/plug-2/POWER", b"ON") is None
 
@@ -44,15 +59,29 @@ def test_shelly_rpc_and_replies() -> None:
         "params": {"id": 0, "on": False},
     }
     assert json.loads(get_body)["method"] == "Switch.GetStatus"
-    assert rid == 2  # the status reply confirms
+    assert rid == (1, 2)  # the status reply (the last) confirms
     parse = SHELLY.parse
     reply = b'{"id":2,"src":"shelly-a","dst":"kiosk-1","result":{"id":0,"output":false}}'
-    assert parse("shelly-a", 0, "kiosk-1", "kiosk-1/rpc", reply) == Reading(on=False, request_id=2)
-    other = reply.replace(b'"src":"shelly-a"', b'"src":"shelly-b"')
-    assert parse("shelly-a", 0, "kiosk-1", "kiosk-1/rpc", other) is None
-    note = b'{"method":"NotifyStatus","params":{"switch:0":{"id":0,"output":true}}}'
-    assert parse("shelly-a", 0, "kiosk-1", "shelly-a/events/rpc", note) == Reading(on=True)
-    assert parse("shelly-a", 0, "kiosk-1", "shelly-a/online", b"false") == Reading(online=False)
+    assert parse("shelly-a", 0, "kiosk-1", "kiosk-1/rpc", reply) == Reading(
+        on=False, online=True, request_id=2, answer=True, device="shelly-a"
+    )
+    # Matched on the request id: a device whose id differs from the prefix still counts.
+    own_id = reply.replace(b'"src":"shelly-a"', b'"src":"shellyplugsg3-b1"')
+    other = parse("shelly-a", 0, "kiosk-1", "kiosk-1/rpc", own_id)
+    assert other is not None and other.device == "shellyplugsg3-b1" and other.request_id == 2
+    error = (
+        b'{"id":3,"src":"s","error":{"code":-105,"message":"Argument \'id\', value 2 not found!"}}'
+    )
+    refused = parse("shelly-a", 2, "kiosk-1", "kiosk-1/rpc", error)
+    assert refused is not None and refused.problem == "equipment.no_channel"
+    note = b'{"src":"s","method":"NotifyStatus","params":{"switch:1":{"id":1,"output":true}}}'
+    assert parse("shelly-a", 1, "kiosk-1", "shelly-a/events/rpc", note) == Reading(
+        on=True, online=True, device="s"
+    )
+    assert parse("shelly-a", 0, "kiosk-1", "shelly-a/events/rpc", note) is None
+    assert parse("shelly-a", 0, "kiosk-1", "shelly-a/online", b"false") == Reading(
+        online=False, device="shelly-a"
+    )
 
 
 def test_factory_shares_one_connection_with_credentials(tmp_path: Path) -> None:

@@ -112,26 +112,30 @@ def test_switch_confirms_and_misbehaves_on_request() -> None:
     plug = SimSwitch.for_resource(DeviceUrl.parse("sim://"), "printer-1")
     plug.start(bus)
     assert plug.name == "printer-1"
-    assert plug.set(True)
-    assert plug.state().on is True
+    reply = plug.set(True)
+    assert (reply.on, reply.device, reply.problem) == (True, "printer-1", "")
+    assert plug.on is True
     plug.fail("ignore_off")
-    assert not plug.set(False)
-    assert plug.state().on is True
+    assert plug.set(False).on is True  # the opposite answer
+    assert plug.on is True
     plug.fail("drop_ack")
-    assert not plug.set(False)
-    assert plug.state().on is False
+    assert plug.set(False).problem == "equipment.no_echo"
+    assert plug.on is False
+    assert plug.ask().on is False  # drop_ack drops command answers only
     plug.fail("offline")
-    assert not plug.set(True, timeout=0.01)
-    assert plug.state().online is False
+    assert plug.set(True, timeout=0.01).problem == "equipment.offline"
     assert plug.commands == [True, False, False, True]
-    states = [e for e in seen if isinstance(e, EquipmentState)]
-    assert [s.on for s in states] == [True, True]
+    states = [(s.on, s.online) for s in seen if isinstance(s, EquipmentState)]
+    # Announced at start, three answers, and the Last Will's word.
+    assert states == [(None, True), (True, True), (True, True), (False, True), (None, False)]
 
 
 def test_slow_switch_times_out() -> None:
     plug = SimSwitch(resource="pc-1", delay=0.2)
-    assert not plug.set(True, timeout=0.05)
-    assert plug.set(True, timeout=1.0)
+    assert plug.set(True, timeout=0.05).problem == "equipment.no_echo"
+    reply = plug.set(True, timeout=1.0)
+    assert reply.on is True
+    assert reply.round_trip_s is not None and reply.round_trip_s >= 0.2
 
 
 def test_receipt_printer_keeps_receipts_and_runs_out_of_paper() -> None:

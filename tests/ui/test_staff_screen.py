@@ -1,0 +1,61 @@
+"""Staff mode and the makerspace: plugs as the equipment controller knows them, and a
+booking checked in by staff for its patron."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kiosk.booking.service import BookingService
+from kiosk.domain.events import EquipmentState
+from tests.ui.conftest import UI, monday_booking, next_monday, ui_config
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture
+def booking(ui: UI) -> Any:
+    service = monday_booking(ui, ui_config())
+    yield service
+    ui.app.services.bookings = None
+
+
+def test_staff_check_a_booking_in_for_its_patron(ui: UI, booking: BookingService) -> None:
+    zone = ZoneInfo(ui.kiosk.config.kiosk.timezone)
+    start = datetime.combine(next_monday(zone), time(10, 0), zone)
+    made = booking.book("1", "pc-1", start, 60)  # made at the desk: no card tap yet
+    ui.sign_in("staff")
+    staff = ui.screen
+    assert staff.name == "staff"
+    ui.settle()
+    # Below the plugs, in the same list.
+    rows = ui.rows(staff.ids.equipment)
+    (row,) = [r for r in rows if r.ident.startswith("booking:")]
+    assert row is rows[-1] and row.ident == f"booking:{made.id}"
+    assert row.title == "Komputer 1"
+    assert "10.00-11.00" in row.detail  # Indonesian times
+    ui.tap(row.ids.action)
+    ui.settle()
+    assert booking.get(made.id).status == "checked_in"
+    assert not [r for r in ui.rows(staff.ids.equipment) if r.ident.startswith("booking:")]
+
+
+def test_staff_see_the_owner_s_word_on_each_plug(ui: UI) -> None:
+    ui.sign_in("staff")
+    staff = ui.screen
+    ui.settle()
+    rows = {r.ident: r for r in ui.rows(staff.ids.equipment)}
+    assert rows["pc-1"].mark == "ok"
+    lost = EquipmentState(resource="pc-1", on=None, online=None, problem="equipment.broker_lost")
+    ui.kiosk.bus.publish(lost)
+    ui.settle()
+    row = next(r for r in ui.rows(staff.ids.equipment) if r.ident == "pc-1")
+    assert row.mark == "refused"
+    assert row.detail == ui.t("equipment.reason.broker_lost")
+    ui.kiosk.bus.publish(EquipmentState(resource="pc-1", on=False, online=True, device="pc-1"))
+    ui.settle()
+    row = next(r for r in ui.rows(staff.ids.equipment) if r.ident == "pc-1")
+    assert (row.mark, row.detail) == ("ok", ui.t("ui.staff.power_off"))
