@@ -220,6 +220,16 @@ class OfflineDesk:
         return holders
 
 
+def cached_name(store: Store, patron_ref: str) -> str | None:
+    """The name the offline card cache holds for a patron (staff lists: whose offline
+    loan the ILS refused), if it still holds them."""
+    with store.lock:
+        row = store.conn.execute(
+            "SELECT name FROM offline_cards WHERE patron_ref = ?", [patron_ref]
+        ).fetchone()
+    return str(row[0]) if row else None
+
+
 def _apply(holders: dict[str, str], entry: OutboxEntry) -> None:
     barcode = str(entry.payload.get("barcode", ""))
     if entry.kind == "checkout":

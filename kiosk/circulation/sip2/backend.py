@@ -166,14 +166,14 @@ class Sip2Circulation:
         "Set my PIN"."""
         card = self.staff.entry(number=patron)
         if card is None:
-            raise DomainError("sip2.pin_change_unsupported")
+            raise _not_a_staff_card(patron, by_staff)
         self.staff.set_pin(card, new_pin, old_pin, by_staff=by_staff)
 
     def clear_pin(self, patron: str) -> None:
         """Only for a listed staff card (see :meth:`set_pin`)."""
         card = self.staff.entry(number=patron)
         if card is None:
-            raise DomainError("sip2.pin_change_unsupported")
+            raise _not_a_staff_card(patron, by_staff=True)
         self.staff.clear_pin(card)
 
     def end_session(self, patron: str) -> None:
@@ -436,6 +436,13 @@ class Sip2Circulation:
         if value_problem(value, self.settings.framing):
             raise DomainError("circulation.item_not_found", barcode=value)
         return value
+
+
+def _not_a_staff_card(patron: str, by_staff: bool) -> DomainError:
+    """At the desk: which cards the kiosk keeps PINs for; a patron: ask the desk."""
+    if by_staff:
+        return DomainError("sip2.pin_not_staff_card", card=patron)
+    return DomainError("sip2.pin_change_unsupported")
 
 
 def _ok(status: AcsStatus | None, what: str) -> bool:
