@@ -176,7 +176,7 @@ class _Desk:
         result that it will be confirmed; indented under the result's line."""
         for message in messages:
             if message.strip():
-                print("  " + self.t("cli.circ.ils_says", message=message.strip()))
+                print("  " + self.t("circulation.ils_says", message=message.strip()))
         if offline:
             print("  " + self.t("circulation.offline_recorded"))
 
