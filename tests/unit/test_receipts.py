@@ -113,7 +113,5 @@ def test_what_the_ils_wrote_is_printed_as_it_wrote_it() -> None:
     assert texts(back.lines)[7:9] == ["Perpustakaan Kota Palu", "Terima kasih"]
     offline = texts(builder.checkin([ReturnResult("I-2", "Buku 2", offline=True)], NOW).lines)
     assert any("This return is recorded by the kiosk" in line for line in offline)
-    renewed = builder.renewal(
-        [RenewResult("I-4", "Buku 4", True, DUE, due_text="2026-12-20")], NOW
-    )
+    renewed = builder.renewal([RenewResult("I-4", "Buku 4", True, DUE, due_text="2026-12-20")], NOW)
     assert "Due back: 2026-12-20" in texts(renewed.lines)
