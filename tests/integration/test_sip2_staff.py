@@ -96,8 +96,9 @@ def test_staff_pins_lock_with_the_count_first_rule(sip2: Sip2Circulation) -> Non
 
 
 def test_patrons_pins_stay_the_ils_own(sip2: Sip2Circulation) -> None:
-    refused("sip2.pin_change_unsupported", sip2.set_pin, "P1", "2222", by_staff=True)
-    refused("sip2.pin_change_unsupported", sip2.clear_pin, "P1")
+    refused("sip2.pin_change_unsupported", sip2.set_pin, "P1", "2222", "1234")  # a patron
+    refused("sip2.pin_not_staff_card", sip2.set_pin, "P1", "2222", by_staff=True)  # the desk
+    refused("sip2.pin_not_staff_card", sip2.clear_pin, "P1")
     assert not sip2.capabilities().pin_change
 
 

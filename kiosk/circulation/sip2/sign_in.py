@@ -76,8 +76,7 @@ class Sip2SignIn:
             if self.offline.enabled:
                 return self.offline.sign_in(uid=uid, number=number, pin=pin, attempt=attempt)
             raise
-        valid = reply.get("BL")
-        if (valid is not None and valid.strip() != "Y") or (valid is None and not reply.text("AE")):
+        if not valid_patron(reply):
             raise DomainError("circulation.card_not_valid")
         if status_flag(reply, CARD_LOST):
             raise DomainError("circulation.card_lost")
@@ -120,7 +119,7 @@ class Sip2SignIn:
         except (Sip2UnreachableError, Sip2ProtocolError, DomainError) as exc:
             log.info("SIP2: staff card %s signed in without the ILS: %s", card, exc)
             return patron
-        if (reply.get("BL") or "").strip() != "Y":
+        if not valid_patron(reply):
             return patron
         known = self.patron(reply, card)
         return replace(patron, name=known.name, language=known.language or patron.language)
@@ -138,9 +137,7 @@ class Sip2SignIn:
             if staff_card is None:
                 raise
             return self.staff.patron(staff_card)
-        if (reply.get("BL") or "").strip() != "Y" and not (
-            reply.get("BL") is None and reply.text("AE")
-        ):
+        if not valid_patron(reply):
             if staff_card is not None:
                 return self.staff.patron(staff_card)
             raise DomainError("circulation.card_not_valid")
@@ -171,6 +168,12 @@ class Sip2SignIn:
         """The session ended: the PIN is forgotten (returned for the 35)."""
         with self._pins_lock:
             return self._pins.pop(patron, None)
+
+
+def valid_patron(reply: Message) -> bool:
+    """BL=Y; an ACS that sends no BL (a 23 of some ILSs) at least names the patron."""
+    valid = reply.get("BL")
+    return valid.strip() == "Y" if valid is not None else bool(reply.text("AE"))
 
 
 def card_text(*, uid: str | None, number: str | None) -> str:
