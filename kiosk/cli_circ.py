@@ -1,4 +1,5 @@
-"""``kiosk circ ...``: the staff desk's circulation commands (local backend).
+"""``kiosk circ ...``: the staff desk's circulation commands, on the configured backend
+(the local one or the library's ILS over SIP2) through the circulation interface.
 
 CARD is a card number or a card key (``PLU-0001``, ``04A1B2C3D4E580``). Commands that
 act for the patron (checkout, renew) sign in like the kiosk does, so a card with a PIN
@@ -7,7 +8,10 @@ works but warns: other users see command lines). The staff views (patron, fines,
 need none. ``pin set`` asks for a new PIN twice on a terminal (never echoed), else
 reads ``--pin-stdin``; nothing else ever prompts. A refusal
 prints its translated message and exits 1; ``--json`` prints data as JSON (a refusal
-as ``{"refused": key, "message": ...}``).
+as ``{"refused": key, "message": ...}``). What the ILS said (its screen messages, its
+own due-date text) is printed with each result; an offline checkout or return says it
+will be confirmed. ``outbox`` lists what the ILS refused when the offline entries were
+sent, for staff to sort out, and ``outbox resolve`` marks one done.
 """
 
 from __future__ import annotations
@@ -26,13 +30,14 @@ from zoneinfo import ZoneInfo
 
 from kiosk import bootstrap, money
 from kiosk.cards import find_card
-from kiosk.circulation.api import Fines, Patron
-from kiosk.circulation.local import LocalCirculation
+from kiosk.circulation.api import Circulation, Fines, Patron
+from kiosk.circulation.offline import cached_name
 from kiosk.config import Config
-from kiosk.domain.errors import DomainError
+from kiosk.domain.errors import DeviceError, DomainError, KioskError
 from kiosk.i18n import describe, translate
+from kiosk.outbox import Outbox, OutboxEntry, outbox_targets
 from kiosk.pins import valid_pin
-from kiosk.store import StoreError
+from kiosk.store import Store, StoreError
 from kiosk.store.database import sqlite_failure
 
 
@@ -84,6 +89,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("card", metavar="CARD", help="card number or card key")
     p.set_defaults(handler=cmd_pin_clear)
     pin.set_defaults(handler=lambda args: _usage(pin))
+    box = action("outbox", "offline checkouts and returns the ILS refused, to sort out", cmd_outbox)
+    boxes = box.add_subparsers(dest="outbox_command", metavar="ACTION", parser_class=type(circ))
+    p = boxes.add_parser("resolve", parents=[common], help="mark a refused entry as sorted out")
+    p.add_argument("id", metavar="ID", type=int, help="the entry's number (kiosk circ outbox)")
+    p.add_argument("--by", metavar="NAME", help="who sorted it out (default: your login)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_outbox_resolve)
     circ.set_defaults(handler=lambda args: _usage(circ))
 
 
@@ -105,11 +117,14 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 # -- shared ---------------------------------------------------------------------------
 class _Desk:
-    """What a command needs: config, language, the local circulation service."""
+    """What a command needs: config, language, the kiosk's database, the circulation."""
 
-    def __init__(self, args: argparse.Namespace, config: Config, circ: LocalCirculation) -> None:
+    def __init__(
+        self, args: argparse.Namespace, config: Config, store: Store, circ: Circulation
+    ) -> None:
         self.args = args
         self.config = config
+        self.store = store
         self.circ = circ
         self.lang = getattr(args, "lang", None) or config.kiosk.language
         self.zone = ZoneInfo(config.kiosk.timezone)
@@ -121,6 +136,10 @@ class _Desk:
     def when(self, moment: datetime) -> str:
         return moment.astimezone(self.zone).strftime("%d/%m/%Y %H:%M")
 
+    def due(self, moment: datetime, text: str | None) -> str:
+        """A due date, or the ILS's own text for it when it wrote one."""
+        return text or self.when(moment)
+
     def money(self, amount: int) -> str:
         return money.rupiah(amount, self.lang)
 
@@ -128,14 +147,15 @@ class _Desk:
         return value.strftime("%d/%m/%Y") if value else "-"
 
     def group_name(self, code: str) -> str:
-        row = self.circ.store.conn.execute(
+        """A local patron group's name in the language; an ILS's profile as it is."""
+        row = self.store.conn.execute(
             "SELECT name_id, name_en FROM patron_groups WHERE code = ?", [code]
         ).fetchone()
         if row is None:
-            return code
+            return code or "-"
         return str(row[0] if self.lang == "id" else row[1])
 
-    def refusal(self, error: DomainError) -> int:
+    def refusal(self, error: KioskError) -> int:
         message = describe(error, self.lang)
         if self.json:
             print(_dumps({"refused": error.key, "params": error.params, "message": message}))
@@ -143,7 +163,7 @@ class _Desk:
             print(message, file=sys.stderr)
         return 1
 
-    def item_refused(self, barcode: str, error: DomainError, report: list[dict[str, Any]]) -> None:
+    def item_refused(self, barcode: str, error: KioskError, report: list[dict[str, Any]]) -> None:
         """One item of several was refused: say why, and go on with the next."""
         message = describe(error, self.lang)
         if self.json:
@@ -151,13 +171,26 @@ class _Desk:
         else:
             print(message, file=sys.stderr)
 
+    def said(self, messages: tuple[str, ...], offline: bool = False) -> None:
+        """What the ILS said with a result (its screen messages), and for an offline
+        result that it will be confirmed; indented under the result's line."""
+        for message in messages:
+            if message.strip():
+                print("  " + self.t("circulation.ils_says", message=message.strip()))
+        if offline:
+            print("  " + self.t("circulation.offline_recorded"))
+
     def sign_in(self, text: str) -> Patron:
-        """Sign in like the kiosk: by whichever identifier ``text`` is, with the PIN
-        from ``--pin-stdin`` (or ``--pin``)."""
-        card = find_card(self.circ.store, text=text)
-        if card is None:
-            raise DomainError("circulation.card_unknown")
+        """Sign in like the kiosk: by whichever identifier ``text`` is (a card of the
+        kiosk's own database, else the number the ILS knows), with the PIN from
+        ``--pin-stdin`` (or ``--pin``)."""
+        with self.store.lock:
+            card = find_card(self.store, text=text)
+        if card is None and self.config.backend.kind == "local":
+            raise DomainError("circulation.card_unknown")  # before any PIN is read
         pin = self.given_pin()
+        if card is None:
+            return self.circ.sign_in(number=text.strip(), pin=pin)
         if card.card_number is not None and card.card_number == text.strip():
             return self.circ.sign_in(number=card.card_number, pin=pin)
         return self.circ.sign_in(uid=card.card_key, pin=pin)
@@ -174,12 +207,12 @@ class _Desk:
     def damaged(self, exc: sqlite3.DatabaseError, current: str, done: list[str],
                 left: list[str]) -> StoreError:  # fmt: skip
         """A database failure in the middle of several items: which were done."""
-        error = sqlite_failure(exc, self.circ.store.path)
+        error = sqlite_failure(exc, self.store.path)
         if error.key != "store.damaged":
             return error
         return StoreError(
             "store.damaged_during",
-            path=self.circ.store.path,
+            path=self.store.path,
             reason=str(exc),
             current=current,
             done=", ".join(done) or "-",
@@ -198,12 +231,14 @@ def _desk(args: argparse.Namespace) -> Iterator[_Desk]:
 
     config = load_config(args)
     store = open_database(args, config)  # a typo in --db never creates a library
+    circ: Circulation | None = None
     try:
-        services = bootstrap.build_services(config, store)
-        circ = services.circulation
-        assert isinstance(circ, LocalCirculation)
-        yield _Desk(args, config, circ)
+        circ = bootstrap.build_services(config, store).circulation
+        yield _Desk(args, config, store, circ)
     finally:
+        close = getattr(circ, "close", None)  # the SIP2 backend's connection
+        if callable(close):
+            close()
         store.close()
 
 
@@ -225,6 +260,7 @@ def _fines_lines(desk: _Desk, fines: Fines) -> list[str]:
         lines.append(
             f"  {desk.day(line.created_at.date())}  {desk.money(line.amount):>12}  {reason}{item}"
         )
+    lines += [f"  {text}" for text in fines.descriptions]  # the ILS's own lines
     if fines.limit is not None:
         lines.append(desk.t("cli.circ.fines_limit", limit=desk.money(fines.limit)))
     return lines
@@ -235,12 +271,12 @@ def cmd_patron(args: argparse.Namespace) -> int:
     with _desk(args) as desk:
         try:
             patron = desk.circ.find_patron(args.card)
-        except DomainError as exc:
+            problems = desk.circ.problems(patron.ref)
+            loans = desk.circ.loans(patron.ref)
+            holds = desk.circ.holds(patron.ref)
+            fines = desk.circ.fines(patron.ref)
+        except (DomainError, DeviceError) as exc:
             return desk.refusal(exc)
-        problems = desk.circ.problems(patron.ref)
-        loans = desk.circ.loans(patron.ref)
-        holds = desk.circ.holds(patron.ref)
-        fines = desk.circ.fines(patron.ref)
         if desk.json:
             print(
                 _dumps(
@@ -267,7 +303,8 @@ def cmd_patron(args: argparse.Namespace) -> int:
         print(desk.t("cli.circ.loans", count=len(loans)))
         for loan in loans:
             late = "  " + desk.t("cli.circ.overdue") if loan.overdue else ""
-            print(f"  {loan.barcode:<10} {loan.title[:40]:<40} {desk.when(loan.due_at)}{late}")
+            due = desk.due(loan.due_at, loan.due_text)
+            print(f"  {loan.barcode:<10} {loan.title[:40]:<40} {due}{late}")
         print(desk.t("cli.circ.holds", count=len(holds)))
         for hold in holds:
             if hold.ready:
@@ -288,7 +325,7 @@ def cmd_checkout(args: argparse.Namespace) -> int:
     with _desk(args) as desk:
         try:
             patron = desk.sign_in(args.card)
-        except DomainError as exc:
+        except (DomainError, DeviceError) as exc:
             return desk.refusal(exc)
         done: list[dict[str, Any]] = []
         lent: list[str] = []
@@ -299,7 +336,7 @@ def cmd_checkout(args: argparse.Namespace) -> int:
                 lent.append(barcode)
             except sqlite3.DatabaseError as exc:
                 raise desk.damaged(exc, barcode, lent, args.items[index + 1 :]) from None
-            except DomainError as exc:
+            except (DomainError, DeviceError) as exc:  # a refusal, or the ILS out of reach
                 failed += 1
                 desk.item_refused(barcode, exc, done)
                 continue
@@ -311,9 +348,10 @@ def cmd_checkout(args: argparse.Namespace) -> int:
                         "cli.circ.checked_out",
                         title=result.title,
                         barcode=result.barcode,
-                        due=desk.when(result.due_at),
+                        due=desk.due(result.due_at, result.due_text),
                     )
                 )
+                desk.said(result.messages, result.offline)
         if desk.json:
             print(_dumps({"patron": patron.ref, "checkouts": done}))
         return 1 if failed else 0
@@ -330,7 +368,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
                 returned.append(barcode)
             except sqlite3.DatabaseError as exc:
                 raise desk.damaged(exc, barcode, returned, args.items[index + 1 :]) from None
-            except DomainError as exc:
+            except (DomainError, DeviceError) as exc:
                 failed += 1
                 desk.item_refused(barcode, exc, done)
                 continue
@@ -342,6 +380,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
                 print("  " + desk.t("cli.circ.to_hold_shelf", shelf=result.hold_shelf_location))
             if result.fine:
                 print("  " + desk.t("cli.circ.fine_created", amount=desk.money(result.fine)))
+            desk.said(result.messages, result.offline)
         if desk.json:
             print(_dumps({"returns": done}))
         return 1 if failed else 0
@@ -355,7 +394,7 @@ def cmd_renew(args: argparse.Namespace) -> int:
                 results = [desk.circ.renew(patron.ref, args.item)]
             else:
                 results = desk.circ.renew_all(patron.ref)
-        except DomainError as exc:
+        except (DomainError, DeviceError) as exc:
             return desk.refusal(exc)
         if desk.json:
             print(_dumps({"patron": patron.ref, "renewals": [asdict(r) for r in results]}))
@@ -370,11 +409,14 @@ def cmd_renew(args: argparse.Namespace) -> int:
                         "cli.circ.renewed",
                         title=result.title,
                         barcode=result.barcode,
-                        due=desk.when(result.due_at),
+                        due=desk.due(result.due_at, result.due_text),
                     )
                 )
+                desk.said(result.messages)
             else:
                 reason = desk.t(result.refusal or "circulation.renew_limit")
+                ils = " ".join(m.strip() for m in result.messages if m.strip())
+                reason = f"{reason} ({ils})" if ils else reason
                 print(f"{result.title} ({result.barcode}): {reason}", file=sys.stderr)
         return 0 if all(r.ok for r in results) else 1
 
@@ -383,9 +425,9 @@ def cmd_fines(args: argparse.Namespace) -> int:
     with _desk(args) as desk:
         try:
             patron = desk.circ.find_patron(args.card)
-        except DomainError as exc:
+            fines = desk.circ.fines(patron.ref)
+        except (DomainError, DeviceError) as exc:
             return desk.refusal(exc)
-        fines = desk.circ.fines(patron.ref)
         if desk.json:
             print(_dumps({"patron": patron.ref, **asdict(fines)}))
             return 0
@@ -402,7 +444,7 @@ def cmd_pay(args: argparse.Namespace) -> int:
             amount = money.parse(args.amount)
             taken_by = args.taken_by or _login()
             fines = desk.circ.pay(patron.ref, amount, taken_by=taken_by)
-        except DomainError as exc:
+        except (DomainError, DeviceError) as exc:
             return desk.refusal(exc)
         if desk.json:
             print(_dumps({"patron": patron.ref, "paid": amount, **asdict(fines)}))
@@ -432,7 +474,7 @@ def cmd_pin_set(args: argparse.Namespace) -> int:
                 if getpass.getpass(desk.t("cli.pin.again")) != pin:
                     raise DomainError("pin.mismatch")
             desk.circ.set_pin(patron.ref, pin, by_staff=True)
-        except DomainError as exc:
+        except (DomainError, DeviceError) as exc:
             return desk.refusal(exc)
         except EOFError:
             print(desk.t("cli.pin.no_terminal"), file=sys.stderr)
@@ -449,7 +491,7 @@ def cmd_pin_clear(args: argparse.Namespace) -> int:
         try:
             patron = desk.circ.find_patron(args.card)
             desk.circ.clear_pin(patron.ref)
-        except DomainError as exc:
+        except (DomainError, DeviceError) as exc:
             return desk.refusal(exc)
         if desk.json:
             print(_dumps({"patron": patron.ref, "pin": "cleared"}))
@@ -459,6 +501,66 @@ def cmd_pin_clear(args: argparse.Namespace) -> int:
             if patron.is_staff:
                 print(desk.t("cli.pin.staff_needs_one", card=card))
         return 0
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    """Refused offline entries (oldest first) with item, patron and the ILS's reason,
+    and how many still wait to be sent."""
+    with _desk(args) as desk:
+        boxes = [Outbox(desk.store, target) for target in outbox_targets(desk.store)]
+        refused = [entry for box in boxes for entry in box.refusals()]
+        waiting = sum(len(box.open_entries()) for box in boxes)
+        names = {ref: cached_name(desk.store, ref) for ref in {_patron_of(e) for e in refused}}
+        if desk.json:
+            rows = [
+                {**entry.as_dict(), "patron_name": names.get(_patron_of(entry))}
+                for entry in refused
+            ]
+            print(_dumps({"refused": rows, "waiting": waiting}))
+            return 0
+        print(desk.t("cli.outbox.refused", count=len(refused)))
+        for entry in refused:
+            ref = _patron_of(entry)
+            who = f"{ref} ({names[ref]})" if names.get(ref) else ref or "-"
+            kind = desk.t(f"cli.outbox.kind.{entry.kind}") if entry.kind in _KINDS else entry.kind
+            print(
+                f"  #{entry.id}  {desk.when(entry.created_at)}  {kind}  "
+                + desk.t(
+                    "cli.outbox.line",
+                    item=entry.payload.get("barcode", "-"),
+                    patron=who,
+                    reason=entry.reason or "-",
+                )
+            )
+        print(desk.t("cli.outbox.waiting", count=waiting))
+        if refused:
+            print(desk.t("cli.outbox.resolve_hint"))
+        return 0
+
+
+def cmd_outbox_resolve(args: argparse.Namespace) -> int:
+    with _desk(args) as desk:
+        by = args.by or _login()
+        for target in outbox_targets(desk.store):
+            box = Outbox(desk.store, target)
+            if any(entry.id == args.id for entry in box.refusals()):
+                entry = box.resolve(args.id, by)
+                break
+        else:
+            return desk.refusal(KioskError("outbox.not_refused", entry=args.id))
+        if desk.json:
+            print(_dumps(entry.as_dict()))
+        else:
+            print(desk.t("cli.outbox.resolved", entry=entry.id, by=by or "-"))
+        return 0
+
+
+#: Outbox entry kinds with a translated name.
+_KINDS = ("checkout", "checkin")
+
+
+def _patron_of(entry: OutboxEntry) -> str:
+    return str(entry.payload.get("patron", ""))
 
 
 def _login() -> str | None:

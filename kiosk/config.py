@@ -94,6 +94,11 @@ class DatabaseSection:
     path: str = ""
 
 
+def _check_card(value: str) -> None:
+    if not value.strip() or value != value.strip() or not value.isprintable():
+        raise ValueError(f"a card number or card key, not {value!r}")
+
+
 def _check_backend_url(value: str) -> None:
     if value:
         from kiosk.circulation.sip2.settings import Sip2Settings
@@ -117,6 +122,9 @@ class BackendSection:
     offline_card_days: int = field(default=30, metadata={"check": _check_positive})
     #: Offline checkouts per patron until the ILS is back.
     offline_max_items: int = field(default=5, metadata={"check": _check_positive})
+    #: Staff cards on an ILS (which has no staff flag): card numbers or card keys. Their
+    #: PINs are the kiosk's own (``kiosk circ pin set``); staff mode only with one.
+    staff_cards: list[str] = field(default_factory=list, metadata={"item_check": _check_card})
 
 
 @dataclass(frozen=True)

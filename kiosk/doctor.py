@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import statistics
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -65,7 +66,7 @@ def run_checks(
     if config_line:
         yield Check("config", True, config.source)
     yield _database(db_path, language)
-    yield _backend(config, kiosk.credentials)
+    yield from _backend(config, kiosk.credentials, db_path)
     try:
         warning = kiosk.credentials.file_warning()
     except ConfigError as exc:
@@ -95,44 +96,107 @@ def run_checks(
             yield Check(getattr(extra, "__name__", "check"), False, f"{type(exc).__name__}: {exc}")
 
 
-def _backend(config: Config, credentials: Credentials) -> Check:
+def _backend(config: Config, credentials: Credentials, db_path: Path) -> Iterator[Check]:
     """The configured circulation backend can be built by this version and, for an
-    ILS, answers: a SIP2 login (93) and status (99) with the configured credentials."""
+    ILS, answers (:func:`_sip2`)."""
     from kiosk import bootstrap
 
     kind = config.backend.kind
     if kind not in bootstrap.BACKENDS:
-        return Check(
+        yield Check(
             "backend",
             False,
             f"{kind} is configured but not available in this kiosk version "
             f"(available: {', '.join(bootstrap.BACKENDS)})",
         )
-    if kind != "sip2":
-        return Check("backend", True, kind)
+    elif kind != "sip2":
+        yield Check("backend", True, kind)
+    else:
+        yield from _sip2(config, credentials)
+        yield _outbox(db_path)
+
+
+def _sip2(config: Config, credentials: Credentials) -> Iterator[Check]:
+    """A SIP2 login (93) and status (99) with the configured credentials, then one
+    round trip as patrons' requests make them: item information (17) for a barcode
+    that need not exist still gets an 18, timed. Each waits at most the URL's
+    ``timeout``."""
     from kiosk.circulation.sip2.client import Sip2Client
+    from kiosk.circulation.sip2.sc_messages import ScMessages
     from kiosk.circulation.sip2.settings import Sip2Settings
+    from kiosk.timeutil import utcnow
 
     try:
         settings = Sip2Settings.from_url(config.backend.url)
     except ValueError as exc:
-        return Check("backend", False, f"sip2: backend.url: expected {exc}")
+        yield Check("backend", False, f"sip2: backend.url: expected {exc}")
+        return
+    where = f"sip2 {settings.host}:{settings.port}"
     secret = credentials.get("sip2_password")
     client = Sip2Client(settings, secret.reveal() if secret is not None else None)
     try:
-        status = client.refresh_status()
-    except KioskError as exc:
-        return Check(
-            "backend", False, f"sip2 {settings.host}:{settings.port}: {one_line(str(exc))}"
+        try:
+            status = client.refresh_status()
+        except KioskError as exc:
+            yield Check("backend", False, f"{where}: {one_line(str(exc))}")
+            return
+        yield Check(
+            "backend",
+            status.online,
+            f"{where}: logged in, the ILS is " + ("on line" if status.online else "off line"),
+        )
+        messages = ScMessages(
+            settings,
+            config.kiosk.timezone,
+            utcnow,
+            english=config.kiosk.language == "en",
+            kiosk_id=config.kiosk.id,
+        )
+        started = time.perf_counter()
+        try:
+            client.request(messages.item_information(DOCTOR_ITEM), "18", repeatable=True)
+        except KioskError as exc:
+            yield Check("ils round trip", False, f"{where}: item information (17): {exc}")
+            return
+        took = (time.perf_counter() - started) * 1000
+        yield Check(
+            "ils round trip", True, f"{where}: item information (17 -> 18) in {took:.1f} ms"
         )
     finally:
         client.close()
-    return Check(
-        "backend",
-        status.online,
-        f"sip2 {settings.host}:{settings.port}: logged in, the ILS is "
-        + ("on line" if status.online else "off line"),
-    )
+
+
+#: The barcode of doctor's item information request (no library has it; the ACS answers
+#: an 18 all the same).
+DOCTOR_ITEM = "KIOSK-DOCTOR-PING"
+
+
+def _outbox(path: Path) -> Check:
+    """What the outbox holds: entries waiting for the ILS, and refused ones staff have
+    not sorted out yet (a warning: the kiosk still serves patrons). Reads only."""
+    if not store_exists(path):
+        return Check("outbox", False, f"{path} does not exist")
+    try:
+        store = Store(path, migrate=False, create=False)
+    except KioskError as exc:
+        return Check("outbox", False, one_line(str(exc)))
+    try:
+        rows = dict(
+            store.conn.execute(
+                """SELECT state, count(*) FROM outbox
+                   WHERE state IN ('pending', 'sending', 'refused') GROUP BY state"""
+            ).fetchall()
+        )
+    except sqlite3.DatabaseError as exc:
+        return Check("outbox", False, f"{path}: {exc}")
+    finally:
+        store.close()
+    waiting = int(rows.get("pending", 0)) + int(rows.get("sending", 0))
+    refused = int(rows.get("refused", 0))
+    reason = f"{waiting} waiting to be sent, {refused} refused by the ILS"
+    if refused:
+        return Check("outbox", True, reason + " (see: kiosk circ outbox)", warning=True)
+    return Check("outbox", True, reason)
 
 
 def _database(path: Path, language: str) -> Check:

@@ -199,6 +199,16 @@ class Outbox:
         return [_entry(row) for row in rows]
 
 
+def outbox_targets(store: Store) -> list[str]:
+    """The targets with entries in this database, in the order they first wrote one
+    (staff list every target's refusals: a kiosk may have changed backend since)."""
+    with store.lock:
+        rows = store.conn.execute(
+            "SELECT target FROM outbox GROUP BY target ORDER BY min(id)"
+        ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
 def _entry(row: dict[str, Any]) -> OutboxEntry:
     def when(name: str) -> datetime | None:
         return from_db(row[name]) if row[name] else None

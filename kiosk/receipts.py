@@ -66,19 +66,22 @@ class ReceiptBuilder:
         if patron_name:
             body.append(ReceiptLine(self._t("receipt.patron", name=patron_name)))
         for result in results:
-            due = day(result.due_at, self.language, self.timezone)
+            due = result.due_text or day(result.due_at, self.language, self.timezone)
             body += [
                 ReceiptLine(""),
                 ReceiptLine(result.title),
                 ReceiptLine(self._t("receipt.barcode", barcode=result.barcode)),
                 ReceiptLine(self._t("receipt.due", date=due), emphasis=True),
             ]
+            if result.offline:
+                body.append(ReceiptLine(self._t("circulation.offline_recorded")))
             body += [ReceiptLine(line) for line in result.print_lines]
         body += [ReceiptLine(""), ReceiptLine(self._t("receipt.count", count=len(results)))]
         return self._frame("receipt.checkout_title", now, body)
 
     def checkin(self, results: Sequence[ReturnResult], now: datetime) -> Receipt:
-        """Returned items; a fine created by a late return is shown in rupiah."""
+        """Returned items, with the ILS's print lines; a fine created by a late return
+        is shown in rupiah."""
         body: list[ReceiptLine] = []
         total = 0
         for result in results:
@@ -92,6 +95,9 @@ class ReceiptBuilder:
                 body.append(
                     ReceiptLine(self._t("receipt.fine", amount=rupiah(result.fine, self.language)))
                 )
+            if result.offline:
+                body.append(ReceiptLine(self._t("circulation.offline_return_recorded")))
+            body += [ReceiptLine(line) for line in result.print_lines]
         body += [ReceiptLine(""), ReceiptLine(self._t("receipt.count", count=len(results)))]
         if total:
             body.append(
@@ -108,7 +114,7 @@ class ReceiptBuilder:
         renewed = [r for r in results if r.ok and r.due_at is not None]
         for result in renewed:
             assert result.due_at is not None
-            due = day(result.due_at, self.language, self.timezone)
+            due = result.due_text or day(result.due_at, self.language, self.timezone)
             body += [
                 ReceiptLine(""),
                 ReceiptLine(result.title),

@@ -1,5 +1,7 @@
 """Borrow: items scanned, placed on the pad or typed, one after another; each shows
-its title and due date or why it was refused and what to do. Finish -> receipt."""
+its title and due date (the library system's own text for it, when it wrote one) and
+what the library system said, or why it was refused and what to do; a loan taken while
+the library system is unreachable says it will be confirmed. Finish -> receipt."""
 
 from __future__ import annotations
 
@@ -29,15 +31,19 @@ class BorrowScreen(ItemsScreen):
         line.title = result.title
         line.due_at = result.due_at
         line.key = "ui.borrow.due"
+        line.said = result.messages
+        line.note = "circulation.offline_recorded" if result.offline else ""
+        line.result = result
         self.render()
-        self.app.announce(self.spoken(line))
-        if result.desensitize:
+        self.app.announce(self.spoken(line))  # with the library system's words
+        if result.desensitize:  # an offline loan too: the patron walks out with it
             self.secure(line, secured=False)
 
     def detail(self, line: ItemLine) -> str:
         if line.state == "ok" and line.due_at is not None:
             zone = self.app.kiosk.config.kiosk.timezone
-            line.params = {"date": fmt.day(line.due_at, self.app.language, zone)}
+            due_text = line.result.due_text if line.result is not None else None
+            line.params = {"date": due_text or fmt.day(line.due_at, self.app.language, zone)}
         return super().detail(line)
 
     def finish(self) -> None:

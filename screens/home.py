@@ -1,11 +1,18 @@
-"""Home: a greeting by name, the patron's counts, and a large button per service."""
+"""Home: a greeting by name, the patron's counts, and a large button per service
+the circulation backend offers now (an ILS may not lend or take returns at the moment,
+and keeps patrons' PINs itself: then those buttons are not there at all)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.properties import NumericProperty, StringProperty
 
-from kiosk.circulation.api import PatronOverview
+from kiosk.circulation.api import Capabilities, PatronOverview
 from screens.base import KioskScreen
+
+#: Buttons shown only when the backend can do what they lead to.
+NEEDS: dict[str, str] = {"borrow": "checkout", "returns": "checkin", "pin": "pin_change"}
 
 
 class HomeScreen(KioskScreen):
@@ -15,6 +22,24 @@ class HomeScreen(KioskScreen):
     holds_ready = NumericProperty(0)
     #: "" until the counts arrive; then "ok".
     loaded = StringProperty("")
+
+    def on_kv_post(self, _base: Any) -> None:
+        grid = self.ids.actions
+        # Strong references in reading order (kv ids are weak): a button taken out
+        # goes back in its own place.
+        self._buttons = [(name, self.ids[name].__self__) for name in _order(self.ids, grid)]
+        self.app.bind(capabilities=lambda _app, caps: self.show_actions(caps))
+        self.show_actions(self.app.capabilities)
+
+    def show_actions(self, caps: Capabilities) -> None:
+        """Out of the grid (so keypad and speech skip them too): what ``caps`` says no
+        to. Unchanged capabilities change nothing."""
+        grid = self.ids.actions
+        wanted = [b for name, b in self._buttons if getattr(caps, NEEDS.get(name, ""), True)]
+        if list(reversed(grid.children)) != wanted:
+            grid.clear_widgets()
+            for button in wanted:
+                grid.add_widget(button)
 
     def refresh(self) -> None:
         services = self.app.services
@@ -33,3 +58,9 @@ class HomeScreen(KioskScreen):
     def reset(self) -> None:
         self.loans = self.overdue = self.holds_ready = 0
         self.loaded = ""
+
+
+def _order(ids: Any, grid: Any) -> list[str]:
+    """The ids of the grid's buttons, top left first."""
+    names = {id(ids[name].__self__): name for name in ids}
+    return [names[id(child)] for child in reversed(grid.children)]

@@ -33,6 +33,12 @@ class ItemLine:
     advice: str = ""
     #: RFID tags of this item on the pad (for the security write).
     tag_uids: tuple[str, ...] = ()
+    #: What the library system said with its answer (SIP2 AF), shown and spoken.
+    said: tuple[str, ...] = ()
+    #: A note after the answer (a key), e.g. an offline loan to be confirmed.
+    note: str = ""
+    #: The circulation's answer itself (the receipt prints what it carries).
+    result: Any = None
 
 
 class ItemsScreen(KioskScreen):
@@ -138,7 +144,9 @@ class ItemsScreen(KioskScreen):
         text = self.app.tr(line.key, **line.params) if line.key else ""
         if line.advice:
             text = f"{text} {self.app.tr(line.advice)}".strip()
-        return text
+        if line.note:
+            text = f"{text} {self.app.tr(line.note)}".strip()
+        return " ".join([text, *ils_words(self.app, line.said)]).strip()
 
     def render(self) -> None:
         """Update the rows in place (newest on top, where the eye is): an answer
@@ -165,3 +173,9 @@ class ItemsScreen(KioskScreen):
     def reset(self) -> None:
         self.lines = []
         self.render()
+
+
+def ils_words(app: Any, messages: tuple[str, ...]) -> list[str]:
+    """What the library system said (its screen messages), each introduced as its
+    words, in the screen's language."""
+    return [app.tr("circulation.ils_says", message=m.strip()) for m in messages if m.strip()]

@@ -31,7 +31,7 @@ from accessibility.theme import DEFAULT, THEMES, Theme, rgba, theme_named
 from accessibility.timeouts import Phase, SessionTimer, TimeoutPolicy
 from kiosk.bootstrap import Kiosk
 from kiosk.bus import Dispatcher
-from kiosk.circulation.api import Patron
+from kiosk.circulation.api import Capabilities, Patron
 from kiosk.domain.errors import KioskError
 from kiosk.domain.events import (
     CardTapped,
@@ -87,6 +87,10 @@ class KioskApp(App):
     long_timeouts = BooleanProperty(False)
     #: The signed-in patron keeps their settings for the next visit (opt-in).
     remembered = BooleanProperty(False)
+    #: What the circulation backend offers now (renew, "Set my PIN" ...): read at
+    #: sign-in and on every tick, without a round trip; screens hide what it cannot do.
+    #: Only a real change dispatches, so nothing flickers.
+    capabilities = ObjectProperty(Capabilities())
 
     def __init__(
         self,
@@ -601,11 +605,25 @@ class KioskApp(App):
             store, ref = services.preferences, patron.ref
             self.call(lambda: store.load(ref), self.apply_preferences, quick=True)
         self.timer.start(self.policy)
+        self.refresh_capabilities()  # before home is drawn: its buttons are right at once
         self.go("staff" if patron.is_staff and patron.pin_verified else "home")
+
+    def refresh_capabilities(self) -> None:
+        services = self.services
+        if services is not None:
+            try:
+                self.capabilities = services.circulation.capabilities()
+            except Exception:  # a backend bug must not stop the tick
+                log.exception("circulation capabilities unreadable")
 
     def sign_out(self, reason: str = "sign_out") -> None:
         """End the session and clear every trace of the patron from every screen."""
         self._dismiss_modals()
+        services = self.services
+        if services is not None and self.session.patron is not None:
+            # The backend's end of the session (SIP2: 35, the session PIN forgotten).
+            ref, circulation = self.session.ref, services.circulation
+            self.call(lambda: circulation.end_session(ref), lambda _r: None, quick=True)
         self.session.end()
         self.signed_in = False
         self.patron_name = ""
@@ -636,6 +654,7 @@ class KioskApp(App):
     def tick(self) -> None:
         """Four times a second: the inactivity warning and the sign-out. The countdown
         runs on every screen but the idle one (a return needs no card, and is timed too)."""
+        self.refresh_capabilities()
         if self.manager is None or self.manager.current == "attract":
             self.timer.stop()
             self._hide_warning()

@@ -1,5 +1,6 @@
-"""My loans: due dates, overdue marked by word and icon, renew one or all with a
-result per item."""
+"""My loans: due dates (as the library system wrote them, when it did), overdue marked
+by word and icon, renew one or all with a result per item and what the library system
+said; no renew buttons where the backend does not renew."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from kiosk.circulation.api import Loan, RenewResult
 from kiosk.domain.errors import KioskError
 from screens import format as fmt
 from screens.base import KioskScreen
+from screens.items import ils_words
 
 
 class LoansScreen(KioskScreen):
@@ -25,6 +27,9 @@ class LoansScreen(KioskScreen):
         #: barcode -> the last renewal's result, shown under the loan.
         self.results: dict[str, RenewResult] = {}
         self.error: KioskError | None = None
+
+    def on_kv_post(self, _base: Any) -> None:
+        self.app.bind(capabilities=lambda *_: self.render())
 
     def refresh(self) -> None:
         services = self.app.services
@@ -83,11 +88,12 @@ class LoansScreen(KioskScreen):
         said = []
         for result in results:
             if result.ok and result.due_at is not None:
-                date = fmt.day(result.due_at, app.language, zone)
+                date = result.due_text or fmt.day(result.due_at, app.language, zone)
                 said.append(f"{result.title}: {app.tr('ui.loans.renewed', date=date)}.")
             else:
                 why = app.tr(result.refusal or "ui.loans.not_renewed")
                 said.append(f"{result.title}: {why}")
+            said += ils_words(app, result.messages)
         text = " ".join(said)
         if all(result.ok for result in results):
             app.announce(text)
@@ -98,13 +104,15 @@ class LoansScreen(KioskScreen):
         box = self.ids.rows
         box.clear_widgets()
         app = self.app
+        # Not there at all when the library system does not renew here.
+        self.ids.renew_all.shown = app.capabilities.renew_all
         lang = app.language
         zone = app.kiosk.config.kiosk.timezone
         if self.error is not None:
             box.add_widget(Factory.Row(mark="refused", title=app.describe(self.error)))
             self.error = None
         for loan in self.loans:
-            due = fmt.day(loan.due_at, lang, zone)
+            due = loan.due_text or fmt.day(loan.due_at, lang, zone)
             if loan.overdue:
                 mark, detail = "warning", app.tr("ui.loans.overdue", date=due)
             else:
@@ -119,7 +127,8 @@ class LoansScreen(KioskScreen):
                         app.tr(result.refusal) if result.refusal else app.tr("ui.loans.not_renewed")
                     )
                     detail = f"{detail}. {why}"
-            can_renew = loan.renewals_left != 0
+                detail = " ".join([detail, *ils_words(app, result.messages)])
+            can_renew = loan.renewals_left != 0 and app.capabilities.renew
             barcode = loan.barcode
             box.add_widget(
                 Factory.Row(

@@ -1,5 +1,7 @@
 """The receipt after borrowing: shown on screen; printed on request when a receipt
-printer is configured (through the receipt-printer port, on the device worker)."""
+printer is configured (through the receipt-printer port, on the device worker). It
+carries the library system's own print lines (SIP2 AG) and due-date text, and says when
+a loan taken offline will be confirmed."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.circulation.api import CheckoutResult
 from kiosk.domain.errors import KioskError
 from kiosk.ports import Receipt, ReceiptLine
 from screens import format as fmt
@@ -25,11 +28,14 @@ class ReceiptScreen(KioskScreen):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.items: list[tuple[str, str, datetime]] = []
+        #: Barcode, title, due time and the checkout's result (None: not known).
+        self.items: list[tuple[str, str, datetime, CheckoutResult | None]] = []
         self.made_at = datetime.now(UTC)
 
     def show(self, lines: list[ItemLine]) -> None:
-        self.items = [(line.barcode, line.title, line.due_at) for line in lines if line.due_at]
+        self.items = [
+            (line.barcode, line.title, line.due_at, line.result) for line in lines if line.due_at
+        ]
         self.made_at = datetime.now(UTC)
         self.status_key = ""
         self.render()
@@ -49,9 +55,16 @@ class ReceiptScreen(KioskScreen):
             ),
             ReceiptLine(self.app.tr("ui.receipt.heading", count=len(self.items)), emphasis=True),
         ]
-        for barcode, title, due in self.items:
+        for barcode, title, due, result in self.items:
+            due_text = result.due_text if result is not None else None
+            date = due_text or fmt.day(due, lang, zone)
             lines.append(ReceiptLine(f"{title} ({barcode})"))
-            lines.append(ReceiptLine(self.app.tr("ui.borrow.due", date=fmt.day(due, lang, zone))))
+            lines.append(ReceiptLine(self.app.tr("ui.borrow.due", date=date)))
+            if result is not None:
+                if result.offline:
+                    lines.append(ReceiptLine(self.app.tr("circulation.offline_recorded")))
+                # The library system's print lines (SIP2 AG), as it wrote them.
+                lines += [ReceiptLine(text) for text in result.print_lines if text.strip()]
         lines.append(ReceiptLine(self.app.tr("ui.receipt.thanks")))
         return Receipt(tuple(lines))
 

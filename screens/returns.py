@@ -1,5 +1,6 @@
-"""Return: works without signing in. Each item is listed; an item that fills a hold
-says to put it on the hold shelf."""
+"""Return: works without signing in. Each item is listed with what the library system
+said; an item that fills a hold says to put it on the hold shelf; a return taken while
+the library system is unreachable says it will be confirmed."""
 
 from __future__ import annotations
 
@@ -33,8 +34,11 @@ class ReturnScreen(ItemsScreen):
             line.state = "ok"
             line.key = "ui.returns.returned_late" if result.was_overdue else "ui.returns.returned"
             line.params = {}
+        line.said = result.messages
+        line.note = "circulation.offline_return_recorded" if result.offline else ""
+        line.result = result
         self.render()
-        self.app.announce(self.spoken(line))
+        self.app.announce(self.spoken(line))  # with the library system's words
         if result.resensitize:
             self.secure(line, secured=True)
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from kiosk.domain.errors import DomainError
+
 
 @dataclass(frozen=True)
 class Patron:
@@ -177,6 +179,17 @@ class Capabilities:
 class Circulation(Protocol):
     """One backend's circulation. Every refusal raises DomainError(key, **params)."""
 
+    def capabilities(self) -> Capabilities:
+        """What the backend can do now (no round trip: the SIP2 backend answers from the
+        ILS's last status, which its monitor keeps current). Screens read it at sign-in
+        and on their periodic status, and hide what it says no to."""
+        ...
+
+    def end_session(self, patron: str) -> None:
+        """The patron signed out or timed out (SIP2: 35 end session, the session's PIN
+        forgotten). Never raises for a network problem; blocking on SIP2."""
+        ...
+
     def sign_in(
         self, *, uid: str | None = None, number: str | None = None, pin: str | None = None
     ) -> Patron:
@@ -194,6 +207,21 @@ class Circulation(Protocol):
         old one (a wrong one counts toward the card lock); ``by_staff``: the desk sets
         it for them. Raises ``pin.invalid``, ``pin.old_required``,
         ``circulation.pin_wrong`` / ``.card_locked``. Blocking: scrypt (~50-100 ms)."""
+        ...
+
+    def clear_pin(self, patron: str) -> None:
+        """Remove the patron's PIN and lift a lock (the desk). SIP2: only for a listed
+        staff card, else ``sip2.pin_change_unsupported``."""
+        ...
+
+    def find_patron(self, text: str) -> Patron:
+        """The patron behind a card number or card key staff typed, without PIN or
+        status checks (staff views: ``kiosk circ patron``). Raises
+        ``circulation.card_unknown`` / ``.card_not_valid``."""
+        ...
+
+    def problems(self, patron: str) -> list[DomainError]:
+        """Every block on the account now (empty: in good standing), for staff."""
         ...
 
     def overview(self, patron: str) -> PatronOverview: ...

@@ -17,11 +17,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from kiosk.cards import find_card
 from kiosk.circulation.api import (
+    Capabilities,
     CheckoutResult,
     FineLine,
     Fines,
@@ -33,6 +34,7 @@ from kiosk.circulation.api import (
     RenewResult,
     ReturnResult,
 )
+from kiosk.circulation.pin_lock import PinLock, locked
 from kiosk.circulation.rules import Policy, Rules
 from kiosk.circulation.usage import add_usage
 from kiosk.config import Config
@@ -79,6 +81,10 @@ class LocalCirculation:
         self.clock = clock
         self.rules = Rules(config.circulation, config.kiosk.timezone)
         self.kiosk_id = config.kiosk.id
+        section = config.circulation
+        self.pin_lock = PinLock(
+            PatronCounts(store), section.pin_max_tries, section.pin_lock_minutes, clock
+        )
 
     # -- helpers ----------------------------------------------------------------
     def _today(self, now: datetime) -> date:
@@ -198,6 +204,27 @@ class LocalCirculation:
         Does nothing; a crash test overrides it to kill the process at this point.
         """
 
+    # -- what it can do -----------------------------------------------------------
+    def capabilities(self) -> Capabilities:
+        """Everything but holds placed at the kiosk (the local backend takes holds from
+        its import and the desk), always on line."""
+        return Capabilities(
+            online=True,
+            checkout=True,
+            checkin=True,
+            renew=True,
+            renew_all=True,
+            item_info=True,
+            pay=True,
+            place_hold=False,
+            cancel_hold=False,
+            pin_change=True,
+            offline_checkouts=False,
+        )
+
+    def end_session(self, patron: str) -> None:
+        """Nothing to tell anyone: the session lives in the screens only."""
+
     # -- sign-in ----------------------------------------------------------------
     def sign_in(
         self, *, uid: str | None = None, number: str | None = None, pin: str | None = None
@@ -213,14 +240,12 @@ class LocalCirculation:
                 raise DomainError("circulation.card_lost")
             row = self._patron_row(self.store.conn, card.patron_id)
         if row[8] and from_db(row[8]) > now:
-            raise DomainError(
-                "circulation.card_locked", minutes=_minutes_until(from_db(row[8]), now)
-            )
+            raise locked(from_db(row[8]), now)
         verified = False
         if row[6]:
             if not pin:
                 raise DomainError("circulation.pin_required")
-            self._check_pin(card.patron_id, pin, now)
+            self._check_pin(card.patron_id, pin)
             verified = True
         elif row[3]:
             # Staff mode (equipment override, quitting the kiosk) only with a PIN.
@@ -235,41 +260,21 @@ class LocalCirculation:
             patron = self._patron(db, row, card.card_number)
         return replace(patron, pin_verified=verified)
 
-    def _check_pin(self, pid: int, pin: str, now: datetime) -> None:
-        """Check ``pin`` against the patron's; raises ``circulation.pin_wrong`` or
-        ``.card_locked``. Safe under any number of simultaneous attempts: each attempt
-        is counted first, in a short write transaction that also refuses it while the
-        card is locked, and the try that reaches ``pin_max_tries`` locks the card before
-        its PIN is even checked. Only then is scrypt run, outside the write lock (it
-        takes 50-100 ms on purpose); a right PIN clears the count. So at most
-        ``pin_max_tries`` PINs are ever checked per lock period."""
-        section = self.config.circulation
-        with self.store.transaction() as db:
-            stored, failures, locked = db.execute(
-                "SELECT pin_hash, pin_failures, locked_until FROM patrons WHERE id = ?", [pid]
-            ).fetchone()
-            if locked is not None:
-                until = from_db(locked)
-                if until > now:
-                    raise DomainError("circulation.card_locked", minutes=_minutes_until(until, now))
-                failures = 0  # the lock has run its time: a fresh series of tries
-            failures += 1
-            lock_until = None
-            if failures >= section.pin_max_tries:
-                lock_until = to_db(now + timedelta(minutes=section.pin_lock_minutes))
-            db.execute(
-                "UPDATE patrons SET pin_failures = ?, locked_until = ? WHERE id = ?",
-                [failures, lock_until, pid],
-            )
-        if stored and self._verify_pin(pin, stored):
-            with self.store.transaction() as db:
-                db.execute(
-                    "UPDATE patrons SET pin_failures = 0, locked_until = NULL WHERE id = ?", [pid]
-                )
-            return
-        if lock_until is not None:
-            raise DomainError("circulation.card_locked", minutes=section.pin_lock_minutes)
-        raise DomainError("circulation.pin_wrong", tries_left=section.pin_max_tries - failures)
+    def _check_pin(self, pid: int, pin: str) -> None:
+        """Check ``pin`` against the patron's under the card lock's rule
+        (:mod:`kiosk.circulation.pin_lock`: the attempt is counted first, in a short
+        write transaction, scrypt runs outside it). Raises ``circulation.pin_wrong`` or
+        ``.card_locked``."""
+
+        def verify() -> bool:
+            with self.store.lock:
+                row = self.store.conn.execute(
+                    "SELECT pin_hash FROM patrons WHERE id = ?", [pid]
+                ).fetchone()
+            stored = row[0] if row else None
+            return stored is not None and self._verify_pin(pin, str(stored))
+
+        self.pin_lock.check(str(pid), verify)
 
     def _verify_pin(self, pin: str, stored: str) -> bool:
         """The scrypt check itself (blocking, 50-100 ms on a Pi)."""
@@ -287,7 +292,7 @@ class LocalCirculation:
         if row[6] and not by_staff:
             if not old_pin:
                 raise DomainError("pin.old_required")
-            self._check_pin(pid, old_pin, self.clock())
+            self._check_pin(pid, old_pin)
         stored = hash_pin(new_pin)  # scrypt outside the write lock
         with self.store.transaction() as db:
             db.execute(
@@ -332,9 +337,7 @@ class LocalCirculation:
             row = self._patron_row(db, patron_id(ref))
             if row[8] and from_db(row[8]) > now:
                 until = from_db(row[8])
-                found.append(
-                    DomainError("circulation.card_locked", minutes=_minutes_until(until, now))
-                )
+                found.append(locked(until, now))
             if row[5]:
                 found.append(DomainError("circulation.card_blocked"))
             if row[4] and date.fromisoformat(row[4]) < self._today(now):
@@ -727,5 +730,42 @@ def _day(iso: str) -> str:
     return date.fromisoformat(iso).strftime("%d/%m/%Y")
 
 
-def _minutes_until(until: datetime, now: datetime) -> int:
-    return max(1, int((until - now).total_seconds() + 59) // 60)
+class PatronCounts:
+    """The card lock's counts (:class:`~kiosk.circulation.pin_lock.Counts`) in the
+    patron's row (``pin_failures``, ``locked_until``), keyed by the patron id: shared by
+    every process on the database and kept across restarts."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add(self, key: str, now: datetime, max_tries: int, lock_until: datetime) -> int:
+        with self.store.transaction() as db:
+            row = db.execute(
+                "SELECT pin_failures, locked_until FROM patrons WHERE id = ?", [int(key)]
+            ).fetchone()
+            if row is None:
+                raise DomainError("circulation.patron_unknown")
+            failures, until = row
+            if until is not None:
+                if from_db(until) > now:
+                    raise locked(from_db(until), now)
+                failures = 0  # the lock has run its time: a fresh series of tries
+            failures += 1
+            db.execute(
+                "UPDATE patrons SET pin_failures = ?, locked_until = ? WHERE id = ?",
+                [failures, to_db(lock_until) if failures >= max_tries else None, int(key)],
+            )
+        return int(failures)
+
+    def clear(self, key: str) -> None:
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE patrons SET pin_failures = 0, locked_until = NULL WHERE id = ?", [int(key)]
+            )
+
+    def locked_until(self, key: str) -> datetime | None:
+        with self.store.lock:
+            row = self.store.conn.execute(
+                "SELECT locked_until FROM patrons WHERE id = ?", [int(key)]
+            ).fetchone()
+        return from_db(row[0]) if row and row[0] else None

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kiosk.circulation.api import CheckoutResult, Patron, ReturnResult
-from kiosk.circulation.pin_tries import PinTries
+from kiosk.circulation.pin_lock import Attempt, PinLock
 from kiosk.circulation.rules import Rules
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
@@ -50,7 +50,7 @@ class OfflineDesk:
         store: Store,
         config: Config,
         outbox: Outbox,
-        tries: PinTries,
+        pin_lock: PinLock,
         clock: Clock,
         *,
         pin_required: bool = False,
@@ -58,7 +58,7 @@ class OfflineDesk:
         self.store = store
         self.section = config.backend
         self.outbox = outbox
-        self.tries = tries
+        self.pin_lock = pin_lock
         self.clock = clock
         self.pin_required = pin_required
         self.rules = Rules(config.circulation, config.kiosk.timezone)
@@ -141,25 +141,38 @@ class OfflineDesk:
         return CachedCard(ref, key, number, name, language, pin_hash, from_db(seen))
 
     # -- offline circulation ---------------------------------------------------------
-    def sign_in(self, *, uid: str | None, number: str | None, pin: str | None) -> Patron:
+    def sign_in(
+        self,
+        *,
+        uid: str | None,
+        number: str | None,
+        pin: str | None,
+        attempt: Attempt | None = None,
+    ) -> Patron:
         """Sign in from the cache. Raises ``circulation.offline_card_unknown`` for a
-        card not seen online recently enough, else the PIN refusals of any sign-in."""
+        card not seen online recently enough, else the PIN refusals of any sign-in.
+        ``attempt``: this PIN was already counted against the card (the online try
+        that found the backend unreachable); it is checked here instead."""
         if uid:
-            card = self._find("card_key = ?", uid.strip().upper())
+            key = uid.strip().upper()
+            card = self._find("card_key = ?", key)
         elif number:
-            card = self._find("card_number = ?", number.strip()) or self.card(number.strip())
+            key = number.strip()
+            card = self._find("card_number = ?", key) or self.card(key)
         else:
-            card = None
+            key, card = "", None
         now = self.clock()
         if card is None or card.seen_at < now - timedelta(days=self.section.offline_card_days):
             raise DomainError("circulation.offline_card_unknown")
-        self.tries.check(card.patron_ref)
+        if attempt is None:
+            self.pin_lock.refuse_if_locked(key)
         if card.pin_hash:
             if not pin:
                 raise DomainError("circulation.pin_required")
+            counted = attempt or self.pin_lock.attempt(key)
             if not verify_pin(pin, card.pin_hash):
-                self.tries.failed(card.patron_ref)
-            self.tries.passed(card.patron_ref)
+                self.pin_lock.failed(counted)
+            self.pin_lock.passed(counted)
         elif self.pin_required:
             raise DomainError("circulation.offline_card_unknown")
         return Patron(
@@ -170,6 +183,8 @@ class OfflineDesk:
             expires_on=None,
             card_number=card.card_number,
             language=card.language,
+            has_pin=bool(card.pin_hash),
+            pin_verified=bool(card.pin_hash),
         )
 
     def checkout(self, patron: str, barcode: str, *, in_doubt: bool = False) -> CheckoutResult:
@@ -203,6 +218,16 @@ class OfflineDesk:
         for entry in self.outbox.open_entries():
             _apply(holders, entry)
         return holders
+
+
+def cached_name(store: Store, patron_ref: str) -> str | None:
+    """The name the offline card cache holds for a patron (staff lists: whose offline
+    loan the ILS refused), if it still holds them."""
+    with store.lock:
+        row = store.conn.execute(
+            "SELECT name FROM offline_cards WHERE patron_ref = ?", [patron_ref]
+        ).fetchone()
+    return str(row[0]) if row else None
 
 
 def _apply(holders: dict[str, str], entry: OutboxEntry) -> None:

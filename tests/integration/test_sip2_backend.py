@@ -413,3 +413,55 @@ def test_doctor_logs_in_to_the_ils_and_names_a_wrong_password(
         check = backend_check(out.getvalue())
         assert check["ok"] is ok, check
         assert "sip2 127.0.0.1" in str(check["reason"])
+
+
+def test_doctor_times_a_round_trip_and_counts_the_outbox(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16 item 4: after login and status, one item information (17) for a barcode
+    no library has still gets an 18, timed; the outbox's waiting and refused entries
+    are counted (refused ones warn: staff must sort them out). An ILS that is gone is a
+    FAIL line and no round trip is tried."""
+    import contextlib
+    import io
+    import json
+
+    from kiosk.cli import main
+    from kiosk.outbox import Outbox
+    from kiosk.store import Store
+
+    db = tmp_path / "kiosk.db"
+    assert main(["init", "--db", str(db)]) == 0
+    monkeypatch.setenv("KIOSK_SIP2_PASSWORD", PASSWORD)
+
+    def doctor(url: str) -> dict[str, dict[str, object]]:
+        config = tmp_path / "kiosk.toml"
+        config.write_text(f'[backend]\nkind = "sip2"\nurl = "{url}"\n', encoding="utf-8")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            main(["doctor", "--json", "--lang", "en", "--config", str(config), "--db", str(db)])
+        return {c["name"]: c for c in json.loads(out.getvalue())["checks"]}
+
+    with Sip2TestServer(library) as own:
+        checks = doctor(own.url())
+        trip = checks["ils round trip"]
+        assert trip["ok"] is True and str(trip["reason"]).endswith(" ms")
+        assert "item information (17 -> 18)" in str(trip["reason"])
+        assert ("17", "KIOSK-DOCTOR-PING") in [
+            (code, getattr(r, "item_identifier", None)) for code, r in library.requests
+        ]
+        assert checks["outbox"]["reason"] == "0 waiting to be sent, 0 refused by the ILS"
+        store = Store(db)
+        box = Outbox(store, "sip2")
+        box.add("checkout", {"patron": "P1", "barcode": "I-1", "at": "x", "due": "x"})
+        refused = box.add("checkin", {"barcode": "I-2", "at": "x"})
+        box.replay(lambda entry: "Item not checked out" if entry.id == refused.id else None)
+        box.add("checkin", {"barcode": "I-3", "at": "x"})
+        store.close()
+        outbox = doctor(own.url())["outbox"]
+        assert outbox["ok"] is True and outbox["warning"] is True
+        assert str(outbox["reason"]).startswith("1 waiting to be sent, 1 refused by the ILS")
+        url = own.url()
+    gone = doctor(url)
+    assert gone["backend"]["ok"] is False and "ils round trip" not in gone
+    assert gone["outbox"]["reason"].startswith("1 waiting")  # type: ignore[union-attr]

@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.circulation.api import Patron
 from kiosk.circulation.offline import OfflineDesk
-from kiosk.circulation.pin_tries import PinTries
+from kiosk.circulation.pin_lock import MemoryCounts, PinLock
 from kiosk.config import Config
 from kiosk.domain.errors import DeviceError, DomainError, KioskError
 from kiosk.outbox import Outbox, OutboxEntry
@@ -87,8 +87,8 @@ def test_targets_are_separate(store: Store) -> None:
 def _desk(store: Store, config: Config, clock: FakeClock, **backend: object) -> OfflineDesk:
     section = replace(config.backend, **{"kind": "sip2", "offline_checkouts": True, **backend})
     config = replace(config, backend=section)
-    tries = PinTries(3, 15, clock)
-    return OfflineDesk(store, config, Outbox(store, "sip2", clock), tries, clock)
+    pin_lock = PinLock(MemoryCounts(), 3, 15, clock)
+    return OfflineDesk(store, config, Outbox(store, "sip2", clock), pin_lock, clock)
 
 
 def _patron(ref: str = "P1") -> Patron:

@@ -94,3 +94,24 @@ def test_escpos_rendering_with_the_dummy_printer() -> None:
     assert b"Sejarah Kota Palu dari Masa ke\nMasa Jilid Pertama\n" in out
     assert b"Batas kembali: 13 Des 2026\n" in out
     assert out.endswith(b"\x1dV\x00")  # full cut
+
+
+def test_what_the_ils_wrote_is_printed_as_it_wrote_it() -> None:
+    """SIP2 (issue 16): a due date the ILS wrote in its own form, its print lines (AG)
+    on returns too, and offline loans and returns said to be confirmed later."""
+    builder = ReceiptBuilder("Palu City Library", "Asia/Makassar", "en")
+    out = builder.checkout(
+        [CheckoutResult("I-9", "Buku 9", DUE, due_text="12/13/2026", offline=True)], NOW
+    )
+    lines = texts(out.lines)
+    assert "Due back: 12/13/2026" in lines
+    assert any("will be confirmed" in line for line in lines)
+    back = builder.checkin(
+        [ReturnResult("I-1", "Buku 1", print_lines=("Perpustakaan Kota Palu", "Terima kasih"))],
+        NOW,
+    )
+    assert texts(back.lines)[7:9] == ["Perpustakaan Kota Palu", "Terima kasih"]
+    offline = texts(builder.checkin([ReturnResult("I-2", "Buku 2", offline=True)], NOW).lines)
+    assert any("This return is recorded by the kiosk" in line for line in offline)
+    renewed = builder.renewal([RenewResult("I-4", "Buku 4", True, DUE, due_text="2026-12-20")], NOW)
+    assert "Due back: 2026-12-20" in texts(renewed.lines)

@@ -179,10 +179,12 @@ class Sip2Client:
     # -- public ----------------------------------------------------------------------
     @property
     def online(self) -> bool:
-        """Reachable as far as the client knows, and the ACS says it is on line."""
-        with self._lock:
-            down = self._down
-        return not down and (self.status is None or self.status.online)
+        """Reachable as far as the client knows, and the ACS says it is on line.
+        Never waits: read without the request lock (which a request holds for up to
+        ``timeout``), so the screens may ask on the UI thread; a bool and a reference
+        are read atomically."""
+        status = self.status
+        return not self._down and (status is None or status.online)
 
     def request(self, message: Message, expect: str, *, repeatable: bool) -> Message:
         """Send ``message``, return the ACS's answer of code ``expect``.
