@@ -11,6 +11,7 @@ from kiosk.booking.service import BookingService
 from kiosk.bus import EventBus
 from kiosk.config import Config
 from kiosk.ports import EquipmentSwitch, PrinterHost
+from kiosk.printing.records import PrintJobRecords
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utcnow
 
@@ -53,6 +54,7 @@ def build_equipment(
         attempts=section.switch_attempts,
         backoff=section.switch_backoff_seconds,
         reconcile_seconds=section.reconcile_seconds,
+        cooldown_c=config.printing.cooldown_c,
     )
 
 
@@ -64,8 +66,10 @@ def build_makerspace(
     clock: Clock = utcnow,
 ) -> Makerspace:
     """The booking service and scheduler over ``store``; ``equipment`` (the kiosk's
-    one owner of equipment state) is given the store and so starts switching."""
+    one owner of equipment state) is given the store and so starts switching, and the
+    print job records (a job of this kiosk whose end was not seen keeps its printer on)."""
     equipment.store = store
+    equipment.printer_power.jobs = PrintJobRecords(store, config.printing, config.kiosk.id)
     service = BookingService(store, config, clock, bus, equipment=equipment)
     scheduler = Scheduler(store, bus, service.rules, clock, config.bookings.tick_seconds)
     service.add_listener(scheduler.wake)
