@@ -3,69 +3,26 @@ simulated plugs (the rules; the real OctoPrint is in tests/integration)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from devices.sim import SimPrinterHost, SimSwitch
-from kiosk.booking.engine import Makerspace, build_equipment, build_makerspace
+from devices.sim import SimPrinterHost
+from kiosk.booking.engine import build_equipment, build_makerspace
 from kiosk.bus import EventBus
-from kiosk.config import Config
-from kiosk.domain.events import EquipmentChanged, EquipmentFault, Event
-from kiosk.ports import EquipmentSwitch, JobOwner, PrinterHost
+from kiosk.domain.events import EquipmentChanged, EquipmentFault
+from kiosk.ports import JobOwner, PrinterHost
 from kiosk.printing.records import PrintJobRecords
-from kiosk.store import Store
-from tests.booking_support import MONDAY, TRAINED, FakeClock, local, make_config, make_store
+from tests.booking_support import make_config, make_store
+from tests.printing_support import Rig, make_rig
 from tests.support.waiting import eventually
-
-
-class Rig:
-    def __init__(self, tmp_path: Path) -> None:
-        self.config: Config = make_config()
-        self.store: Store = make_store(tmp_path / "k.db", self.config)
-        self.clock = FakeClock(local(*MONDAY, 7, 0))
-        self.bus = EventBus()
-        self.events: list[Event] = []
-        self.bus.subscribe(Event, self.events.append)
-        self.plug = SimSwitch(resource="printer-1")
-        self.printer = SimPrinterHost(resource="printer-1")
-        self.base = time.monotonic()
-        self.now = [self.base]
-        self.printer.clock = lambda: self.now[0]
-        switches: dict[str, EquipmentSwitch] = {"printer-1": self.plug}
-        printers: dict[str, PrinterHost] = {"printer-1": self.printer}
-        equipment = build_equipment(self.config, self.bus, switches, printers)
-        equipment.watch()
-        self.plug.start(self.bus)
-        self.space: Makerspace = build_makerspace(
-            self.store, self.config, self.bus, equipment, clock=self.clock
-        )
-
-    def seconds(self, s: float) -> None:
-        """The printer's own time moves on."""
-        self.now[0] = self.base + s
-
-    def booking_running(self) -> int:
-        svc = self.space.service
-        booking = svc.book(TRAINED, "printer-1", local(*MONDAY, 9), 60)
-        self.clock.set(local(*MONDAY, 9))
-        svc.check_in(TRAINED)
-        self.space.scheduler.tick()
-        assert self.space.equipment.apply("printer-1")
-        return booking.id
-
-    def booking_over(self) -> None:
-        self.clock.set(local(*MONDAY, 10))
-        self.space.scheduler.tick()
 
 
 @pytest.fixture
 def rig(tmp_path: Path) -> Iterator[Rig]:
-    r = Rig(tmp_path)
-    yield r
-    r.store.close()
+    with make_rig(tmp_path) as r:
+        yield r
 
 
 def test_an_unreachable_printer_last_seen_printing_is_never_cut(rig: Rig) -> None:
