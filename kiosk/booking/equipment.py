@@ -501,13 +501,14 @@ class EquipmentController:
         """Bring ``resource`` to what its bookings say; blocking (up to the retries).
 
         Returns True when the device confirmed (or already was in) the wanted state. A
-        printer without a plug is only looked at (its flags in the record).
+        printer without a plug is only looked at (its flags in the record): the kiosk
+        does not manage its power, so it leaves its heaters alone too.
         """
         want = self.desired(resource)
         switch = self.switches.get(resource)
         if switch is None:
             if resource in self.printers:
-                self._printer_flags(resource, self.printer_power.verdict(resource, cool=not want))
+                self._printer_flags(resource, self.printer_power.verdict(resource))
             return True
         status = self.equipment_state(resource)
         current = status.on if status.liveness == ONLINE else None

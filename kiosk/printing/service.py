@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 #: slicer's comments at the head (OrcaSlicer, Cura; PrusaSlicer's are at the end, where
 #: OctoPrint's own analysis stands in).
 HOST_HEAD_BYTES = 1_000_000
+#: Bytes of the head of each file on a USB stick read for the list (slicers put their
+#: pictures in the first few hundred kilobytes; the estimates at the head or the end).
+LIST_HEAD_BYTES = 1_000_000
 #: Bookings of a printer in which its patron may print.
 RUNNING = ("active", "ending")
 
@@ -353,7 +356,7 @@ class PrintService:
 
     def _usb_choice(self, f: UsbFile) -> PrintChoice | None:
         try:
-            info = read_info(f.path)
+            info = read_info(f.path, LIST_HEAD_BYTES)
         except OSError:  # pulled out while it was listed
             return None
         found = estimate(info)

@@ -340,3 +340,36 @@ printer = "{octoprint.url()}"
     assert main([*staff, *base]) == 0
     assert capsys.readouterr().out.strip() == "printer-1: part.gcode cancelled."
     assert eventually(lambda: str(octoprint.state()["state"]).startswith("Operational"), 15)
+
+
+def test_powered_on_octoprint_is_asked_to_connect(flow: Flow, octoprint: OctoPrintServer) -> None:
+    octoprint.post("api/connection", {"command": "disconnect"})
+    flow.wait(lambda: flow.host.status().state == "disconnected", 10)
+    flow.booking()  # the plug goes on: OctoPrint is asked to connect to its printer
+    flow.wait(lambda: flow.host.status().state == "idle", 20)
+
+
+def test_a_print_started_on_octoprint_itself_is_in_use_not_booked_here(
+    flow: Flow, octoprint: OctoPrintServer
+) -> None:
+    import requests
+
+    flow.booking()
+    requests.post(  # someone at OctoPrint's own page: no owner, no record at the kiosk
+        f"{octoprint.base_url}/api/files/local",
+        files={"file": ("theirs.gcode", part(dwell_ms=500, layers=20).encode())},
+        data={"print": "true"},
+        headers={"X-Api-Key": octoprint.api_key},
+        timeout=5,
+    ).raise_for_status()
+    equipment = flow.space.equipment
+    flow.wait(lambda: equipment.equipment_state("printer-1").printer_foreign, 15)
+    view = flow.service.job(TRAINED, "printer-1")
+    assert view.foreign and not view.mine and not view.can_cancel
+    flow.end_booking()
+    time.sleep(1.5)  # several rechecks
+    assert flow.plug.commands == [True]  # in use: never cut
+    assert flow.of(PrintOverrun) == []  # and never cancelled by the overrun policy
+    flow.service.cancel(None, "printer-1")  # staff may
+    flow.wait(lambda: flow.plug.commands == [True, False], 30)
+    assert not equipment.equipment_state("printer-1").printer_foreign
