@@ -603,7 +603,7 @@ class EquipmentController:
                     members.discard(resource)
             if blind:
                 self._kept_unreachable.add(resource)
-            elif verdict is not None and verdict.status.online:
+            elif verdict is None or verdict.status.online:
                 self._kept_unreachable.discard(resource)
         if blind and not told:
             log.warning("%s: its printer does not answer and was busy: kept on", resource)
@@ -619,7 +619,7 @@ class EquipmentController:
             return
 
         def cool_then_look() -> None:
-            self.printer_power.cool_down(resource)
+            self.printer_power.after_job(resource)
             self.submit(resource, force=False)
 
         with contextlib.suppress(RuntimeError):  # pool shut down: the kiosk is stopping

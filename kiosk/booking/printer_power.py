@@ -88,6 +88,13 @@ class PrinterPower:
             self.cool_down(resource)
         return PrinterVerdict(status, busy, foreign)
 
+    def after_job(self, resource: str) -> None:
+        """A job has ended: heaters off, unless a new job is already on the printer (a
+        patron quick to start the next print must not have it cooled mid-print)."""
+        status = self.printers[resource].status()
+        if status.online and not (status.printing or status.paused) and _heating(status):
+            self.cool_down(resource)
+
     def cool_down(self, resource: str) -> bool:
         """Heaters to 0; False when the host could not be told (it is asked again at the
         next look)."""

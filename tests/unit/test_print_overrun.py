@@ -122,7 +122,7 @@ def test_a_cancel_the_host_missed_is_sent_when_it_answers(tmp_path: Path) -> Non
         rig.printer.fail("offline")
         rig.booking_over()  # the scheduler thread ends the booking
         assert eventually(lambda: bool(rig.of(EquipmentFault)), 5)  # kept on, staff told
-        assert rig.of(PrintOverrun) == [] and rig.plug.commands == [True]
+        assert rig.of(PrintOverrun) == [] and False not in rig.plug.commands
         rig.printer.fail(None)  # answers again: the watch says so on the bus
         rig.printer.status()
         assert eventually(lambda: bool(rig.of(PrintCancelled)), 5)
