@@ -77,6 +77,7 @@ class PrintService:
         self.zone = ZoneInfo(config.kiosk.timezone)
         self._names = {r.id: r.name or r.id for r in config.resources}
         self._starting: dict[str, threading.Lock] = {r: threading.Lock() for r in printers}
+        self._locks_lock = threading.Lock()
 
     # -- reading -----------------------------------------------------------------------
     def printers_of(self, patron: str) -> tuple[str, ...]:
@@ -135,7 +136,8 @@ class PrintService:
     ) -> PrintStarted:
         host = self._host(resource_id)
         name = self._names.get(resource_id, resource_id)
-        lock = self._starting[resource_id]
+        with self._locks_lock:
+            lock = self._starting.setdefault(resource_id, threading.Lock())
         if not lock.acquire(blocking=False):
             raise DomainError("printing.starting", printer=name)
         try:
