@@ -487,6 +487,7 @@ REFUSALS_COUNTED: dict[str, tuple[str, ...]] = {
     "events": ("register", "unregister", "check_in"),
     "feedback": ("submit",),
     "bookings": ("book", "cancel", "check_in", "extend"),
+    "printing": ("start", "cancel"),
 }
 
 
@@ -527,11 +528,16 @@ def _add_pc_sessions(kiosk: Kiosk) -> None:
 
 def attach_bookings(services: Services, kiosk: Kiosk, clock: Clock = utcnow) -> Services:
     """Fill ``services.bookings`` from :func:`build_bookings` (the composition root's
-    one place for it)."""
+    one place for it), and ``services.printing`` when the kiosk has 3D printers."""
     from kiosk.circulation.usage import count_refusals
 
     bookings: Bookings = build_bookings(kiosk, clock).service
     services.bookings = count_refusals(bookings, REFUSALS_COUNTED["bookings"], services.usage)
+    if kiosk.printers and kiosk.print_jobs is not None:
+        from kiosk.printing.service import PrintService
+
+        printing = PrintService(kiosk.config, kiosk.printers, bookings, kiosk.print_jobs, clock)
+        services.printing = count_refusals(printing, REFUSALS_COUNTED["printing"], services.usage)
     return services
 
 

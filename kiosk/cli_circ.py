@@ -25,11 +25,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk import bootstrap, money
-from kiosk.cards import find_card
+from kiosk import bootstrap, cli_signin, money
 from kiosk.circulation.api import Circulation, Fines, Patron
 from kiosk.circulation.offline import cached_name
 from kiosk.config import Config
@@ -181,28 +180,12 @@ class _Desk:
             print("  " + self.t("circulation.offline_recorded"))
 
     def sign_in(self, text: str) -> Patron:
-        """Sign in like the kiosk: by whichever identifier ``text`` is (a card of the
-        kiosk's own database, else the number the ILS knows), with the PIN from
+        """Sign in like the kiosk (:func:`kiosk.cli_signin.sign_in`), with the PIN from
         ``--pin-stdin`` (or ``--pin``)."""
-        with self.store.lock:
-            card = find_card(self.store, text=text)
-        if card is None and self.config.backend.kind == "local":
-            raise DomainError("circulation.card_unknown")  # before any PIN is read
-        pin = self.given_pin()
-        if card is None:
-            return self.circ.sign_in(number=text.strip(), pin=pin)
-        if card.card_number is not None and card.card_number == text.strip():
-            return self.circ.sign_in(number=card.card_number, pin=pin)
-        return self.circ.sign_in(uid=card.card_key, pin=pin)
+        return cli_signin.sign_in(self.store, self.circ, self.config, text, self.given_pin)
 
     def given_pin(self) -> str | None:
-        if getattr(self.args, "pin_stdin", False):
-            return _stdin_line()
-        pin = getattr(self.args, "pin", None)
-        if pin is not None:
-            # Any user of the machine sees command lines (ps, /proc): say so.
-            print(self.t("cli.pin.argv_warning"), file=sys.stderr)
-        return cast(str | None, pin)
+        return cli_signin.given_pin(self.args, self.lang)
 
     def damaged(self, exc: sqlite3.DatabaseError, current: str, done: list[str],
                 left: list[str]) -> StoreError:  # fmt: skip
@@ -218,11 +201,6 @@ class _Desk:
             done=", ".join(done) or "-",
             left=", ".join(left) or "-",
         )
-
-
-def _stdin_line() -> str:
-    """The first line of stdin, without its line break (a PIN piped in)."""
-    return sys.stdin.readline().rstrip("\r\n")
 
 
 @contextmanager
@@ -466,7 +444,7 @@ def cmd_pin_set(args: argparse.Namespace) -> int:
         try:
             patron = desk.circ.find_patron(args.card)
             if args.pin_stdin:
-                pin = _stdin_line()
+                pin = cli_signin.stdin_line()
             else:
                 pin = getpass.getpass(desk.t("cli.pin.prompt", name=patron.name))
                 if not valid_pin(pin):

@@ -9,28 +9,45 @@
   ``kiosk printers files --usb`` lists the files on this kiosk's USB sticks instead,
   with the slicer's estimate and whether a thumbnail is embedded.
 
-Printing and cancelling from the command line come with the patron flow.
+- ``kiosk printers print RESOURCE FILE --card CARD [--pin-stdin]`` prints for the
+  patron of CARD exactly as the kiosk's print pane does (:mod:`kiosk.printing.service`):
+  signed in like a card tap (the PIN from stdin), during their running booking of that
+  printer, extended when the print needs it and the rules allow; FILE is a G-code file
+  on one of the kiosk's USB sticks, or the name of a file already on the printer.
+- ``kiosk printers cancel RESOURCE (--card CARD | --staff CARD) [--pin-stdin]`` cancels
+  the printer's job: the patron who started it, or a member of staff.
+
+Both write the kiosk's database like the running kiosk (the print job records); the
+running kiosk sees the job's end on its own connection to the printer and closes the
+record.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import asdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk import bootstrap
-from kiosk.cli import language, load_config, print_json
+from kiosk import bootstrap, cli_signin
+from kiosk.circulation.api import Patron
+from kiosk.cli import language, load_config, open_database, print_json
 from kiosk.config import Config, PrintingSection
-from kiosk.domain.errors import DomainError
+from kiosk.domain.errors import DeviceError, DomainError
+from kiosk.formatting import Duration
 from kiosk.i18n import translate
 from kiosk.ports import PrinterHost, PrinterStatus, PrintFile
+from kiosk.printing.api import HOST, USB, PrintChoice, Printing
 from kiosk.printing.estimate import Estimate, estimate
 from kiosk.printing.gcode import outline_png, read_info
 from kiosk.printing.usb import UsbFile, list_gcode
+from kiosk.services import Services
+from kiosk.store import Store
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -51,6 +68,29 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     preview.add_argument("out", help="the PNG file to write")
     preview.add_argument("--size", type=int, default=240, help="outline size in pixels")
     preview.set_defaults(handler=cmd_preview)
+    start = pr.add_parser(
+        "print", parents=[common], help="print a G-code file in the patron's running booking"
+    )
+    start.add_argument("resource", help="the printer's resource id")
+    start.add_argument("file", help="a G-code file on a USB stick, or one on the printer")
+    start.add_argument("--card", required=True, metavar="CARD", help="the patron's card")
+    _pin_option(start)
+    start.add_argument("--json", action="store_true", help="print JSON")
+    start.set_defaults(handler=cmd_print)
+    cancel = pr.add_parser("cancel", parents=[common], help="cancel the job on a printer")
+    cancel.add_argument("resource", help="the printer's resource id")
+    who = cancel.add_mutually_exclusive_group(required=True)
+    who.add_argument("--card", metavar="CARD", help="the card of the patron who started it")
+    who.add_argument("--staff", metavar="CARD", help="a staff card: cancel anyone's print")
+    _pin_option(cancel)
+    cancel.add_argument("--json", action="store_true", help="print JSON")
+    cancel.set_defaults(handler=cmd_cancel)
+
+
+def _pin_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--pin-stdin", action="store_true", help="the card's PIN, if it has one: stdin's 1st line"
+    )
 
 
 # -- status ---------------------------------------------------------------------------
@@ -253,3 +293,109 @@ def _size(size: int | None) -> str:
 
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:
     return "" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+# -- print and cancel -----------------------------------------------------------------
+@dataclass
+class _Desk:
+    """What print and cancel need: the config, the language, the kiosk's database and
+    its services (bookings and printing included), built by the composition root as
+    for the screens; nothing is started."""
+
+    args: argparse.Namespace
+    config: Config
+    lang: str
+    store: Store
+    services: Services
+
+    def printing(self) -> Printing:
+        if self.services.printing is None:
+            raise DomainError("printing.unknown_printer", resource=self.args.resource)
+        return self.services.printing
+
+    def sign_in(self, card: str) -> Patron:
+        """The card's patron, signed in like a tap at the kiosk (``--pin-stdin``)."""
+        return cli_signin.sign_in(
+            self.store,
+            self.services.circulation,
+            self.config,
+            card,
+            lambda: cli_signin.given_pin(self.args, self.lang),
+        )
+
+
+@contextmanager
+def _desk(args: argparse.Namespace) -> Iterator[_Desk]:
+    config = load_config(args)
+    bootstrap.check_booking_rules(config)
+    kiosk = bootstrap.build(config)
+    store = kiosk.store = open_database(args, config)
+    try:
+        services = kiosk.open_services()
+        yield _Desk(args, config, language(args, config), store, services)
+    finally:
+        circulation = kiosk.services.circulation if kiosk.services is not None else None
+        close = getattr(circulation, "close", None)
+        if callable(close):
+            close()  # the SIP2 backend's connection
+        store.close()
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    with _desk(args) as desk:
+        config, lang, printing = desk.config, desk.lang, desk.printing()
+        patron = desk.sign_in(args.card)
+        choice = _choice(printing, patron.ref, args.resource, args.file)
+        started = printing.start(patron.ref, args.resource, choice)
+    if args.json:
+        print_json(asdict(started))
+        return 0
+    zone = ZoneInfo(config.kiosk.timezone)
+    seconds = started.estimated_seconds
+    estimate_text: object = Duration(seconds) if seconds is not None else "?"
+    print(
+        translate(
+            "cli.printers.started",
+            lang,
+            file=started.file_name,
+            printer=args.resource,
+            booking=started.booking_id,
+            time=estimate_text,
+        )
+    )
+    if started.extended:
+        ends = started.booking_ends_at.astimezone(zone).strftime("%H:%M")
+        print(translate("cli.printers.extended", lang, booking=started.booking_id, ends=ends))
+    return 0
+
+
+def _choice(printing: Printing, patron: str, resource: str, given: str) -> PrintChoice:
+    """FILE as the pane would offer it: a file on a stick (by its path), else one on the
+    printer (by its name or path there)."""
+    choices = printing.choices(patron, resource)
+    local = Path(given)
+    if local.exists():
+        wanted = local.resolve()
+        for choice in choices:
+            if choice.source == USB and Path(choice.ref).resolve() == wanted:
+                return choice
+        raise DomainError("printing.not_on_usb", file=local.name)
+    for choice in choices:
+        if choice.source == HOST and given in (choice.ref, choice.name):
+            return choice
+    raise DeviceError("printer.file_not_found", printer=resource, file=given)
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    with _desk(args) as desk:
+        lang, printing = desk.lang, desk.printing()
+        patron = desk.sign_in(args.staff or args.card)
+        if args.staff and not patron.is_staff:
+            raise DomainError("cli.printers.not_staff", card=args.staff)
+        view = printing.cancel(None if args.staff else patron.ref, args.resource)
+    if args.json:
+        print_json(asdict(view))
+        return 0
+    file = view.file_name or "?"
+    print(translate("cli.printers.cancelled", lang, printer=args.resource, file=file))
+    return 0

@@ -19,6 +19,7 @@ from typing import Any
 from babel.messages.pofile import read_po
 
 from kiosk.domain.errors import KioskError
+from kiosk.formatting import Duration, duration
 from kiosk.money import Rupiah, rupiah
 
 log = logging.getLogger(__name__)
@@ -60,13 +61,22 @@ def translate(key: str, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:
         log.error("message key %r missing in %r", key, language)
         other = "en" if language == "id" else "id"
         text = catalogue(other).get(key, key)
-    # Money is written in the message's language (``Rp 75.000`` / ``Rp 75,000``).
-    params = {k: rupiah(v, language) if isinstance(v, Rupiah) else v for k, v in params.items()}
+    # Money and lengths of time are written in the message's language (``Rp 75.000`` /
+    # ``Rp 75,000``, ``2 jam 10 menit`` / ``2 h 10 min``).
+    params = {k: _written(v, language) for k, v in params.items()}
     try:
         return text.format(**params)
     except (KeyError, IndexError, ValueError):
         log.error("message %r in %r: parameters %r do not fit", key, language, params)
         return text
+
+
+def _written(value: Any, language: str) -> Any:
+    if isinstance(value, Rupiah):
+        return rupiah(value, language)
+    if isinstance(value, Duration):
+        return duration(value, language)
+    return value
 
 
 def describe(error: KioskError, language: str = DEFAULT_LANGUAGE) -> str:

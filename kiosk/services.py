@@ -13,6 +13,7 @@ from typing import Any
 from kiosk.booking.equipment_api import EquipmentControl
 from kiosk.circulation.api import Circulation, Events, Feedback, Usage
 from kiosk.preferences import PreferencesService
+from kiosk.printing.api import Printing
 from kiosk.report.figures import Figures
 from kiosk.surveys.api import Surveys
 
@@ -25,6 +26,9 @@ class Services:
     usage: Usage
     #: The makerspace booking service, once configured (see the booking engine).
     bookings: Any | None = None
+    #: Printing on the makerspace's 3D printers (:class:`kiosk.printing.api.Printing`),
+    #: with the bookings when the kiosk has printers.
+    printing: Printing | None = None
     #: Patron accessibility preferences (opt-in), kept in the kiosk's own database.
     preferences: PreferencesService | None = None
     #: Short anonymous surveys offered at sign-out.

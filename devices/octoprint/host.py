@@ -168,12 +168,14 @@ class OctoPrintHost:
             stream=True,
         )
         try:
-            data = b""
+            chunks: list[bytes] = []
+            got = 0
             for chunk in response.iter_content(CHUNK):
-                data += chunk
-                if len(data) >= limit:
+                chunks.append(chunk)
+                got += len(chunk)
+                if got >= limit:
                     break
-            return data[:limit]
+            return b"".join(chunks)[:limit]
         except OSError as exc:
             raise self.rest.unreachable(exc) from None
         finally:

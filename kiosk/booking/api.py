@@ -105,6 +105,14 @@ class Bookings(Protocol):
         bookings show as ``mine``."""
         ...
 
+    def get(self, booking_id: int) -> Booking:
+        """One booking, in any state; raises ``booking.not_found``."""
+        ...
+
+    def running_booking(self, resource_id: str) -> Booking | None:
+        """The booking of ``resource_id`` that is running now (active or ending), if any."""
+        ...
+
     def bookings_of(self, patron: str) -> list[Booking]:
         """The patron's bookings that have not ended yet, soonest first."""
         ...

@@ -11,9 +11,15 @@ Power follows the database: a resource should be on while one of its bookings is
 ``active`` or ``ending``, off otherwise. Booking events only say *when* to look; each
 job re-reads the database, so a duplicate or late event cannot switch the wrong way.
 A command that is not confirmed is retried with backoff, then an
-:class:`~kiosk.domain.events.EquipmentFault` tells staff. A resource whose printer
-reports busy (printing, paused or hot) is never cut: its heaters are turned down and it
-is looked at again until it has cooled.
+:class:`~kiosk.domain.events.EquipmentFault` tells staff.
+
+3D printers (:mod:`kiosk.booking.printer_power`): a printer that is printing, paused,
+hotter than ``[printing] cooldown_c``, running a job started outside the kiosk, or
+unreachable while last seen busy (or with a job of this kiosk whose end was not seen)
+is never cut; its heaters are turned off and it is looked at again every
+``busy_recheck_s`` until it may lose power. When a job ends (done, failed, cancelled)
+its heaters are turned off at once; after a printer's plug is switched on its host is
+asked to connect to it (and again at each reconcile while it stays disconnected).
 
 Staff notices: a plug whose Last Will says offline is reported after
 ``offline_grace_s`` (a blip is not worth a notice). A broker restart makes Mosquitto
@@ -31,6 +37,7 @@ periodic reconcile thread; notices run on timer threads.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -46,8 +53,9 @@ from kiosk.booking.equipment_api import (
     EquipmentStatus,
     SwitchOutcome,
 )
+from kiosk.booking.printer_power import OpenJobs, PrinterPower, PrinterVerdict
 from kiosk.bus import EventBus, Unsubscribe
-from kiosk.domain.errors import DomainError, KioskError
+from kiosk.domain.errors import DomainError
 from kiosk.domain.events import (
     BookingCancelled,
     BookingEnded,
@@ -59,8 +67,10 @@ from kiosk.domain.events import (
     EquipmentChanged,
     EquipmentFault,
     EquipmentState,
+    PrintEnded,
+    PrintProgress,
 )
-from kiosk.ports import EquipmentSwitch, PrinterHost, SwitchReply
+from kiosk.ports import DEFAULT_COOLDOWN_C, EquipmentSwitch, PrinterHost, SwitchReply
 from kiosk.store import Store
 from kiosk.store.schema import HOLDING_BOOKING_STATES
 
@@ -74,6 +84,8 @@ OFFLINE_GRACE_S = 3.0
 BROKER_SETTLE_S = 30.0
 
 NO_ECHO = "equipment.no_echo"
+#: Staff notice: a printer's host stopped answering while it was busy; kept on.
+KEPT_ON_UNREACHABLE = "printing.kept_on_unreachable"
 BROKER_LOST = "equipment.broker_lost"
 BROKER_RESTARTED = "equipment.broker_restarted"
 #: Problems no retry can fix now (the plug says offline, no broker, no such relay).
@@ -95,7 +107,9 @@ class EquipmentController:
     ``resources``: every configured resource id in config order (those without a plug
     too); default: the switches'. ``timeout`` seconds per attempt; ``attempts`` tries
     with ``backoff`` seconds before the second, doubling after; a full reconcile every
-    ``reconcile_seconds``.
+    ``reconcile_seconds``. ``cooldown_c``: a printer's hotend must be at or below this
+    before its power is cut; a busy printer is looked at again every ``busy_recheck_s``
+    (at most ``reconcile_seconds``). ``jobs``: the print job records (set with the store).
     """
 
     def __init__(
@@ -113,11 +127,16 @@ class EquipmentController:
         offline_grace_s: float = OFFLINE_GRACE_S,
         broker_settle_s: float = BROKER_SETTLE_S,
         sleep: Callable[[float], None] = time.sleep,
+        cooldown_c: float = DEFAULT_COOLDOWN_C,
+        busy_recheck_s: float = BUSY_RECHECK_S,
+        jobs: OpenJobs | None = None,
     ) -> None:
         self.store = store
         self.bus = bus
         self.switches = switches
         self.printers = printers or {}
+        self.printer_power = PrinterPower(self.printers, cooldown_c, jobs)
+        self.busy_recheck_s = busy_recheck_s
         self.timeout = timeout
         self.attempts = attempts
         self.backoff = backoff
@@ -156,6 +175,12 @@ class EquipmentController:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.kept_on_busy: set[str] = set()
+        #: Printers running a job started outside the kiosk ("in use, not booked here").
+        self.foreign_jobs: set[str] = set()
+        #: Printers kept on while their host does not answer (staff told once).
+        self._kept_unreachable: set[str] = set()
+        #: Each printer's last state from its progress events (a change looks again).
+        self._printer_states: dict[str, str] = {}
 
     # -- lifecycle ----------------------------------------------------------------------
     def watch(self) -> None:
@@ -183,6 +208,11 @@ class EquipmentController:
             BookingExtended,
         ):
             self._unsubscribes.append(self.bus.subscribe(event_type, self._on_booking))
+        if self.printers:
+            self._unsubscribes += [
+                self.bus.subscribe(PrintEnded, self._on_print_ended),
+                self.bus.subscribe(PrintProgress, self._on_print_progress),
+            ]
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="equipment")
         self._stop.clear()
         self._thread = threading.Thread(target=self._periodic, name="reconcile", daemon=True)
@@ -209,7 +239,7 @@ class EquipmentController:
     def _periodic(self) -> None:
         while not self._stop.is_set():
             self.reconcile_all(force=False)
-            wait = BUSY_RECHECK_S if self.kept_on_busy else self.reconcile_seconds
+            wait = self.busy_recheck_s if self.kept_on_busy else self.reconcile_seconds
             self._stop.wait(min(wait, self.reconcile_seconds))
 
     # -- reading (EquipmentStates) ----------------------------------------------------------
@@ -218,7 +248,11 @@ class EquipmentController:
             record = self._records.get(resource_id)
             if record is None:
                 raise DomainError("booking.unknown_resource", resource=resource_id)
-            return replace(record.status, printer_busy=resource_id in self.kept_on_busy)
+            return replace(
+                record.status,
+                printer_busy=resource_id in self.kept_on_busy,
+                printer_foreign=resource_id in self.foreign_jobs,
+            )
 
     def all_states(self) -> tuple[EquipmentStatus, ...]:
         with self._lock:
@@ -419,9 +453,9 @@ class EquipmentController:
         return row is not None
 
     def reconcile_all(self, force: bool = False) -> None:
-        """Queue a check of every switch (returns at once); ``force`` commands even a
-        switch whose last report already matches."""
-        for resource in list(self.switches):
+        """Queue a check of every switch and printer (returns at once); ``force``
+        commands even a switch whose last report already matches."""
+        for resource in dict.fromkeys([*self.switches, *self.printers]):
             self.submit(resource, force=force)
 
     def submit(self, resource: str, force: bool, since: float | None = None) -> None:
@@ -431,7 +465,7 @@ class EquipmentController:
         wanted state after that moment (two triggers for one change send one command).
         """
         pool = self._pool
-        if resource not in self.switches or pool is None:
+        if (resource not in self.switches and resource not in self.printers) or pool is None:
             return  # not ours, or only watching
         with self._lock:
             if resource in self._running:
@@ -466,10 +500,16 @@ class EquipmentController:
     def apply(self, resource: str, force: bool = True, since: float | None = None) -> bool:
         """Bring ``resource`` to what its bookings say; blocking (up to the retries).
 
-        Returns True when the device confirmed (or already was in) the wanted state.
+        Returns True when the device confirmed (or already was in) the wanted state. A
+        printer without a plug is only looked at (its flags in the record): the kiosk
+        does not manage its power, so it leaves its heaters alone too.
         """
-        switch = self.switches[resource]
         want = self.desired(resource)
+        switch = self.switches.get(resource)
+        if switch is None:
+            if resource in self.printers:
+                self._printer_flags(resource, self.printer_power.verdict(resource))
+            return True
         status = self.equipment_state(resource)
         current = status.on if status.liveness == ONLINE else None
         confirmed = self._confirmed.get(resource)
@@ -485,6 +525,7 @@ class EquipmentController:
                 if current is None:
                     return False  # not answering: asked again at the next reconcile
             if current == want:
+                self._settled(resource, want)
                 return True
             if time.monotonic() < self._quiet_until.get(resource, 0.0):
                 return False  # it just failed and staff were told; retried later
@@ -503,6 +544,7 @@ class EquipmentController:
             if reply.on is want:
                 self._quiet_until.pop(resource, None)
                 self._confirmed[resource] = (want, time.time())
+                self._settled(resource, want)
                 return True
             if reply.problem in _HOPELESS:
                 break  # no use retrying what a retry cannot change now
@@ -521,25 +563,72 @@ class EquipmentController:
         self.bus.publish(EquipmentFault(resource=resource, key=key))
         return False
 
+    # -- 3D printers ----------------------------------------------------------------------
     def _busy(self, resource: str) -> bool:
-        """Ask the printer port; cool a hot idle printer down. Unreachable: not busy."""
-        printer = self.printers.get(resource)
-        if printer is None:
-            self.kept_on_busy.discard(resource)
+        """May ``resource`` lose power? Asks its printer (none: yes); heaters left on
+        without a job are turned off. Blocking (the printer's host)."""
+        if resource not in self.printers:
             return False
-        try:
-            status = printer.status()
-            if status.busy and not (status.printing or status.paused):
-                printer.cool_down()
-        except KioskError:
-            log.warning("printer of %s unreachable; treated as idle", resource)
-            self.kept_on_busy.discard(resource)
-            return False
-        was = resource in self.kept_on_busy
-        if status.busy:
-            self.kept_on_busy.add(resource)
-        else:
-            self.kept_on_busy.discard(resource)
-        if was != status.busy:
+        verdict = self.printer_power.verdict(resource, cool=True)
+        self._printer_flags(resource, verdict)
+        return verdict.busy
+
+    def _settled(self, resource: str, on: bool) -> None:
+        """The plug is as the bookings want. Powered on: a printer's host is asked to
+        connect while it is not (just powered, or it lost the printer); off: the printer
+        has no power, so nothing keeps it on any more."""
+        if resource not in self.printers:
+            return
+        if not on:
+            self._printer_flags(resource, None)
+            return
+        verdict = self.printer_power.verdict(resource)
+        self._printer_flags(resource, verdict)
+        if verdict.status.online and verdict.status.state in ("disconnected", "error"):
+            self.printer_power.connect(resource)
+
+    def _printer_flags(self, resource: str, verdict: PrinterVerdict | None) -> None:
+        """Record what the printer said (None: it has no power); announce a change and
+        tell staff once when an unreachable printer is kept on."""
+        busy = verdict is not None and verdict.busy
+        foreign = verdict is not None and verdict.foreign
+        blind = verdict is not None and verdict.busy and verdict.unreachable
+        with self._lock:
+            before = (resource in self.kept_on_busy, resource in self.foreign_jobs)
+            told = resource in self._kept_unreachable
+            for flag, members in ((busy, self.kept_on_busy), (foreign, self.foreign_jobs)):
+                if flag:
+                    members.add(resource)
+                else:
+                    members.discard(resource)
+            if blind:
+                self._kept_unreachable.add(resource)
+            elif verdict is None or verdict.status.online:
+                self._kept_unreachable.discard(resource)
+        if blind and not told:
+            log.warning("%s: its printer does not answer and was busy: kept on", resource)
+            self.bus.publish(EquipmentFault(resource=resource, key=KEPT_ON_UNREACHABLE))
+        if before != (busy, foreign):
             self.bus.publish(EquipmentChanged(resource=resource))
-        return status.busy
+
+    def _on_print_ended(self, event: PrintEnded) -> None:
+        """A job ended: heaters off now (on a worker), then look at the power again."""
+        resource = event.resource
+        pool = self._pool
+        if resource not in self.printers or pool is None:
+            return
+
+        def cool_then_look() -> None:
+            self.printer_power.after_job(resource)
+            self.submit(resource, force=False)
+
+        with contextlib.suppress(RuntimeError):  # pool shut down: the kiosk is stopping
+            pool.submit(cool_then_look)
+
+    def _on_print_progress(self, event: PrintProgress) -> None:
+        """A printer's state changed (a job started or ended, the host lost it): look."""
+        with self._lock:
+            before = self._printer_states.get(event.resource)
+            self._printer_states[event.resource] = event.state
+        if before != event.state:
+            self.submit(event.resource, force=False)

@@ -42,7 +42,10 @@ class EquipmentStatus:
     last command's or question's round trip; ``problem`` a message key that stands in
     the way now (``equipment.no_channel``, ``equipment.broker_lost``,
     ``equipment.no_echo``); ``fault`` the key of the last failed command ("" after a
-    success); ``printer_busy`` True while a busy 3D printer keeps its plug on.
+    success); ``printer_busy`` True while a busy 3D printer keeps its plug on (printing,
+    paused, still hot, or not answering since it was seen busy); ``printer_foreign``
+    True while its printer runs a job started outside the kiosk (on OctoPrint itself):
+    "in use (not booked here)", which also keeps it on.
     """
 
     resource_id: str
@@ -55,6 +58,7 @@ class EquipmentStatus:
     problem: str = ""
     fault: str = ""
     printer_busy: bool = False
+    printer_foreign: bool = False
 
     @property
     def reason(self) -> str:

@@ -198,6 +198,16 @@ class BookingService:
             raise DomainError("booking.not_found", booking=booking_id)
         return self._booking(row)
 
+    def running_booking(self, resource_id: str) -> Booking | None:
+        rows = self._rows(
+            f"""SELECT {_BOOKING_COLUMNS} FROM bookings b JOIN resources r
+                ON r.id = b.resource_id
+                WHERE b.resource_id = ? AND b.status IN {HOLDING_BOOKING_STATES}
+                  AND b.status IN ('active', 'ending') LIMIT 1""",
+            [resource_id],
+        )
+        return self._booking(rows[0]) if rows else None
+
     def bookings_of(self, patron: str) -> list[Booking]:
         pid = _patron_id(patron)
         marks = ",".join("?" * len(OPEN_STATES))

@@ -179,6 +179,30 @@ class PrintCancelled(PrintEnded):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PrintOverrun(Event):
+    """A print is still running after its booking ended (``[printing] overrun``).
+
+    ``policy`` says what the kiosk does: ``finish`` keeps the printer on until the print
+    is done and has cooled (its power is never cut mid-print); ``cancel`` cancels it,
+    then it cools and loses power. ``booking_id`` is the booking the print belongs to;
+    ``next_booking_id`` the printer's next booking, warned by this event (None: there is
+    none), with ``next_starts_at`` (aware UTC) and ``next_status`` (``booked``,
+    ``checked_in``, ``active``: published again when that booking starts while the print
+    still runs). ``time_left`` in seconds as the printer estimates it (None: unknown).
+    For the screens (the next patron's booking), speech and staff alerts.
+    """
+
+    resource: str
+    booking_id: int
+    file_name: str
+    policy: str
+    time_left: int | None = None
+    next_booking_id: int | None = None
+    next_starts_at: datetime | None = None
+    next_status: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class SessionWarning(Event):
     """The signed-in patron has been idle: the session ends in ``seconds_left`` seconds
     unless they ask for more time. ``key`` is the message the accessibility layer

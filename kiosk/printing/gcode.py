@@ -98,18 +98,19 @@ class GcodeInfo:
         return min(self.thumbnails, key=lambda t: t.width * t.height)
 
 
-def read_info(source: Path | bytes) -> GcodeInfo:
-    """Thumbnails and estimates of a G-code file (only its head and tail are read).
+def read_info(source: Path | bytes, head_bytes: int = HEAD_BYTES) -> GcodeInfo:
+    """Thumbnails and estimates of a G-code file (only its head and tail are read;
+    ``head_bytes`` of the head: a list of many files reads less of each).
 
     ``source`` may also be the first bytes of a file (from a printer's host): what is
     cut off simply is not found. Raises OSError when a file cannot be read.
     """
     if isinstance(source, bytes):
-        head = source[:HEAD_BYTES]
+        head = source[:head_bytes]
         tail = source[max(len(head), len(source) - TAIL_BYTES) :]
     else:
         with source.open("rb") as handle:
-            head = handle.read(HEAD_BYTES)
+            head = handle.read(head_bytes)
             size = handle.seek(0, io.SEEK_END)
             tail = b""
             if size > len(head):

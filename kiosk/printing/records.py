@@ -65,15 +65,17 @@ class PrintJobRecords:
         estimated_seconds: int | None = None,
         filament_mm: float | None = None,
     ) -> PrintJobRecord:
-        """Open the row of a job that has just started on ``resource``. A row left open
-        on that printer (its end was never seen) is closed first as ``unknown``."""
+        """Open the row of a job that is starting on ``resource``. A row left open on that
+        printer (its end was never seen) is closed first as ``unknown``, with no filament
+        figure: how much of it printed is not known (as :meth:`ended` without a
+        completion, and as migration 0009 closed the first schema's open rows)."""
         if source not in SOURCES:
             raise ValueError(f"source is one of {SOURCES}, not {source!r}")
         now = to_db(self.clock())
         with self.store.transaction() as db:
             db.execute(
-                "UPDATE print_jobs SET outcome = 'unknown', ended_at = ? "
-                "WHERE resource_id = ? AND ended_at IS NULL",
+                "UPDATE print_jobs SET outcome = 'unknown', ended_at = ?, filament_mm = NULL, "
+                "filament_g = NULL WHERE resource_id = ? AND ended_at IS NULL",
                 [now, resource],
             )
             cursor = db.execute(
@@ -121,6 +123,12 @@ class PrintJobRecords:
                 [outcome, to_db(self.clock()), used, self._grams(used), row_id],
             )
         return self.get(row_id)
+
+    def forget(self, record_id: int) -> None:
+        """Remove the row of a job that never started (the printer refused the start):
+        the printer printed nothing, so there is nothing to report."""
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM print_jobs WHERE id = ? AND ended_at IS NULL", [record_id])
 
     def open_job(self, resource: str) -> PrintJobRecord | None:
         """The job the kiosk started on ``resource`` that has not ended yet."""

@@ -63,12 +63,25 @@ def test_an_unfinished_job_counts_the_part_printed(records: PrintJobRecords) -> 
 
 
 def test_a_job_left_open_is_closed_as_unknown_by_the_next(records: PrintJobRecords) -> None:
-    first = records.started("printer-1", "a.gcode", None, "usb")
+    first = records.started("printer-1", "a.gcode", None, "usb", 600, 1000.0)
+    assert first.filament_mm == 1000.0  # the estimate while it runs
     records.started("printer-1", "b.gcode", None, "usb")
     again = records.get(first.id)
     assert again is not None and again.outcome == "unknown"
+    # How much printed is not known: no figure, as for a failure of unknown extent.
+    assert (again.filament_mm, again.filament_g) == (None, None)
     with pytest.raises(ValueError, match="source"):
         records.started("printer-1", "c.gcode", None, "floppy")
+
+
+def test_a_start_that_never_happened_is_forgotten(records: PrintJobRecords) -> None:
+    row = records.started("printer-1", "a.gcode", None, "usb")
+    records.forget(row.id)
+    assert records.open_job("printer-1") is None and records.get(row.id) is None
+    done = records.started("printer-1", "a.gcode", None, "usb")
+    records.ended("printer-1", "done")
+    records.forget(done.id)  # an ended job is history: kept
+    assert records.get(done.id) is not None
 
 
 def test_no_patron_id_and_one_open_job_per_printer(store: Store) -> None:
