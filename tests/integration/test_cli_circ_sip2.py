@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,11 +17,11 @@ from kiosk import bootstrap
 from kiosk.cli import main
 from kiosk.config import load
 from tests.integration.test_sip2_backend import populate
+from tests.support import peers
 
-if not (os.environ.get("CI") == "true" or os.environ.get("KIOSK_REQUIRE_PEERS")):
-    pytest.importorskip("pysip2")
+peers.module("pysip2", "pip install .[test]")  # the SIP2 test server's codec
 
-from tests.support.sip2_library import PASSWORD, ZONE, Library, Sip2TestServer
+from tests.support.sip2_library import PASSWORD, ZONE, Library, Sip2TestServer  # noqa: E402
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 

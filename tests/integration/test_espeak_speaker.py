@@ -21,11 +21,10 @@ from kiosk.bus import EventBus
 from kiosk.doctor import run_checks
 from kiosk.domain.events import DeviceStatus
 from kiosk.ports import DeviceUrl
+from tests.support import peers
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng"),
-]
+pytestmark = pytest.mark.integration
+peers.program("espeak-ng", "espeak-ng")
 
 
 def _wait_idle(speaker: EspeakSpeaker, count: int, timeout: float = 10.0) -> None:

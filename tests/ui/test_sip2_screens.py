@@ -6,7 +6,6 @@ ends the ILS session."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -17,12 +16,12 @@ import pytest
 from kiosk import bootstrap
 from kiosk.services import Services
 from tests.integration.test_sip2_backend import populate
+from tests.support import peers
 from tests.ui.conftest import UI
 
-if not (os.environ.get("CI") == "true" or os.environ.get("KIOSK_REQUIRE_PEERS")):
-    pytest.importorskip("pysip2")
+peers.module("pysip2", "pip install .[test]")  # the SIP2 test server's codec
 
-from tests.support.sip2_library import PASSWORD, ZONE, Library, Sip2TestServer
+from tests.support.sip2_library import PASSWORD, ZONE, Library, Sip2TestServer  # noqa: E402
 
 pytestmark = [pytest.mark.ui, pytest.mark.integration, pytest.mark.timeout(120)]
 
