@@ -47,4 +47,8 @@ def find_card(
             row = conn.execute(query + "card_key = ?", [key]).fetchone()
         if row is None:
             row = conn.execute(query + "card_number = ?", [text.strip()]).fetchone()
-    return CardRecord(*row) if row else None
+    if row is None:
+        return None
+    return CardRecord(
+        row["id"], row["patron_id"], row["card_key"], row["card_number"], row["status"]
+    )

@@ -153,7 +153,7 @@ class _Desk:
         ).fetchone()
         if row is None:
             return code or "-"
-        return str(row[0] if self.lang == "id" else row[1])
+        return str(row["name_id"] if self.lang == "id" else row["name_en"])
 
     def refusal(self, error: KioskError) -> int:
         message = describe(error, self.lang)

@@ -222,12 +222,15 @@ def _database(path: Path, language: str) -> Check:
                 False,
                 f"{path} needs migrations: {', '.join(missing)} (run: kiosk init --db {path})",
             )
-        problems = [r[0] for r in store.conn.execute("PRAGMA quick_check")]
+        problems = [r["quick_check"] for r in store.conn.execute("PRAGMA quick_check")]
         if problems != ["ok"]:
             shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
             return Check("database", False, f"{path}: quick_check found damage: {shown}")
-        patrons = store.conn.execute("SELECT count(*) FROM patrons").fetchone()[0]
-        items = store.conn.execute("SELECT count(*) FROM items").fetchone()[0]
+        counts = store.conn.execute(
+            """SELECT (SELECT count(*) FROM patrons) AS patrons,
+                      (SELECT count(*) FROM items) AS items"""
+        ).fetchone()
+        patrons, items = counts["patrons"], counts["items"]
         return Check("database", True, f"{path} ({patrons} patrons, {items} items; quick_check ok)")
     except sqlite3.DatabaseError as exc:
         return Check("database", False, f"{path}: quick_check found damage: {exc}")

@@ -13,11 +13,13 @@ import functools
 import logging
 import string
 from collections.abc import Callable
+from datetime import date, datetime
 from importlib import resources
 from typing import Any
 
 from babel.messages.pofile import read_po
 
+from kiosk import formatting
 from kiosk.domain.errors import KioskError
 from kiosk.money import Rupiah, rupiah
 
@@ -60,13 +62,26 @@ def translate(key: str, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:
         log.error("message key %r missing in %r", key, language)
         other = "en" if language == "id" else "id"
         text = catalogue(other).get(key, key)
-    # Money is written in the message's language (``Rp 75.000`` / ``Rp 75,000``).
-    params = {k: rupiah(v, language) if isinstance(v, Rupiah) else v for k, v in params.items()}
+    params = {k: _written(v, language) for k, v in params.items()}
     try:
         return text.format(**params)
     except (KeyError, IndexError, ValueError):
         log.error("message %r in %r: parameters %r do not fit", key, language, params)
         return text
+
+
+def _written(value: Any, language: str) -> Any:
+    """A parameter as the message's language writes it (:mod:`kiosk.formatting`):
+    money (:class:`~kiosk.money.Rupiah`) as ``Rp 75.000`` / ``Rp 75,000``, a date as
+    ``30 Okt 2026`` / ``30 Oct 2026``, an aware datetime as its time of day in its own
+    zone (``08.00`` / ``08:00``: the services give local times); anything else as is."""
+    if isinstance(value, Rupiah):
+        return rupiah(value, language)
+    if isinstance(value, datetime):
+        return formatting.time_of_day(value, language)
+    if isinstance(value, date):
+        return formatting.day(value, language)
+    return value
 
 
 def describe(error: KioskError, language: str = DEFAULT_LANGUAGE) -> str:

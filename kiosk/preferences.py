@@ -17,14 +17,12 @@ import logging
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from kiosk.config import THEME_NAMES
+from kiosk.config import TEXT_SCALES, THEME_NAMES
 from kiosk.domain.errors import DomainError
 from kiosk.i18n import LANGUAGES
 from kiosk.store import Store
 
 log = logging.getLogger(__name__)
-
-TEXT_SCALES = (1.0, 1.5, 2.0)
 
 
 @dataclass(frozen=True)
@@ -89,7 +87,7 @@ class PreferencesService:
             row = self.store.conn.execute(
                 "SELECT preferences FROM patrons WHERE id = ?", [patron_id]
             ).fetchone()
-        return Preferences.from_json(row[0] if row else None)
+        return Preferences.from_json(row["preferences"] if row else None)
 
     def save(self, patron: int | str, preferences: Preferences) -> None:
         """Store (the patron opted in). Saving empty preferences is :meth:`forget`."""

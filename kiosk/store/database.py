@@ -90,9 +90,10 @@ class Store:
     """One SQLite connection, shared by the services of one process.
 
     The connection may be used from several threads (the scheduler, the UI); a lock
-    serialises them. Writes go through :meth:`transaction`, which takes SQLite's write
-    lock at once (``BEGIN IMMEDIATE``) so that checks and writes of one action are
-    atomic across processes too.
+    serialises them. Rows are :class:`sqlite3.Row`, read by column name. Writes go
+    through :meth:`transaction`, which takes SQLite's write lock at once (``BEGIN
+    IMMEDIATE``) so that checks and writes of one action are atomic across processes
+    too.
 
     ``create`` False: a database that does not exist (or is 0 bytes) is refused with
     ``store.missing`` instead of being created. ``migrate`` False: opened as it is,
@@ -120,10 +121,14 @@ class Store:
                 check_same_thread=False,
                 uri=self.path.startswith("file:"),
             )
+            # Rows are read by column name everywhere (``row["due_at"]``), never by
+            # position: a column added to a SELECT cannot shift the others.
+            conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
             tables = {
-                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                r["name"]
+                for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
         except sqlite3.Error as exc:
             raise sqlite_failure(exc, self.path) from None

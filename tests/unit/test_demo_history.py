@@ -42,7 +42,7 @@ def test_history_is_before_today_and_keeps_the_rules(
     hours = conn.execute(
         "SELECT min(hour), max(hour) FROM usage_counters WHERE action = 'checkout'"
     ).fetchone()
-    assert hours == (8, 16)
+    assert tuple(hours) == (8, 16)
     # Bookings: past, never overlapping on one resource, in opening hours, outcomes known.
     rows = conn.execute(
         "SELECT resource_id, starts_at, ends_at, status FROM bookings ORDER BY starts_at"

@@ -14,6 +14,7 @@ from kiosk import bootstrap
 from kiosk.cli import main
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
+from kiosk.i18n import describe
 from kiosk.services import Services
 from kiosk.store import Store
 from kiosk.timeutil import to_db, utcnow
@@ -60,7 +61,7 @@ def test_registered_and_walk_in_patrons_are_checked_in_once(
     rows = store.conn.execute(
         "SELECT walk_in, attended_at IS NOT NULL FROM registrations ORDER BY walk_in"
     ).fetchall()
-    assert rows == [(0, 1), (1, 1)]
+    assert [tuple(r) for r in rows] == [(0, 1), (1, 1)]
     counted = store.conn.execute(
         "SELECT sum(count) FROM usage_counters WHERE action = 'event_checkin'"
     ).fetchone()[0]
@@ -74,7 +75,9 @@ def test_check_in_window_and_unknown_events(store: Store, svc: Services, clock: 
     with pytest.raises(DomainError) as info:
         svc.events.check_in(ref, event)  # three hours early
     assert info.value.key == "events.check_in_closed"
-    assert info.value.params == {"opens": "10:00"}
+    # The local time, written in the message's language (``10.00`` / ``10:00``).
+    assert info.value.params["opens"].strftime("%H:%M") == "10:00"
+    assert "10.00" in describe(info.value, "id") and "10:00" in describe(info.value, "en")
     clock.advance(days=2)  # more than a day after the end
     with pytest.raises(DomainError, match="check_in_closed"):
         svc.events.check_in(ref, event)
@@ -84,7 +87,7 @@ def test_check_in_window_and_unknown_events(store: Store, svc: Services, clock: 
         """SELECT detail, sum(count) FROM usage_counters WHERE action = 'refusal'
            GROUP BY detail ORDER BY detail"""
     ).fetchall()
-    assert refusals == [("events.check_in_closed", 2), ("events.not_found", 1)]
+    assert [tuple(r) for r in refusals] == [("events.check_in_closed", 2), ("events.not_found", 1)]
 
 
 def test_staff_check_people_in_from_the_command_line(

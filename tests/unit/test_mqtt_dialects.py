@@ -121,6 +121,6 @@ def test_migration_keeps_old_bookings(tmp_path: Path) -> None:
     new = Store(path)
     try:
         row = new.conn.execute("SELECT hold_until, status FROM bookings").fetchone()
-        assert row == ("2026-12-07T02:00:00+00:00", "booked")
+        assert tuple(row) == ("2026-12-07T02:00:00+00:00", "booked")
     finally:
         new.close()

@@ -34,7 +34,7 @@ def test_a_missing_program_or_module_is_a_missing_peer(
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setenv("KIOSK_REQUIRE_PEERS", "1" if required else "0")
     outcome = pytest.fail.Exception if required else pytest.skip.Exception
-    with pytest.raises(outcome, match="no-such-peer is not installed .Debian package nope"):
+    with pytest.raises(outcome, match=r"no-such-peer is not installed \(Debian package nope\)"):
         peers.program("no-such-peer", "nope")
     with pytest.raises(outcome, match="no_such_module is not installed"):
         peers.module("no_such_module", "pip install nothing")

@@ -41,10 +41,12 @@ def svc(store: Store, default_config: Config, clock: FakeClock) -> Services:
 def counters(store: Store, action: str | None = None) -> list[tuple[Any, ...]]:
     sql = "SELECT day, hour, action, detail, count FROM usage_counters"
     if action is not None:
-        return store.conn.execute(
+        rows = store.conn.execute(
             sql + " WHERE action = ? ORDER BY day, hour, detail", [action]
         ).fetchall()
-    return store.conn.execute(sql + " ORDER BY day, hour, action, detail").fetchall()
+    else:
+        rows = store.conn.execute(sql + " ORDER BY day, hour, action, detail").fetchall()
+    return [tuple(r) for r in rows]
 
 
 def test_migration_0008_keeps_the_counts_of_before_without_an_hour(tmp_path: Path) -> None:
