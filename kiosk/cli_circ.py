@@ -28,7 +28,7 @@ from datetime import date, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from kiosk import bootstrap, money
+from kiosk import money
 from kiosk.cards import find_card
 from kiosk.circulation.api import Circulation, Fines, Patron
 from kiosk.circulation.offline import cached_name
@@ -227,19 +227,12 @@ def _stdin_line() -> str:
 
 @contextmanager
 def _desk(args: argparse.Namespace) -> Iterator[_Desk]:
-    from kiosk.cli import load_config, open_database
+    from kiosk.cli import load_config, opened, services_of, store_of
 
     config = load_config(args)
-    store = open_database(args, config)  # a typo in --db never creates a library
-    circ: Circulation | None = None
-    try:
-        circ = bootstrap.build_services(config, store).circulation
-        yield _Desk(args, config, store, circ)
-    finally:
-        close = getattr(circ, "close", None)  # the SIP2 backend's connection
-        if callable(close):
-            close()
-        store.close()
+    # A typo in --db never creates a library; closing ends a SIP2 backend's connection.
+    with opened(args, config) as kiosk:
+        yield _Desk(args, config, store_of(kiosk), services_of(kiosk).circulation)
 
 
 def _dumps(data: Any) -> str:

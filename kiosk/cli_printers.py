@@ -57,7 +57,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def cmd_status(args: argparse.Namespace) -> int:
     config = load_config(args)
     lang = language(args, config)
-    kiosk = bootstrap.build(config)
+    kiosk = bootstrap.open_kiosk(config, store=False)
     names = {r.id: r.name or r.id for r in config.resources}
     rows = []
     for resource, host in kiosk.printers.items():
@@ -128,7 +128,7 @@ def cmd_files(args: argparse.Namespace) -> int:
     if not args.resource:
         print(translate("cli.printers.which", lang), file=sys.stderr)
         return 2
-    kiosk = bootstrap.build(config)
+    kiosk = bootstrap.open_kiosk(config, store=False)
     host = kiosk.printers.get(args.resource)
     if host is None:
         raise DomainError("printing.unknown_printer", resource=args.resource)

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from kiosk.booking.equipment_api import status_words
 from kiosk.bootstrap import Kiosk
-from kiosk.bus import EventBus
 from kiosk.config import Config
 from kiosk.credentials import Credentials
 from kiosk.domain.errors import ConfigError, KioskError
@@ -50,9 +49,12 @@ def diagnose(config: Config, db_path: Path, language: str) -> Iterator[Check]:
     from kiosk import bootstrap
 
     try:
-        kiosk = bootstrap.build(config)
+        kiosk = bootstrap.open_kiosk(config, store=False)
     except ConfigError as exc:
-        kiosk = Kiosk(config=config, credentials=Credentials(None), bus=EventBus())
+        # No devices: the checks that need none still run.
+        kiosk = bootstrap.open_kiosk(
+            config, store=False, devices=False, credentials=Credentials(None)
+        )
         yield Check("config", False, one_line(str(exc)))
         yield from run_checks(kiosk, db_path, language, config_line=False)
         return

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from kiosk.domain.errors import DomainError
 from kiosk.money import Rupiah
-from kiosk.preferences import Preferences
 from kiosk.timeutil import from_db
 
 
@@ -63,7 +62,8 @@ class PatronRecord:
     pin_failures: int
     locked_until: datetime | None
     keeps_history: bool
-    preferences: Preferences
+    #: The remembered settings as stored (JSON; :class:`kiosk.preferences.Preferences`).
+    preferences_json: str | None
     trained_on: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
@@ -79,7 +79,7 @@ class PatronRecord:
             pin_failures=int(row["pin_failures"] or 0),
             locked_until=from_db(row["locked_until"]) if row["locked_until"] else None,
             keeps_history=bool(row["keeps_history"]),
-            preferences=Preferences.from_json(row["preferences"]),
+            preferences_json=row["preferences"],
             trained_on=_trained(row["trained_on"]),
         )
 

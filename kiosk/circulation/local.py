@@ -43,6 +43,7 @@ from kiosk.money import Rupiah
 from kiosk.patrons import PatronRecord, Standing, balance, library_date, read_patron
 from kiosk.patrons import require_local_id as patron_id
 from kiosk.pins import hash_pin, valid_pin, verify_pin
+from kiosk.preferences import Preferences
 from kiosk.store import Store
 from kiosk.timeutil import Clock, from_db, to_db, utcnow
 
@@ -133,7 +134,7 @@ class LocalCirculation:
                 [record.id],
             ).fetchone()
             card_number = found["card_number"] if found else None
-        language = record.preferences.language
+        language = Preferences.from_json(record.preferences_json).language
         return Patron(
             ref=str(record.id),
             name=record.name,

@@ -13,14 +13,18 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import sqlite_utils
 
 from kiosk.domain.errors import KioskError
+
+if TYPE_CHECKING:
+    from kiosk.config import ResourceConfig
 
 #: How long a writer waits for another process's write lock, in seconds.
 BUSY_TIMEOUT_S = 10.0
@@ -178,6 +182,53 @@ class Store:
                 raise
             else:
                 self.conn.execute("COMMIT")
+
+    def sync_resources(self, resources: Sequence[ResourceConfig]) -> None:
+        """Resources are config: upsert each, and retire those no longer configured
+        (kept in the table so that past bookings still name them). Writes only when
+        the table differs from the config, so opening an up-to-date database writes
+        nothing (and a read-only one can be opened at all)."""
+        wanted = {
+            (r.id, r.kind, r.name or r.id, r.switch or None, r.printer or None, 1)
+            for r in resources
+        }
+        ids = [r.id for r in resources]
+        with self.lock:
+            rows = self.conn.execute(
+                "SELECT id, kind, name, switch_url, printer_url, active FROM resources"
+            ).fetchall()
+        have = {
+            (
+                row["id"],
+                row["kind"],
+                row["name"],
+                row["switch_url"],
+                row["printer_url"],
+                row["active"],
+            )
+            for row in rows
+            if row["id"] in ids
+        }
+        stale = [row for row in rows if row["id"] not in ids and row["active"]]
+        if (have == wanted and not stale) or self.read_only:
+            return
+        with self.transaction() as db:
+            for r in resources:
+                db.execute(
+                    """INSERT INTO resources (id, kind, name, switch_url, printer_url, active)
+                       VALUES (?, ?, ?, ?, ?, 1)
+                       ON CONFLICT(id) DO UPDATE SET kind = excluded.kind,
+                         name = excluded.name, switch_url = excluded.switch_url,
+                         printer_url = excluded.printer_url, active = 1""",
+                    [r.id, r.kind, r.name or r.id, r.switch or None, r.printer or None],
+                )
+            marks = ",".join("?" * len(ids))
+            db.execute(
+                f"UPDATE resources SET active = 0 WHERE id NOT IN ({marks})"
+                if ids
+                else "UPDATE resources SET active = 0",
+                ids,
+            )
 
     def close(self) -> None:
         with self.lock:

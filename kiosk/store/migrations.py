@@ -37,6 +37,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0007_sip2_offline", statements=schema.SIP2_OFFLINE),
     Migration("0008_usage_detail", statements=schema.USAGE_DETAIL),
     Migration("0009_print_jobs", statements=schema.PRINT_JOBS),
+    Migration("0010_staff_alerts", statements=schema.STAFF_ALERTS),
 ]
 
 _LEDGER = """

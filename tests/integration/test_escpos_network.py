@@ -185,7 +185,7 @@ def test_the_url_is_checked_and_built_by_the_composition_root() -> None:
     config = config_module.parse(
         '[devices]\nreceipt_printer = "escpos+tcp://192.168.10.20?width=48"\n', "<net>"
     )
-    kiosk = bootstrap.build(config)
+    kiosk = bootstrap.open_kiosk(config, store=False)
     printer = kiosk.receipt_printer
     assert (printer.transport, printer.target, printer.width) == (  # type: ignore[union-attr]
         "tcp",

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import bootstrap
 from kiosk.circulation.sip2.backend import Sip2Circulation
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
 from tests.conftest import free_port
 from tests.support import peers
+from tests.support.kiosks import open_test_kiosk, store_of
 
 peers.module("pysip2", "pip install .[test]")  # the SIP2 test server's codec
 
@@ -60,10 +60,11 @@ def library(server: Sip2TestServer) -> Library:
 
 
 def make(tmp_path: Path, config: Config, url: str, **backend: object) -> Sip2Circulation:
+    # The kiosk's database (the composition root's, on the local backend) for the
+    # backend under test, built by hand with the password.
+    store = store_of(open_test_kiosk(config, tmp_path / f"kiosk-{time.monotonic_ns()}.db"))
     section = replace(config.backend, **{"kind": "sip2", "url": url, **backend})
-    config = replace(config, backend=section)
-    store = bootstrap.open_store(config, tmp_path / f"kiosk-{time.monotonic_ns()}.db")
-    return Sip2Circulation(store, config, PASSWORD)
+    return Sip2Circulation(store, replace(config, backend=section), PASSWORD)
 
 
 @pytest.fixture

@@ -19,8 +19,7 @@ pytestmark = pytest.mark.ui
 @pytest.fixture
 def booking(ui: UI) -> Any:
     service = monday_booking(ui, ui_config())
-    yield service
-    ui.app.services.bookings = None
+    return service
 
 
 def test_staff_check_a_booking_in_for_its_patron(ui: UI, booking: BookingService) -> None:

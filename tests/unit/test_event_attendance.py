@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk import bootstrap
 from kiosk.cli import main
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
@@ -18,6 +17,7 @@ from kiosk.i18n import describe
 from kiosk.services import Services
 from kiosk.store import Store
 from kiosk.timeutil import to_db, utcnow
+from tests.support.kiosks import open_test_kiosk, store_of
 from tests.unit.circ_helpers import MONDAY, FakeClock, add_patron, services
 
 
@@ -95,7 +95,7 @@ def test_staff_check_people_in_from_the_command_line(
 ) -> None:
     db = tmp_path / "k.db"
     assert main(["init", "--demo", "--db", str(db)]) == 0
-    store = bootstrap.open_store(default_config, db)
+    store = store_of(open_test_kiosk(default_config, db))
     now = utcnow()
     start = now + timedelta(minutes=20)
     with store.transaction() as conn:
