@@ -22,6 +22,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
+from devices.mqtt import topics
 from devices.mqtt.plugsim import PlugSim
 from kiosk import bootstrap
 from tests.booking_support import make_config
@@ -60,14 +61,16 @@ class BareClient:
         self.client.loop_start()
         ready.wait(5)
         ready.clear()
-        self.client.subscribe(f"stat/{topic}/RESULT", qos=1)
+        self.client.subscribe(topics.tasmota_stat(topic, "RESULT"), qos=1)
         ready.wait(5)
 
     def switch(self, on: bool) -> float:
         """Milliseconds from publishing to the answer."""
         self.answered.clear()
         started = time.perf_counter()
-        self.client.publish(f"cmnd/{self.topic}/POWER", b"ON" if on else b"OFF", qos=1)
+        self.client.publish(
+            topics.tasmota_command(self.topic, "POWER"), b"ON" if on else b"OFF", qos=1
+        )
         if not self.answered.wait(2):
             raise RuntimeError("the plug did not answer the bare client")
         return (time.perf_counter() - started) * 1000

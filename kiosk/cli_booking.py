@@ -21,12 +21,12 @@ from kiosk import bootstrap, cli_args
 from kiosk.booking.api import Booking, Bookings
 from kiosk.booking.equipment_api import EquipmentStatus, status_words
 from kiosk.bootstrap import Kiosk
-from kiosk.cards import find_card
 from kiosk.cli import language, load_config, opened, print_json, services_of
 from kiosk.config import Config
 from kiosk.doctor import EXTRA_CHECKS, Check
 from kiosk.domain.errors import ConfigError, DomainError
 from kiosk.i18n import translate
+from kiosk.patrons import find_card
 from kiosk.timeutil import utcnow
 
 #: How long an equipment command waits for the broker connection (s).

@@ -28,14 +28,14 @@ from datetime import date, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from kiosk import money
-from kiosk.cards import find_card
+from kiosk import formatting, money
 from kiosk.circulation.api import Circulation, Fines, Patron
 from kiosk.circulation.offline import cached_name
 from kiosk.config import Config
 from kiosk.domain.errors import DeviceError, DomainError, KioskError
 from kiosk.i18n import describe, translate
 from kiosk.outbox import Outbox, OutboxEntry, outbox_targets
+from kiosk.patrons import find_card
 from kiosk.pins import valid_pin
 from kiosk.store import Store, StoreError
 from kiosk.store.database import sqlite_failure
@@ -134,7 +134,7 @@ class _Desk:
         return translate(key, self.lang, **params)
 
     def when(self, moment: datetime) -> str:
-        return moment.astimezone(self.zone).strftime("%d/%m/%Y %H:%M")
+        return formatting.day_time(moment, self.lang, self.config.kiosk.timezone)
 
     def due(self, moment: datetime, text: str | None) -> str:
         """A due date, or the ILS's own text for it when it wrote one."""
@@ -144,7 +144,7 @@ class _Desk:
         return money.rupiah(amount, self.lang)
 
     def day(self, value: date | None) -> str:
-        return value.strftime("%d/%m/%Y") if value else "-"
+        return formatting.day(value, self.lang) if value else "-"
 
     def group_name(self, code: str) -> str:
         """A local patron group's name in the language; an ILS's profile as it is."""

@@ -10,11 +10,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk import cli_args
-from kiosk.cards import find_card
 from kiosk.circulation.api import LibraryEvent
 from kiosk.cli import language, load_config, opened, print_json, services_of, store_of
 from kiosk.domain.errors import DomainError
 from kiosk.i18n import translate
+from kiosk.patrons import find_card
 from kiosk.timeutil import utcnow
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -224,11 +224,3 @@ def load(store: Store, config: Config, clock: Clock = utcnow) -> bool:
 def _shelf(call_number: str) -> str:
     head = call_number.removeprefix("R ").split(" ")[0]
     return f"Rak {head.split('.')[0]}"
-
-
-def cards_json(cards: list[DemoCard]) -> str:
-    return json.dumps(
-        {"demo_cards": [{k: v for k, v in asdict(c).items() if k != "name"} for c in cards]},
-        ensure_ascii=False,
-        indent=2,
-    )

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk import formatting
 from kiosk.booking.equipment_api import status_words
 from kiosk.bootstrap import Kiosk
 from kiosk.config import Config
@@ -68,6 +69,7 @@ def run_checks(
     if config_line:
         yield Check("config", True, config.source)
     yield _database(db_path, language)
+    yield from _alerts(db_path, config, language)
     yield from _backend(config, kiosk.credentials, db_path)
     try:
         warning = kiosk.credentials.file_warning()
@@ -240,6 +242,46 @@ def _database(path: Path, language: str) -> Check:
         return Check("database", False, f"{path}: {exc}")
     finally:
         store.close()
+
+
+#: How many open alerts doctor names (the staff screen lists them all).
+ALERTS_NAMED = 3
+
+
+def _alerts(path: Path, config: Config, language: str) -> Iterator[Check]:
+    """The open staff alerts (:mod:`kiosk.alerts`): a warning naming the newest, since
+    the kiosk still serves patrons. Reads only; nothing when the database cannot say."""
+    from kiosk.alerts import LocalStaffAlerts, StaffAlert
+
+    if not store_exists(path):
+        return
+    try:
+        store = Store(path, migrate=False, create=False)
+    except KioskError:
+        return  # the database line says why
+    try:
+        if "0010_staff_alerts" not in applied(store):
+            return
+        alerts = LocalStaffAlerts(store).open_alerts()
+    except sqlite3.DatabaseError:
+        return
+    finally:
+        store.close()
+    if not alerts:
+        yield Check("staff alerts", True, translate("doctor.alerts.none", language))
+        return
+    names = {r.id: r.name or r.id for r in config.resources}
+
+    def said(alert: StaffAlert) -> str:
+        when = formatting.day_time(alert.last_at, language, config.kiosk.timezone)
+        what = names.get(alert.resource, alert.resource) or config.kiosk.id
+        text = translate(alert.key, language, resource=what, **alert.params)
+        return f"{when} {what}: {text}"
+
+    newest = "; ".join(said(a) for a in alerts[:ALERTS_NAMED])
+    more = " ..." if len(alerts) > ALERTS_NAMED else ""
+    reason = translate("doctor.alerts.open", language, count=len(alerts), newest=newest + more)
+    yield Check("staff alerts", True, one_line(reason), warning=True)
 
 
 def one_line(text: str) -> str:

@@ -1,5 +1,10 @@
-"""Patrons in one place: what a patron ref names, the patron's record in the kiosk's
-own database, and whether their standing lets them borrow or book.
+"""Patrons in one place: what a patron ref names, the card behind a card key or card
+number, the patron's record in the kiosk's own database, and whether their standing
+lets them borrow or book.
+
+Cards: a tap says whether it carries a card key (the RFID UID) or a card number (see
+``CardTapped``); staff and the CLI type either. A text that looks like hex is tried as a
+card key first, then as a card number, so ``PLU-0001`` and ``04A1B2C3D4E580`` both work.
 
 Standing (blocked, card lost, card expired, fines over the limit) is judged on the
 library's date in its time zone (``[kiosk] timezone``), never the host's: a card that
@@ -11,6 +16,7 @@ patron status flags) and so does the booking service.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.domain.errors import DomainError
 from kiosk.money import Rupiah
+from kiosk.store import Store
 from kiosk.timeutil import from_db
 
 
@@ -47,6 +54,49 @@ def library_date(now: datetime, zone: str | ZoneInfo) -> date:
     return now.astimezone(zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)).date()
 
 
+# -- cards ----------------------------------------------------------------------------
+_HEX = re.compile(r"^(?:[0-9A-Fa-f]{2})+$")
+
+
+@dataclass(frozen=True)
+class CardRecord:
+    card_id: int
+    patron_id: int
+    card_key: str | None
+    card_number: str | None
+    status: str
+
+
+def normalise_key(text: str) -> str | None:
+    """A card key typed with separators or lowercase (``04:a1:b2``) -> ``04A1B2``."""
+    compact = re.sub(r"[\s:\-]", "", text.strip())
+    return compact.upper() if _HEX.match(compact) else None
+
+
+def find_card(
+    store: Store, *, uid: str | None = None, number: str | None = None, text: str | None = None
+) -> CardRecord | None:
+    """The card for a card key, a card number, or free ``text`` (either)."""
+    conn = store.conn
+    query = "SELECT id, patron_id, card_key, card_number, status FROM cards WHERE "
+    row = None
+    if uid is not None:
+        row = conn.execute(query + "card_key = ?", [uid.upper()]).fetchone()
+    elif number is not None:
+        row = conn.execute(query + "card_number = ?", [number.strip()]).fetchone()
+    elif text is not None:
+        key = normalise_key(text)
+        if key is not None:
+            row = conn.execute(query + "card_key = ?", [key]).fetchone()
+        if row is None:
+            row = conn.execute(query + "card_number = ?", [text.strip()]).fetchone()
+    if row is None:
+        return None
+    return CardRecord(
+        row["id"], row["patron_id"], row["card_key"], row["card_number"], row["status"]
+    )
+
+
 # -- the record -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class PatronRecord:
@@ -62,8 +112,6 @@ class PatronRecord:
     pin_failures: int
     locked_until: datetime | None
     keeps_history: bool
-    #: The remembered settings as stored (JSON; :class:`kiosk.preferences.Preferences`).
-    preferences_json: str | None
     trained_on: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
@@ -79,7 +127,6 @@ class PatronRecord:
             pin_failures=int(row["pin_failures"] or 0),
             locked_until=from_db(row["locked_until"]) if row["locked_until"] else None,
             keeps_history=bool(row["keeps_history"]),
-            preferences_json=row["preferences"],
             trained_on=_trained(row["trained_on"]),
         )
 
@@ -92,7 +139,7 @@ class PatronRecord:
 
 _SELECT = """SELECT p.id, p.name, p.patron_group, g.is_staff, p.expires_on, p.blocked,
                     p.pin_hash, p.pin_failures, p.locked_until, p.keeps_history,
-                    p.preferences, p.trained_on
+                    p.trained_on
              FROM patrons p JOIN patron_groups g ON g.code = p.patron_group
              WHERE p.id = ?"""
 

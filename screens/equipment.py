@@ -15,9 +15,9 @@ booked and when to check in) and ``mine`` (My bookings). Refusals are the servic
 ``booking.*`` keys, shown translated and re-translated on a language switch.
 
 Check-in: the patron's card tap signs them in, and a sign-in with a booking whose
-check-in window is open checks them in at once (``Bookings.check_in`` without a
-booking id, "the card tap"), then shows this screen with the confirmation. Inside My
-bookings a Check in button does the same for one booking.
+check-in window is open checks them in at once (``Bookings.arrive``, "the card tap"),
+then shows this screen with the confirmation. Inside My bookings a Check in button
+does the same for one booking.
 
 What the patron sees follows the service's events (the dispatcher hands them to the
 UI thread): a check-in or a cancel made here is shown once, when its event arrives;
@@ -408,7 +408,9 @@ class EquipmentScreen(KioskScreen):
             return  # staff go to staff mode; they check in from My bookings
         ref = session.ref
 
-        def done(booking: Booking) -> None:
+        def done(booking: Booking | None) -> None:
+            if booking is None:
+                return  # most sign-ins: no booking whose check-in window is open
             self.reset()
             # Nothing was loaded for this patron yet (the event found the screen empty
             # and left it): this one fetch shows it.
@@ -416,13 +418,11 @@ class EquipmentScreen(KioskScreen):
             if self.app.current == "home":
                 self.app.go("equipment")
 
-        def nothing(error: KioskError) -> None:
-            # Most sign-ins have nothing to check in to; other refusals are not the
-            # patron's concern at sign-in (My bookings says them when asked).
-            if error.key != "booking.nothing_to_check_in":
-                log.info("no check-in at sign-in: %s", error.key)
+        def refused(error: KioskError) -> None:
+            # Not the patron's concern at sign-in (My bookings says it when asked).
+            log.info("no check-in at sign-in: %s", error.key)
 
-        self.app.call(lambda: bookings.check_in(ref), done, nothing)
+        self.app.call(lambda: bookings.arrive(ref), done, refused)
 
     # -- messages --------------------------------------------------------------------
     def say(self, mark: str, key: str, params: dict[str, Any]) -> None:

@@ -135,10 +135,8 @@ class BookingView:
     #: (None: the first or the last bookable day is shown).
     previous_day: date | None
     next_day: date | None
-
-    @property
-    def resources(self) -> tuple[Resource, ...]:
-        return tuple(day.resource for day in self.grid.resources)
+    #: The grid's resources, in config order.
+    resources: tuple[Resource, ...] = ()
 
 
 class Bookings(Protocol):
@@ -188,9 +186,14 @@ class Bookings(Protocol):
         ...
 
     def check_in(self, patron: str | None, booking_id: int | None = None) -> Booking:
-        """Check the patron in (card tap); without ``booking_id``, the booking whose
-        check-in window is open now. ``patron`` None: staff check ``booking_id`` in,
-        any time before it ends."""
+        """Check the patron in; without ``booking_id``, the booking whose check-in window
+        is open now (``booking.nothing_to_check_in`` when there is none). ``patron``
+        None: staff check ``booking_id`` in, any time before it ends."""
+        ...
+
+    def arrive(self, patron: str) -> Booking | None:
+        """The patron's card tap at sign-in: check in the booking whose check-in window
+        is open now, if there is one (None, the usual answer, is not a refusal)."""
         ...
 
     def bookings_on(self, day: date) -> list[Booking]:

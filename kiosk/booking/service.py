@@ -219,6 +219,7 @@ class BookingService:
             mine=mine,
             previous_day=shown - timedelta(days=1) if shown > today else None,
             next_day=shown + timedelta(days=1) if shown < last else None,
+            resources=tuple(day.resource for day in grid.resources),
         )
 
     def _horizon(self) -> int:
@@ -485,11 +486,22 @@ class BookingService:
         self._changed()
         return self.get(booking_id)
 
+    def arrive(self, patron: str) -> Booking | None:
+        return self._check_in(patron, None)
+
     def check_in(self, patron: str | None, booking_id: int | None = None) -> Booking:
+        booking = self._check_in(patron, booking_id)
+        if booking is None:
+            raise DomainError("booking.nothing_to_check_in")
+        return booking
+
+    def _check_in(self, patron: str | None, booking_id: int | None) -> Booking | None:
+        """The check-in of :meth:`check_in`; None when no booking of the patron's has its
+        window open now (only without ``booking_id``)."""
         now = self.clock()
         with self.store.transaction() as db:
             if booking_id is None:
-                mine = self.bookings_of(patron) if patron is not None else []
+                mine = self._bookings_of(patron, now) if patron is not None else []
                 candidates = [b for b in mine if b.status == "booked"]
             else:
                 candidates = [self.get(booking_id)]
@@ -509,7 +521,7 @@ class BookingService:
                 if booking_id is not None:
                     raise DomainError("booking.check_in_closed", opens=booking.check_in_opens)
             else:
-                raise DomainError("booking.nothing_to_check_in")
+                return None
         self._publish(BookingCheckedIn, booking)
         self._changed()
         return self.get(booking.id)

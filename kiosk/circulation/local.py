@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from kiosk.cards import find_card
 from kiosk.circulation.api import (
     Capabilities,
     CheckoutResult,
@@ -38,12 +37,10 @@ from kiosk.circulation.rules import Policy, Rules
 from kiosk.circulation.usage import add_usage
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
-from kiosk.i18n import LANGUAGES
 from kiosk.money import Rupiah
-from kiosk.patrons import PatronRecord, Standing, balance, library_date, read_patron
+from kiosk.patrons import PatronRecord, Standing, balance, find_card, library_date, read_patron
 from kiosk.patrons import require_local_id as patron_id
 from kiosk.pins import hash_pin, valid_pin, verify_pin
-from kiosk.preferences import Preferences
 from kiosk.store import Store
 from kiosk.timeutil import Clock, from_db, to_db, utcnow
 
@@ -134,7 +131,8 @@ class LocalCirculation:
                 [record.id],
             ).fetchone()
             card_number = found["card_number"] if found else None
-        language = Preferences.from_json(record.preferences_json).language
+        # No language here: the patron's remembered one is their stored preferences
+        # (Services.preferences), read once at sign-in; the record holds no other.
         return Patron(
             ref=str(record.id),
             name=record.name,
@@ -142,7 +140,6 @@ class LocalCirculation:
             is_staff=record.is_staff,
             expires_on=record.expires_on,
             card_number=card_number,
-            language=language if language in LANGUAGES else None,
             has_pin=bool(record.pin_hash),
         )
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kiosk.cards import find_card, normalise_key
 from kiosk.circulation.api import Patron
 from kiosk.circulation.local import LocalCirculation
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
+from kiosk.patrons import find_card, normalise_key
 from kiosk.store import Store
 from kiosk.timeutil import Clock, to_db
 

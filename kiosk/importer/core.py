@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from kiosk.cards import normalise_key
 from kiosk.domain.errors import DomainError
 from kiosk.importer.reader import (
     Escapes,
@@ -29,6 +28,7 @@ from kiosk.importer.reader import (
     multi_values,
     read_records,
 )
+from kiosk.patrons import normalise_key
 from kiosk.store import Store
 from kiosk.timeutil import Clock, to_db, utcnow
 

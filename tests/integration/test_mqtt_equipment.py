@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from devices.mqtt import topics
 from devices.mqtt.plugsim import PlugSim
 from devices.mqtt.switch import MqttSwitch
 from kiosk import bootstrap
@@ -356,8 +357,8 @@ class Agent:
         )
         self.client.on_message = self._on_message
         self.client.connect("127.0.0.1", port)
-        self.client.subscribe(f"kiosk/pc/{resource}/session", qos=1)
-        self.client.subscribe(f"kiosk/{kiosk_id}/status", qos=1)
+        self.client.subscribe(topics.pc_session(resource), qos=1)
+        self.client.subscribe(topics.kiosk_status(kiosk_id), qos=1)
         self.client.loop_start()
 
     def _on_message(self, client: object, userdata: object, msg: object) -> None:

@@ -208,7 +208,7 @@ class UI:
             config, self.folder / f"ui{self.runs}.db", clock=clock, share=self.devices
         )
         assert kiosk.store is not None and kiosk.services is not None
-        demo.load(kiosk.store, config)
+        demo.load(kiosk.store, config, clock)  # the demo library as of the kiosk's now
         old, self.kiosk = self.kiosk, kiosk
         self.app.kiosk = kiosk
         self.app.services = kiosk.services

@@ -370,3 +370,40 @@ def test_leaving_mid_booking_starts_afresh_and_nothing_is_booked(
     ui.tap(ui.screen.ids.equipment)
     assert screen.pane == "pick" and screen.start is None
     assert booking.bookings_of(ui.app.session.ref) == []
+
+
+def test_check_in_and_cancel_fetch_the_screen_once(
+    ui: UI, booking: BookingService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer to the patron's tap and the service's event (BookingCheckedIn,
+    BookingCancelled) used to fetch twice; now the event alone brings the one fetch."""
+    screen = open_booking(ui, 1)
+    ui.tap(tab(ui, screen, "computer"))
+    ui.tap(slot_button(screen, "09:30"))
+    ui.tap(screen.ids.book)
+    ui.tap(screen.ids.to_mine)
+    fetched: list[object] = []
+    view = booking.view
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        fetched.append(args)
+        return view(*args, **kwargs)
+
+    monkeypatch.setattr(booking, "view", counted)
+    (row,) = screen.ids.bookings_box.children
+    ui.tap(row.ids.check_in)
+    assert screen.message.startswith("Anda sudah check-in untuk Komputer 1")
+    assert len(fetched) == 1
+    (row,) = screen.ids.bookings_box.children
+    assert not row.can_check_in and row.can_cancel  # the fetched row: checked in
+    fetched.clear()
+    ui.tap(row.ids.cancel)
+    from kivy.core.window import Window
+
+    from screens.equipment import ConfirmCancel
+
+    ask = next(w for w in Window.children if isinstance(w, ConfirmCancel))
+    ui.tap(ask.ids.yes)
+    assert "dibatalkan" in screen.message
+    assert len(fetched) == 1
+    assert not screen.ids.bookings_box.children

@@ -24,7 +24,7 @@ def test_checkout_receipt_in_indonesian() -> None:
     )
     assert texts(receipt.lines) == [
         "Perpustakaan Kota Palu",
-        "28 Nov 2026 16:05",
+        "28 Nov 2026 16.05",  # Indonesian times, as on the screens
         "",
         "Bukti Peminjaman",
         "",
