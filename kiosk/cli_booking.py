@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk import bootstrap, cli_args
+from kiosk import bootstrap, cli_args, formatting
 from kiosk.booking.api import Booking, Bookings
 from kiosk.booking.equipment_api import EquipmentStatus, status_words
 from kiosk.bootstrap import Kiosk
@@ -256,7 +256,8 @@ def _row(b: Booking) -> dict[str, Any]:
 
 def _line(b: Booking, lang: str) -> str:
     status = translate(f"booking.status.{b.status}", lang)
-    when = f"{b.starts_at:%Y-%m-%d %H:%M}-{b.ends_at:%H:%M}"
+    # The booking's own (local) times, written as everywhere else (kiosk.formatting).
+    when = f"{formatting.day_time(b.starts_at, lang)}-{formatting.time_of_day(b.ends_at, lang)}"
     return f"#{b.id:<6} {when}  {b.resource_id:<14} {status:<16} {b.patron_ref or '-'}"
 
 

@@ -9,7 +9,7 @@ import argparse
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk import cli_args
+from kiosk import cli_args, formatting
 from kiosk.circulation.api import LibraryEvent
 from kiosk.cli import language, load_config, opened, print_json, services_of, store_of
 from kiosk.domain.errors import DomainError
@@ -50,7 +50,7 @@ def _row(e: LibraryEvent, lang: str) -> dict[str, Any]:
 
 
 def _line(e: LibraryEvent, lang: str, zone: ZoneInfo) -> str:
-    when = e.starts_at.astimezone(zone)
+    when = formatting.day_time(e.starts_at, lang, zone.key)
     capacity = "-" if e.capacity is None else str(e.capacity)
     counts = translate(
         "cli.events.counts",
@@ -59,7 +59,7 @@ def _line(e: LibraryEvent, lang: str, zone: ZoneInfo) -> str:
         capacity=capacity,
         attended=e.attended,
     )
-    return f"#{e.id:<5} {when:%Y-%m-%d %H:%M}  {counts}  {e.title(lang)}"
+    return f"#{e.id:<5} {when}  {counts}  {e.title(lang)}"
 
 
 def cmd_events_list(args: argparse.Namespace) -> int:

@@ -302,6 +302,11 @@ class Events(Protocol):
         """Every event (not cancelled) starting on local ``day``, with its counts."""
         ...
 
+    def today(self) -> list[LibraryEvent]:
+        """The events (not cancelled, not ended) starting on the library's date today,
+        soonest first (the idle screen)."""
+        ...
+
 
 class Feedback(Protocol):
     def submit(self, rating: int, comment: str | None, language: str) -> None:

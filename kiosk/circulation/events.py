@@ -18,6 +18,7 @@ from kiosk.circulation.api import EventCheckIn, LibraryEvent
 from kiosk.circulation.usage import add_usage
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
+from kiosk.patrons import library_date
 from kiosk.patrons import require_local_id as patron_id
 from kiosk.store import Store
 from kiosk.timeutil import Clock, from_db, to_db, utcnow
@@ -152,6 +153,12 @@ class LocalEvents:
                     raise DomainError("events.already_checked_in")
             add_usage(db, _local(self.config, now), "event_checkin")
             return EventCheckIn(self._event(self._load(db, pid, event_id)), walk_in)
+
+    def today(self) -> list[LibraryEvent]:
+        now = self.clock()
+        return [
+            e for e in self.on_day(library_date(now, self.config.kiosk.timezone)) if e.ends_at > now
+        ]
 
     def on_day(self, day: date) -> list[LibraryEvent]:
         zone = ZoneInfo(self.config.kiosk.timezone)

@@ -118,3 +118,17 @@ def test_staff_check_people_in_from_the_command_line(
     assert (listed[event]["attended"], listed[event]["registrations"]) == (1, 1)
     assert main(["events", "list", "--day", day, "--db", str(db), "--lang", "en"]) == 0
     assert "1 checked in  Coding Class" in capsys.readouterr().out
+
+
+def test_the_idle_screen_s_events_are_today_s_on_the_library_s_date(
+    store: Store, svc: Services, clock: FakeClock
+) -> None:
+    """MONDAY is 08:00 in Palu (00:00 UTC): an event at 23:30 WITA is today there,
+    although it is Monday 15:30 UTC; one ended this morning is not listed."""
+    ended = add_event(store, timedelta(hours=-3))  # 05:00-07:00 WITA
+    tonight = add_event(store, timedelta(hours=15, minutes=30))  # 23:30 WITA
+    tomorrow = add_event(store, timedelta(hours=17))  # 01:00 WITA the next day
+    assert [e.id for e in svc.events.today()] == [tonight]
+    assert ended in [e.id for e in svc.events.on_day(MONDAY.date())]  # ended: not today's
+    clock.advance(hours=17)
+    assert [e.id for e in svc.events.today()] == [tomorrow]
