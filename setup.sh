@@ -110,7 +110,8 @@ case "$mode" in
         .venv/bin/mypy
         .venv/bin/lint-imports
         set +e
-        .venv/bin/python -m pytest "$@"
+        # The slowest 20 tests and fixtures in every run's output: slow creep shows.
+        .venv/bin/python -m pytest --durations=20 "$@"
         rc=$?
         set -e
         if [ "$rc" -eq 5 ]; then

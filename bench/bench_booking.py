@@ -13,9 +13,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from kiosk import bootstrap
 from kiosk import config as config_module
-from kiosk.booking.service import BookingService
-from kiosk.bootstrap import open_store
 from kiosk.timeutil import to_db
 
 RESOURCES = 50
@@ -40,10 +39,14 @@ def _percentile(values: list[float], q: float) -> float:
 def main(argv: list[str]) -> None:
     config = config_module.parse(_config_text(), "<bench>")
     with tempfile.TemporaryDirectory() as folder:
-        store = open_store(config, Path(folder) / "bench.db")
         rng = random.Random(7)
         today = date(2026, 12, 7)
         now = datetime(2026, 12, 7, 7, 0, tzinfo=ZONE)
+        kiosk = bootstrap.open_kiosk(
+            config, Path(folder) / "bench.db", devices=False, clock=lambda: now
+        )
+        assert kiosk.store is not None and kiosk.services is not None
+        store = kiosk.store
         with store.transaction() as db:
             db.conn.execute(
                 "INSERT INTO patron_groups (code, name_id, name_en) VALUES ('a', 'A', 'A')"
@@ -76,7 +79,8 @@ def main(argv: list[str]) -> None:
                         [f"r{i:02d}", to_db(start), to_db(end), to_db(end), to_db(now)],
                     )
         store.conn.execute("ANALYZE")
-        service = BookingService(store, config, clock=lambda: now)
+        service = kiosk.services.bookings
+        assert service is not None
         timings = []
         for i in range(ROUNDS):
             t0 = time.perf_counter()
@@ -84,7 +88,7 @@ def main(argv: list[str]) -> None:
             timings.append((time.perf_counter() - t0) * 1000)
         slots = sum(len(r.slots) for r in grid.resources)
         total = store.conn.execute("SELECT count(*) FROM bookings").fetchone()[0]
-        store.close()
+        bootstrap.close_kiosk(kiosk)
     print(
         f"   day grid, {RESOURCES} resources ({slots} slots), {total:,} bookings in the "
         f"database: p50 {statistics.median(timings):.2f} ms, "

@@ -30,7 +30,9 @@ def _config() -> config_module.Config:
 
 def bench_checkouts(folder: Path, rounds: int) -> None:
     config = _config()
-    store = bootstrap.open_store(config, folder / "checkouts.db")
+    kiosk = bootstrap.open_kiosk(config, folder / "checkouts.db", devices=False)
+    assert kiosk.store is not None and kiosk.services is not None
+    store = kiosk.store
     with store.transaction() as db:
         db.execute(
             "INSERT INTO patrons (name, patron_group, expires_on, created_at) "
@@ -40,7 +42,7 @@ def bench_checkouts(folder: Path, rounds: int) -> None:
             "INSERT INTO items (barcode, title, created_at) VALUES (?, ?, ?)",
             [(f"B{n:07d}", f"Title {n}", "2026-01-01T00:00:00+00:00") for n in range(rounds)],
         )
-    circulation = bootstrap.build_services(config, store).circulation
+    circulation = kiosk.services.circulation
     started = time.perf_counter()
     for n in range(rounds):
         circulation.checkout("1", f"B{n:07d}")
@@ -49,7 +51,7 @@ def bench_checkouts(folder: Path, rounds: int) -> None:
     for n in range(rounds):
         circulation.checkin(f"B{n:07d}")
     back = time.perf_counter() - started
-    store.close()
+    bootstrap.close_kiosk(kiosk)
     print(
         f"   checkout: {rounds / out:,.0f}/s ({out / rounds * 1e3:.2f} ms each) "
         f"[target >= 500/s] {'ok' if rounds / out >= 500 else 'MISSED'}"
@@ -59,7 +61,9 @@ def bench_checkouts(folder: Path, rounds: int) -> None:
 
 def bench_sign_in(folder: Path, lookups: int) -> None:
     config = _config()
-    store = bootstrap.open_store(config, folder / "patrons.db")
+    kiosk = bootstrap.open_kiosk(config, folder / "patrons.db", devices=False)
+    assert kiosk.store is not None and kiosk.services is not None
+    store = kiosk.store
     started = time.perf_counter()
     with store.transaction() as db:
         db.conn.executemany(
@@ -72,7 +76,7 @@ def bench_sign_in(folder: Path, lookups: int) -> None:
             [(n, f"04{n:012X}", f"PLU-{n:06d}") for n in range(1, PATRONS + 1)],
         )
     print(f"   {PATRONS:,} patrons loaded in {time.perf_counter() - started:.1f} s")
-    circulation = bootstrap.build_services(config, store).circulation
+    circulation = kiosk.services.circulation
     rng = random.Random(7)
     for label, make in (
         ("card number", lambda n: {"number": f"PLU-{n:06d}"}),
@@ -91,7 +95,7 @@ def bench_sign_in(folder: Path, lookups: int) -> None:
             f"max {times[-1]:.2f} ms over {lookups} [target p95 <= 5 ms] "
             f"{'ok' if p95 <= 5 else 'MISSED'}"
         )
-    store.close()
+    bootstrap.close_kiosk(kiosk)
 
 
 def bench_pin_sign_in(folder: Path, rounds: int) -> None:
@@ -101,7 +105,9 @@ def bench_pin_sign_in(folder: Path, rounds: int) -> None:
     from kiosk.pins import hash_pin
 
     config = _config()
-    store = bootstrap.open_store(config, folder / "pins.db")
+    kiosk = bootstrap.open_kiosk(config, folder / "pins.db", devices=False)
+    assert kiosk.store is not None and kiosk.services is not None
+    store = kiosk.store
     with store.transaction() as db:
         db.conn.execute(
             "INSERT INTO patrons (id, name, patron_group, pin_hash, created_at) "
@@ -109,7 +115,7 @@ def bench_pin_sign_in(folder: Path, rounds: int) -> None:
             [hash_pin("2580")],
         )
         db.conn.execute("INSERT INTO cards (patron_id, card_number) VALUES (1, 'PIN-1')")
-    circulation = bootstrap.build_services(config, store).circulation
+    circulation = kiosk.services.circulation
     times = []
     for _ in range(rounds):
         t0 = time.perf_counter()
@@ -120,7 +126,7 @@ def bench_pin_sign_in(folder: Path, rounds: int) -> None:
         f"   sign-in with PIN: p50 {statistics.median(times):.1f} ms, "
         f"p95 {times[int(len(times) * 0.95)]:.1f} ms over {rounds} (scrypt n=2^14 included)"
     )
-    store.close()
+    bootstrap.close_kiosk(kiosk)
 
 
 def main(argv: list[str]) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
+from devices.mqtt import topics
 from devices.mqtt.plugsim import PlugSim
 from kiosk import bootstrap
 from tests.booking_support import make_config
@@ -60,14 +61,16 @@ class BareClient:
         self.client.loop_start()
         ready.wait(5)
         ready.clear()
-        self.client.subscribe(f"stat/{topic}/RESULT", qos=1)
+        self.client.subscribe(topics.tasmota_stat(topic, "RESULT"), qos=1)
         ready.wait(5)
 
     def switch(self, on: bool) -> float:
         """Milliseconds from publishing to the answer."""
         self.answered.clear()
         started = time.perf_counter()
-        self.client.publish(f"cmnd/{self.topic}/POWER", b"ON" if on else b"OFF", qos=1)
+        self.client.publish(
+            topics.tasmota_command(self.topic, "POWER"), b"ON" if on else b"OFF", qos=1
+        )
         if not self.answered.wait(2):
             raise RuntimeError("the plug did not answer the bare client")
         return (time.perf_counter() - started) * 1000
@@ -92,9 +95,9 @@ def one_broker(nodelay: bool, rounds: int = ROUNDS) -> dict[str, list[float]]:
         "shelly://bench-pc",
         f'\n[mqtt]\nurl = "{broker.url}"\nclient_id = "bench-kiosk"\n',
     )
-    kiosk = bootstrap.build(config)
+    kiosk = bootstrap.open_kiosk(config, store=False)
     owner = kiosk.equipment
-    assert owner is not None and kiosk.broker is not None
+    assert kiosk.broker is not None
     found: dict[str, list[float]] = {"bare": [], "printer-1": [], "pc-1": []}
     bare: BareClient | None = None
     try:

@@ -16,9 +16,8 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from kiosk import bootstrap, demo, demo_history
 from kiosk import config as config_module
-from kiosk import demo, demo_history
-from kiosk.bootstrap import open_store
 from kiosk.timeutil import utcnow
 
 DAYS = 365
@@ -36,7 +35,9 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-report-") as folder:
         db = Path(folder) / "kiosk.db"
         started = time.perf_counter()
-        store = open_store(config, db)
+        kiosk = bootstrap.open_kiosk(config, db, devices=False)
+        assert kiosk.store is not None
+        store = kiosk.store
         demo.load(store, config)
         demo_history.fill(store, config, DAYS, volume=demo_history.BUSY)
         actions, rows = store.conn.execute(
@@ -45,7 +46,7 @@ def main(argv: list[str]) -> None:
         bookings = store.conn.execute("SELECT count(*) FROM bookings").fetchone()[0]
         feedback = store.conn.execute("SELECT count(*) FROM feedback").fetchone()[0]
         prints = store.conn.execute("SELECT count(*) FROM print_jobs").fetchone()[0]
-        store.close()
+        bootstrap.close_kiosk(kiosk)
         print(
             f"   history: {DAYS} days, {actions:,} counted actions in {rows:,} hourly counter "
             f"rows, {bookings:,} bookings, {prints:,} print jobs, {feedback:,} feedback entries "

@@ -62,11 +62,14 @@ def main(argv: list[str]) -> None:
     for n in range(2 * rounds):
         library.item(f"B{n:06d}", f"Title {n}")
     with Sip2TestServer(library) as server, tempfile.TemporaryDirectory() as folder:
-        config = config_module.parse(config_module.default_config_text(), "<bench>")
-        section = replace(config.backend, kind="sip2", url=server.url(), offline_checkouts=True)
-        config = replace(config, backend=section)
-        store = bootstrap.open_store(config, Path(folder) / "kiosk.db")
-        kiosk = Sip2Circulation(store, config, PASSWORD)
+        base = config_module.parse(config_module.default_config_text(), "<bench>")
+        section = replace(base.backend, kind="sip2", url=server.url(), offline_checkouts=True)
+        config = replace(base, backend=section)
+        # The kiosk's database from the composition root (local backend); the SIP2
+        # backend under measurement built by hand with the test server's password.
+        local = bootstrap.open_kiosk(base, Path(folder) / "kiosk.db", devices=False)
+        assert local.store is not None
+        kiosk = Sip2Circulation(local.store, config, PASSWORD)
         raw = RawClient(server.port)
         kiosk.sign_in(number="P2")  # connect, log in, status: not measured
         via_kiosk: list[float] = []
@@ -100,4 +103,4 @@ def main(argv: list[str]) -> None:
             print(f"   sign-in {label}: p50 {p50:.2f} ms, p95 {p95:.2f} ms ({len(times)})")
         raw.sock.close()
         kiosk.close()
-        store.close()
+        bootstrap.close_kiosk(local)

@@ -65,8 +65,7 @@ COLD = textwrap.dedent(
     from kiosk import bootstrap, config as config_module
     config = config_module.parse(config_module.default_config_text(), "<bench>")
     config = replace(config, kiosk=replace(config.kiosk, demo=True))
-    kiosk = bootstrap.build(config)
-    kiosk.open_store(Path(os.environ["KIOSK_BENCH_DB"]))
+    kiosk = bootstrap.open_kiosk(config, Path(os.environ["KIOSK_BENCH_DB"]))
     kiosk.start()
     from screens.app import configure_kivy
     configure_kivy(kiosk.config)
@@ -80,7 +79,7 @@ COLD = textwrap.dedent(
             app.quit()
     Window.bind(on_flip=drawn)
     app.run()
-    kiosk.stop()
+    bootstrap.close_kiosk(kiosk)
     """
 )
 
@@ -95,9 +94,10 @@ def cold_start() -> None:
 
     config = config_module.parse(config_module.default_config_text(), "<bench>")
     folder = tempfile.mkdtemp(prefix="kiosk-cold-")
-    store = bootstrap.open_store(config, Path(folder) / "demo.db")
-    demo.load(store, config)
-    store.close()
+    kiosk = bootstrap.open_kiosk(config, Path(folder) / "demo.db", devices=False)
+    assert kiosk.store is not None
+    demo.load(kiosk.store, config)
+    bootstrap.close_kiosk(kiosk)
     env["KIOSK_BENCH_DB"] = str(Path(folder) / "demo.db")
     times = []
     for _ in range(3):
@@ -127,11 +127,9 @@ class Harness:
         config = replace(config, kiosk=replace(config.kiosk, demo=True))
         self.folder = tempfile.TemporaryDirectory(prefix="kiosk-bench-")
         path = Path(self.folder.name) / "demo.db"
-        store = bootstrap.open_store(config, path)
-        demo.load(store, config)
-        store.close()
-        self.kiosk = bootstrap.build(config)
-        self.kiosk.open_store(path)
+        self.kiosk = bootstrap.open_kiosk(config, path)
+        assert self.kiosk.store is not None
+        demo.load(self.kiosk.store, config)
         self.kiosk.start()
         from screens.app import configure_kivy
 
@@ -265,4 +263,6 @@ def main(argv: list[str]) -> None:
         f"(target <= 5 MB: {verdict})"
     )
     harness.app.stop()
-    harness.kiosk.stop()
+    from kiosk import bootstrap
+
+    bootstrap.close_kiosk(harness.kiosk)

@@ -49,10 +49,6 @@ def samples(name: str, sample_rate: int = SAMPLE_RATE) -> list[int]:
     return out
 
 
-def duration_ms(name: str) -> int:
-    return sum(ms for _, ms in TONES[name])
-
-
 def render(name: str, sample_rate: int = SAMPLE_RATE) -> bytes:
     """The earcon as a complete WAV file (bytes)."""
     data = samples(name, sample_rate)

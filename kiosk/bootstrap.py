@@ -1,4 +1,14 @@
-"""The composition root: config in, concrete adapters and services out.
+"""The composition root: a config in, a kiosk out (:func:`open_kiosk`), and closed
+again (:func:`close_kiosk`).
+
+One function builds everything one kiosk process runs: the event bus, the device
+adapters (by URL scheme, :data:`FACTORIES`), the equipment controller (the one owner of
+equipment state), the store (opened, migrated, its resources synced from the config),
+the services the screens and the CLI call, the makerspace (booking service and
+scheduler) and the staff alerts recorder. :meth:`Kiosk.start` starts their threads.
+The CLI commands, the app, the screenshot renderer, the benchmarks and the tests all
+build their kiosk here; tests pass a clock, or run one kiosk's simulators under several
+databases (``share=``).
 
 Nothing connects at import time. Device adapter modules are imported lazily, inside
 the factory for their URL scheme, so that the core and the tests run without hardware
@@ -36,11 +46,11 @@ from kiosk.store import Store
 from kiosk.timeutil import Clock, utcnow
 
 if TYPE_CHECKING:
-    from kiosk.booking.api import Bookings
+    from kiosk.alerts import AlertRecorder
     from kiosk.booking.engine import Makerspace
     from kiosk.booking.equipment import EquipmentController
-    from kiosk.circulation.api import Circulation
     from kiosk.circulation.sip2.backend import Sip2Circulation
+    from kiosk.printing.api import Printing
     from kiosk.printing.records import PrintJobRecords
 
 log = logging.getLogger(__name__)
@@ -265,11 +275,17 @@ def load_config(path: str | Path | None = None) -> Config:
 
 @dataclass
 class Kiosk:
-    """Everything one kiosk process runs: built by :func:`build`, started by the app."""
+    """Everything one kiosk process runs: built by :func:`open_kiosk`, started by
+    :meth:`start`, closed by :func:`close_kiosk`."""
 
     config: Config
     credentials: Credentials
     bus: EventBus
+    #: The one owner of equipment state (:mod:`kiosk.booking.equipment`): it watches
+    #: the plugs from :meth:`start` on, and switches them once the makerspace runs.
+    equipment: EquipmentController
+    #: The clock the services and the scheduler read (tests drive it).
+    clock: Clock = utcnow
     card_readers: list[CardReader] = field(default_factory=list)
     item_scanners: list[ItemScanner] = field(default_factory=list)
     item_pad: ItemPad | None = None
@@ -281,147 +297,212 @@ class Kiosk:
     broker: Broker | None = None
     #: Every device with the config key it came from, in config order.
     devices: list[tuple[str, Device]] = field(default_factory=list)
-    #: The one owner of equipment state (:mod:`kiosk.booking.equipment`): it watches
-    #: from :meth:`start` on, and switches once the makerspace gives it the store.
-    equipment: EquipmentController | None = None
+    #: The database (None: a kiosk opened without one, e.g. ``kiosk readers``).
     store: Store | None = None
-    #: The services the screens call; set by :meth:`open_store` / :meth:`open_services`.
+    #: The services the screens and the CLI call (None without a store).
     services: Services | None = None
-    #: The booking engine once built (:func:`build_bookings`); started with the kiosk.
+    #: The booking service and its scheduler (None without a store or resources).
     makerspace: Makerspace | None = None
-    #: The print job records, kept from the printers' end events once the store is open.
+    #: Records what staff must know about from the bus (None without a store).
+    alerts: AlertRecorder | None = None
+    #: The print job records, kept from the printers' end events.
     print_jobs: PrintJobRecords | None = None
+    #: The bus, the adapters and the equipment owner are another running kiosk's
+    #: (``open_kiosk(share=...)``): this one neither starts nor stops them.
+    borrowed: bool = False
     started: bool = False
+    #: Threads of the services (a SIP2 backend's monitor): (start, stop).
+    _threads: list[tuple[Callable[[], None], Callable[[], None]]] = field(
+        default_factory=list, repr=False
+    )
     #: Bus subscriptions to drop before the store closes.
     _unsubscribes: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
-    def open_store(self, path: str | Path | None = None) -> Store:
-        """Open (and migrate) the database; registers the configured resources and
-        builds :attr:`services` on it (bookings: :meth:`open_services`)."""
-        if self.store is None:
-            self.store = open_store(self.config, path)
-        if self.print_jobs is None and self.printers:
-            self.print_jobs = _print_job_records(self, self.store)
-        if self.services is None:
-            self.services = build_services(self, self.store)
-        return self.store
-
-    def open_services(self, path: str | Path | None = None, clock: Clock = utcnow) -> Services:
-        """Open the store if needed and return every service the screens use, the
-        makerspace's bookings included (built with ``clock``)."""
-        store = self.open_store(path)
-        if clock is not utcnow:
-            self.services = build_services(self, store, clock)
-        assert self.services is not None
-        if self.services.bookings is None:
-            attach_bookings(self.services, self, clock)
-        return self.services
-
     def start(self) -> None:
-        if self.equipment is not None:
+        """Start every thread: the alerts recorder, the equipment owner's watch, the
+        devices, the makerspace, the backend's monitor. Returns at once."""
+        if self.started:
+            return
+        if self.alerts is not None:
+            self.alerts.start()  # first: a device failing to start is an alert
+        if not self.borrowed:
             self.equipment.watch()  # before the plugs: their retained Last Wills come first
-        for key, device in self.devices:
-            try:
-                device.start(self.bus)
-            except Exception:
-                # One broken reader must not keep the kiosk from serving patrons.
-                log.exception("device %s failed to start", key)
+            for key, device in self.devices:
+                try:
+                    device.start(self.bus)
+                except Exception:
+                    # One broken reader must not keep the kiosk from serving patrons.
+                    log.exception("device %s failed to start", key)
         if self.makerspace is not None:
             self.makerspace.start()
-        if self.services is not None:
-            _background(self.services, "start")
+        for start, _ in self._threads:
+            try:
+                start()
+            except Exception:
+                log.exception("a service thread failed to start")
         self.started = True
 
-    def stop(self) -> None:
-        if self.makerspace is not None:
-            self.makerspace.stop()
-        if self.equipment is not None:
-            self.equipment.stop()
-        for key, device in reversed(self.devices):
+
+def open_kiosk(
+    config: Config,
+    database: str | Path | None = None,
+    *,
+    store: bool = True,
+    devices: bool = True,
+    create: bool = True,
+    clock: Clock = utcnow,
+    credentials: Credentials | None = None,
+    share: Kiosk | None = None,
+) -> Kiosk:
+    """Build the kiosk ``config`` describes (nothing is started: :meth:`Kiosk.start`).
+
+    ``database``: the SQLite file or ``file:`` URI (default: the configured one);
+    ``store`` False: no database and so no services (``kiosk readers``, ``kiosk
+    equipment``, doctor's device checks); ``devices`` False: no adapters (the CLI's
+    data commands); ``create`` False: refuse a database that is not there
+    (``store.missing``); ``clock``: what the services and scheduler read as now;
+    ``share``: a running kiosk opened with ``store=False`` whose bus, adapters and
+    equipment owner this one uses (tests that run one set of simulators over a fresh
+    database each). Raises ConfigError (and StoreError); on failure nothing stays open.
+    """
+    credentials = credentials or (
+        share.credentials if share is not None else Credentials(config.secrets.file)
+    )
+    if store:
+        check_booking_rules(config)
+    if share is not None:
+        if share.store is not None:
+            raise ValueError("share a kiosk opened with store=False")
+        kiosk = Kiosk(config, credentials, share.bus, share.equipment, clock=clock, borrowed=True)
+        for name in _DEVICE_FIELDS:
+            setattr(kiosk, name, getattr(share, name))
+    else:
+        kiosk = _with_devices(config, credentials, clock, devices)
+    if not store:
+        return kiosk
+    kiosk.store = Store(database or config.database_path(), create=create)
+    try:
+        kiosk.store.sync_resources(config.resources)
+        _open_services(kiosk, kiosk.store)
+    except BaseException:
+        close_kiosk(kiosk)
+        raise
+    return kiosk
+
+
+#: The fields of :class:`Kiosk` that hold device adapters.
+_DEVICE_FIELDS = (
+    "card_readers",
+    "item_scanners",
+    "item_pad",
+    "receipt_printer",
+    "speaker",
+    "switches",
+    "printers",
+    "broker",
+    "devices",
+)
+
+
+def close_kiosk(kiosk: Kiosk) -> None:
+    """Stop every thread :meth:`Kiosk.start` started and close the database, in reverse.
+    Blocks at most a few seconds (a running switch command, a SIP2 goodbye)."""
+    if kiosk.makerspace is not None and kiosk.started:
+        kiosk.makerspace.stop()  # the scheduler, then the equipment owner
+    elif kiosk.started and not kiosk.borrowed:
+        kiosk.equipment.stop()
+    if kiosk.borrowed:
+        # The owner's equipment controller goes back to watching only (unless another
+        # kiosk over the same devices has given it its store since).
+        if kiosk.store is not None and kiosk.equipment.store is kiosk.store:
+            kiosk.equipment.store = None
+        if kiosk.started:
+            kiosk.equipment.watch()
+    elif kiosk.started:
+        for key, device in reversed(kiosk.devices):
             try:
                 device.stop()
             except Exception:
                 log.exception("device %s failed to stop", key)
-        self.started = False
-        if self.services is not None:
-            _background(self.services, "close")
-        self._stop_records()
-        if self.store is not None:
-            self.store.close()
-            self.store = None
-            self.services = None
-
-    def _stop_records(self) -> None:
-        while self._unsubscribes:
-            self._unsubscribes.pop()()
-        self.print_jobs = None
-
-
-def _print_job_records(kiosk: Kiosk, store: Store) -> PrintJobRecords:
-    """Records on ``store`` that close each job's row from the printers' end events."""
-    from kiosk.printing.records import PrintJobRecords
-
-    records = PrintJobRecords(store, kiosk.config.printing, kiosk.config.kiosk.id)
-    kiosk._unsubscribes.append(records.listen(kiosk.bus))
-    return records
-
-
-def _background(services: Services, action: str) -> None:
-    """Start or stop a backend's own thread (SIP2: keep-alive, reconnect, outbox
-    replay). The local backend has none."""
-    method = getattr(services.circulation, action, None)
-    if callable(method):
+    for _, stop in reversed(kiosk._threads):
         try:
-            method()
+            stop()
         except Exception:
-            log.exception("circulation backend failed to %s", action)
+            log.exception("a service thread failed to stop")
+    kiosk._threads.clear()
+    if kiosk.alerts is not None:
+        kiosk.alerts.stop()
+    while kiosk._unsubscribes:
+        kiosk._unsubscribes.pop()()
+    kiosk.print_jobs = None
+    kiosk.started = False
+    if kiosk.store is not None:
+        kiosk.store.close()
+        kiosk.store = None
+        kiosk.services = None
+        kiosk.makerspace = None
+        kiosk.alerts = None
 
 
-def build(config: Config, credentials: Credentials | None = None) -> Kiosk:
-    """Build every configured adapter (none is started). Raises ConfigError."""
-    check_schemes(config)
-    credentials = credentials or Credentials(config.secrets.file)
-    kiosk = Kiosk(config=config, credentials=credentials, bus=EventBus())
+def _with_devices(config: Config, credentials: Credentials, clock: Clock, build: bool) -> Kiosk:
+    """A kiosk with a new bus, the configured adapters (none unless ``build``) and its
+    equipment owner over them."""
+    from kiosk.booking.engine import build_equipment
+
+    if build:
+        check_schemes(config)
+    found: dict[str, Any] = {
+        "card_readers": [],
+        "item_scanners": [],
+        "switches": {},
+        "printers": {},
+        "devices": [],
+    }
     shared: dict[str, Any] = {}
-    for kind, key, raw, resource in device_urls(config):
+    for kind, key, raw, resource in device_urls(config) if build else ():
         url = DeviceUrl.parse(raw)
         context = BuildContext(config, credentials, key, resource, shared)
         try:
             device = FACTORIES[kind][url.scheme](url, context)
         except ValueError as exc:
             raise ConfigError(config.source, key, f"expected {exc}") from None
-        kiosk.devices.append((key, device))
-        if kind == "card_reader":
-            kiosk.card_readers.append(device)
-        elif kind == "item_scanner":
-            kiosk.item_scanners.append(device)
-        elif kind == "switch":
+        found["devices"].append((key, device))
+        if kind in ("card_reader", "item_scanner"):
+            found[f"{kind}s"].append(device)
+        elif kind in ("switch", "printer"):
             assert resource is not None
-            kiosk.switches[resource.id] = device
-        elif kind == "printer":
-            assert resource is not None
-            kiosk.printers[resource.id] = device
+            found[f"{kind}es" if kind == "switch" else f"{kind}s"][resource.id] = device
         else:
-            setattr(kiosk, kind, device)
-    if config.mqtt.url:
+            found[kind] = device
+    if build and config.mqtt.url:
         # First among the devices: the plugs share it, and staff and doctor see it.
-        kiosk.broker = _mqtt_connection(config, credentials, shared)
-        kiosk.devices.insert(0, ("mqtt", kiosk.broker))
-    from kiosk.booking.engine import build_equipment
-
-    kiosk.equipment = build_equipment(config, kiosk.bus, kiosk.switches, kiosk.printers)
-    return kiosk
+        found["broker"] = _mqtt_connection(config, credentials, shared)
+        found["devices"].insert(0, ("mqtt", found["broker"]))
+    bus = EventBus()
+    equipment = build_equipment(config, bus, found["switches"], found["printers"])
+    return Kiosk(config, credentials, bus, equipment, clock=clock, **found)
 
 
 #: Circulation backends this version can build (``[backend] kind``).
 BACKENDS = ("local", "sip2")
 
+#: The patron actions of each service whose refusals are counted (usage ``refusal``).
+REFUSALS_COUNTED: dict[str, tuple[str, ...]] = {
+    "circulation": ("sign_in", "checkout", "checkin", "renew", "renew_all", "pay"),
+    "events": ("register", "unregister", "check_in"),
+    "feedback": ("submit",),
+    "bookings": ("book", "cancel", "check_in", "extend"),
+    "printing": ("start", "cancel"),
+}
 
-def build_services(
-    kiosk_or_config: Kiosk | Config, store: Store, clock: Clock = utcnow
-) -> Services:
-    """The services of the configured backend on ``store``. Raises ConfigError for a
-    backend this version cannot build."""
+
+def _open_services(kiosk: Kiosk, store: Store) -> None:
+    """The services of the configured backend on ``store``, the makerspace over the
+    kiosk's equipment owner, the staff alerts recorder and the print job records.
+    Raises ConfigError for a backend this version cannot build."""
+    from kiosk.alerts import AlertRecorder, LocalStaffAlerts
+    from kiosk.booking.engine import build_makerspace
+    from kiosk.circulation.api import Circulation
     from kiosk.circulation.events import LocalEvents
     from kiosk.circulation.local import LocalCirculation
     from kiosk.circulation.usage import LocalFeedback, LocalUsage, count_refusals
@@ -429,19 +510,34 @@ def build_services(
     from kiosk.report.figures import LocalFigures
     from kiosk.surveys.service import LocalSurveys
 
-    if isinstance(kiosk_or_config, Kiosk):
-        config, credentials = kiosk_or_config.config, kiosk_or_config.credentials
-    else:
-        config, credentials = kiosk_or_config, Credentials(kiosk_or_config.secrets.file)
+    config, clock = kiosk.config, kiosk.clock
     circulation: Circulation
     if config.backend.kind == "sip2":
-        circulation = build_sip2(config, credentials, store, clock)
+        sip2 = _sip2(config, kiosk.credentials, store, clock)
+        kiosk._threads.append((sip2.start, sip2.close))
+        circulation = sip2
     else:
         circulation = LocalCirculation(store, config, clock)
     # Events, feedback, usage, surveys and preferences stay in the kiosk's own database.
     usage = LocalUsage(store, config, clock)
-    equipment = kiosk_or_config.equipment if isinstance(kiosk_or_config, Kiosk) else None
-    return Services(
+    if config.resources:
+        kiosk.makerspace = build_makerspace(store, config, kiosk.bus, kiosk.equipment, clock)
+        if not kiosk.borrowed:
+            _add_pc_sessions(kiosk)
+    kiosk.alerts = AlertRecorder(store, kiosk.bus, config.kiosk.id, clock)
+    if kiosk.printers:
+        kiosk.print_jobs = _print_job_records(kiosk, store)
+    bookings = kiosk.makerspace.service if kiosk.makerspace is not None else None
+    printing: Printing | None = None
+    if bookings is not None and kiosk.printers and kiosk.print_jobs is not None:
+        from kiosk.printing.service import PrintService
+
+        printing = count_refusals(
+            PrintService(config, kiosk.printers, bookings, kiosk.print_jobs, clock),
+            REFUSALS_COUNTED["printing"],
+            usage,
+        )
+    kiosk.services = Services(
         circulation=count_refusals(circulation, REFUSALS_COUNTED["circulation"], usage),
         events=count_refusals(LocalEvents(store, config, clock), REFUSALS_COUNTED["events"], usage),
         feedback=count_refusals(
@@ -451,14 +547,19 @@ def build_services(
         preferences=PreferencesService(store),
         surveys=LocalSurveys(store, config, clock),
         figures=LocalFigures(store, config, clock),
-        equipment=equipment,
+        equipment=kiosk.equipment,
+        alerts=LocalStaffAlerts(store, clock),
+        bookings=(
+            count_refusals(bookings, REFUSALS_COUNTED["bookings"], usage)
+            if bookings is not None
+            else None
+        ),
+        printing=printing,
         local=config.backend.kind == "local",
     )
 
 
-def build_sip2(
-    config: Config, credentials: Credentials, store: Store, clock: Clock = utcnow
-) -> Sip2Circulation:
+def _sip2(config: Config, credentials: Credentials, store: Store, clock: Clock) -> Sip2Circulation:
     """The SIP2 backend from ``[backend] url`` and the ``sip2_password`` secret.
     Raises ConfigError (one line) for a URL or password that cannot be used."""
     from kiosk.circulation.sip2.backend import Sip2Circulation
@@ -481,29 +582,13 @@ def build_sip2(
     return Sip2Circulation(store, config, secret.reveal() if secret else None, clock)
 
 
-#: The patron actions of each service whose refusals are counted (usage ``refusal``).
-REFUSALS_COUNTED: dict[str, tuple[str, ...]] = {
-    "circulation": ("sign_in", "checkout", "checkin", "renew", "renew_all", "pay"),
-    "events": ("register", "unregister", "check_in"),
-    "feedback": ("submit",),
-    "bookings": ("book", "cancel", "check_in", "extend"),
-    "printing": ("start", "cancel"),
-}
+def _print_job_records(kiosk: Kiosk, store: Store) -> PrintJobRecords:
+    """Records on ``store`` that close each job's row from the printers' end events."""
+    from kiosk.printing.records import PrintJobRecords
 
-
-def build_bookings(kiosk: Kiosk, clock: Clock = utcnow) -> Makerspace:
-    """The booking service, scheduler and equipment controller over the kiosk's store
-    (opened if needed) and its switches and printers; kept in ``kiosk.makerspace`` and
-    started by :meth:`Kiosk.start`. ``Services.bookings`` is ``makerspace.service``."""
-    from kiosk.booking.engine import build_makerspace
-
-    if kiosk.makerspace is None:
-        check_booking_rules(kiosk.config)
-        store = kiosk.open_store()
-        assert kiosk.equipment is not None
-        kiosk.makerspace = build_makerspace(store, kiosk.config, kiosk.bus, kiosk.equipment, clock)
-        _add_pc_sessions(kiosk)
-    return kiosk.makerspace
+    records = PrintJobRecords(store, kiosk.config.printing, kiosk.config.kiosk.id)
+    kiosk._unsubscribes.append(records.listen(kiosk.bus))
+    return records
 
 
 def _add_pc_sessions(kiosk: Kiosk) -> None:
@@ -524,69 +609,3 @@ def _add_pc_sessions(kiosk: Kiosk) -> None:
 
     sessions = PcSessions(connection, computers, kiosk.config.kiosk.id, kiosk.config.kiosk.timezone)
     kiosk.devices.append(("pc-sessions", sessions))
-
-
-def attach_bookings(services: Services, kiosk: Kiosk, clock: Clock = utcnow) -> Services:
-    """Fill ``services.bookings`` from :func:`build_bookings` (the composition root's
-    one place for it), and ``services.printing`` when the kiosk has 3D printers."""
-    from kiosk.circulation.usage import count_refusals
-
-    bookings: Bookings = build_bookings(kiosk, clock).service
-    services.bookings = count_refusals(bookings, REFUSALS_COUNTED["bookings"], services.usage)
-    if kiosk.printers and kiosk.print_jobs is not None:
-        from kiosk.printing.service import PrintService
-
-        printing = PrintService(kiosk.config, kiosk.printers, bookings, kiosk.print_jobs, clock)
-        services.printing = count_refusals(printing, REFUSALS_COUNTED["printing"], services.usage)
-    return services
-
-
-def open_store(config: Config, path: str | Path | None = None, *, create: bool = True) -> Store:
-    """Open the configured (or given) database, migrate it, sync resources from config.
-
-    ``create`` False: refuse (``store.missing``) a database that is not there."""
-    store = Store(path or config.database_path(), create=create)
-    try:
-        sync_resources(store, config)
-    except BaseException:
-        store.close()
-        raise
-    return store
-
-
-def sync_resources(store: Store, config: Config) -> None:
-    """Resources are config: upsert each, and retire those no longer configured
-    (kept in the table so that past bookings still name them). Writes only when the
-    table differs from the config, so opening an up-to-date database writes nothing
-    (and a read-only one can be opened at all)."""
-    wanted = {
-        (r.id, r.kind, r.name or r.id, r.switch or None, r.printer or None, 1)
-        for r in config.resources
-    }
-    ids = {r.id for r in config.resources}
-    with store.lock:
-        rows = store.conn.execute(
-            "SELECT id, kind, name, switch_url, printer_url, active FROM resources"
-        ).fetchall()
-    have = {tuple(row) for row in rows if row[0] in ids}
-    stale = [row for row in rows if row[0] not in ids and row[5]]
-    if (have == wanted and not stale) or store.read_only:
-        return
-    with store.transaction() as db:
-        ids_list = [r.id for r in config.resources]
-        for r in config.resources:
-            db.execute(
-                """INSERT INTO resources (id, kind, name, switch_url, printer_url, active)
-                   VALUES (?, ?, ?, ?, ?, 1)
-                   ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
-                     switch_url = excluded.switch_url, printer_url = excluded.printer_url,
-                     active = 1""",
-                [r.id, r.kind, r.name or r.id, r.switch or None, r.printer or None],
-            )
-        marks = ",".join("?" * len(ids_list))
-        db.execute(
-            f"UPDATE resources SET active = 0 WHERE id NOT IN ({marks})"
-            if ids_list
-            else "UPDATE resources SET active = 0",
-            ids_list,
-        )

@@ -20,7 +20,8 @@ import os
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from kiosk.cli_args import ArgumentError, check_argv, harden
 from kiosk.config import Config
 from kiosk.domain.errors import ConfigError, KioskError
 from kiosk.i18n import LANGUAGES, describe, translate
+from kiosk.services import Services
 from kiosk.store import Store, StoreError
 from kiosk.store.database import database_file, sqlite_failure
 from kiosk.store.database import exists as store_exists
@@ -170,10 +172,31 @@ def db_path(args: argparse.Namespace, config: Config) -> Path:
     return Path(given) if given else config.database_path()
 
 
-def open_database(args: argparse.Namespace, config: Config) -> Store:
-    """The existing database of ``--db`` or the config, migrated if a migration is
-    due (and only then written); refuses one that is not there (``store.missing``)."""
-    return bootstrap.open_store(config, db_path(args, config), create=False)
+@contextmanager
+def opened(
+    args: argparse.Namespace, config: Config, *, create: bool = False
+) -> Iterator[bootstrap.Kiosk]:
+    """The kiosk of the CLI's data commands: the database of ``--db`` or the config and
+    its services, without devices; closed when the block ends. The database is
+    migrated if a migration is due (and only then written); one that is not there is
+    refused (``store.missing``) unless ``create``."""
+    kiosk = bootstrap.open_kiosk(config, db_path(args, config), devices=False, create=create)
+    try:
+        yield kiosk
+    finally:
+        bootstrap.close_kiosk(kiosk)
+
+
+def services_of(kiosk: bootstrap.Kiosk) -> Services:
+    """The services of a kiosk opened with its database."""
+    assert kiosk.services is not None
+    return kiosk.services
+
+
+def store_of(kiosk: bootstrap.Kiosk) -> Store:
+    """The database of a kiosk opened with one."""
+    assert kiosk.store is not None
+    return kiosk.store
 
 
 def language(args: argparse.Namespace, config: Config | None = None) -> str:
@@ -197,12 +220,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.history is not None and (not args.demo or not 1 <= args.history <= 3660):
         print(f"kiosk init: {translate('cli.init.history_usage', lang)}", file=sys.stderr)
         return 2
-    store = bootstrap.open_store(config, path)
-    try:
+    with opened(args, config, create=True) as kiosk:
+        store = store_of(kiosk)
         loaded = demo.load(store, config) if args.demo else False
         history = args.history and demo_history.fill(store, config, args.history)
-    finally:
-        store.close()
     cards = demo.demo_cards() if args.demo else []
     if args.json:
         data: dict[str, Any] = {"database": str(path), "demo_loaded": loaded}
@@ -247,7 +268,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args)
-    return _run_app(args, config, db_path(args, config))
+    kiosk = bootstrap.open_kiosk(_language(args, config), db_path(args, config))
+    return _run_app(args, kiosk)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -256,13 +278,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     config = load_config(args)
     config = replace(config, kiosk=replace(config.kiosk, demo=True))
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as folder:
-        path = Path(folder) / "demo.db"
-        store = bootstrap.open_store(config, path)
+        kiosk = bootstrap.open_kiosk(_language(args, config), Path(folder) / "demo.db")
         try:
-            demo.load(store, config)
-        finally:
-            store.close()
-        return _run_app(args, config, path)
+            demo.load(store_of(kiosk), config)
+        except BaseException:
+            bootstrap.close_kiosk(kiosk)
+            raise
+        return _run_app(args, kiosk)
 
 
 def cmd_screenshots(args: argparse.Namespace) -> int:
@@ -283,12 +305,13 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
         return 2
     display = replace(config.display, fullscreen=False, borderless=False, hide_cursor=False)
     config = replace(config, display=display, kiosk=replace(config.kiosk, demo=False))
-    kiosk = bootstrap.build(config)
+    # The simulators run once; each language gets a fresh demo database over them.
+    kiosk = bootstrap.open_kiosk(config, store=False)
     kiosk.start()
     try:
         written = run_screenshots(kiosk, Path(args.out), languages, sets)
     finally:
-        kiosk.stop()
+        bootstrap.close_kiosk(kiosk)
     if args.json:
         print_json({"screenshots": [str(p) for p in written]})
     else:
@@ -297,18 +320,22 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_app(args: argparse.Namespace, config: Config, path: Path) -> int:
+def _language(args: argparse.Namespace, config: Config) -> Config:
+    """The config with ``--lang`` as the kiosk's language, when given."""
+    if getattr(args, "lang", None):
+        return replace(config, kiosk=replace(config.kiosk, language=args.lang))
+    return config
+
+
+def _run_app(args: argparse.Namespace, kiosk: bootstrap.Kiosk) -> int:
+    """Start ``kiosk`` and run the app on it until it is closed; then close the kiosk."""
     from screens.app import run_app
 
-    kiosk = bootstrap.build(config)
-    kiosk.open_services(path)  # circulation, events, feedback, the makerspace's bookings
-    if getattr(args, "lang", None):
-        kiosk.config = replace(config, kiosk=replace(config.kiosk, language=args.lang))
-    kiosk.start()
     try:
+        kiosk.start()
         return run_app(kiosk, exit_after=args.exit_after, screenshot=args.screenshot)
     finally:
-        kiosk.stop()
+        bootstrap.close_kiosk(kiosk)
 
 
 # -- entry point -----------------------------------------------------------------

@@ -11,22 +11,22 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk import bootstrap, cli_args
-from kiosk.booking.api import Booking
+from kiosk import bootstrap, cli_args, formatting
+from kiosk.booking.api import Booking, Bookings
 from kiosk.booking.equipment_api import EquipmentStatus, status_words
-from kiosk.booking.service import BookingService
 from kiosk.bootstrap import Kiosk
-from kiosk.cards import find_card
-from kiosk.cli import language, load_config, open_database, print_json
+from kiosk.cli import language, load_config, opened, print_json, services_of
 from kiosk.config import Config
 from kiosk.doctor import EXTRA_CHECKS, Check
 from kiosk.domain.errors import ConfigError, DomainError
 from kiosk.i18n import translate
+from kiosk.patrons import find_card
 from kiosk.timeutil import utcnow
 
 #: How long an equipment command waits for the broker connection (s).
@@ -147,8 +147,7 @@ def _equipment(args: argparse.Namespace, config: Config, resource_ids: list[str]
     for rid in resource_ids:
         if not _resource(config, rid, lang).switch:
             raise DomainError("equipment.no_switch", resource=rid)
-    kiosk = bootstrap.build(config)
-    assert kiosk.equipment is not None
+    kiosk = bootstrap.open_kiosk(config, store=False)
     kiosk.equipment.watch()  # before the plugs start: their retained Last Wills count
     if kiosk.broker is not None:
         kiosk.broker.start(kiosk.bus)
@@ -164,8 +163,7 @@ def _close_equipment(kiosk: Kiosk, resource_ids: list[str]) -> None:
         kiosk.switches[rid].stop()
     if kiosk.broker is not None:
         kiosk.broker.stop()
-    if kiosk.equipment is not None:
-        kiosk.equipment.stop()
+    kiosk.equipment.stop()
 
 
 def _row_of(status: EquipmentStatus) -> dict[str, Any]:
@@ -182,7 +180,6 @@ def cmd_equipment_status(args: argparse.Namespace) -> int:
     ids = args.resource or [r.id for r in config.resources if r.switch]
     kiosk = _equipment(args, config, ids)
     owner = kiosk.equipment
-    assert owner is not None
     try:
         # Every plug is asked at once: the slowest answer (or timeout) is the wait.
         with ThreadPoolExecutor(max_workers=max(1, min(16, len(ids)))) as pool:
@@ -203,7 +200,6 @@ def cmd_equipment_switch(args: argparse.Namespace) -> int:
     lang = language(args, config)
     kiosk = _equipment(args, config, [rid])
     owner = kiosk.equipment
-    assert owner is not None
     timeout = args.timeout or config.bookings.switch_timeout_seconds
     try:
         outcome = owner.switch(rid, args.on, timeout)  # one command and its echo
@@ -241,11 +237,15 @@ _SWITCH_MESSAGES = {
 
 
 # -- bookings -------------------------------------------------------------------------
-def _service(args: argparse.Namespace) -> tuple[Config, str, BookingService]:
+@contextmanager
+def _bookings(args: argparse.Namespace) -> Iterator[tuple[Config, str, Kiosk, Bookings]]:
+    """The database's bookings (the same service the screens use), closed after."""
     config = load_config(args)
-    bootstrap.check_booking_rules(config)
-    store = open_database(args, config)
-    return config, language(args, config), BookingService(store, config)
+    with opened(args, config) as kiosk:
+        bookings = services_of(kiosk).bookings
+        if bookings is None:
+            raise DomainError("booking.unknown_resource", resource="-")
+        yield config, language(args, config), kiosk, bookings
 
 
 def _row(b: Booking) -> dict[str, Any]:
@@ -256,18 +256,16 @@ def _row(b: Booking) -> dict[str, Any]:
 
 def _line(b: Booking, lang: str) -> str:
     status = translate(f"booking.status.{b.status}", lang)
-    when = f"{b.starts_at:%Y-%m-%d %H:%M}-{b.ends_at:%H:%M}"
+    # The booking's own (local) times, written as everywhere else (kiosk.formatting).
+    when = f"{formatting.day_time(b.starts_at, lang)}-{formatting.time_of_day(b.ends_at, lang)}"
     return f"#{b.id:<6} {when}  {b.resource_id:<14} {status:<16} {b.patron_ref or '-'}"
 
 
 def cmd_bookings_list(args: argparse.Namespace) -> int:
-    config, lang, service = _service(args)
-    try:
+    with _bookings(args) as (config, lang, _, service):
         zone = ZoneInfo(config.kiosk.timezone)
         day = args.day or utcnow().astimezone(zone).date()
         rows = service.bookings_on(day)
-    finally:
-        service.store.close()
     if args.json:
         print_json([_row(b) for b in rows])
         return 0
@@ -278,26 +276,24 @@ def cmd_bookings_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _patron_ref(service: BookingService, card: str) -> str:
-    record = find_card(service.store, text=card)
+def _patron_ref(kiosk: Kiosk, card: str) -> str:
+    assert kiosk.store is not None
+    record = find_card(kiosk.store, text=card)
     if record is None or record.status != "active":
         raise DomainError("cli.bookings.unknown_card", card=card)
     return str(record.patron_id)
 
 
 def cmd_bookings_create(args: argparse.Namespace) -> int:
-    config, lang, service = _service(args)
-    try:
+    with _bookings(args) as (config, lang, kiosk, service):
         start = args.start  # checked by cli_args.moment: ISO, a sane year
         if start.tzinfo is None:
             start = start.replace(tzinfo=ZoneInfo(config.kiosk.timezone))
-        patron = _patron_ref(service, args.card)
-        staff = _patron_ref(service, args.staff) if args.staff else None
+        patron = _patron_ref(kiosk, args.card)
+        staff = _patron_ref(kiosk, args.staff) if args.staff else None
         booking = service.book(
             patron, args.resource, start, args.duration, staff=staff, auto=args.auto
         )
-    finally:
-        service.store.close()
     if args.json:
         print_json(_row(booking))
     else:
@@ -307,21 +303,15 @@ def cmd_bookings_create(args: argparse.Namespace) -> int:
 
 
 def cmd_bookings_checkin(args: argparse.Namespace) -> int:
-    _, lang, service = _service(args)
-    try:
+    with _bookings(args) as (_, lang, _, service):
         booking = service.check_in(None, args.id)  # staff: any booking not yet ended
-    finally:
-        service.store.close()
     print(translate("cli.bookings.checked_in", lang, id=booking.id))
     print(_line(booking, lang))
     return 0
 
 
 def cmd_bookings_cancel(args: argparse.Namespace) -> int:
-    _, lang, service = _service(args)
-    try:
+    with _bookings(args) as (_, lang, _, service):
         booking = service.cancel(None, args.id)
-    finally:
-        service.store.close()
     print(translate("cli.bookings.cancelled", lang, id=booking.id))
     return 0

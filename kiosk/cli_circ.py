@@ -28,7 +28,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk import bootstrap, cli_signin, money
+from kiosk import cli_signin, formatting, money
 from kiosk.circulation.api import Circulation, Fines, Patron
 from kiosk.circulation.offline import cached_name
 from kiosk.config import Config
@@ -133,7 +133,7 @@ class _Desk:
         return translate(key, self.lang, **params)
 
     def when(self, moment: datetime) -> str:
-        return moment.astimezone(self.zone).strftime("%d/%m/%Y %H:%M")
+        return formatting.day_time(moment, self.lang, self.config.kiosk.timezone)
 
     def due(self, moment: datetime, text: str | None) -> str:
         """A due date, or the ILS's own text for it when it wrote one."""
@@ -143,7 +143,7 @@ class _Desk:
         return money.rupiah(amount, self.lang)
 
     def day(self, value: date | None) -> str:
-        return value.strftime("%d/%m/%Y") if value else "-"
+        return formatting.day(value, self.lang) if value else "-"
 
     def group_name(self, code: str) -> str:
         """A local patron group's name in the language; an ILS's profile as it is."""
@@ -152,7 +152,7 @@ class _Desk:
         ).fetchone()
         if row is None:
             return code or "-"
-        return str(row[0] if self.lang == "id" else row[1])
+        return str(row["name_id"] if self.lang == "id" else row["name_en"])
 
     def refusal(self, error: KioskError) -> int:
         message = describe(error, self.lang)
@@ -205,19 +205,12 @@ class _Desk:
 
 @contextmanager
 def _desk(args: argparse.Namespace) -> Iterator[_Desk]:
-    from kiosk.cli import load_config, open_database
+    from kiosk.cli import load_config, opened, services_of, store_of
 
     config = load_config(args)
-    store = open_database(args, config)  # a typo in --db never creates a library
-    circ: Circulation | None = None
-    try:
-        circ = bootstrap.build_services(config, store).circulation
-        yield _Desk(args, config, store, circ)
-    finally:
-        close = getattr(circ, "close", None)  # the SIP2 backend's connection
-        if callable(close):
-            close()
-        store.close()
+    # A typo in --db never creates a library; closing ends a SIP2 backend's connection.
+    with opened(args, config) as kiosk:
+        yield _Desk(args, config, store_of(kiosk), services_of(kiosk).circulation)
 
 
 def _dumps(data: Any) -> str:

@@ -67,7 +67,7 @@ def cmd_readers(args: argparse.Namespace) -> int:
     cli = _cli()
     config = cli.load_config(args)
     lang = cli.language(args, config)
-    kiosk = bootstrap.build(config)
+    kiosk = bootstrap.open_kiosk(config, store=False)
     readers = [
         (key, device)
         for key, device in kiosk.devices
@@ -205,7 +205,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     if not args.test:
         print(translate("cli.receipt.which", lang), file=sys.stderr)
         return 2
-    kiosk = bootstrap.build(config)
+    kiosk = bootstrap.open_kiosk(config, store=False)
     printer = kiosk.receipt_printer
     if printer is None:
         raise DomainError("cli.receipt.none")

@@ -9,12 +9,12 @@ import argparse
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk import bootstrap, cli_args
-from kiosk.cards import find_card
+from kiosk import cli_args, formatting
 from kiosk.circulation.api import LibraryEvent
-from kiosk.cli import db_path, language, load_config, print_json
+from kiosk.cli import language, load_config, opened, print_json, services_of, store_of
 from kiosk.domain.errors import DomainError
 from kiosk.i18n import translate
+from kiosk.patrons import find_card
 from kiosk.timeutil import utcnow
 
 
@@ -50,7 +50,7 @@ def _row(e: LibraryEvent, lang: str) -> dict[str, Any]:
 
 
 def _line(e: LibraryEvent, lang: str, zone: ZoneInfo) -> str:
-    when = e.starts_at.astimezone(zone)
+    when = formatting.day_time(e.starts_at, lang, zone.key)
     capacity = "-" if e.capacity is None else str(e.capacity)
     counts = translate(
         "cli.events.counts",
@@ -59,7 +59,7 @@ def _line(e: LibraryEvent, lang: str, zone: ZoneInfo) -> str:
         capacity=capacity,
         attended=e.attended,
     )
-    return f"#{e.id:<5} {when:%Y-%m-%d %H:%M}  {counts}  {e.title(lang)}"
+    return f"#{e.id:<5} {when}  {counts}  {e.title(lang)}"
 
 
 def cmd_events_list(args: argparse.Namespace) -> int:
@@ -67,11 +67,8 @@ def cmd_events_list(args: argparse.Namespace) -> int:
     lang = language(args, config)
     zone = ZoneInfo(config.kiosk.timezone)
     day = args.day or utcnow().astimezone(zone).date()
-    store = bootstrap.open_store(config, db_path(args, config))
-    try:
-        events = bootstrap.build_services(config, store).events.on_day(day)
-    finally:
-        store.close()
+    with opened(args, config) as kiosk:
+        events = services_of(kiosk).events.on_day(day)
     if args.json:
         print_json([_row(e, lang) for e in events])
         return 0
@@ -85,16 +82,11 @@ def cmd_events_list(args: argparse.Namespace) -> int:
 def cmd_events_checkin(args: argparse.Namespace) -> int:
     config = load_config(args)
     lang = language(args, config)
-    store = bootstrap.open_store(config, db_path(args, config))
-    try:
-        card = find_card(store, text=args.card)
+    with opened(args, config) as kiosk:
+        card = find_card(store_of(kiosk), text=args.card)
         if card is None or card.status != "active":
             raise DomainError("cli.bookings.unknown_card", card=args.card)
-        result = bootstrap.build_services(config, store).events.check_in(
-            str(card.patron_id), args.event
-        )
-    finally:
-        store.close()
+        result = services_of(kiosk).events.check_in(str(card.patron_id), args.event)
     if args.json:
         print_json({**_row(result.event, lang), "walk_in": result.walk_in})
         return 0

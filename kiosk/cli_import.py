@@ -40,7 +40,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from kiosk.cli import load_config, open_database
+    from kiosk.cli import load_config, opened, store_of
 
     config = load_config(args)
     lang = getattr(args, "lang", None) or config.kiosk.language
@@ -52,26 +52,25 @@ def cmd_import(args: argparse.Namespace) -> int:
             translate("importer.cannot_read", lang, file=args.file, reason=reason), file=sys.stderr
         )
         return 1
-    store = open_database(args, config)  # never creates one, not even for --dry-run
     try:
-        report = run_import(
-            store,
-            args.kind,
-            data,
-            fmt=args.format,
-            delimiter=args.delimiter,
-            dry_run=args.dry_run,
-            skip_invalid=args.skip_invalid,
-            member_types=config.import_.slims.member_types,
-        )
+        # Never creates a database, not even for --dry-run.
+        with opened(args, config) as kiosk:
+            report = run_import(
+                store_of(kiosk),
+                args.kind,
+                data,
+                fmt=args.format,
+                delimiter=args.delimiter,
+                dry_run=args.dry_run,
+                skip_invalid=args.skip_invalid,
+                member_types=config.import_.slims.member_types,
+            )
     except DomainError as exc:
         if args.json:
             print(json.dumps({"refused": exc.key, "message": describe(exc, lang)}))
         else:
             print(describe(exc, lang), file=sys.stderr)
         return 1
-    finally:
-        store.close()
     if args.json:
         data_out = asdict(report)
         for row in data_out["rejected"]:

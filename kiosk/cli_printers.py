@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk import bootstrap, cli_signin
 from kiosk.circulation.api import Patron
-from kiosk.cli import language, load_config, open_database, print_json
+from kiosk.cli import db_path, language, load_config, print_json
 from kiosk.config import Config, PrintingSection
 from kiosk.domain.errors import DeviceError, DomainError
 from kiosk.formatting import Duration
@@ -97,7 +97,7 @@ def _pin_option(parser: argparse.ArgumentParser) -> None:
 def cmd_status(args: argparse.Namespace) -> int:
     config = load_config(args)
     lang = language(args, config)
-    kiosk = bootstrap.build(config)
+    kiosk = bootstrap.open_kiosk(config, store=False)
     names = {r.id: r.name or r.id for r in config.resources}
     rows = []
     for resource, host in kiosk.printers.items():
@@ -168,7 +168,7 @@ def cmd_files(args: argparse.Namespace) -> int:
     if not args.resource:
         print(translate("cli.printers.which", lang), file=sys.stderr)
         return 2
-    kiosk = bootstrap.build(config)
+    kiosk = bootstrap.open_kiosk(config, store=False)
     host = kiosk.printers.get(args.resource)
     if host is None:
         raise DomainError("printing.unknown_printer", resource=args.resource)
@@ -327,18 +327,14 @@ class _Desk:
 @contextmanager
 def _desk(args: argparse.Namespace) -> Iterator[_Desk]:
     config = load_config(args)
-    bootstrap.check_booking_rules(config)
-    kiosk = bootstrap.build(config)
-    store = kiosk.store = open_database(args, config)
+    # With the printers built (not started: a command asks them itself); closing ends a
+    # SIP2 backend's connection. A typo in --db never creates a library.
+    kiosk = bootstrap.open_kiosk(config, db_path(args, config), create=False)
     try:
-        services = kiosk.open_services()
-        yield _Desk(args, config, language(args, config), store, services)
+        assert kiosk.store is not None and kiosk.services is not None
+        yield _Desk(args, config, language(args, config), kiosk.store, kiosk.services)
     finally:
-        circulation = kiosk.services.circulation if kiosk.services is not None else None
-        close = getattr(circulation, "close", None)
-        if callable(close):
-            close()  # the SIP2 backend's connection
-        store.close()
+        bootstrap.close_kiosk(kiosk)
 
 
 def cmd_print(args: argparse.Namespace) -> int:

@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kiosk import bootstrap
-from kiosk.cli import db_path, language, load_config, print_json
+from kiosk.cli import db_path, language, load_config, opened, print_json, store_of
 from kiosk.domain.errors import DomainError
 from kiosk.i18n import describe, translate
 from kiosk.timeutil import utcnow
@@ -61,8 +60,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise DomainError("report.no_database", path=path)
     out = Path(args.out)
     check_writable(out)
-    store = bootstrap.open_store(config, path)
-    try:
+    with opened(args, config) as kiosk:
+        store = store_of(kiosk)
         with store.lock:
             # One read transaction: every section sees the same moment of the database,
             # while kiosks (or the hub) go on writing.
@@ -71,8 +70,6 @@ def cmd_report(args: argparse.Namespace) -> int:
                 report = build(store.conn, config, period, lang, utcnow(), args.small_cell)
             finally:
                 store.conn.execute("ROLLBACK")
-    finally:
-        store.close()
     files = write(report, out)
     if args.json:
         print_json({"report": str(files[0]), "files": [str(f) for f in files]})

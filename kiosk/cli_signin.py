@@ -10,11 +10,11 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from kiosk.cards import find_card
 from kiosk.circulation.api import Circulation, Patron
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
 from kiosk.i18n import translate
+from kiosk.patrons import find_card
 from kiosk.store import Store
 
 

@@ -6,13 +6,14 @@ Results are counts per question and answer, with the same small-cell suppression
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from kiosk import bootstrap
-from kiosk.cli import db_path, language, load_config, print_json
+from kiosk.cli import db_path, language, load_config, opened, print_json, services_of
 from kiosk.domain.errors import DomainError
 from kiosk.i18n import translate
-from kiosk.surveys.api import Question
+from kiosk.surveys.api import Question, Surveys
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -31,23 +32,19 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     results.set_defaults(handler=cmd_survey_results)
 
 
-def _surveys(args: argparse.Namespace) -> tuple[Any, Any, str, int]:
-    from kiosk.surveys.service import LocalSurveys
-
+@contextmanager
+def _surveys(args: argparse.Namespace) -> Iterator[tuple[Surveys, str, int]]:
     config = load_config(args)
     path = db_path(args, config)
     if not path.exists():
         raise DomainError("report.no_database", path=path)
-    store = bootstrap.open_store(config, path)
-    return store, LocalSurveys(store, config), language(args, config), config.report.small_cell
+    with opened(args, config) as kiosk:
+        yield services_of(kiosk).surveys, language(args, config), config.report.small_cell
 
 
 def cmd_survey_list(args: argparse.Namespace) -> int:
-    store, service, lang, small = _surveys(args)
-    try:
+    with _surveys(args) as (service, lang, small):
         statuses = service.statuses()
-    finally:
-        store.close()
     if args.json:
         print_json(
             [
@@ -88,15 +85,12 @@ def _label(question: Question, answer: str, lang: str) -> str:
 def cmd_survey_results(args: argparse.Namespace) -> int:
     from kiosk.report.build import parse_period
 
-    store, service, lang, small = _surveys(args)
-    try:
+    with _surveys(args) as (service, lang, small):
         first = last = None
         if args.first or args.last:
             period = parse_period(args.first or "0001-01-01", args.last or "9999-12-31")
             first, last = period.first, period.last
         results = service.results(args.name, first, last)
-    finally:
-        store.close()
     survey = results.survey
     if args.json:
         print_json(

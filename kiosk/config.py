@@ -30,7 +30,6 @@ from kiosk.ports import DeviceUrl
 
 SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
 BUILTIN = "<built-in default>"
-LANGUAGES = ("id", "en")
 
 
 # -- field checks ----------------------------------------------------------------

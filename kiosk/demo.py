@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -87,7 +87,7 @@ def load(store: Store, config: Config, clock: Clock = utcnow) -> bool:
         return to_db(datetime.combine(day, time(hour, minute), zone))
 
     with store.transaction() as db:
-        if db.execute("SELECT count(*) FROM patrons").fetchone()[0]:
+        if db.execute("SELECT count(*) AS n FROM patrons").fetchone()["n"]:
             return False
         for code, name_id, name_en, staff in PATRON_GROUPS:
             db.execute(
@@ -186,7 +186,8 @@ def load(store: Store, config: Config, clock: Clock = utcnow) -> bool:
         lend("PLU-0005", items[2], 2)  # Laskar Pelangi copy 2 is on loan ...
 
         def hold(card: str, item: int, ready: bool) -> None:
-            biblio = db.execute("SELECT biblio_id FROM items WHERE id = ?", [item]).fetchone()[0]
+            found = db.execute("SELECT biblio_id FROM items WHERE id = ?", [item]).fetchone()
+            biblio = found["biblio_id"]
             db.execute(
                 """INSERT INTO holds (patron_id, biblio_id, item_id, status, pickup_location,
                      shelf_location, placed_at, ready_at, expires_on)
@@ -223,11 +224,3 @@ def load(store: Store, config: Config, clock: Clock = utcnow) -> bool:
 def _shelf(call_number: str) -> str:
     head = call_number.removeprefix("R ").split(" ")[0]
     return f"Rak {head.split('.')[0]}"
-
-
-def cards_json(cards: list[DemoCard]) -> str:
-    return json.dumps(
-        {"demo_cards": [{k: v for k, v in asdict(c).items() if k != "name"} for c in cards]},
-        ensure_ascii=False,
-        indent=2,
-    )

@@ -248,7 +248,7 @@ def fill(
     with store.transaction() as db:
         if has_history(store, today):
             return False
-        patrons = [r[0] for r in db.execute("SELECT id FROM patrons ORDER BY id").fetchall()]
+        patrons = [r["id"] for r in db.execute("SELECT id FROM patrons ORDER BY id").fetchall()]
         writer = _Writer(rng)
         survey = _survey_dates(first, today, days)
         db.execute(
@@ -424,7 +424,8 @@ def _bookings(
                 minute += minutes + gap - gap % rules.slot_minutes
             day += timedelta(days=1)
     conn = store.conn
-    first_id = conn.execute("SELECT coalesce(max(id), 0) FROM bookings").fetchone()[0] + 1
+    last = conn.execute("SELECT coalesce(max(id), 0) AS id FROM bookings").fetchone()
+    first_id = last["id"] + 1
     conn.executemany(
         """INSERT INTO bookings (resource_id, patron_id, starts_at, ends_at, status,
              checked_in_at, created_at, hold_until, ended_at, kiosk_id)

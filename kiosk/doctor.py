@@ -14,9 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk import formatting
 from kiosk.booking.equipment_api import status_words
 from kiosk.bootstrap import Kiosk
-from kiosk.bus import EventBus
 from kiosk.config import Config
 from kiosk.credentials import Credentials
 from kiosk.domain.errors import ConfigError, KioskError
@@ -50,9 +50,12 @@ def diagnose(config: Config, db_path: Path, language: str) -> Iterator[Check]:
     from kiosk import bootstrap
 
     try:
-        kiosk = bootstrap.build(config)
+        kiosk = bootstrap.open_kiosk(config, store=False)
     except ConfigError as exc:
-        kiosk = Kiosk(config=config, credentials=Credentials(None), bus=EventBus())
+        # No devices: the checks that need none still run.
+        kiosk = bootstrap.open_kiosk(
+            config, store=False, devices=False, credentials=Credentials(None)
+        )
         yield Check("config", False, one_line(str(exc)))
         yield from run_checks(kiosk, db_path, language, config_line=False)
         return
@@ -66,6 +69,7 @@ def run_checks(
     if config_line:
         yield Check("config", True, config.source)
     yield _database(db_path, language)
+    yield from _alerts(db_path, config, language)
     yield from _backend(config, kiosk.credentials, db_path)
     try:
         warning = kiosk.credentials.file_warning()
@@ -222,12 +226,15 @@ def _database(path: Path, language: str) -> Check:
                 False,
                 f"{path} needs migrations: {', '.join(missing)} (run: kiosk init --db {path})",
             )
-        problems = [r[0] for r in store.conn.execute("PRAGMA quick_check")]
+        problems = [r["quick_check"] for r in store.conn.execute("PRAGMA quick_check")]
         if problems != ["ok"]:
             shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
             return Check("database", False, f"{path}: quick_check found damage: {shown}")
-        patrons = store.conn.execute("SELECT count(*) FROM patrons").fetchone()[0]
-        items = store.conn.execute("SELECT count(*) FROM items").fetchone()[0]
+        counts = store.conn.execute(
+            """SELECT (SELECT count(*) FROM patrons) AS patrons,
+                      (SELECT count(*) FROM items) AS items"""
+        ).fetchone()
+        patrons, items = counts["patrons"], counts["items"]
         return Check("database", True, f"{path} ({patrons} patrons, {items} items; quick_check ok)")
     except sqlite3.DatabaseError as exc:
         return Check("database", False, f"{path}: quick_check found damage: {exc}")
@@ -235,6 +242,46 @@ def _database(path: Path, language: str) -> Check:
         return Check("database", False, f"{path}: {exc}")
     finally:
         store.close()
+
+
+#: How many open alerts doctor names (the staff screen lists them all).
+ALERTS_NAMED = 3
+
+
+def _alerts(path: Path, config: Config, language: str) -> Iterator[Check]:
+    """The open staff alerts (:mod:`kiosk.alerts`): a warning naming the newest, since
+    the kiosk still serves patrons. Reads only; nothing when the database cannot say."""
+    from kiosk.alerts import LocalStaffAlerts, StaffAlert
+
+    if not store_exists(path):
+        return
+    try:
+        store = Store(path, migrate=False, create=False)
+    except KioskError:
+        return  # the database line says why
+    try:
+        if "0010_staff_alerts" not in applied(store):
+            return
+        alerts = LocalStaffAlerts(store).open_alerts()
+    except sqlite3.DatabaseError:
+        return
+    finally:
+        store.close()
+    if not alerts:
+        yield Check("staff alerts", True, translate("doctor.alerts.none", language))
+        return
+    names = {r.id: r.name or r.id for r in config.resources}
+
+    def said(alert: StaffAlert) -> str:
+        when = formatting.day_time(alert.last_at, language, config.kiosk.timezone)
+        what = names.get(alert.resource, alert.resource) or config.kiosk.id
+        text = translate(alert.key, language, resource=what, **alert.params)
+        return f"{when} {what}: {text}"
+
+    newest = "; ".join(said(a) for a in alerts[:ALERTS_NAMED])
+    more = " ..." if len(alerts) > ALERTS_NAMED else ""
+    reason = translate("doctor.alerts.open", language, count=len(alerts), newest=newest + more)
+    yield Check("staff alerts", True, one_line(reason), warning=True)
 
 
 def one_line(text: str) -> str:

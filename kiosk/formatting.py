@@ -1,21 +1,37 @@
-"""How numbers are written for people, per language: the one home for digit grouping
-(money, the report and the screens build on it) and for lengths of time.
+"""How numbers, dates and times are written for people, per language: the one home
+for every format the screens, receipts, messages, the report and the CLI show.
 
-- ``id``: ``75.000``, ``12,5%`` (Indonesian: ``.`` groups, ``,`` is the decimal sign),
-  ``2 jam 10 menit``
-- ``en``: ``75,000``, ``12.5%``, ``2 h 10 min``
+One Babel locale per language, the same everywhere:
+
+- ``id`` (``id_ID``): ``75.000``, ``12,5%``, ``Sabtu, 12 Desember 2026``, ``12 Des 2026``,
+  ``15.05``, ``2 jam 10 menit``
+- ``en`` (``en_GB``): ``75,000``, ``12.5%``, ``Saturday, 12 December 2026``,
+  ``12 Dec 2026``, ``15:05``, ``2 h 10 min`` (a 24-hour clock, as the library's notices use; and no
+  narrow no-break space, which the kiosk's font has no glyph for)
+
+Times arrive as aware datetimes (UTC from the services) and are written in the
+library's time zone when ``zone`` is given (else in their own zone). Dates arrive as
+dates, or as aware datetimes whose local date is meant.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent
 
 #: Each language's Babel locale.
 LOCALES = {"id": "id_ID", "en": "en_GB"}
 
 
-def _locale(language: str) -> str:
+def babel_locale(language: str) -> str:
+    """The Babel locale of ``language`` (for the report's own patterns and names)."""
     return LOCALES.get(language, LOCALES["id"])
+
+
+_locale = babel_locale
 
 
 def _pattern(digits: int) -> str:
@@ -54,3 +70,37 @@ def duration(seconds: int, language: str) -> str:
     if hours:
         return f"{hours} {hour}"
     return f"{minutes} {minute}"
+
+
+# -- dates and times ----------------------------------------------------------------------
+def local_date(moment: datetime | date, zone: str | None = None) -> date:
+    """The library's date of ``moment`` (a date is its own date)."""
+    if isinstance(moment, datetime):
+        return (moment.astimezone(ZoneInfo(zone)) if zone else moment).date()
+    return moment
+
+
+def day_long(moment: datetime | date, language: str, zone: str | None = None) -> str:
+    """``Sabtu, 12 Desember 2026`` / ``Saturday, 12 December 2026``."""
+    return str(format_date(local_date(moment, zone), "EEEE, d MMMM y", locale=_locale(language)))
+
+
+def day_short(moment: datetime | date, language: str, zone: str | None = None) -> str:
+    """``Sab, 12 Des`` / ``Sat, 12 Dec`` (a day near today: the booking grid)."""
+    return str(format_date(local_date(moment, zone), "EEE, d MMM", locale=_locale(language)))
+
+
+def day(moment: datetime | date, language: str, zone: str | None = None) -> str:
+    """``12 Des 2026`` / ``12 Dec 2026``: due dates, expiry, receipts, the CLI."""
+    return str(format_date(local_date(moment, zone), "d MMM y", locale=_locale(language)))
+
+
+def time_of_day(moment: datetime, language: str, zone: str | None = None) -> str:
+    """``15.05`` / ``15:05``."""
+    there = moment.astimezone(ZoneInfo(zone)) if zone else moment
+    return str(format_time(there, "short", locale=_locale(language)))
+
+
+def day_time(moment: datetime, language: str, zone: str | None = None) -> str:
+    """``12 Des 2026 15.05`` / ``12 Dec 2026 15:05``."""
+    return f"{day(moment, language, zone)} {time_of_day(moment, language, zone)}"

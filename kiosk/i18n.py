@@ -13,11 +13,13 @@ import functools
 import logging
 import string
 from collections.abc import Callable
+from datetime import date, datetime
 from importlib import resources
 from typing import Any
 
 from babel.messages.pofile import read_po
 
+from kiosk import formatting
 from kiosk.domain.errors import KioskError
 from kiosk.formatting import Duration, duration
 from kiosk.money import Rupiah, rupiah
@@ -61,8 +63,6 @@ def translate(key: str, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:
         log.error("message key %r missing in %r", key, language)
         other = "en" if language == "id" else "id"
         text = catalogue(other).get(key, key)
-    # Money and lengths of time are written in the message's language (``Rp 75.000`` /
-    # ``Rp 75,000``, ``2 jam 10 menit`` / ``2 h 10 min``).
     params = {k: _written(v, language) for k, v in params.items()}
     try:
         return text.format(**params)
@@ -72,10 +72,19 @@ def translate(key: str, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:
 
 
 def _written(value: Any, language: str) -> Any:
+    """A parameter as the message's language writes it (:mod:`kiosk.formatting`):
+    money (:class:`~kiosk.money.Rupiah`) as ``Rp 75.000`` / ``Rp 75,000``, a length of
+    time (:class:`~kiosk.formatting.Duration`) as ``2 jam 10 menit`` / ``2 h 10 min``, a date as
+    ``30 Okt 2026`` / ``30 Oct 2026``, an aware datetime as its time of day in its own
+    zone (``08.00`` / ``08:00``: the services give local times); anything else as is."""
     if isinstance(value, Rupiah):
         return rupiah(value, language)
     if isinstance(value, Duration):
         return duration(value, language)
+    if isinstance(value, datetime):
+        return formatting.time_of_day(value, language)
+    if isinstance(value, date):
+        return formatting.day(value, language)
     return value
 
 

@@ -1,44 +1,43 @@
-"""Borrowing and returning with the RFID item pad: the logic the screens call.
+"""What the tags on the RFID item pad mean for borrowing and returning: the library's
+rule, decided here once (``docs/circulation.md``, "The item pad").
 
-Tags on the pad are grouped into items: a multi-part set (ISO 28560 "part n of m",
-e.g. a book with its CD) is one item and may only be borrowed or returned whole. A set
-with a missing part refuses the whole batch before anything is checked out, with
-``pad.set_incomplete``, so the patron can add the missing part and try again.
+- Tags are grouped into items by their primary item id (ISO 28560); a tag read twice
+  counts once.
+- Each item goes out or comes back on its own: one item refused (on hold, not for
+  loan ...) is a warning on its own line, the others still go through.
+- A multi-part set (a book with its CD: "part n of m") goes out or comes back only
+  whole. A set with a part missing from the pad is refused as a whole (none of its
+  parts is borrowed or returned) with a warning saying how many parts are there; the
+  other items on the pad still go through.
+- Tags that carry no item id (blank or unreadable) are one warning; the others still
+  go through.
 
-Each complete item goes through the circulation (``checkout`` / ``checkin``). Then the
-security bits are written on every tag of the item: "on loan" (AFI 0xC2) after a
-checkout the ILS says to desensitize, "secured" (AFI 0x07) after a return. When a
-write does not stick, the loan or return still stands, but the result tells the patron
-to see staff (``pad.see_staff``) and the failure is logged for staff.
-
-Synchronous and blocking (the pad's ``set_security`` talks to the reader; a SIP2
-circulation talks to the ILS): call it from a worker, not the UI thread.
+Pure functions of the tags read: the borrow and return screens (:mod:`screens.items`)
+call :func:`read_pad` on every :class:`~kiosk.domain.events.TagsRead` and then borrow
+or return each complete item through the circulation service, writing its tags'
+security bits afterwards.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kiosk.circulation.api import CheckoutResult, Circulation, ReturnResult
-from kiosk.domain.errors import DeviceError, DomainError
 from kiosk.domain.tags import ItemTag
-from kiosk.ports import ItemPad
-
-log = logging.getLogger(__name__)
-
-#: The message key the screens show (and speak) when :attr:`PadResult.see_staff`.
-SEE_STAFF = "pad.see_staff"
 
 
 @dataclass(frozen=True)
 class TagSet:
-    """The tags of one item on the pad: ``parts`` tags for a complete set."""
+    """The tags of one item on the pad: ``parts`` of them make it whole."""
 
     item_id: str
     parts: int
     tags: tuple[ItemTag, ...]
+
+    @property
+    def present(self) -> int:
+        """How many of its parts are on the pad."""
+        return len({t.part for t in self.tags})
 
     @property
     def missing(self) -> tuple[int, ...]:
@@ -49,172 +48,40 @@ class TagSet:
     def complete(self) -> bool:
         return not self.missing
 
-
-@dataclass(frozen=True)
-class PadOutcome:
-    """What happened to one item.
-
-    ``result`` is the circulation's answer (None when it refused: then ``refusal`` is
-    its message key and ``params`` its parameters). ``security_ok`` is False when a
-    security write failed: the patron must see staff.
-    """
-
-    item_id: str
-    tag_uids: tuple[str, ...]
-    result: CheckoutResult | ReturnResult | None = None
-    refusal: str | None = None
-    params: tuple[tuple[str, object], ...] = ()
-    security_ok: bool = True
-
     @property
-    def ok(self) -> bool:
-        return self.result is not None
+    def uids(self) -> tuple[str, ...]:
+        return tuple(t.uid for t in self.tags)
 
 
 @dataclass(frozen=True)
-class PadResult:
-    """Every item on the pad, in the order the tags were read."""
+class PadReading:
+    """What the pad holds, sorted by the rule: ``items`` go through (each on its own),
+    ``incomplete`` sets are refused whole, ``unreadable`` tags are counted."""
 
-    outcomes: tuple[PadOutcome, ...]
-
-    @property
-    def see_staff(self) -> bool:
-        """True when any security write failed (show :data:`SEE_STAFF`)."""
-        return any(not o.security_ok for o in self.outcomes)
-
-    @property
-    def checkouts(self) -> tuple[CheckoutResult, ...]:
-        """The loans made, for the receipt (:meth:`kiosk.receipts.ReceiptBuilder.checkout`)."""
-        return tuple(o.result for o in self.outcomes if isinstance(o.result, CheckoutResult))
-
-    @property
-    def returns(self) -> tuple[ReturnResult, ...]:
-        """The returns made, for the receipt (:meth:`kiosk.receipts.ReceiptBuilder.checkin`)."""
-        return tuple(o.result for o in self.outcomes if isinstance(o.result, ReturnResult))
-
-    @property
-    def done(self) -> tuple[PadOutcome, ...]:
-        return tuple(o for o in self.outcomes if o.ok)
-
-    @property
-    def refused(self) -> tuple[PadOutcome, ...]:
-        return tuple(o for o in self.outcomes if not o.ok)
+    items: tuple[TagSet, ...] = ()
+    incomplete: tuple[TagSet, ...] = ()
+    unreadable: int = 0
 
 
-def group(tags: Iterable[ItemTag]) -> tuple[list[TagSet], list[ItemTag]]:
-    """Tags -> item sets (in reading order) and unreadable tags (no item id).
-
-    Tags of one set share the primary item id; a tag that says a different number of
-    parts than its siblings makes the set count the largest (so a mismatch reads as
-    a missing part, never as complete).
-    """
+def read_pad(tags: Iterable[ItemTag]) -> PadReading:
+    """Sort the tags read (in reading order) by the rule in the module docstring. A
+    tag that says a different number of parts than its siblings makes the set count
+    the largest, so a mismatch reads as a missing part, never as complete."""
     sets: dict[str, list[ItemTag]] = {}
-    unreadable: list[ItemTag] = []
+    unreadable: set[str] = set()
     for tag in tags:
         if not tag.item_id:
-            unreadable.append(tag)
+            unreadable.add(tag.uid)
             continue
         same = sets.setdefault(tag.item_id, [])
         if all(t.uid != tag.uid for t in same):
             same.append(tag)
-    result = [
-        TagSet(item_id=item, parts=max(t.parts for t in ts), tags=tuple(ts))
-        for item, ts in sets.items()
+    grouped = [
+        TagSet(item_id=item, parts=max(t.parts for t in found), tags=tuple(found))
+        for item, found in sets.items()
     ]
-    return result, unreadable
-
-
-class PadCirculation:
-    """Checks out and returns what lies on the pad. One per kiosk; stateless."""
-
-    def __init__(self, pad: ItemPad, circulation: Circulation) -> None:
-        self.pad = pad
-        self.circulation = circulation
-
-    def _sets(self, tags: Iterable[ItemTag] | None) -> list[TagSet]:
-        tags = tuple(self.pad.tags() if tags is None else tags)
-        sets, unreadable = group(tags)
-        if unreadable:
-            raise DomainError("pad.tag_unreadable", count=len(unreadable))
-        if not sets:
-            raise DomainError("pad.empty")
-        for tag_set in sets:
-            if not tag_set.complete:
-                raise DomainError(
-                    "pad.set_incomplete",
-                    item=tag_set.item_id,
-                    parts=tag_set.parts,
-                    missing=", ".join(str(n) for n in tag_set.missing),
-                )
-        return sets
-
-    def checkout(self, patron: str, tags: Iterable[ItemTag] | None = None) -> PadResult:
-        """Borrow every item on the pad (or ``tags``, as a TagsRead event gave them).
-
-        Raises DomainError ``pad.empty``, ``pad.tag_unreadable`` or
-        ``pad.set_incomplete`` (``item``, ``parts``, ``missing``) before anything is
-        borrowed. A refusal of one item by the circulation is in its outcome.
-        """
-        outcomes = []
-        for tag_set in self._sets(tags):
-            try:
-                result = self.circulation.checkout(patron, tag_set.item_id)
-            except DomainError as exc:
-                outcomes.append(_refused(tag_set, exc))
-                continue
-            secured_ok = True
-            if result.desensitize:
-                secured_ok = self._secure(tag_set, secured=False, action="checkout")
-            outcomes.append(_done(tag_set, result, secured_ok))
-        return PadResult(tuple(outcomes))
-
-    def checkin(self, tags: Iterable[ItemTag] | None = None) -> PadResult:
-        """Return every item on the pad; no patron needed. Same refusals as
-        :meth:`checkout`."""
-        outcomes = []
-        for tag_set in self._sets(tags):
-            try:
-                result = self.circulation.checkin(tag_set.item_id)
-            except DomainError as exc:
-                outcomes.append(_refused(tag_set, exc))
-                continue
-            secured_ok = True
-            if result.resensitize:
-                secured_ok = self._secure(tag_set, secured=True, action="return")
-            outcomes.append(_done(tag_set, result, secured_ok))
-        return PadResult(tuple(outcomes))
-
-    def _secure(self, tag_set: TagSet, *, secured: bool, action: str) -> bool:
-        ok = True
-        for tag in tag_set.tags:
-            try:
-                self.pad.set_security(tag.uid, secured)
-            except DeviceError as exc:
-                ok = False
-                # Staff find this in the log: which item, which tag, what went wrong.
-                log.error(
-                    "security write failed after %s: item %s tag %s (%s): patron sent to staff",
-                    action,
-                    tag_set.item_id,
-                    tag.uid,
-                    exc,
-                )
-        return ok
-
-
-def _refused(tag_set: TagSet, exc: DomainError) -> PadOutcome:
-    return PadOutcome(
-        item_id=tag_set.item_id,
-        tag_uids=tuple(t.uid for t in tag_set.tags),
-        refusal=exc.key,
-        params=tuple(sorted(exc.params.items())),
-    )
-
-
-def _done(tag_set: TagSet, result: CheckoutResult | ReturnResult, security_ok: bool) -> PadOutcome:
-    return PadOutcome(
-        item_id=tag_set.item_id,
-        tag_uids=tuple(t.uid for t in tag_set.tags),
-        result=result,
-        security_ok=security_ok,
+    return PadReading(
+        items=tuple(s for s in grouped if s.complete),
+        incomplete=tuple(s for s in grouped if not s.complete),
+        unreadable=len(unreadable),
     )

@@ -194,8 +194,7 @@ class Outbox:
                 f"SELECT {_COLUMNS} FROM outbox WHERE target = ? AND {where} ORDER BY id",
                 [self.target, *(params or [])],
             )
-            names = [d[0] for d in cursor.description]
-            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            rows = [dict(row) for row in cursor.fetchall()]
         return [_entry(row) for row in rows]
 
 
@@ -206,7 +205,7 @@ def outbox_targets(store: Store) -> list[str]:
         rows = store.conn.execute(
             "SELECT target FROM outbox GROUP BY target ORDER BY min(id)"
         ).fetchall()
-    return [str(row[0]) for row in rows]
+    return [str(row["target"]) for row in rows]
 
 
 def _entry(row: dict[str, Any]) -> OutboxEntry:

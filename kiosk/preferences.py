@@ -15,16 +15,14 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from kiosk.config import THEME_NAMES
+from kiosk.config import TEXT_SCALES, THEME_NAMES
 from kiosk.domain.errors import DomainError
 from kiosk.i18n import LANGUAGES
 from kiosk.store import Store
 
 log = logging.getLogger(__name__)
-
-TEXT_SCALES = (1.0, 1.5, 2.0)
 
 
 @dataclass(frozen=True)
@@ -73,47 +71,53 @@ class Preferences:
             return cls()
 
 
+class PatronPreferences(Protocol):
+    """A patron's remembered accessibility settings (opt-in). Blocking, milliseconds;
+    any thread. ``patron`` is a patron ref."""
+
+    def load(self, patron: str) -> Preferences:
+        """The stored preferences; empty when the patron never opted in (or is unknown)."""
+        ...
+
+    def save(self, patron: str, preferences: Preferences) -> None:
+        """Store them (the patron opted in); empty preferences are :meth:`forget`."""
+        ...
+
+    def forget(self, patron: str) -> None:
+        """The patron opted out: nothing of theirs stays stored."""
+        ...
+
+
 class PreferencesService:
-    """Load and save one patron's preferences. Blocking SQLite calls (milliseconds)."""
+    """:class:`PatronPreferences` in the kiosk's database (``patrons.preferences``)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    # The ref goes to SQLite as it is: the id column's integer affinity matches "12"
+    # with 12, and a ref that is no local patron (an ILS barcode) matches no row.
     def load(self, patron: int | str) -> Preferences:
         """The stored preferences; empty when the patron never opted in (or is unknown).
         ``patron``: the local patron id or a patron ref (its text form)."""
-        patron_id = _patron_id(patron)
-        if patron_id is None:
-            return Preferences()
         with self.store.lock:
             row = self.store.conn.execute(
-                "SELECT preferences FROM patrons WHERE id = ?", [patron_id]
+                "SELECT preferences FROM patrons WHERE id = ?", [str(patron).strip()]
             ).fetchone()
-        return Preferences.from_json(row[0] if row else None)
+        return Preferences.from_json(row["preferences"] if row else None)
 
     def save(self, patron: int | str, preferences: Preferences) -> None:
         """Store (the patron opted in). Saving empty preferences is :meth:`forget`."""
-        patron_id = _required_id(patron)
         value = None if preferences.empty else preferences.to_json()
-        with self.store.transaction() as db:
-            db.execute("UPDATE patrons SET preferences = ? WHERE id = ?", [value, patron_id])
+        self._write(patron, value)
 
     def forget(self, patron: int | str) -> None:
         """The patron opted out: nothing of theirs stays stored."""
-        patron_id = _required_id(patron)
+        self._write(patron, None)
+
+    def _write(self, patron: int | str, value: str | None) -> None:
         with self.store.transaction() as db:
-            db.execute("UPDATE patrons SET preferences = NULL WHERE id = ?", [patron_id])
-
-
-def _patron_id(patron: int | str) -> int | None:
-    if isinstance(patron, int):
-        return patron
-    text = str(patron).strip()
-    return int(text) if text.isdigit() else None
-
-
-def _required_id(patron: int | str) -> int:
-    patron_id = _patron_id(patron)
-    if patron_id is None:
-        raise DomainError("circulation.patron_unknown")
-    return patron_id
+            changed = db.execute(
+                "UPDATE patrons SET preferences = ? WHERE id = ?", [value, str(patron).strip()]
+            ).rowcount
+        if not changed:
+            raise DomainError("circulation.patron_unknown")

@@ -2,8 +2,9 @@
 
 Built here, in the patron's language, so that the screens can show exactly what the
 printer prints (the ESC/POS adapter only renders a :class:`~kiosk.ports.Receipt`).
-Dates and times are in the library's time zone (``config.kiosk.timezone``); money is
-whole rupiah, written by :mod:`kiosk.money`. Pure functions: no I/O.
+Dates and times are in the library's time zone (``config.kiosk.timezone``), written by
+:mod:`kiosk.formatting`; money is whole rupiah, written by :mod:`kiosk.money`. Pure
+functions: no I/O.
 """
 
 from __future__ import annotations
@@ -11,28 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from babel.dates import format_date, format_time
-
 from kiosk.circulation.api import CheckoutResult, RenewResult, ReturnResult
+from kiosk.formatting import day, day_time
 from kiosk.i18n import translate
 from kiosk.money import rupiah
 from kiosk.ports import Receipt, ReceiptLine
-from kiosk.timeutil import local
-
-#: Each language's Babel locale (Indonesian month names: "12 Des 2026").
-_LOCALES = {"id": "id_ID", "en": "en_GB"}
-
-
-def day(moment: datetime, language: str, timezone: str) -> str:
-    """The local date of an aware ``moment``: ``12 Des 2026``."""
-    return format_date(local(moment, timezone).date(), "d MMM yyyy", locale=_LOCALES[language])
-
-
-def day_time(moment: datetime, language: str, timezone: str) -> str:
-    """``28 Nov 2026 16:05`` in the library's zone."""
-    there = local(moment, timezone)
-    time_text = format_time(there.time(), "HH:mm", locale=_LOCALES[language])
-    return f"{day(moment, language, timezone)} {time_text}"
 
 
 class ReceiptBuilder:

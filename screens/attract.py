@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from kivy.clock import Clock
@@ -34,12 +33,10 @@ class AttractScreen(KioskScreen):
         services = self.app.services
         if services is None:
             return
-        self.app.call(lambda: services.events.upcoming(None, days=1), self._got_events, quick=True)
+        self.app.call(services.events.today, self._got_events, quick=True)
 
     def _got_events(self, events: list[LibraryEvent]) -> None:
-        zone = self.app.kiosk.config.kiosk.timezone
-        today = fmt.local_date(datetime.now(UTC), zone)
-        self.today_events = [e for e in events if fmt.local_date(e.starts_at, zone) == today]
+        self.today_events = events
         self.render()
 
     def render(self) -> None:

@@ -1,47 +1,62 @@
 """Book equipment: the makerspace's resources by kind, a day grid of slots, booking
 within the rules, the patron's own bookings with cancel and check-in.
 
-Everything goes through ``Services.bookings`` (:class:`kiosk.booking.api.Bookings`) on
-the app's worker, never on the UI thread. Panes: ``pick`` (kind tabs, resources, a day
-and its slots), ``confirm`` (duration and the Book button: the one confirmation before
-anything is written), ``done`` (what was booked and when to check in) and ``mine`` (My
-bookings). Refusals are the service's ``booking.*`` keys, shown translated and
-re-translated on a language switch.
+Everything goes through ``Services.bookings`` (:class:`kiosk.booking.api.Bookings`):
+one call (:meth:`~kiosk.booking.api.Bookings.view`) brings the day's grid, the
+patron's bookings and the days the screen may move to. The answers carry what is
+shown, decided by the service: the durations a free slot offers, whether a resource
+can be booked right now and why not, a booking's check-in window and whether its
+patron may check in or cancel it. This screen applies no rule; it chooses what to
+show and formats it. Lists are kv rules filled from data (:mod:`screens.data_list`).
+
+Panes: ``pick`` (kind tabs, resources, a day and its slots), ``confirm`` (duration and
+the Book button: the one confirmation before anything is written), ``done`` (what was
+booked and when to check in) and ``mine`` (My bookings). Refusals are the service's
+``booking.*`` keys, shown translated and re-translated on a language switch.
 
 Check-in: the patron's card tap signs them in, and a sign-in with a booking whose
-check-in window is open checks them in at once (``Bookings.check_in`` without a
-booking id, "the card tap"), then shows this screen with the confirmation. Inside My
-bookings a Check in button does the same for one booking.
+check-in window is open checks them in at once (``Bookings.arrive``, "the card tap"),
+then shows this screen with the confirmation. Inside My bookings a Check in button
+does the same for one booking.
 
-Equipment that cannot be powered right now (``Resource.equipment``: the equipment
-controller's record, read with the grid; its plug offline, not answered yet, or
-refusing) is shown with the reason and cannot be booked until it is back; the screen
-fetches again when the controller says its record changed (``EquipmentChanged``).
+What the patron sees follows the service's events (the dispatcher hands them to the
+UI thread): a check-in or a cancel made here is shown once, when its event arrives;
+the scheduler's starts, ends and releases likewise; equipment that cannot be powered
+right now is fetched again when the equipment controller says its reason changed
+(``EquipmentChanged``).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from kivy.factory import Factory
 from kivy.properties import (
     BooleanProperty,
     DictProperty,
+    ListProperty,
+    NumericProperty,
     ObjectProperty,
     StringProperty,
 )
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
-from kiosk.booking.api import FREE, MINE, Booking, DayGrid, Resource, Slot
-from kiosk.booking.rules import Rules, rules_for
-from kiosk.config import Config
+from kiosk.booking.api import (
+    CHECK_IN_LATER,
+    CHECK_IN_OPEN,
+    FREE,
+    MINE,
+    Booking,
+    Bookings,
+    BookingView,
+    Resource,
+    Slot,
+)
 from kiosk.domain.errors import KioskError
 from kiosk.domain.events import BookingEvent, EquipmentChanged
-from kiosk.timeutil import utcnow
+from screens import data_list  # noqa: F401  (DataBox, DataGrid: used by the kv rules)
 from screens import format as fmt
 from screens.base import KioskScreen
 from screens.widgets import KButton
@@ -51,49 +66,15 @@ log = logging.getLogger(__name__)
 KIND_ORDER = ("3d_printer", "computer", "tool")
 #: The "My bookings" tab beside the kinds.
 MINE_TAB = "mine"
-#: How many days the day selector offers when the rules cannot be read.
-DEFAULT_HORIZON = 14
 #: Message marks: the shape tells what happened, the text says it.
 OK, REFUSED, INFO = "ok", "refused", "info"
-
-
-def hhmm(moment: datetime, language: str, zone: str) -> str:
-    # Babel's English times use a narrow no-break space ("10:00\u202fAM"), which the
-    # kiosk's font has no glyph for.
-    return fmt.clock(moment, language, zone).replace("\u202f", " ")
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What one background fetch brings back: resources, the day grid, own bookings."""
-
-    resources: list[Resource]
-    grid: DayGrid
-    mine: list[Booking]
-    now: datetime
-    #: Resource id -> its effective rules (check-in window, horizon).
-    rules: dict[str, Rules]
-
-
-def _rules(bookings: Any, config: Config) -> dict[str, Rules]:
-    """Every resource's rules: the service's own when it tells them (the interface
-    does not promise it), else the configured ones. Called on the worker."""
-    found: dict[str, Rules] = {}
-    told = getattr(bookings, "rules", None)
-    for resource in config.resources:
-        rules = None
-        if callable(told):
-            try:
-                rules = told(resource.id)
-            except KioskError:
-                rules = None
-        found[resource.id] = rules if isinstance(rules, Rules) else rules_for(config, resource)
-    return found
+#: A booking's mark in My bookings, by status (anything else: a warning).
+STATUS_MARKS = {"booked": "pending", "checked_in": "ok", "active": "ok"}
 
 
 class SlotButton(KButton):
     """One slot of the day grid: its time and its state as words (never colour
-    alone). Free slots and the patron's own are pressable."""
+    alone). Free slots that offer a booking and the patron's own are pressable."""
 
     slot = ObjectProperty(None, allownone=True)
     slot_state = StringProperty(FREE)
@@ -106,10 +87,9 @@ class BookingRow(BoxLayout):
     title = StringProperty("")
     detail = StringProperty("")
     ident = StringProperty("")
+    booking_id = NumericProperty(0)
     can_check_in = BooleanProperty(False)
     can_cancel = BooleanProperty(False)
-    check_in_action = ObjectProperty(None, allownone=True)
-    cancel_action = ObjectProperty(None, allownone=True)
 
 
 class ConfirmCancel(ModalView):
@@ -144,17 +124,32 @@ class EquipmentScreen(KioskScreen):
     #: double tap).
     busy = BooleanProperty(False)
 
+    # -- what the kv rules show (set by render) ----------------------------------------
+    tab_data = ListProperty([])
+    resource_data = ListProperty([])
+    slot_data = ListProperty([])
+    booking_data = ListProperty([])
+    day_text = StringProperty("")
+    grid_note = StringProperty("")
+    can_go_back = BooleanProperty(False)
+    can_go_forward = BooleanProperty(False)
+    confirm_title = StringProperty("")
+    confirm_when = StringProperty("")
+    minutes_text = StringProperty("")
+    rules_text = StringProperty("")
+    can_shorten = BooleanProperty(False)
+    can_lengthen = BooleanProperty(False)
+    done_what = StringProperty("")
+    done_check_in = StringProperty("")
+    mine_empty = StringProperty("")
+
     def __init__(self, **kwargs: Any) -> None:
         # Set before the kv rules apply: on_kv_post (inside super().__init__) uses them.
         self.day: date | None = None
-        self.resources: list[Resource] = []
-        self.grid: DayGrid | None = None
-        self.mine: list[Booking] = []
-        self.now: datetime = utcnow()
+        self.view: BookingView | None = None
         self.start: Slot | None = None
         self.minutes = 0
         self.booked: Booking | None = None
-        self.rules_by_id: dict[str, Rules] = {}
         self._panes: dict[str, Any] = {}
         super().__init__(**kwargs)
 
@@ -173,26 +168,19 @@ class EquipmentScreen(KioskScreen):
             # A card tap signs the patron in: that is also the check-in of a booking
             # whose window is open now.
             app.bind(signed_in=self._session_changed)
-            # The scheduler (its own thread) starts, ends and releases bookings: what
-            # the patron sees follows at once (the dispatcher hands it to this thread).
+            # The service's and the scheduler's changes (their threads): what the
+            # patron sees follows at once (the dispatcher hands it to this thread).
             app.dispatcher.subscribe(BookingEvent, self._booking_changed)
             app.dispatcher.subscribe(EquipmentChanged, self._equipment_changed)
 
     def _equipment_changed(self, event: EquipmentChanged) -> None:
         """Fetch again only when what this screen shows changed: whether the resource
         can be booked now, and why not (its plug switching on or off does not)."""
-        shown = next((r for r in self.resources if r.id == event.resource), None)
-        if shown is None:
-            return
+        shown = self.resource(event.resource)
         services = self.app.services
-        owner = None if services is None else services.equipment
-        known = shown.equipment
-        same = (
-            owner is not None
-            and known is not None
-            and owner.equipment_state(event.resource).reason == known.reason
-        )
-        if not same:
+        if shown is None or services is None:
+            return
+        if services.equipment.equipment_state(event.resource).reason != shown.not_bookable_reason:
             self._booking_changed(event)
 
     def _booking_changed(self, _event: BookingEvent | EquipmentChanged) -> None:
@@ -204,32 +192,14 @@ class EquipmentScreen(KioskScreen):
         body.clear_widgets()
         body.add_widget(self._panes[self.pane])
 
-    # -- the service and its clock ------------------------------------------------------
     @property
-    def bookings(self) -> Any:
+    def bookings(self) -> Bookings | None:
         services = self.app.services
         return None if services is None else services.bookings
-
-    def _clock(self) -> datetime:
-        # The service's own clock decides what is past and what is today; the screen
-        # must agree with it (tests drive it).
-        clock = getattr(self.bookings, "clock", None)
-        return clock() if callable(clock) else utcnow()
 
     @property
     def zone(self) -> str:
         return str(self.app.kiosk.config.kiosk.timezone)
-
-    def rules(self, resource_id: str) -> Rules | None:
-        """The effective rules of a resource, as fetched with the grid."""
-        return self.rules_by_id.get(resource_id)
-
-    def today(self) -> date:
-        return fmt.local_date(self.now, self.zone)
-
-    def horizon(self) -> int:
-        days = [r.horizon_days for r in (self.rules(x.id) for x in self.resources) if r]
-        return max(days) if days else DEFAULT_HORIZON
 
     # -- fetching ------------------------------------------------------------------------
     def on_pre_enter(self, *args: Any) -> None:
@@ -242,36 +212,20 @@ class EquipmentScreen(KioskScreen):
         super().on_pre_enter(*args)
 
     def refresh(self) -> None:
+        """Fetch the view of the chosen day (on the worker, or at once on the local
+        backend) and show it."""
         bookings = self.bookings
         self.available = bookings is not None
         if bookings is None or not self.app.session.signed_in:
             self.render()
             return
-        ref = self.app.session.ref
-        wanted_day = self.day
-        zone = self.zone
-        clock = self._clock
-        config = self.app.kiosk.config
+        ref, day = self.app.session.ref, self.day
+        self.app.call(lambda: bookings.view(ref, day), self.show, self._failed, quick=True)
 
-        def fetch() -> Snapshot:
-            now = clock()
-            resources = bookings.resources()
-            day = wanted_day or fmt.local_date(now, zone)
-            # Every kind in one query: switching tabs needs no round trip.
-            grid = bookings.day(day, patron=ref)
-            return Snapshot(
-                resources, grid, bookings.bookings_of(ref), now, _rules(bookings, config)
-            )
-
-        self.app.call(fetch, self._fetched, self._failed, quick=True)
-
-    def _fetched(self, snap: Snapshot) -> None:
-        self.resources = snap.resources
-        self.grid = snap.grid
-        self.mine = snap.mine
-        self.now = snap.now
-        self.rules_by_id = snap.rules
-        self.day = snap.grid.day
+    def show(self, view: BookingView) -> None:
+        """Show ``view`` (a fetch's answer)."""
+        self.view = view
+        self.day = view.grid.day
         self.loaded = True
         kinds = self.kinds()
         if self.kind not in (*kinds, MINE_TAB):
@@ -283,6 +237,14 @@ class EquipmentScreen(KioskScreen):
 
     def _failed(self, error: KioskError) -> None:
         self.say(REFUSED, error.key, dict(error.params))
+
+    @property
+    def resources(self) -> tuple[Resource, ...]:
+        return self.view.resources if self.view is not None else ()
+
+    @property
+    def mine(self) -> tuple[Booking, ...]:
+        return self.view.mine if self.view is not None else ()
 
     def kinds(self) -> list[str]:
         present = {r.kind for r in self.resources}
@@ -306,18 +268,12 @@ class EquipmentScreen(KioskScreen):
         self.clear_message()
         self.render()
 
-    def can_go_back(self) -> bool:
-        return self.day is not None and self.day > self.today()
-
-    def can_go_forward(self) -> bool:
-        return self.day is not None and self.day < self.today() + timedelta(days=self.horizon())
-
     def shift_day(self, days: int) -> None:
-        if self.day is None:
+        """The day before (-1) or after (1), when the service says it can be booked."""
+        if self.view is None:
             return
-        target = self.day + timedelta(days=days)
-        last = self.today() + timedelta(days=self.horizon())
-        if not self.today() <= target <= last:
+        target = self.view.previous_day if days < 0 else self.view.next_day
+        if target is None:
             return
         self.day = target
         self.clear_message()
@@ -327,72 +283,35 @@ class EquipmentScreen(KioskScreen):
         rid = resource_id or self.resource_id
         return next((r for r in self.resources if r.id == rid), None)
 
-    def bookable(self, resource: Resource) -> bool:
-        """Whether its equipment can be powered now, as fetched with the grid."""
-        return resource.bookable_now
-
-    def not_bookable_text(self, resource: Resource, short: bool) -> str:
-        """Why it cannot be booked right now, in words (the resource button's second line
-        when ``short``, else the note under the grid)."""
-        status = resource.equipment
-        if status is None or status.bookable:
-            return ""
-        offline = status.reason == "equipment.reason.offline"
-        if short:
-            return self.app.tr(
-                "ui.booking.offline_short" if offline else "ui.booking.unknown_short"
-            )
-        if offline:
-            return self.app.tr("ui.booking.offline", resource=resource.name)
-        return self.app.tr(
-            "ui.booking.not_bookable", resource=resource.name, reason=self.app.tr(status.reason)
-        )
-
     def slots(self) -> tuple[Slot, ...]:
-        if self.grid is None:
+        if self.view is None:
             return ()
-        for day in self.grid.resources:
+        for day in self.view.grid.resources:
             if day.resource.id == self.resource_id:
                 return day.slots
         return ()
 
     def pick(self, slot: Slot) -> None:
-        """A slot was tapped: a free one opens the confirmation, the patron's own
-        shows My bookings."""
+        """A slot was tapped: one that offers a booking opens the confirmation, the
+        patron's own shows My bookings."""
         if slot.state == MINE:
             self.choose_kind(MINE_TAB)
             return
-        resource = self.resource()
-        if slot.state != FREE or resource is None or not self.bookable(resource):
+        if not slot.durations:
             return
         self.start = slot
-        self.minutes = self._choices()[0]
+        self.minutes = slot.durations[0]
         self.clear_message()
         self.pane = "confirm"
         self.render()
 
-    def _choices(self) -> list[int]:
-        """Durations offered from the chosen start: whole slots from the minimum to the
-        maximum, as far as the slots after the start are free (at least the minimum:
-        the service has the last word)."""
-        resource = self.resource()
-        if resource is None or self.start is None:
-            return [0]
-        step = resource.slot_minutes
-        slots = list(self.slots())
-        free = 0
-        for slot in slots[slots.index(self.start) :] if self.start in slots else []:
-            if slot.state != FREE:
-                break
-            free += step
-        longest = max(resource.min_minutes, min(resource.max_minutes, free))
-        return list(range(resource.min_minutes, longest + 1, step)) or [resource.min_minutes]
-
     def change_minutes(self, direction: int) -> None:
-        choices = self._choices()
+        """The next shorter (-1) or longer (1) duration the chosen slot offers."""
+        if self.start is None:
+            return
+        choices = self.start.durations
         index = choices.index(self.minutes) if self.minutes in choices else 0
-        index = max(0, min(len(choices) - 1, index + direction))
-        self.minutes = choices[index]
+        self.minutes = choices[max(0, min(len(choices) - 1, index + direction))]
         self.render()
 
     def back_to_grid(self) -> None:
@@ -415,7 +334,7 @@ class EquipmentScreen(KioskScreen):
             self.start = None
             self.say(OK, "ui.booking.booked", {})
             self.pane = "done"
-            self.refresh()
+            self.refresh()  # a new booking has no event: the grid is fetched here
 
         self.app.call(
             lambda: bookings.book(ref, resource.id, start.starts_at, minutes),
@@ -439,6 +358,7 @@ class EquipmentScreen(KioskScreen):
         ConfirmCancel(text=text, confirm=lambda: self.cancel(booking_id)).open(animation=False)
 
     def cancel(self, booking_id: int) -> None:
+        """Cancel; the list follows the service's BookingCancelled (one fetch)."""
         bookings = self.bookings
         if bookings is None:
             return
@@ -450,18 +370,22 @@ class EquipmentScreen(KioskScreen):
                 "ui.booking.cancelled",
                 {"resource": booking.resource_name, "when": self._when_params(booking)},
             )
-            self.refresh()
 
         self.app.call(lambda: bookings.cancel(ref, booking_id), done, self._refused)
 
     def check_in(self, booking_id: int | None = None) -> None:
+        """Check in; the list follows the service's BookingCheckedIn (one fetch)."""
         bookings = self.bookings
         if bookings is None:
             return
         ref = self.app.session.ref
-        self.app.call(lambda: bookings.check_in(ref, booking_id), self._checked_in, self._refused)
+        self.app.call(
+            lambda: bookings.check_in(ref, booking_id),
+            lambda booking: self._checked_in(booking, fetch=False),
+            self._refused,
+        )
 
-    def _checked_in(self, booking: Booking) -> None:
+    def _checked_in(self, booking: Booking, *, fetch: bool) -> None:
         self.kind = MINE_TAB
         self.pane = "mine"
         self.say(
@@ -469,7 +393,10 @@ class EquipmentScreen(KioskScreen):
             "ui.booking.checked_in",
             {"resource": booking.resource_name, "when": self._when_params(booking)},
         )
-        self.refresh()
+        if fetch:
+            self.refresh()
+        else:
+            self.render()
 
     def _session_changed(self, _app: Any, signed_in: bool) -> None:
         """On sign-in: check the patron in when a booking's window is open now."""
@@ -481,19 +408,21 @@ class EquipmentScreen(KioskScreen):
             return  # staff go to staff mode; they check in from My bookings
         ref = session.ref
 
-        def done(booking: Booking) -> None:
+        def done(booking: Booking | None) -> None:
+            if booking is None:
+                return  # most sign-ins: no booking whose check-in window is open
             self.reset()
-            self._checked_in(booking)
+            # Nothing was loaded for this patron yet (the event found the screen empty
+            # and left it): this one fetch shows it.
+            self._checked_in(booking, fetch=True)
             if self.app.current == "home":
                 self.app.go("equipment")
 
-        def nothing(error: KioskError) -> None:
-            # Most sign-ins have nothing to check in to; other refusals are not the
-            # patron's concern at sign-in (My bookings says them when asked).
-            if error.key != "booking.nothing_to_check_in":
-                log.info("no check-in at sign-in: %s", error.key)
+        def refused(error: KioskError) -> None:
+            # Not the patron's concern at sign-in (My bookings says it when asked).
+            log.info("no check-in at sign-in: %s", error.key)
 
-        self.app.call(lambda: bookings.check_in(ref), done, nothing)
+        self.app.call(lambda: bookings.arrive(ref), done, refused)
 
     # -- messages --------------------------------------------------------------------
     def say(self, mark: str, key: str, params: dict[str, Any]) -> None:
@@ -531,51 +460,55 @@ class EquipmentScreen(KioskScreen):
         return self.app.tr(
             "ui.booking.when",
             day=fmt.short_day(starts_at, lang, zone),
-            start=hhmm(starts_at, lang, zone),
-            end=hhmm(ends_at, lang, zone),
+            start=fmt.clock(starts_at, lang, zone),
+            end=fmt.clock(ends_at, lang, zone),
         )
 
     def when(self, booking: Booking) -> str:
         return self._when_text(booking.starts_at, booking.ends_at)
 
-    def check_in_window(self, booking: Booking) -> tuple[datetime, datetime] | None:
-        rules = self.rules(booking.resource_id)
-        if rules is None:
-            return None
-        opens = booking.starts_at - timedelta(minutes=rules.check_in_early_minutes)
-        closes = min(booking.starts_at + timedelta(minutes=rules.no_show_minutes), booking.ends_at)
-        return opens, closes
+    def _time(self, moment: datetime) -> str:
+        return fmt.clock(moment, self.app.language, self.zone)
 
-    def check_in_open(self, booking: Booking) -> bool:
-        window = self.check_in_window(booking)
-        if booking.status != "booked" or window is None:
-            return False
-        return window[0] <= self.now < window[1]
-
-    def day_text(self) -> str:
-        if self.day is None:
+    def not_bookable_text(self, resource: Resource, short: bool) -> str:
+        """Why it cannot be booked right now, in words (the resource button's second line
+        when ``short``, else the note under the grid)."""
+        reason = resource.not_bookable_reason
+        if resource.bookable_now:
             return ""
-        lang = self.app.language
-        text = fmt.short_day(self.day, lang, self.zone)
-        if self.day == self.today():
-            return self.app.tr("ui.booking.today", day=text)
-        return text
-
-    def slot_text(self, slot: Slot) -> str:
-        lang = self.app.language
-        return "{}\n{}".format(
-            hhmm(slot.starts_at, lang, self.zone), self.app.tr(f"booking.slot.{slot.state}")
+        offline = reason == "equipment.reason.offline"
+        if short:
+            return self.app.tr(
+                "ui.booking.offline_short" if offline else "ui.booking.unknown_short"
+            )
+        if offline:
+            return self.app.tr("ui.booking.offline", resource=resource.name)
+        return self.app.tr(
+            "ui.booking.not_bookable", resource=resource.name, reason=self.app.tr(reason)
         )
 
     def resource_text(self, resource: Resource) -> str:
         lines = [resource.name]
-        if not self.bookable(resource):
+        if not resource.bookable_now:
             lines.append(self.not_bookable_text(resource, short=True))
         elif resource.training:
             lines.append(self.app.tr("ui.booking.training_short"))
         return "\n".join(lines)
 
-    # -- drawing ---------------------------------------------------------------------
+    def _day_text(self) -> str:
+        if self.view is None:
+            return ""
+        shown = self.view.grid.day
+        text = fmt.short_day(shown, self.app.language, self.zone)
+        return self.app.tr("ui.booking.today", day=text) if shown == self.view.today else text
+
+    def _kind_label(self, kind: str) -> str:
+        key = f"ui.equipment.kind.{kind}"
+        label = self.app.tr(key)
+        # A kind configured without a translation: its own name, never a key.
+        return kind.replace("_", " ").capitalize() if label == key else label
+
+    # -- drawing: data for the kv rules ----------------------------------------------
     def render(self) -> None:
         self._translate_message()
         if not self._panes:
@@ -587,73 +520,55 @@ class EquipmentScreen(KioskScreen):
         self._render_mine()
 
     def _render_tabs(self) -> None:
-        box = self.ids.tabs
-        box.clear_widgets()
-        if not self.available:
-            return
-        app = self.app
-        for kind in self.kinds():
-            key = f"ui.equipment.kind.{kind}"
-            label = app.tr(key)
-            if label == key:
-                # A kind configured without a translation: its own name, never a key.
-                label = kind.replace("_", " ").capitalize()
-            toggle = Factory.TabToggle(text=label)
-            toggle.chosen = self.kind == kind
-            toggle.tab = kind
-            toggle.help_key = "ui.help.equipment.tab"  # what Help says (screens/keypad.py)
-            toggle.bind(on_release=lambda b: self.choose_kind(b.tab))
-            box.add_widget(toggle)
-        mine = Factory.TabToggle(text=app.tr("ui.booking.mine_tab", count=len(self.mine)))
-        mine.chosen = self.kind == MINE_TAB
-        mine.tab = MINE_TAB
-        mine.help_key = "ui.help.equipment.tab_mine"
-        mine.bind(on_release=lambda b: self.choose_kind(b.tab))
-        box.add_widget(mine)
+        tabs = [] if not self.available else [*self.kinds(), MINE_TAB]
+        self.tab_data = [
+            {
+                "tab": kind,
+                "chosen": self.kind == kind,
+                "text": (
+                    self.app.tr("ui.booking.mine_tab", count=len(self.mine))
+                    if kind == MINE_TAB
+                    else self._kind_label(kind)
+                ),
+            }
+            for kind in tabs
+        ]
 
     def _render_pick(self) -> None:
         app = self.app
-        resources_box = self.ids.resources
-        resources_box.clear_widgets()
-        slots_box = self.ids.slots
-        slots_box.clear_widgets()
-        self.ids.day_label.text = self.day_text()
-        self.ids.prev_day.disabled = not (self.available and self.can_go_back())
-        self.ids.next_day.disabled = not (self.available and self.can_go_forward())
-        note = ""
+        view = self.view
+        self.day_text = self._day_text()
+        self.can_go_back = self.available and view is not None and view.previous_day is not None
+        self.can_go_forward = self.available and view is not None and view.next_day is not None
+        self.resource_data = [
+            {"ident": r.id, "chosen": r.id == self.resource_id, "text": self.resource_text(r)}
+            for r in self.resources
+            if r.kind == self.kind
+        ]
+        resource = self.resource()
+        slots = self.slots() if resource is not None and self.available else ()
+        self.slot_data = [
+            {
+                "slot": slot,
+                "slot_state": slot.state,
+                "disabled": not (slot.durations or slot.state == MINE),
+                "text": f"{self._time(slot.starts_at)}\n{app.tr(f'booking.slot.{slot.state}')}",
+            }
+            for slot in slots
+        ]
         if not self.available:
             note = app.tr("ui.booking.unavailable")
-        for each in self.resources:
-            if each.kind != self.kind:
-                continue
-            toggle = Factory.ResourceToggle(text=self.resource_text(each))
-            toggle.chosen = each.id == self.resource_id
-            toggle.ident = each.id
-            toggle.help_key = "ui.help.equipment.resource"
-            toggle.bind(on_release=lambda b: self.choose_resource(b.ident))
-            resources_box.add_widget(toggle)
-        resource = self.resource()
-        slots = self.slots()
-        if resource is not None and self.available:
-            bookable = self.bookable(resource)
-            if not bookable:
-                note = self.not_bookable_text(resource, short=False)
-            elif not slots:
-                note = app.tr("booking.closed_day")
-            elif not any(s.state == FREE for s in slots):
-                note = app.tr("ui.booking.day_full")
-            else:
-                note = app.tr("ui.booking.pick_slot")
-            for slot in slots:
-                button = SlotButton(text=self.slot_text(slot), slot=slot, slot_state=slot.state)
-                pressable = (slot.state == FREE and bookable) or slot.state == MINE
-                button.disabled = not pressable
-                button.help_key = (
-                    f"ui.help.equipment.slot_{'mine' if slot.state == MINE else 'free'}"
-                )
-                button.bind(on_release=lambda b: self.pick(b.slot))
-                slots_box.add_widget(button)
-        self.ids.grid_note.text = note
+        elif resource is None:
+            note = ""
+        elif not resource.bookable_now:
+            note = self.not_bookable_text(resource, short=False)
+        elif not slots:
+            note = app.tr("booking.closed_day")
+        elif not any(s.durations for s in slots):
+            note = app.tr("ui.booking.day_full")
+        else:
+            note = app.tr("ui.booking.pick_slot")
+        self.grid_note = note
 
     def _render_confirm(self) -> None:
         app = self.app
@@ -662,18 +577,17 @@ class EquipmentScreen(KioskScreen):
             return
         lang, zone = app.language, self.zone
         ends = start.starts_at + timedelta(minutes=self.minutes)
-        self.ids.confirm_title.text = resource.name
-        self.ids.confirm_when.text = app.tr(
+        self.confirm_title = resource.name
+        self.confirm_when = app.tr(
             "ui.booking.when_long",
             day=fmt.day(start.starts_at, lang, zone),
-            start=hhmm(start.starts_at, lang, zone),
-            end=hhmm(ends, lang, zone),
+            start=self._time(start.starts_at),
+            end=self._time(ends),
         )
-        self.ids.minutes_label.text = app.tr("ui.booking.minutes", minutes=self.minutes)
-        choices = self._choices()
-        self.ids.shorter.disabled = self.minutes <= choices[0]
-        self.ids.longer.disabled = self.minutes >= choices[-1]
-        self.ids.confirm_rules.text = app.tr(
+        self.minutes_text = app.tr("ui.booking.minutes", minutes=self.minutes)
+        self.can_shorten = self.minutes > start.durations[0]
+        self.can_lengthen = self.minutes < start.durations[-1]
+        self.rules_text = app.tr(
             "ui.booking.rules",
             min=resource.min_minutes,
             max=resource.max_minutes,
@@ -684,60 +598,45 @@ class EquipmentScreen(KioskScreen):
         booking = self.booked
         if booking is None:
             return
-        app = self.app
-        self.ids.done_what.text = f"{booking.resource_name}\n{self.when(booking)}"
-        window = self.check_in_window(booking)
-        lang, zone = app.language, self.zone
-        self.ids.done_check_in.text = (
-            app.tr(
-                "ui.booking.check_in_hint",
-                opens=hhmm(window[0], lang, zone),
-                closes=hhmm(window[1], lang, zone),
+        self.done_what = f"{booking.resource_name}\n{self.when(booking)}"
+        opens, closes = booking.check_in_opens, booking.check_in_closes
+        self.done_check_in = (
+            self.app.tr(
+                "ui.booking.check_in_hint", opens=self._time(opens), closes=self._time(closes)
             )
-            if window
+            if opens is not None and closes is not None
             else ""
         )
 
     def _render_mine(self) -> None:
         app = self.app
-        box = self.ids.bookings_box
-        box.clear_widgets()
-        lang, zone = app.language, self.zone
+        rows = []
         for booking in self.mine:
             parts = [self.when(booking), app.tr(f"booking.status.{booking.status}")]
-            window = self.check_in_window(booking)
-            can_check_in = self.check_in_open(booking)
-            if booking.status == "booked" and window is not None and self.now < window[0]:
-                parts.append(app.tr("ui.booking.check_in_from", opens=hhmm(window[0], lang, zone)))
-            mark = {"booked": "pending", "checked_in": "ok", "active": "ok"}.get(
-                booking.status, "warning"
+            if booking.check_in == CHECK_IN_LATER and booking.check_in_opens is not None:
+                opens = self._time(booking.check_in_opens)
+                parts.append(app.tr("ui.booking.check_in_from", opens=opens))
+            rows.append(
+                {
+                    "mark": STATUS_MARKS.get(booking.status, "warning"),
+                    "title": booking.resource_name,
+                    "detail": " · ".join(parts),
+                    "ident": str(booking.id),
+                    "booking_id": booking.id,
+                    "can_check_in": booking.check_in == CHECK_IN_OPEN,
+                    "can_cancel": booking.may_cancel,
+                }
             )
-            row = BookingRow(
-                mark=mark,
-                title=booking.resource_name,
-                detail=" · ".join(parts),
-                ident=str(booking.id),
-                can_check_in=can_check_in,
-                can_cancel=booking.status in ("booked", "checked_in")
-                and booking.starts_at > self.now,
-                check_in_action=lambda i=booking.id: self.check_in(i),
-                cancel_action=lambda i=booking.id: self.ask_cancel(i),
-            )
-            box.add_widget(row)
-        self.ids.mine_empty.text = (
-            app.tr("ui.booking.mine_empty") if self.loaded and not self.mine else ""
-        )
+        self.booking_data = rows
+        self.mine_empty = app.tr("ui.booking.mine_empty") if self.loaded and not rows else ""
 
     # -- leaving -----------------------------------------------------------------------
     def reset(self) -> None:
         self.day = None
-        self.resources = []
-        self.grid = None
-        self.mine = []
+        self.view = None
         self.start = None
         self.minutes = 0
         self.booked = None
-        self.rules_by_id = {}
         self.busy = False
         self.kind = ""
         self.resource_id = ""

@@ -4,6 +4,7 @@ and keeps patrons' PINs itself: then those buttons are not there at all)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from kivy.properties import NumericProperty, StringProperty
@@ -12,7 +13,11 @@ from kiosk.circulation.api import Capabilities, PatronOverview
 from screens.base import KioskScreen
 
 #: Buttons shown only when the backend can do what they lead to.
-NEEDS: dict[str, str] = {"borrow": "checkout", "returns": "checkin", "pin": "pin_change"}
+NEEDS: dict[str, Callable[[Capabilities], bool]] = {
+    "borrow": lambda caps: caps.checkout,
+    "returns": lambda caps: caps.checkin,
+    "pin": lambda caps: caps.pin_change,
+}
 
 
 class HomeScreen(KioskScreen):
@@ -35,7 +40,7 @@ class HomeScreen(KioskScreen):
         """Out of the grid (so keypad and speech skip them too): what ``caps`` says no
         to. Unchanged capabilities change nothing."""
         grid = self.ids.actions
-        wanted = [b for name, b in self._buttons if getattr(caps, NEEDS.get(name, ""), True)]
+        wanted = [b for name, b in self._buttons if NEEDS.get(name, _always)(caps)]
         if list(reversed(grid.children)) != wanted:
             grid.clear_widgets()
             for button in wanted:
@@ -58,6 +63,10 @@ class HomeScreen(KioskScreen):
     def reset(self) -> None:
         self.loans = self.overdue = self.holds_ready = 0
         self.loaded = ""
+
+
+def _always(_caps: Capabilities) -> bool:
+    return True
 
 
 def _order(ids: Any, grid: Any) -> list[str]:

@@ -12,7 +12,7 @@ from kivy.properties import NumericProperty
 
 from kiosk.domain.errors import KioskError
 from kiosk.domain.events import TagsRead
-from kiosk.domain.tags import ItemTag
+from kiosk.itempad import read_pad
 from screens.base import KioskScreen
 from screens.widgets import TextEntry
 
@@ -41,6 +41,10 @@ class ItemLine:
     result: Any = None
 
 
+#: The line that stands for the pad's tags without an item id.
+UNREADABLE = "pad:unreadable"
+
+
 class ItemsScreen(KioskScreen):
     """Base of Borrow and Return. Subclasses implement :meth:`process`."""
 
@@ -56,26 +60,38 @@ class ItemsScreen(KioskScreen):
         return True
 
     def on_tags(self, event: TagsRead) -> bool:
-        by_item: dict[str, list[ItemTag]] = {}
-        for tag in event.tags:
-            by_item.setdefault(tag.item_id, []).append(tag)
-        for item_id, tags in by_item.items():
-            if self._line(item_id) is not None:
-                continue
-            parts = tags[0].parts
-            if parts > 1 and len({t.part for t in tags}) < parts:
-                # A multi-part set (a book with a CD) goes out or in only as a whole.
-                line = ItemLine(
-                    barcode=item_id,
-                    state="warning",
-                    key="ui.items.parts_missing",
-                    params={"present": len(tags), "parts": parts},
+        """The pad's tags by the library's rule (:func:`kiosk.itempad.read_pad`): each
+        item on its own line; an incomplete multi-part set refused whole; tags without
+        an item id one warning."""
+        reading = read_pad(event.tags)
+        for tag_set in reading.incomplete:
+            if self._line(tag_set.item_id) is None:
+                self._warn(
+                    ItemLine(
+                        barcode=tag_set.item_id,
+                        state="warning",
+                        key="ui.items.parts_missing",
+                        params={"present": tag_set.present, "parts": tag_set.parts},
+                    )
                 )
-                self._upsert(line)
-                self.app.alert(self.spoken(line))
-                continue
-            self.add(item_id, tuple(t.uid for t in tags))
+        if reading.unreadable and self._line(UNREADABLE) is None:
+            self._warn(
+                ItemLine(
+                    barcode=UNREADABLE,
+                    state="warning",
+                    title=self.app.tr("ui.items.tag_unreadable_title"),
+                    key="pad.tag_unreadable",
+                    params={"count": reading.unreadable},
+                )
+            )
+        for tag_set in reading.items:
+            # A set completed after its warning goes through now (add() retries it).
+            self.add(tag_set.item_id, tag_set.uids)
         return True
+
+    def _warn(self, line: ItemLine) -> None:
+        self._upsert(line)
+        self.app.alert(self.spoken(line))
 
     def type_barcode(self) -> None:
         entry = TextEntry(

@@ -13,14 +13,12 @@ import logging
 import tempfile
 import traceback
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from kivy.clock import Clock
 
 from kiosk import bootstrap, demo
-from kiosk.booking.service import BookingService
 from kiosk.bootstrap import Kiosk
 from kiosk.domain.events import CardTapped, ItemScanned
 from screens.kiosk_app import KioskApp
@@ -52,6 +50,9 @@ class ScreenshotApp(KioskApp):
         **kwargs: Any,
     ) -> None:
         super().__init__(kiosk=kiosk, services=None, **kwargs)
+        #: The running kiosk without a database whose simulators every walk-through
+        #: uses; each language opens a kiosk of its own over them (:meth:`fresh`).
+        self.devices = kiosk
         self.sets = list(sets or SETS)
         self._look: tuple[str, float | None] = ("", None)
         self.reduced_motion = True  # still frames: no fades, no pulsing
@@ -138,16 +139,18 @@ class ScreenshotApp(KioskApp):
         ]
 
     def fresh(self, lang: str) -> None:
-        """A new demo database for this language's walk-through."""
+        """A new demo database for this language's walk-through, over the same
+        simulators (the kiosk is not started: no scheduler for still frames)."""
         self.sign_out("sign_out")
-        config = self.kiosk.config
-        store = bootstrap.open_store(config, Path(self._folder.name) / f"{lang}.db")
-        demo.load(store, config)
-        self.services = bootstrap.build_services(self.kiosk, store)
-        # The makerspace's bookings on the same demo database (no scheduler: still frames).
-        self.services.bookings = BookingService(
-            store, config, bus=self.kiosk.bus, equipment=self.kiosk.equipment
+        config = self.devices.config
+        shown = bootstrap.open_kiosk(
+            config, Path(self._folder.name) / f"{lang}.db", share=self.devices
         )
+        assert shown.store is not None
+        demo.load(shown.store, config)
+        if self.kiosk is not self.devices:
+            bootstrap.close_kiosk(self.kiosk)
+        self.kiosk, self.services = shown, shown.services
         self.set_language(lang)
         self.screen("attract").refresh()
 
@@ -156,18 +159,15 @@ class ScreenshotApp(KioskApp):
         (the screen shows one day at a time: move to the next day that has one)."""
         screen = self.screen("equipment")
         screen.choose_kind("computer")
-        for _ in range(screen.horizon() + 1):
-            free = [slot for slot in screen.slots() if slot.state == "free"]
-            if free:
-                screen.pick(free[0])
+        bookings = screen.bookings
+        while bookings is not None and screen.view is not None:
+            free = [slot for slot in screen.slots() if slot.durations]
+            if free or screen.view.next_day is None:
+                if free:
+                    screen.pick(free[0])
                 return
-            if not screen.can_go_forward():
-                return
-            # Synchronous here (a still frame): the day's grid straight from the service.
-            assert screen.bookings is not None and screen.day is not None
-            screen.day += timedelta(days=1)
-            screen.grid = screen.bookings.day(screen.day, patron=self.session.ref)
-            screen.render()
+            # Synchronous here (a still frame): the next day straight from the service.
+            screen.show(bookings.view(self.session.ref, screen.view.next_day))
 
     # -- the runner ----------------------------------------------------------------
     def on_start(self) -> None:
@@ -237,6 +237,8 @@ class ScreenshotApp(KioskApp):
 
     def on_stop(self) -> None:
         super().on_stop()
+        if self.kiosk is not self.devices:
+            bootstrap.close_kiosk(self.kiosk)
         self._folder.cleanup()
 
     def tick(self) -> None:

@@ -1,30 +1,34 @@
-"""Staff mode, opened by a staff card and its PIN: device status, equipment (as the
-equipment controller knows it: ``Services.equipment``) with an override, today's
-bookings waiting for a check-in (staff check them in for the patron), and the only way
-to leave the app."""
+"""Staff mode, opened by a staff card and its PIN: device status, the alerts staff
+must deal with (``Services.alerts``: equipment faults, refused offline loans ...),
+equipment (as the equipment controller knows it: ``Services.equipment``) with an
+override, today's bookings waiting for a check-in (staff check them in for the patron),
+and the only way to leave the app. The lists are kv rules filled from data."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from kivy.factory import Factory
-from kivy.properties import BooleanProperty
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
+from kiosk.alerts import StaffAlert
 from kiosk.booking.api import Booking
 from kiosk.booking.equipment_api import EquipmentStatus, SwitchOutcome
 from kiosk.domain.errors import KioskError
-from kiosk.domain.events import EquipmentChanged
+from kiosk.domain.events import DeviceStatus, EquipmentChanged, EquipmentFault
 from kiosk.i18n import catalogue
-from kiosk.timeutil import utcnow
+from screens import data_list  # noqa: F401  (DataBox: used by the kv rules)
 from screens import format as fmt
 from screens.base import KioskScreen
-from screens.equipment import hhmm
 
 
 class StaffScreen(KioskScreen):
     needs_patron = True
     confirm_exit = BooleanProperty(False)
+    #: What the kv rules show (``Row`` properties per line).
+    device_rows = ListProperty([])
+    alert_rows = ListProperty([])
+    equipment_rows = ListProperty([])
+    alerts_note = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -33,20 +37,24 @@ class StaffScreen(KioskScreen):
         self.notes: dict[str, str] = {}
         #: Today's bookings that wait for a check-in (``booked``, not ended).
         self.waiting: list[Booking] = []
+        #: Open staff alerts, newest first.
+        self.alerts: list[StaffAlert] = []
 
     def on_kv_post(self, _base: Any) -> None:
         if self.app is not None:
             # The owner's record changed (a plug answered, went offline, ...).
             self.app.dispatcher.subscribe(EquipmentChanged, self._equipment_changed)
+            # Something staff must know about happened (recorded by the kiosk first).
+            self.app.dispatcher.subscribe(EquipmentFault, self._alerted)
+            self.app.dispatcher.subscribe(DeviceStatus, self._alerted)
 
     def _equipment_changed(self, _event: EquipmentChanged) -> None:
         if self.app.current == self.name:
             self.render()
 
-    @property
-    def equipment(self) -> Any:
-        services = self.app.services
-        return None if services is None else services.equipment
+    def _alerted(self, _event: EquipmentFault | DeviceStatus) -> None:
+        if self.app.current == self.name:
+            self.load_alerts()
 
     def on_pre_enter(self, *_args: Any) -> None:
         patron = self.app.session.patron
@@ -73,6 +81,52 @@ class StaffScreen(KioskScreen):
 
         self.app.call(check_all, self._checked, device=True)
         self.load_waiting()
+        self.load_alerts()
+
+    # -- alerts ---------------------------------------------------------------------
+    def load_alerts(self) -> None:
+        services = self.app.services
+        if services is None:
+            return
+        self.app.call(services.alerts.open_alerts, self._got_alerts, quick=True)
+
+    def _got_alerts(self, alerts: list[StaffAlert]) -> None:
+        self.alerts = alerts
+        self.render()
+
+    def close_alert(self, alert: StaffAlert) -> None:
+        services = self.app.services
+        if services is None:
+            return
+        staff = self.app.session.ref
+        title = self._alert_title(alert)
+
+        def done(_result: None) -> None:
+            self.app.announce(self.app.tr("ui.staff.alert_closed", title=title))
+            self.load_alerts()
+
+        def failed(error: KioskError) -> None:
+            self.app.alert(self.app.describe(error))
+            self.load_alerts()
+
+        self.app.call(lambda: services.alerts.close(alert.id, staff), done, failed, quick=True)
+
+    def _alert_title(self, alert: StaffAlert) -> str:
+        if not alert.resource:
+            return str(self.app.tr("ui.staff.alert_kiosk"))
+        return self._names().get(alert.resource, alert.resource)
+
+    def _alert_detail(self, alert: StaffAlert) -> str:
+        app, zone = self.app, self.app.kiosk.config.kiosk.timezone
+        title = self._alert_title(alert)
+        when = f"{fmt.short_day(alert.raised_at, app.language, zone)} "
+        when += fmt.clock(alert.raised_at, app.language, zone)
+        text = app.tr(alert.key, resource=title, **alert.params)
+        parts = [when, text]
+        if alert.repeats > 1:
+            last = fmt.clock(alert.last_at, app.language, zone)
+            parts.append(app.tr("ui.staff.alert_repeats", count=alert.repeats, last=last))
+        return " · ".join(parts)
 
     # -- check-in by staff ------------------------------------------------------------
     def load_waiting(self) -> None:
@@ -81,24 +135,15 @@ class StaffScreen(KioskScreen):
         if bookings is None:
             self.waiting = []
             return
-        clock = getattr(bookings, "clock", utcnow)
-        zone = self.app.kiosk.config.kiosk.timezone
-
-        def fetch() -> list[Booking]:
-            now: datetime = clock()
-            today = fmt.local_date(now, zone)
-            return [
-                b for b in bookings.bookings_on(today) if b.status == "booked" and b.ends_at > now
-            ]
-
-        self.app.call(fetch, self._got_waiting, quick=True)
+        self.app.call(bookings.waiting, self._got_waiting, quick=True)
 
     def _got_waiting(self, waiting: list[Booking]) -> None:
         self.waiting = waiting
         self.render()
 
     def check_in(self, booking_id: int) -> None:
-        bookings = self.app.services.bookings if self.app.services is not None else None
+        services = self.app.services
+        bookings = None if services is None else services.bookings
         if bookings is None:
             return
 
@@ -118,11 +163,11 @@ class StaffScreen(KioskScreen):
         self.render()
 
     def switch(self, resource_id: str, on: bool) -> None:
-        equipment = self.equipment
-        if equipment is None:
+        services = self.app.services
+        if services is None:
             return
-        resources = self.app.kiosk.config.resources
-        name = next((r.name for r in resources if r.id == resource_id and r.name), resource_id)
+        equipment = services.equipment
+        name = self._names().get(resource_id, resource_id)
 
         def done(outcome: SwitchOutcome) -> None:
             # The owner recorded the answer; this note is only what the command did.
@@ -164,10 +209,30 @@ class StaffScreen(KioskScreen):
             return
         self.app.quit()
 
+    def _names(self) -> dict[str, str]:
+        return {r.id: r.name or r.id for r in self.app.kiosk.config.resources}
+
+    # -- drawing: data for the kv rules -------------------------------------------------
     def render(self) -> None:
+        self.device_rows = self._device_rows()
+        self.alert_rows = [
+            {
+                "mark": "warning",
+                "title": self._alert_title(alert),
+                "detail": self._alert_detail(alert),
+                "ident": f"alert:{alert.id}",
+                "action_text": self.app.tr("ui.staff.alert_done"),
+                "action_role": "secondary",
+                "action": lambda a=alert: self.close_alert(a),
+            }
+            for alert in self.alerts
+        ]
+        self.alerts_note = "" if self.alerts else self.app.tr("ui.staff.alerts_none")
+        self.equipment_rows = self._plug_rows() + self._waiting_rows()
+
+    def _device_rows(self) -> list[dict[str, Any]]:
         app = self.app
-        devices = self.ids.devices
-        devices.clear_widgets()
+        rows = []
         for key, device in app.kiosk.devices:
             if key.startswith("resources["):
                 continue
@@ -185,53 +250,65 @@ class StaffScreen(KioskScreen):
             kind_key = f"ui.staff.kind.{kind_name}"
             # A new adapter kind without a word yet shows its code, not a missing key.
             kind = app.tr(kind_key) if kind_key in catalogue(app.language) else kind_name
-            devices.add_widget(
-                Factory.Row(mark=mark, title=f"{kind}: {device.name}", detail=detail, ident=key)
+            rows.append(
+                {
+                    "mark": mark,
+                    "title": f"{kind}: {device.name}",
+                    "detail": detail,
+                    "ident": key,
+                    "action_text": "",
+                    "action": None,
+                }
             )
-        box = self.ids.equipment
-        box.clear_widgets()
-        owner = self.equipment
-        names = {r.id: r.name or r.id for r in app.kiosk.config.resources}
-        for status in owner.all_states() if owner is not None else ():
+        return rows
+
+    def _plug_rows(self) -> list[dict[str, Any]]:
+        app = self.app
+        services = app.services
+        names = self._names()
+        rows = []
+        for status in services.equipment.all_states() if services is not None else ():
             if not status.switch:
                 continue
             rid = status.resource_id
             is_on = bool(status.on)
-            box.add_widget(
-                Factory.Row(
-                    mark="ok" if status.bookable else "refused",
-                    title=names.get(rid, rid),
-                    detail=self.equipment_detail(status, names.get(rid, rid)),
-                    ident=rid,
-                    action_text=app.tr("ui.staff.turn_off" if is_on else "ui.staff.turn_on"),
-                    action_role="danger" if is_on else "primary",
-                    action=lambda r=rid, on=not is_on: self.switch(r, on),
-                )
+            rows.append(
+                {
+                    "mark": "ok" if status.bookable else "refused",
+                    "title": names.get(rid, rid),
+                    "detail": self.equipment_detail(status, names.get(rid, rid)),
+                    "ident": rid,
+                    "action_text": app.tr("ui.staff.turn_off" if is_on else "ui.staff.turn_on"),
+                    "action_role": "danger" if is_on else "primary",
+                    "action": lambda r=rid, on=not is_on: self.switch(r, on),
+                }
             )
-        self._render_waiting()
+        return rows
 
-    def _render_waiting(self) -> None:
+    def _waiting_rows(self) -> list[dict[str, Any]]:
         """Below the plugs, in the same list: today's bookings nobody checked in to."""
         app = self.app
-        box = self.ids.equipment
         zone = app.kiosk.config.kiosk.timezone
+        rows = []
         for booking in self.waiting:
-            start = hhmm(booking.starts_at, app.language, zone)
-            when = f"{start}-{hhmm(booking.ends_at, app.language, zone)}"
-            box.add_widget(
-                Factory.Row(
-                    mark="pending",
-                    title=booking.resource_name,
-                    detail=app.tr("ui.staff.booking_waiting", id=booking.id, when=when),
-                    ident=f"booking:{booking.id}",
-                    action_text=app.tr("ui.staff.check_in"),
-                    action_role="primary",
-                    action=lambda i=booking.id: self.check_in(i),
-                )
+            start = fmt.clock(booking.starts_at, app.language, zone)
+            when = f"{start}-{fmt.clock(booking.ends_at, app.language, zone)}"
+            rows.append(
+                {
+                    "mark": "pending",
+                    "title": booking.resource_name,
+                    "detail": app.tr("ui.staff.booking_waiting", id=booking.id, when=when),
+                    "ident": f"booking:{booking.id}",
+                    "action_text": app.tr("ui.staff.check_in"),
+                    "action_role": "primary",
+                    "action": lambda i=booking.id: self.check_in(i),
+                }
             )
+        return rows
 
     def reset(self) -> None:
         self.confirm_exit = False
         self.checks = {}
         self.notes = {}
         self.waiting = []
+        self.alerts = []

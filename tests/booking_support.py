@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kiosk import config as config_module
-from kiosk.bootstrap import open_store
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
 from kiosk.store import Store
 from kiosk.timeutil import to_db
+from tests.support.kiosks import open_test_kiosk, store_of
 
 ZONE = ZoneInfo("Asia/Makassar")
 
@@ -89,7 +89,7 @@ def make_config(switch1: str = "sim://", switch2: str = "sim://", extra: str = "
 
 
 def make_store(path: Path, config: Config) -> Store:
-    store = open_store(config, path)
+    store = store_of(open_test_kiosk(config, path))
     add_patrons(store)
     return store
 

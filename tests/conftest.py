@@ -17,9 +17,9 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 
 from kiosk import config as config_module
-from kiosk.bootstrap import open_store
 from kiosk.config import Config
 from kiosk.store import Store
+from tests.support.kiosks import close_all, open_test_kiosk, store_of
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -46,23 +46,27 @@ def default_config() -> Config:
     return config_module.parse(config_module.default_config_text(), "<test default>")
 
 
-@pytest.fixture
-def store(tmp_path: Path, default_config: Config) -> Iterator[Store]:
-    """A fresh, migrated, empty database file."""
-    s = open_store(default_config, tmp_path / "kiosk.db")
-    yield s
-    s.close()
+@pytest.fixture(autouse=True)
+def _close_test_kiosks() -> Iterator[None]:
+    """Every kiosk a test opened (tests/support/kiosks.py) is closed after it."""
+    yield
+    close_all()
 
 
 @pytest.fixture
-def demo_store(tmp_path: Path, default_config: Config) -> Iterator[Store]:
+def store(tmp_path: Path, default_config: Config) -> Store:
+    """A fresh, migrated, empty database file (a kiosk's, without devices)."""
+    return store_of(open_test_kiosk(default_config, tmp_path / "kiosk.db"))
+
+
+@pytest.fixture
+def demo_store(tmp_path: Path, default_config: Config) -> Store:
     """A fresh database filled with the demo data."""
     from kiosk import demo
 
-    s = open_store(default_config, tmp_path / "demo.db")
-    demo.load(s, default_config)
-    yield s
-    s.close()
+    store = store_of(open_test_kiosk(default_config, tmp_path / "demo.db"))
+    demo.load(store, default_config)
+    return store
 
 
 def free_port() -> int:

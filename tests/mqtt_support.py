@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -10,17 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import free_port
-
-
-def require_peer(what: str) -> None:
-    """A missing peer skips the test on a developer's machine, and fails it in CI
-    (``CI=true`` or ``KIOSK_REQUIRE_PEERS=1``): CI must never pass by skipping."""
-    if os.environ.get("CI", "").lower() == "true" or os.environ.get("KIOSK_REQUIRE_PEERS") == "1":
-        pytest.fail(f"{what} is needed and missing (./setup.sh test installs it)")
-    pytest.skip(f"{what} is not installed")
+from tests.support import peers
 
 
 class Mosquitto:
@@ -33,9 +23,7 @@ class Mosquitto:
     """
 
     def __init__(self, nodelay: bool = True, users: dict[str, str] | None = None) -> None:
-        self.exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-        if not Path(self.exe).exists():
-            require_peer("mosquitto (Debian package mosquitto)")
+        self.exe = peers.program("mosquitto", "mosquitto", "/usr/sbin/mosquitto")
         self.port = free_port()
         self.folder = Path(tempfile.mkdtemp(prefix="mosquitto-"))
         self.conf = self.folder / "mosquitto.conf"

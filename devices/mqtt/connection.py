@@ -35,22 +35,13 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from devices.mqtt import topics
 from kiosk.bus import EventBus
 from kiosk.domain.events import DeviceStatus
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[str, bytes], None]
-
-
-def status_topic(kiosk_id: str) -> str:
-    return f"kiosk/{kiosk_id}/status"
-
-
-def echo_topic(kiosk_id: str) -> str:
-    """Where :meth:`MqttConnection.round_trip` gets its message back; the mirror
-    listens on ``<this>/ask``."""
-    return f"kiosk/{kiosk_id}/echo"
 
 
 class _Mirror:
@@ -66,7 +57,8 @@ class _Mirror:
 
     def __init__(self, owner: MqttConnection, timeout: float) -> None:
         self.ready = threading.Event()
-        self.topic = echo_topic(owner.kiosk_id)
+        self.topic = topics.kiosk_echo(owner.kiosk_id)
+        self.ask = topics.kiosk_echo_ask(owner.kiosk_id)
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
             client_id=f"{owner.client_id}-echo",
@@ -88,7 +80,7 @@ class _Mirror:
         self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any
     ) -> None:
         if not reason.is_failure:
-            client.subscribe(f"{self.topic}/ask", qos=1)
+            client.subscribe(self.ask, qos=1)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
         client.publish(self.topic, bytes(msg.payload), qos=1)
@@ -181,7 +173,7 @@ class MqttConnection:
             client.username_pw_set(self._username, self._password)
         if self.tls:
             client.tls_set(ca_certs=self._ca_file or None, cert_reqs=ssl.CERT_REQUIRED)
-        client.will_set(status_topic(self.kiosk_id), b"offline", qos=1, retain=True)
+        client.will_set(topics.kiosk_status(self.kiosk_id), b"offline", qos=1, retain=True)
         client.reconnect_delay_set(
             min_delay=self._reconnect[0],  # type: ignore[arg-type]
             max_delay=self._reconnect[1],  # type: ignore[arg-type]
@@ -227,7 +219,9 @@ class MqttConnection:
         if mirror is not None:
             mirror.close()
         if self.connected.is_set():
-            info = self.client.publish(status_topic(self.kiosk_id), b"offline", 1, retain=True)
+            info = self.client.publish(
+                topics.kiosk_status(self.kiosk_id), b"offline", 1, retain=True
+            )
             with contextlib.suppress(RuntimeError, ValueError):
                 info.wait_for_publish(timeout=1.0)
         self.client.disconnect()
@@ -312,11 +306,11 @@ class MqttConnection:
         self.connects += 1
         with self._lock:
             self._live = True
-            topics = list(self._handlers)
+            filters = list(self._handlers)
             listeners = list(self._connect_listeners)
-        for topic in topics:
+        for topic in filters:
             client.subscribe(topic, qos=1)
-        client.publish(status_topic(self.kiosk_id), b"online", qos=1, retain=True)
+        client.publish(topics.kiosk_status(self.kiosk_id), b"online", qos=1, retain=True)
         with self._lock:
             retained = list(self._retained.items())
         for topic, payload in retained:
@@ -416,11 +410,12 @@ class MqttConnection:
 
     def round_trip(self, timeout: float = 1.0) -> float | None:
         """Blocking: publish to ``<echo>/ask``, which a mirror client of the kiosk's own
-        (see :class:`_Mirror`) hands back on :func:`echo_topic`, QoS 1 both ways as a
-        plug command and its answer. Seconds, or None when it did not come back."""
+        (see :class:`_Mirror`) hands back on the echo topic
+        (:func:`devices.mqtt.topics.kiosk_echo`), QoS 1 both ways as a plug command and
+        its answer. Seconds, or None when it did not come back."""
         if not self.connected.is_set():
             return None
-        topic = echo_topic(self.kiosk_id)
+        topic = topics.kiosk_echo(self.kiosk_id)
         with self._echo_lock:
             first, self._echo_subscribed = not self._echo_subscribed, True
             mirror = self._mirror
@@ -441,7 +436,7 @@ class MqttConnection:
             self._echoes[token] = arrived
         try:
             started = time.perf_counter()
-            if not self.publish(f"{topic}/ask", token, expiry_s=timeout):
+            if not self.publish(topics.kiosk_echo_ask(self.kiosk_id), token, expiry_s=timeout):
                 return None
             if not arrived.wait(timeout):
                 return None

@@ -1,10 +1,10 @@
 """The MQTT dialects of the supported smart plugs, described as data.
 
-One module holds every topic. A :class:`Dialect` says which topics to subscribe to,
-what to publish for ON, OFF and a state query, and how to read what comes back. The
-switch adapter (:mod:`devices.mqtt.switch`) and the plug simulator
-(:mod:`devices.mqtt.plugsim`) both work from these tables, never from their own
-topic strings.
+A :class:`Dialect` says which topics to subscribe to, what to publish for ON, OFF and a
+state query, and how to read what comes back; the topics themselves come from
+:mod:`devices.mqtt.topics` (one module for every topic). The switch adapter
+(:mod:`devices.mqtt.switch`) and the plug simulator (:mod:`devices.mqtt.plugsim`) both
+work from these tables, never from their own topic strings.
 
 - Tasmota: ``cmnd/<t>/POWER ON|OFF`` (empty payload: query); relay n of a strip is
   ``POWERn`` (``?channel=n``; ``POWER`` is relay 1). The device answers every command
@@ -30,6 +30,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from devices.mqtt import topics
 
 #: The device has no relay with the configured number (``?channel=``).
 NO_CHANNEL = "equipment.no_channel"
@@ -99,11 +101,11 @@ def _power_keys(channel: int) -> tuple[str, ...]:
 def _tasmota_command(
     device: str, channel: int, src: str, on: bool, ids: Callable[[], int]
 ) -> Request:
-    return [(f"cmnd/{device}/{_power_name(channel)}", b"ON" if on else b"OFF")], ()
+    return [(topics.tasmota_command(device, _power_name(channel)), b"ON" if on else b"OFF")], ()
 
 
 def _tasmota_query(device: str, channel: int, src: str, ids: Callable[[], int]) -> Request:
-    return [(f"cmnd/{device}/{_power_name(channel)}", b"")], ()
+    return [(topics.tasmota_command(device, _power_name(channel)), b"")], ()
 
 
 def _power(value: object) -> bool | None:
@@ -125,7 +127,7 @@ def _tasmota_parse(
 ) -> Reading | None:
     prefix, _, name = topic.rpartition("/")
     text = payload.decode("utf-8", "replace").strip()
-    if prefix == f"tele/{device}":
+    if prefix == topics.tasmota_tele(device):
         if name == "LWT" and text in ("Online", "Offline"):
             return Reading(online=text == "Online", device=device)
         if name == "STATE":
@@ -133,7 +135,7 @@ def _tasmota_parse(
             on = _tasmota_json(data, channel) if data is not None else None
             return Reading(on=on, online=True, device=device) if on is not None else None
         return None
-    if prefix != f"stat/{device}":
+    if prefix != topics.tasmota_stat(device):
         return None
     data = _json_object(text)
     if data is None:
@@ -164,22 +166,22 @@ def _json_object(text: str) -> dict[str, object] | None:
 
 TASMOTA = Dialect(
     name="tasmota",
-    subscriptions=("stat/{device}/+", "tele/{device}/+"),
+    subscriptions=topics.TASMOTA_SUBSCRIPTIONS,
     correlated=False,
     command=_tasmota_command,
     query=_tasmota_query,
     parse=_tasmota_parse,
-    lwt_topic="tele/{device}/LWT",
+    lwt_topic=topics.TASMOTA_LWT,
     lwt_online=b"Online",
     lwt_offline=b"Offline",
-    device_subscriptions=("cmnd/{device}/+",),
+    device_subscriptions=topics.TASMOTA_LISTENS,
 )
 
 
 # -- Shelly Gen2 --------------------------------------------------------------------
 def _rpc(device: str, src: str, rid: int, method: str, params: dict[str, object]) -> Message:
     body = {"id": rid, "src": src, "method": method, "params": params}
-    return f"{device}/rpc", json.dumps(body, separators=(",", ":")).encode()
+    return topics.shelly_rpc(device), json.dumps(body, separators=(",", ":")).encode()
 
 
 def _shelly_command(
@@ -205,7 +207,7 @@ def _output(status: object) -> bool | None:
 def _shelly_parse(
     device: str, channel: int, src: str, topic: str, payload: bytes
 ) -> Reading | None:
-    if topic == f"{device}/online":
+    if topic == topics.shelly_online(device):
         text = payload.decode("utf-8", "replace").strip()
         return Reading(online=text == "true", device=device) if text in ("true", "false") else None
     data = _json_object(payload.decode("utf-8", "replace").strip())
@@ -213,7 +215,7 @@ def _shelly_parse(
         return None
     who = data.get("src")
     speaker = who if isinstance(who, str) and who else device
-    if topic == f"{src}/rpc":
+    if topic == topics.shelly_rpc(src):
         rid = data.get("id")
         if not isinstance(rid, int) or isinstance(rid, bool):
             return None
@@ -231,11 +233,11 @@ def _shelly_parse(
             answer=True,
             device=speaker,
         )
-    if topic == f"{device}/events/rpc" and data.get("method") == "NotifyStatus":
+    if topic == topics.shelly_events(device) and data.get("method") == "NotifyStatus":
         params = data.get("params")
         on = _output(params.get(f"switch:{channel}") if isinstance(params, dict) else None)
         return Reading(on=on, online=True, device=speaker) if on is not None else None
-    if topic == f"{device}/status/switch:{channel}":
+    if topic == topics.shelly_switch_status(device, channel):
         on = _output(data)
         return Reading(on=on, online=True, device=device) if on is not None else None
     return None
@@ -243,15 +245,15 @@ def _shelly_parse(
 
 SHELLY = Dialect(
     name="shelly",
-    subscriptions=("{device}/online", "{device}/events/rpc", "{device}/status/+", "{src}/rpc"),
+    subscriptions=topics.SHELLY_SUBSCRIPTIONS,
     correlated=True,
     command=_shelly_command,
     query=_shelly_query,
     parse=_shelly_parse,
-    lwt_topic="{device}/online",
+    lwt_topic=topics.SHELLY_LWT,
     lwt_online=b"true",
     lwt_offline=b"false",
-    device_subscriptions=("{device}/rpc",),
+    device_subscriptions=topics.SHELLY_LISTENS,
 )
 
 #: URL scheme -> dialect.

@@ -16,6 +16,7 @@ import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from devices.mqtt import topics
 from devices.mqtt.connection import MqttConnection
 from kiosk.bus import EventBus, Unsubscribe
 from kiosk.domain.events import (
@@ -29,10 +30,6 @@ from kiosk.domain.events import (
 )
 
 CONTRACT_VERSION = 1
-
-
-def session_topic(resource: str) -> str:
-    return f"kiosk/pc/{resource}/session"
 
 
 class PcSessions:
@@ -104,4 +101,4 @@ class PcSessions:
                 return
             self._last[event.resource] = state
         body = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode()
-        self.connection.publish_retained(session_topic(event.resource), body)
+        self.connection.publish_retained(topics.pc_session(event.resource), body)

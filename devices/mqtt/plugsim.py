@@ -41,6 +41,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.reasoncodes import ReasonCode
 
+from devices.mqtt import topics
 from devices.mqtt.dialects import DIALECTS
 
 log = logging.getLogger(__name__)
@@ -247,7 +248,7 @@ class PlugSim:
         ``POWER`` on a single-relay device and ``POWERn`` on a multi-relay one."""
         command = topic.rsplit("/", 1)[-1]
         match = _TASMOTA_POWER.fullmatch(command)
-        result = f"stat/{self.device}/RESULT"
+        result = topics.tasmota_stat(self.device, "RESULT")
         if match is None:
             return [(result, b'{"Command":"Unknown"}')]
         number = int(match.group(1) or "1")
@@ -264,7 +265,7 @@ class PlugSim:
         state = "ON" if self.relays[number - 1] else "OFF"
         return [
             (result, json.dumps({name: state}).encode()),
-            (f"stat/{self.device}/{name}", state.encode()),
+            (topics.tasmota_stat(self.device, name), state.encode()),
         ]
 
     def _shelly(self, payload: bytes) -> list[tuple[str, bytes]]:
@@ -281,7 +282,7 @@ class PlugSim:
         ):
             error = {"code": -105, "message": f"Argument 'id', value {switch_id} not found!"}
             reply = {"id": rid, "src": self.device_id, "dst": src, "error": error}
-            return [(f"{src}/rpc", json.dumps(reply).encode())]
+            return [(topics.shelly_rpc(src), json.dumps(reply).encode())]
         if method == "Switch.Set":
             was_on = self.relays[switch_id]
             self._switch(switch_id, bool(params.get("on")))
@@ -292,11 +293,11 @@ class PlugSim:
                 note = {"id": switch_id, "output": self.relays[switch_id]}
                 event = {
                     "src": self.device_id,
-                    "dst": f"{self.device}/events",
+                    "dst": topics.shelly_event_source(self.device),
                     "method": "NotifyStatus",
                     "params": {f"switch:{switch_id}": note},
                 }
-                replies.append((f"{self.device}/events/rpc", json.dumps(event).encode()))
+                replies.append((topics.shelly_events(self.device), json.dumps(event).encode()))
         elif method == "Switch.GetStatus":
             if self.drop_ack:
                 return []
@@ -304,9 +305,9 @@ class PlugSim:
         else:
             error = {"code": -114, "message": f"Method {method} not found"}
             reply = {"id": rid, "src": self.device_id, "dst": src, "error": error}
-            return [(f"{src}/rpc", json.dumps(reply).encode())]
+            return [(topics.shelly_rpc(src), json.dumps(reply).encode())]
         reply = {"id": rid, "src": self.device_id, "dst": src, "result": result}
-        replies.insert(0, (f"{src}/rpc", json.dumps(reply).encode()))
+        replies.insert(0, (topics.shelly_rpc(src), json.dumps(reply).encode()))
         return replies
 
 

@@ -112,8 +112,10 @@ class Scheduler:
                      AND b.starts_at <= ?""",
                 [to_db(now + timedelta(minutes=1))],
             ).fetchall()
-            for bid, resource, start_s, end_s, status, warned, name, auto in rows:
-                start, end = from_db(start_s), from_db(end_s)
+            for row in rows:
+                bid, resource, status = row["id"], row["resource_id"], row["status"]
+                warned, name, auto = row["warned_minutes"], row["name"], row["auto_start"]
+                start, end = from_db(row["starts_at"]), from_db(row["ends_at"])
                 rules = self.rules(resource)
                 if status == "booked" and (auto or rules.checkin == "auto"):
                     status = "checked_in"  # starts by itself: as if checked in

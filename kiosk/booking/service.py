@@ -7,20 +7,23 @@ implementation.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk.booking.api import (
     BOOKED,
+    CHECK_IN_LATER,
+    CHECK_IN_NONE,
+    CHECK_IN_OPEN,
     FREE,
     MINE,
     UNAVAILABLE,
     Booking,
+    BookingView,
     DayGrid,
     Resource,
     ResourceDay,
@@ -32,15 +35,25 @@ from kiosk.bus import EventBus
 from kiosk.config import Config, ResourceConfig
 from kiosk.domain.errors import DomainError
 from kiosk.domain.events import BookingCancelled, BookingCheckedIn, BookingExtended, Event
+from kiosk.patrons import PatronRecord, library_date, read_patron, require_local_id
 from kiosk.store import Store
 from kiosk.store.schema import HOLDING_BOOKING_STATES
 from kiosk.timeutil import Clock, from_db, to_db, utcnow
 
 #: States a patron or the scheduler still acts on.
 OPEN_STATES = ("booked", "checked_in", "active", "ending")
+#: States in which a booking's patron may still cancel it (before it starts).
+PATRON_CANCELLABLE = ("booked", "checked_in")
 
-_BOOKING_COLUMNS = """b.id, b.resource_id, r.name, r.kind, b.patron_id, b.starts_at, b.ends_at,
-    b.status, b.checked_in_at, b.created_by_staff, b.auto_start"""
+_BOOKING_COLUMNS = """b.id, b.resource_id, r.name AS resource_name, r.kind AS resource_kind,
+    b.patron_id, b.starts_at, b.ends_at, b.status, b.checked_in_at, b.created_by_staff,
+    b.auto_start"""
+
+#: The patron module's refusals as the booking service words them.
+_STANDING_KEYS = {
+    "circulation.card_blocked": "booking.patron_blocked",
+    "circulation.card_expired": "booking.card_expired",
+}
 
 
 class BookingService:
@@ -83,6 +96,8 @@ class BookingService:
 
     def _resource(self, r: ResourceConfig) -> Resource:
         rules = self._rules[r.id]
+        status = self._equipment(r.id)
+        reason = status.reason if status is not None else ""
         return Resource(
             id=r.id,
             kind=r.kind,
@@ -90,8 +105,11 @@ class BookingService:
             slot_minutes=rules.slot_minutes,
             min_minutes=rules.min_minutes,
             max_minutes=rules.max_minutes,
+            durations=_durations(rules),
             training=rules.training,
-            equipment=self._equipment(r.id),
+            equipment=status,
+            bookable_now=not reason,
+            not_bookable_reason=reason,
         )
 
     def _equipment(self, resource_id: str) -> EquipmentStatus | None:
@@ -115,26 +133,32 @@ class BookingService:
             marks = ",".join("?" * len(ids))
             # Widened by a day: a booking's buffer may reach into this day.
             rows = self._rows(
-                f"""SELECT resource_id, starts_at, COALESCE(hold_until, ends_at), patron_id
+                f"""SELECT resource_id, starts_at, COALESCE(hold_until, ends_at) AS held_until,
+                           patron_id
                     FROM bookings
                     WHERE resource_id IN ({marks}) AND status IN {HOLDING_BOOKING_STATES}
                       AND starts_at < ? AND starts_at >= ?""",
                 [*ids, to_db(day_end), to_db(day_start - timedelta(days=1))],
             )
-            for rid, start, until, pid in rows:
-                held[rid].append(
-                    (from_db(start), from_db(until), patron is not None and str(pid) == patron)
+            for row in rows:
+                held[row["resource_id"]].append(
+                    (
+                        from_db(row["starts_at"]),
+                        from_db(row["held_until"]),
+                        patron is not None and str(row["patron_id"]) == patron,
+                    )
                 )
         grids = []
         # Slot times are shared by resources with the same hours and slot length.
         patterns: dict[tuple[int, int, int], list[tuple[datetime, datetime, int]]] = {}
         # Slots are immutable: one object per (times, state), shared between resources.
-        shared: dict[tuple[datetime, datetime, str], Slot] = {}
+        shared: dict[tuple[datetime, datetime, str, tuple[int, ...]], Slot] = {}
         for r in chosen:
             rules = self._rules[r.id]
+            resource = self._resource(r)
             opening = rules.opening(day)
             if opening is None:
-                grids.append(ResourceDay(self._resource(r), ()))
+                grids.append(ResourceDay(resource, ()))
                 continue
             key = (opening[0], opening[1], rules.slot_minutes)
             times = patterns.get(key)
@@ -169,12 +193,43 @@ class BookingService:
                         break
                 if state == FREE and (minute < first_ok or minute > last_ok):
                     state = UNAVAILABLE
-                slot = shared.get((start, end, state))
+                fits: tuple[int, ...] = ()
+                if state == FREE:
+                    fits = _fitting(rules, minute, opening[1], spans)
+                    if not fits:
+                        state = UNAVAILABLE  # too short a gap for the shortest booking
+                offered = fits if resource.bookable_now else ()
+                slot = shared.get((start, end, state, offered))
                 if slot is None:
-                    slot = shared[(start, end, state)] = Slot(start, end, state)
+                    slot = shared[(start, end, state, offered)] = Slot(start, end, state, offered)
                 slots.append(slot)
-            grids.append(ResourceDay(self._resource(r), tuple(slots)))
+            grids.append(ResourceDay(resource, tuple(slots)))
         return DayGrid(day, tuple(grids))
+
+    def view(self, patron: str, day: date | None = None) -> BookingView:
+        now = self.clock()
+        today = library_date(now, self.zone)
+        last = today + timedelta(days=self._horizon())
+        shown = min(max(day or today, today), last)
+        grid = self.day(shown, patron=patron)
+        mine = tuple(self._bookings_of(patron, now))
+        return BookingView(
+            today=today,
+            grid=grid,
+            mine=mine,
+            previous_day=shown - timedelta(days=1) if shown > today else None,
+            next_day=shown + timedelta(days=1) if shown < last else None,
+            resources=tuple(day.resource for day in grid.resources),
+        )
+
+    def _horizon(self) -> int:
+        """The furthest day ahead any resource may be booked."""
+        return max((rules.horizon_days for rules in self._rules.values()), default=0)
+
+    def waiting(self) -> list[Booking]:
+        now = self.clock()
+        today = library_date(now, self.zone)
+        return [b for b in self.bookings_on(today) if b.status == "booked" and b.ends_at > now]
 
     def _window(self, rules: Rules, now: datetime) -> tuple[datetime, datetime]:
         """Earliest and latest allowed start for a booking made ``now`` (aware)."""
@@ -193,10 +248,9 @@ class BookingService:
                 ON r.id = b.resource_id WHERE b.id = ?""",
             [booking_id],
         )
-        row = rows[0] if rows else None
-        if row is None:
+        if not rows:
             raise DomainError("booking.not_found", booking=booking_id)
-        return self._booking(row)
+        return self._booking(rows[0], self.clock())
 
     def running_booking(self, resource_id: str) -> Booking | None:
         rows = self._rows(
@@ -206,10 +260,13 @@ class BookingService:
                   AND b.status IN ('active', 'ending') LIMIT 1""",
             [resource_id],
         )
-        return self._booking(rows[0]) if rows else None
+        return self._booking(rows[0], self.clock()) if rows else None
 
     def bookings_of(self, patron: str) -> list[Booking]:
-        pid = _patron_id(patron)
+        return self._bookings_of(patron, self.clock())
+
+    def _bookings_of(self, patron: str, now: datetime) -> list[Booking]:
+        pid = require_local_id(patron, "booking.unknown_patron")
         marks = ",".join("?" * len(OPEN_STATES))
         rows = self._rows(
             f"""SELECT {_BOOKING_COLUMNS} FROM bookings b JOIN resources r
@@ -217,7 +274,7 @@ class BookingService:
                 WHERE b.patron_id = ? AND b.status IN ({marks}) ORDER BY b.starts_at""",
             [pid, *OPEN_STATES],
         )
-        return [self._booking(row) for row in rows]
+        return [self._booking(row, now) for row in rows]
 
     def bookings_on(self, day: date) -> list[Booking]:
         """Every booking starting on local ``day`` (all states), by start then resource."""
@@ -229,28 +286,56 @@ class BookingService:
                 ORDER BY b.starts_at, b.resource_id""",
             [to_db(start), to_db(start + timedelta(days=1))],
         )
-        return [self._booking(row) for row in rows]
+        now = self.clock()
+        return [self._booking(row, now) for row in rows]
 
-    def _rows(self, sql: str, params: list[Any]) -> list[Any]:
+    def _rows(self, sql: str, params: list[Any]) -> list[sqlite3.Row]:
         # The connection is shared with the scheduler's thread: one statement at a time.
         with self.store.lock:
             return self.store.conn.execute(sql, params).fetchall()
 
-    def _booking(self, row: Iterable[Any]) -> Booking:
-        bid, rid, name, kind, pid, start, end, status, checked_in, staff, auto = row
+    def _booking(self, row: sqlite3.Row, now: datetime) -> Booking:
+        """A booking as of ``now``: its check-in window and what its patron may do."""
+        starts_at = from_db(row["starts_at"]).astimezone(self.zone)
+        ends_at = from_db(row["ends_at"]).astimezone(self.zone)
+        status = row["status"]
+        checked_in = row["checked_in_at"]
+        opens = closes = None
+        check_in = CHECK_IN_NONE
+        if status == "booked":
+            opens, closes = self._check_in_window(row["resource_id"], starts_at, ends_at)
+            if now < opens:
+                check_in = CHECK_IN_LATER
+            elif now < closes:
+                check_in = CHECK_IN_OPEN
         return Booking(
-            id=bid,
-            resource_id=rid,
-            resource_name=name,
-            resource_kind=kind,
-            patron_ref=None if pid is None else str(pid),
-            starts_at=from_db(start).astimezone(self.zone),
-            ends_at=from_db(end).astimezone(self.zone),
+            id=row["id"],
+            resource_id=row["resource_id"],
+            resource_name=row["resource_name"],
+            resource_kind=row["resource_kind"],
+            patron_ref=None if row["patron_id"] is None else str(row["patron_id"]),
+            starts_at=starts_at,
+            ends_at=ends_at,
             status=status,
             checked_in_at=from_db(checked_in).astimezone(self.zone) if checked_in else None,
-            created_by_staff=bool(staff),
-            auto_start=bool(auto),
+            created_by_staff=bool(row["created_by_staff"]),
+            auto_start=bool(row["auto_start"]),
+            check_in_opens=opens,
+            check_in_closes=closes,
+            check_in=check_in,
+            may_cancel=status in PATRON_CANCELLABLE and now < starts_at,
         )
+
+    def _check_in_window(
+        self, resource_id: str, starts_at: datetime, ends_at: datetime
+    ) -> tuple[datetime, datetime]:
+        """[opens, closes): from ``check_in_early_minutes`` before the start until
+        ``no_show_minutes`` after it (and never past the end)."""
+        rules = self._rules.get(resource_id)
+        early = rules.check_in_early_minutes if rules else 0
+        late = rules.no_show_minutes if rules else 0
+        opens = starts_at - timedelta(minutes=early)
+        return opens, min(starts_at + timedelta(minutes=late), ends_at)
 
     # -- writing ----------------------------------------------------------------------
     def book(
@@ -274,10 +359,11 @@ class BookingService:
         end = start + timedelta(minutes=minutes)
         with self.store.transaction() as db:
             conn = db.conn
-            holder = _patron(conn, patron, now.astimezone(self.zone).date())
-            override = holder["is_staff"]
+            today = library_date(now, self.zone)
+            holder = _patron(conn, patron, today)
+            override = holder.is_staff
             if staff is not None and staff != patron:
-                override = _patron(conn, staff)["is_staff"]
+                override = _patron(conn, staff, today).is_staff
                 if not override:
                     raise DomainError("booking.not_staff")
             if auto and not override:
@@ -294,7 +380,7 @@ class BookingService:
                        VALUES (?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?)""",
                     [
                         resource_id,
-                        holder["id"],
+                        holder.id,
                         to_db(start),
                         to_db(end),
                         to_db(end + timedelta(minutes=rules.buffer_minutes)),
@@ -314,7 +400,7 @@ class BookingService:
     def _check_new(
         self,
         conn: sqlite3.Connection,
-        holder: dict[str, Any],
+        holder: PatronRecord,
         resource: ResourceConfig,
         rules: Rules,
         start: datetime,
@@ -323,9 +409,9 @@ class BookingService:
         now: datetime,
     ) -> None:
         """Every rule for a new booking, in the order a patron can best act on."""
-        if rules.groups and holder["group"] not in rules.groups:
+        if rules.groups and holder.patron_group not in rules.groups:
             raise DomainError("booking.group_not_allowed", resource=resource.name or resource.id)
-        if rules.training and rules.training not in holder["trained_on"]:
+        if rules.training and rules.training not in holder.trained_on:
             raise DomainError("booking.training_needed", resource=resource.name or resource.id)
         if minutes < rules.min_minutes:
             raise DomainError("booking.too_short", minutes=rules.min_minutes)
@@ -339,7 +425,7 @@ class BookingService:
         if start > latest:
             raise DomainError("booking.too_far", days=rules.horizon_days)
         self._check_hours(rules, start, end)
-        self._check_limits(conn, holder["id"], resource, rules, start, minutes, exclude=None)
+        self._check_limits(conn, holder.id, resource, rules, start, minutes, exclude=None)
 
     def _check_hours(self, rules: Rules, start: datetime, end: datetime) -> None:
         local_start = start.astimezone(self.zone)
@@ -351,11 +437,8 @@ class BookingService:
         opens = midnight + timedelta(minutes=opening[0])
         closes = midnight + timedelta(minutes=opening[1])
         if start < opens or end > closes:
-            raise DomainError(
-                "booking.outside_hours",
-                opens=f"{opening[0] // 60:02d}:{opening[0] % 60:02d}",
-                closes=f"{opening[1] // 60:02d}:{opening[1] % 60:02d}",
-            )
+            # Local aware times: the message writes them in its language (08.00 / 08:00).
+            raise DomainError("booking.outside_hours", opens=opens, closes=closes)
         if ((start - opens).total_seconds() // 60) % rules.slot_minutes:
             raise DomainError("booking.whole_slots", minutes=rules.slot_minutes)
 
@@ -381,15 +464,16 @@ class BookingService:
             lo = datetime.combine(first, time(0), self.zone)
             hi = lo + timedelta(days=days)
             marks = ",".join("?" * len(kind_ids))
-            count, used = conn.execute(
-                f"""SELECT count(*), COALESCE(sum(
-                        (julianday(ends_at) - julianday(starts_at)) * 1440.0), 0)
+            taken = conn.execute(
+                f"""SELECT count(*) AS count, COALESCE(sum(
+                        (julianday(ends_at) - julianday(starts_at)) * 1440.0), 0) AS minutes
                     FROM bookings
                     WHERE patron_id = ? AND resource_id IN ({marks})
                       AND status NOT IN ('cancelled', 'no_show')
                       AND starts_at >= ? AND starts_at < ? AND id IS NOT ?""",
                 [patron_id, *kind_ids, to_db(lo), to_db(hi), exclude],
             ).fetchone()
+            count, used = taken["count"], taken["minutes"]
             added = 0 if exclude is not None else 1
             if max_count and count + added > max_count:
                 raise DomainError(f"booking.limit_count_{key}", count=max_count)
@@ -401,8 +485,8 @@ class BookingService:
             booking = self.get(booking_id)
             if patron is not None and booking.patron_ref != patron:
                 raise DomainError("booking.not_yours")
-            allowed = ("booked", "checked_in") if patron is not None else OPEN_STATES
-            if booking.status not in allowed:
+            allowed = booking.may_cancel if patron is not None else booking.status in OPEN_STATES
+            if not allowed:
                 raise DomainError("booking.cannot_cancel", status=booking.status)
             db.conn.execute(
                 "UPDATE bookings SET status = 'cancelled', ended_at = ? WHERE id = ?",
@@ -412,11 +496,22 @@ class BookingService:
         self._changed()
         return self.get(booking_id)
 
+    def arrive(self, patron: str) -> Booking | None:
+        return self._check_in(patron, None)
+
     def check_in(self, patron: str | None, booking_id: int | None = None) -> Booking:
+        booking = self._check_in(patron, booking_id)
+        if booking is None:
+            raise DomainError("booking.nothing_to_check_in")
+        return booking
+
+    def _check_in(self, patron: str | None, booking_id: int | None) -> Booking | None:
+        """The check-in of :meth:`check_in`; None when no booking of the patron's has its
+        window open now (only without ``booking_id``)."""
         now = self.clock()
         with self.store.transaction() as db:
             if booking_id is None:
-                mine = self.bookings_of(patron) if patron is not None else []
+                mine = self._bookings_of(patron, now) if patron is not None else []
                 candidates = [b for b in mine if b.status == "booked"]
             else:
                 candidates = [self.get(booking_id)]
@@ -425,10 +520,7 @@ class BookingService:
                     raise DomainError("booking.not_yours")
                 if booking.status != "booked" or (patron is None and now >= booking.ends_at):
                     raise DomainError("booking.cannot_check_in", status=booking.status)
-                rules = self.rules(booking.resource_id)
-                opens = booking.starts_at - timedelta(minutes=rules.check_in_early_minutes)
-                closes = booking.starts_at + timedelta(minutes=rules.no_show_minutes)
-                if patron is None or (opens <= now < closes and now < booking.ends_at):
+                if patron is None or booking.check_in == CHECK_IN_OPEN:
                     # Staff may check in any booking that has not ended (the window is
                     # the patron's; the scheduler starts it at its start time).
                     db.conn.execute(
@@ -437,12 +529,9 @@ class BookingService:
                     )
                     break
                 if booking_id is not None:
-                    raise DomainError(
-                        "booking.check_in_closed",
-                        opens=opens.astimezone(self.zone).strftime("%H:%M"),
-                    )
+                    raise DomainError("booking.check_in_closed", opens=booking.check_in_opens)
             else:
-                raise DomainError("booking.nothing_to_check_in")
+                return None
         self._publish(BookingCheckedIn, booking)
         self._changed()
         return self.get(booking.id)
@@ -457,18 +546,18 @@ class BookingService:
                 raise DomainError("booking.cannot_extend", status=booking.status)
             rules = self.rules(booking.resource_id)
             resource = self._configs[booking.resource_id]
-            holder = _patron(db.conn, patron)
+            holder = _patron(db.conn, patron, library_date(now, self.zone))
             if minutes > 0:
                 _check_sane(booking.starts_at, booking.minutes + minutes, now)
             new_end = booking.ends_at + timedelta(minutes=minutes)
-            if not holder["is_staff"]:
+            if not holder.is_staff:
                 if minutes <= 0 or minutes % rules.slot_minutes:
                     raise DomainError("booking.whole_slots", minutes=rules.slot_minutes)
                 if booking.minutes + minutes > rules.max_minutes:
                     raise DomainError("booking.too_long", minutes=rules.max_minutes)
                 self._check_hours(rules, booking.starts_at, new_end)
                 self._check_limits(
-                    db.conn, holder["id"], resource, rules, booking.starts_at, minutes, booking.id
+                    db.conn, holder.id, resource, rules, booking.starts_at, minutes, booking.id
                 )
             try:
                 db.conn.execute(
@@ -524,31 +613,38 @@ def _check_sane(starts_at: datetime, minutes: int, now: datetime) -> None:
         raise DomainError("booking.too_long", minutes=SANE_MAX_MINUTES)
 
 
-def _patron_id(ref: str) -> int:
-    try:
-        return int(ref)
-    except (TypeError, ValueError):
-        raise DomainError("booking.unknown_patron") from None
+def _durations(rules: Rules) -> tuple[int, ...]:
+    """Whole slots from the minimum to the maximum length."""
+    step = rules.slot_minutes
+    return tuple(range(rules.min_minutes, rules.max_minutes + 1, step)) or (rules.min_minutes,)
 
 
-def _patron(conn: sqlite3.Connection, ref: str, today: date | None = None) -> dict[str, Any]:
-    row = conn.execute(
-        """SELECT p.id, p.patron_group, p.blocked, p.expires_on, p.trained_on, g.is_staff
-           FROM patrons p JOIN patron_groups g ON g.code = p.patron_group WHERE p.id = ?""",
-        [_patron_id(ref)],
-    ).fetchone()
-    if row is None:
+def _fitting(
+    rules: Rules, minute: int, closes: int, spans: list[tuple[float, float, bool]]
+) -> tuple[int, ...]:
+    """The lengths a booking starting ``minute`` after local midnight may have: it ends
+    by closing time, and neither it nor its buffer overlaps a held span (as the
+    database's overlap trigger would refuse). Every length from the minimum up to the
+    first that does not fit."""
+    fits = []
+    for minutes in _durations(rules):
+        end = minute + minutes
+        held_until = end + rules.buffer_minutes
+        if end > closes or any(s < held_until and minute < u for s, u, _ in spans):
+            break
+        fits.append(minutes)
+    return tuple(fits)
+
+
+def _patron(conn: sqlite3.Connection, ref: str, today: date) -> PatronRecord:
+    """The patron's record, refused when blocked or expired on the library's ``today``."""
+    record = read_patron(conn, require_local_id(ref, "booking.unknown_patron"))
+    if record is None:
         raise DomainError("booking.unknown_patron")
-    pid, group, blocked, expires_on, trained, is_staff = row
-    if blocked:
-        raise DomainError("booking.patron_blocked")
-    if expires_on and date.fromisoformat(expires_on) < (today or date.today()):
-        raise DomainError("booking.card_expired")
-    try:
-        trained_on = set(json.loads(trained or "[]"))
-    except ValueError:
-        trained_on = set()
-    return {"id": pid, "group": group, "is_staff": bool(is_staff), "trained_on": trained_on}
+    problems = record.standing.problems(today, fines=False)
+    if problems:
+        raise DomainError(_STANDING_KEYS[problems[0].key])
+    return record
 
 
 def _overlap(exc: sqlite3.IntegrityError) -> Exception:

@@ -19,7 +19,9 @@ from kiosk.domain.errors import DomainError
 
 @dataclass(frozen=True)
 class Patron:
-    """A signed-in patron. ``language`` is the patron's stored preference, if any.
+    """A signed-in patron. ``language`` is the language the library system records for
+    the patron (SIP2), if any; the kiosk's own remembered choices, language included,
+    are ``Services.preferences``.
 
     ``has_pin``: the patron has a PIN. ``pin_verified``: this sign-in checked it (a
     staff patron signs in only that way, so staff mode can insist on it)."""
@@ -298,6 +300,11 @@ class Events(Protocol):
 
     def on_day(self, day: date) -> list[LibraryEvent]:
         """Every event (not cancelled) starting on local ``day``, with its counts."""
+        ...
+
+    def today(self) -> list[LibraryEvent]:
+        """The events (not cancelled, not ended) starting on the library's date today,
+        soonest first (the idle screen)."""
         ...
 
 

@@ -9,24 +9,28 @@ door, outside the capacity: they are in the room already).
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk.circulation.api import EventCheckIn, LibraryEvent
-from kiosk.circulation.local import patron_id
 from kiosk.circulation.usage import add_usage
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
+from kiosk.patrons import library_date
+from kiosk.patrons import require_local_id as patron_id
 from kiosk.store import Store
 from kiosk.timeutil import Clock, from_db, to_db, utcnow
 
 _SELECT = """
     SELECT e.id, e.title_id, e.title_en, e.location, e.starts_at, e.ends_at, e.capacity,
-           (SELECT count(*) FROM registrations r WHERE r.event_id = e.id),
-           EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.id AND r.patron_id = ?),
+           e.cancelled,
+           (SELECT count(*) FROM registrations r WHERE r.event_id = e.id) AS registrations,
+           EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.id AND r.patron_id = ?)
+             AS registered,
            (SELECT count(*) FROM registrations r
-            WHERE r.event_id = e.id AND r.attended_at IS NOT NULL)
+            WHERE r.event_id = e.id AND r.attended_at IS NOT NULL) AS attended
     FROM events e"""
 
 #: Check-in opens this long before an event starts ...
@@ -44,20 +48,20 @@ class LocalEvents:
         self.clock = clock
 
     @staticmethod
-    def _event(row: Any) -> LibraryEvent:
-        capacity = row[6]
+    def _event(row: sqlite3.Row) -> LibraryEvent:
+        capacity = row["capacity"]
         return LibraryEvent(
-            id=row[0],
-            title_id=row[1],
-            title_en=row[2],
-            location=row[3],
-            starts_at=from_db(row[4]),
-            ends_at=from_db(row[5]),
+            id=row["id"],
+            title_id=row["title_id"],
+            title_en=row["title_en"],
+            location=row["location"],
+            starts_at=from_db(row["starts_at"]),
+            ends_at=from_db(row["ends_at"]),
             capacity=capacity,
-            seats_left=None if capacity is None else max(0, capacity - row[7]),
-            registered=bool(row[8]),
-            registrations=row[7],
-            attended=row[9],
+            seats_left=None if capacity is None else max(0, capacity - row["registrations"]),
+            registered=bool(row["registered"]),
+            registrations=row["registrations"],
+            attended=row["attended"],
         )
 
     def upcoming(self, patron: str | None = None, days: int = 14) -> list[LibraryEvent]:
@@ -72,12 +76,9 @@ class LocalEvents:
             ).fetchall()
         return [self._event(r) for r in rows]
 
-    def _load(self, db: Any, pid: int, event_id: int) -> Any:
+    def _load(self, db: Any, pid: int, event_id: int) -> sqlite3.Row:
         row = db.execute(_SELECT + " WHERE e.id = ?", [pid, event_id]).fetchone()
-        if (
-            row is None
-            or db.execute("SELECT cancelled FROM events WHERE id = ?", [event_id]).fetchone()[0]
-        ):
+        if row is None or row["cancelled"]:
             raise DomainError("events.not_found")
         return row
 
@@ -88,18 +89,18 @@ class LocalEvents:
             if db.execute("SELECT 1 FROM patrons WHERE id = ?", [pid]).fetchone() is None:
                 raise DomainError("circulation.patron_unknown")
             row = self._load(db, pid, event_id)
-            if from_db(row[4]) <= now:
+            if from_db(row["starts_at"]) <= now:
                 raise DomainError("events.past")
-            if row[8]:
+            if row["registered"]:
                 raise DomainError("events.already_registered")
-            if row[6] is not None and row[7] >= row[6]:
+            if row["capacity"] is not None and row["registrations"] >= row["capacity"]:
                 raise DomainError("events.full")
             limit = self.config.events.max_per_patron
             mine = db.execute(
-                """SELECT count(*) FROM registrations r JOIN events e ON e.id = r.event_id
+                """SELECT count(*) AS n FROM registrations r JOIN events e ON e.id = r.event_id
                    WHERE r.patron_id = ? AND e.ends_at > ? AND e.cancelled = 0""",
                 [pid, to_db(now)],
-            ).fetchone()[0]
+            ).fetchone()["n"]
             if mine >= limit:
                 raise DomainError("events.limit_reached", limit=limit)
             db.execute(
@@ -115,9 +116,9 @@ class LocalEvents:
         with self.store.transaction() as db:
             now = self.clock()
             row = self._load(db, pid, event_id)
-            if not row[8]:
+            if not row["registered"]:
                 raise DomainError("events.not_registered")
-            if from_db(row[4]) <= now:
+            if from_db(row["starts_at"]) <= now:
                 raise DomainError("events.past")
             db.execute(
                 "DELETE FROM registrations WHERE event_id = ? AND patron_id = ?", [event_id, pid]
@@ -132,12 +133,10 @@ class LocalEvents:
             if db.execute("SELECT 1 FROM patrons WHERE id = ?", [pid]).fetchone() is None:
                 raise DomainError("circulation.patron_unknown")
             row = self._load(db, pid, event_id)
-            opens = from_db(row[4]) - CHECK_IN_EARLY
-            if not opens <= now <= from_db(row[5]) + CHECK_IN_LATE:
-                raise DomainError(
-                    "events.check_in_closed", opens=_local(self.config, opens).strftime("%H:%M")
-                )
-            walk_in = not row[8]
+            opens = from_db(row["starts_at"]) - CHECK_IN_EARLY
+            if not opens <= now <= from_db(row["ends_at"]) + CHECK_IN_LATE:
+                raise DomainError("events.check_in_closed", opens=_local(self.config, opens))
+            walk_in = not row["registered"]
             if walk_in:
                 db.execute(
                     """INSERT INTO registrations (event_id, patron_id, registered_at,
@@ -154,6 +153,12 @@ class LocalEvents:
                     raise DomainError("events.already_checked_in")
             add_usage(db, _local(self.config, now), "event_checkin")
             return EventCheckIn(self._event(self._load(db, pid, event_id)), walk_in)
+
+    def today(self) -> list[LibraryEvent]:
+        now = self.clock()
+        return [
+            e for e in self.on_day(library_date(now, self.config.kiosk.timezone)) if e.ends_at > now
+        ]
 
     def on_day(self, day: date) -> list[LibraryEvent]:
         zone = ZoneInfo(self.config.kiosk.timezone)

@@ -14,13 +14,11 @@ history (``patrons.keeps_history``); usage counters are anonymous.
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from kiosk.cards import find_card
 from kiosk.circulation.api import (
     Capabilities,
     CheckoutResult,
@@ -40,6 +38,8 @@ from kiosk.circulation.usage import add_usage
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
 from kiosk.money import Rupiah
+from kiosk.patrons import PatronRecord, Standing, balance, find_card, library_date, read_patron
+from kiosk.patrons import require_local_id as patron_id
 from kiosk.pins import hash_pin, valid_pin, verify_pin
 from kiosk.store import Store
 from kiosk.timeutil import Clock, from_db, to_db, utcnow
@@ -60,12 +60,39 @@ _RENEW_BLOCKS = {
 }
 
 
-def patron_id(ref: str) -> int:
-    """The local patron id of a ref; ``circulation.patron_unknown`` when it is none."""
-    text = str(ref).strip()
-    if not text.isdigit():
-        raise DomainError("circulation.patron_unknown")
-    return int(text)
+@dataclass(frozen=True)
+class _Item:
+    """A row of ``items``, by name."""
+
+    id: int
+    barcode: str
+    title: str
+    authors: str | None
+    item_type: str
+    call_number: str | None
+    location: str | None
+    status: str
+    biblio_id: int | None
+    not_for_loan: bool
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> _Item:
+        values = {name: row[name] for name in cls.__dataclass_fields__}
+        return cls(**{**values, "not_for_loan": bool(values["not_for_loan"])})
+
+
+@dataclass(frozen=True)
+class _Loan:
+    """An open row of ``loans``, by name."""
+
+    id: int
+    patron_id: int | None
+    due_at: datetime
+    renewals: int
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> _Loan:
+        return cls(row["id"], row["patron_id"], from_db(row["due_at"]), int(row["renewals"]))
 
 
 class LocalCirculation:
@@ -88,71 +115,46 @@ class LocalCirculation:
 
     # -- helpers ----------------------------------------------------------------
     def _today(self, now: datetime) -> date:
-        return self.rules.local_date(now)
+        return library_date(now, self.rules.zone)
 
-    def _patron_row(self, db: Any, pid: int) -> Any:
-        row = db.execute(
-            """SELECT p.id, p.name, p.patron_group, g.is_staff, p.expires_on, p.blocked,
-                      p.pin_hash, p.pin_failures, p.locked_until, p.keeps_history,
-                      p.preferences
-               FROM patrons p JOIN patron_groups g ON g.code = p.patron_group
-               WHERE p.id = ?""",
-            [pid],
-        ).fetchone()
-        if row is None:
+    def _patron_row(self, db: Any, pid: int) -> PatronRecord:
+        record = read_patron(db, pid)
+        if record is None:
             raise DomainError("circulation.patron_unknown")
-        return row
+        return record
 
-    def _patron(self, db: Any, row: Any, card_number: str | None = None) -> Patron:
+    def _patron(self, db: Any, record: PatronRecord, card_number: str | None = None) -> Patron:
         if card_number is None:
             found = db.execute(
                 """SELECT card_number FROM cards WHERE patron_id = ? AND status = 'active'
                    AND card_number IS NOT NULL ORDER BY id LIMIT 1""",
-                [row[0]],
+                [record.id],
             ).fetchone()
-            card_number = found[0] if found else None
-        language = None
-        if row[10]:
-            try:
-                prefs = json.loads(row[10])
-                language = prefs.get("language") if isinstance(prefs, dict) else None
-            except ValueError:
-                language = None
+            card_number = found["card_number"] if found else None
+        # No language here: the patron's remembered one is their stored preferences
+        # (Services.preferences), read once at sign-in; the record holds no other.
         return Patron(
-            ref=str(row[0]),
-            name=row[1],
-            patron_group=row[2],
-            is_staff=bool(row[3]),
-            expires_on=date.fromisoformat(row[4]) if row[4] else None,
+            ref=str(record.id),
+            name=record.name,
+            patron_group=record.patron_group,
+            is_staff=record.is_staff,
+            expires_on=record.expires_on,
             card_number=card_number,
-            language=language if language in ("id", "en") else None,
-            has_pin=bool(row[6]),
+            has_pin=bool(record.pin_hash),
         )
 
-    def _balance(self, db: Any, pid: int) -> int:
-        fined = db.execute(
-            "SELECT coalesce(sum(amount), 0) FROM fines WHERE patron_id = ?", [pid]
-        ).fetchone()[0]
-        paid = db.execute(
-            "SELECT coalesce(sum(amount), 0) FROM payments WHERE patron_id = ?", [pid]
-        ).fetchone()[0]
-        return int(fined) - int(paid)
+    def _standing(self, db: Any, record: PatronRecord, *, fines: bool) -> Standing:
+        """The account's standing from the kiosk's records (the fines only when asked:
+        signing in does not depend on them)."""
+        if not fines:
+            return record.standing
+        return replace(
+            record.standing,
+            balance=balance(db, record.id),
+            fines_limit=self.config.circulation.fines_limit,
+        )
 
-    def _standing(self, db: Any, row: Any, now: datetime, *, fines: bool) -> None:
-        """Raise the first block on the patron's account (blocked, expired, fines)."""
-        if row[5]:
-            raise DomainError("circulation.card_blocked")
-        if row[4] and date.fromisoformat(row[4]) < self._today(now):
-            raise DomainError("circulation.card_expired", expired_on=_day(row[4]))
-        if fines:
-            balance = self._balance(db, row[0])
-            limit = self.config.circulation.fines_limit
-            if balance > limit:
-                raise DomainError(
-                    "circulation.fines_over_limit", balance=Rupiah(balance), limit=Rupiah(limit)
-                )
-
-    def _item_row(self, db: Any, barcode: str) -> Any:
+    def _item_row(self, db: Any, barcode: str) -> _Item:
         row = db.execute(
             """SELECT id, barcode, title, authors, item_type, call_number, location, status,
                       biblio_id, not_for_loan
@@ -161,39 +163,36 @@ class LocalCirculation:
         ).fetchone()
         if row is None:
             raise DomainError("circulation.item_not_found", barcode=barcode.strip())
-        return row
+        return _Item.from_row(row)
 
-    def _open_loan(self, db: Any, item_id: int) -> Any:
-        return db.execute(
-            """SELECT id, patron_id, checked_out_at, due_at, renewals FROM loans
+    def _open_loan(self, db: Any, item_id: int) -> _Loan | None:
+        row = db.execute(
+            """SELECT id, patron_id, due_at, renewals FROM loans
                WHERE item_id = ? AND returned_at IS NULL""",
             [item_id],
         ).fetchone()
+        return _Loan.from_row(row) if row is not None else None
 
-    def _waiting_for_other(self, db: Any, item: Any, pid: int) -> bool:
+    def _waiting_for_other(self, db: Any, item: _Item, pid: int) -> bool:
         """Someone else waits for this copy: a hold on this item, or a title-level
         hold that no available copy of the title could fill instead."""
         if db.execute(
             """SELECT 1 FROM holds WHERE item_id = ? AND status = 'waiting'
                AND patron_id <> ? LIMIT 1""",
-            [item[0], pid],
+            [item.id, pid],
         ).fetchone():
             return True
-        if item[8] is None:
+        if item.biblio_id is None:
             return False
-        waiting = db.execute(
-            """SELECT count(*) FROM holds WHERE biblio_id = ? AND item_id IS NULL
-               AND status = 'waiting' AND patron_id <> ?""",
-            [item[8], pid],
-        ).fetchone()[0]
-        if not waiting:
-            return False
-        spare = db.execute(
-            """SELECT count(*) FROM items WHERE biblio_id = ? AND id <> ?
-               AND status = 'available' AND not_for_loan = 0""",
-            [item[8], item[0]],
-        ).fetchone()[0]
-        return bool(waiting > spare)
+        row = db.execute(
+            """SELECT
+                 (SELECT count(*) FROM holds WHERE biblio_id = :b AND item_id IS NULL
+                    AND status = 'waiting' AND patron_id <> :p) AS waiting,
+                 (SELECT count(*) FROM items WHERE biblio_id = :b AND id <> :i
+                    AND status = 'available' AND not_for_loan = 0) AS spare""",
+            {"b": item.biblio_id, "p": pid, "i": item.id},
+        ).fetchone()
+        return bool(row["waiting"] > row["spare"])
 
     def _renewals_left(self, policy: Policy, renewals: int) -> int:
         return max(0, policy.max_renewals - renewals)
@@ -238,26 +237,26 @@ class LocalCirculation:
                 raise DomainError("circulation.card_unknown")
             if card.status != "active":
                 raise DomainError("circulation.card_lost")
-            row = self._patron_row(self.store.conn, card.patron_id)
-        if row[8] and from_db(row[8]) > now:
-            raise locked(from_db(row[8]), now)
+            record = self._patron_row(self.store.conn, card.patron_id)
+        if record.locked_until is not None and record.locked_until > now:
+            raise locked(record.locked_until, now)
         verified = False
-        if row[6]:
+        if record.pin_hash:
             if not pin:
                 raise DomainError("circulation.pin_required")
             self._check_pin(card.patron_id, pin)
             verified = True
-        elif row[3]:
+        elif record.is_staff:
             # Staff mode (equipment override, quitting the kiosk) only with a PIN.
             raise DomainError(
                 "circulation.staff_pin_missing", card=card.card_number or card.card_key
             )
         elif self.config.circulation.require_pin:
             raise DomainError("circulation.pin_not_set")
-        self._standing(self.store.conn, row, now, fines=False)
+        record.standing.check(self._today(now), fines=False)
         with self.store.transaction() as db:
             add_usage(db, now.astimezone(self.rules.zone), "sign_in")
-            patron = self._patron(db, row, card.card_number)
+            patron = self._patron(db, record, card.card_number)
         return replace(patron, pin_verified=verified)
 
     def _check_pin(self, pid: int, pin: str) -> None:
@@ -271,7 +270,7 @@ class LocalCirculation:
                 row = self.store.conn.execute(
                     "SELECT pin_hash FROM patrons WHERE id = ?", [pid]
                 ).fetchone()
-            stored = row[0] if row else None
+            stored = row["pin_hash"] if row else None
             return stored is not None and self._verify_pin(pin, str(stored))
 
         self.pin_lock.check(str(pid), verify)
@@ -288,8 +287,8 @@ class LocalCirculation:
         if not valid_pin(new_pin):
             raise DomainError("pin.invalid")
         with self.store.lock:
-            row = self._patron_row(self.store.conn, pid)
-        if row[6] and not by_staff:
+            record = self._patron_row(self.store.conn, pid)
+        if record.pin_hash and not by_staff:
             if not old_pin:
                 raise DomainError("pin.old_required")
             self._check_pin(pid, old_pin)
@@ -334,25 +333,11 @@ class LocalCirculation:
         found: list[DomainError] = []
         with self.store.lock:
             db = self.store.conn
-            row = self._patron_row(db, patron_id(ref))
-            if row[8] and from_db(row[8]) > now:
-                until = from_db(row[8])
-                found.append(locked(until, now))
-            if row[5]:
-                found.append(DomainError("circulation.card_blocked"))
-            if row[4] and date.fromisoformat(row[4]) < self._today(now):
-                found.append(DomainError("circulation.card_expired", expired_on=_day(row[4])))
-            balance = self._balance(db, row[0])
-            limit = self.config.circulation.fines_limit
-            if balance > limit:
-                found.append(
-                    DomainError(
-                        "circulation.fines_over_limit",
-                        balance=Rupiah(balance),
-                        limit=Rupiah(limit),
-                    )
-                )
-        return found
+            record = self._patron_row(db, patron_id(ref))
+            if record.locked_until is not None and record.locked_until > now:
+                found.append(locked(record.locked_until, now))
+            standing = self._standing(db, record, fines=True)
+        return found + standing.problems(self._today(now))
 
     # -- overview and lists -----------------------------------------------------
     def overview(self, patron: str) -> PatronOverview:
@@ -361,22 +346,22 @@ class LocalCirculation:
         with self.store.lock:
             db = self.store.conn
             person = self._patron(db, self._patron_row(db, pid))
-            loans, overdue = db.execute(
-                """SELECT count(*), coalesce(sum(due_at < ?), 0) FROM loans
-                   WHERE patron_id = ? AND returned_at IS NULL""",
+            counts = db.execute(
+                """SELECT count(*) AS loans, coalesce(sum(due_at < ?), 0) AS overdue
+                   FROM loans WHERE patron_id = ? AND returned_at IS NULL""",
                 [now, pid],
             ).fetchone()
             ready = db.execute(
-                """SELECT count(*) FROM holds WHERE patron_id = ? AND status = 'ready'
+                """SELECT count(*) AS ready FROM holds WHERE patron_id = ? AND status = 'ready'
                    AND (expires_on IS NULL OR expires_on >= ?)""",
                 [pid, self._today(self.clock()).isoformat()],
-            ).fetchone()[0]
+            ).fetchone()
             return PatronOverview(
                 patron=person,
-                loans=int(loans),
-                overdue=int(overdue),
-                holds_ready=int(ready),
-                fines_balance=self._balance(db, pid),
+                loans=int(counts["loans"]),
+                overdue=int(counts["overdue"]),
+                holds_ready=int(ready["ready"]),
+                fines_balance=balance(db, pid),
             )
 
     def loans(self, patron: str) -> list[Loan]:
@@ -384,7 +369,7 @@ class LocalCirculation:
         now = self.clock()
         with self.store.lock:
             db = self.store.conn
-            group = self._patron_row(db, pid)[2]
+            group = self._patron_row(db, pid).patron_group
             rows = db.execute(
                 """SELECT i.barcode, i.title, i.authors, l.checked_out_at, l.due_at,
                           l.renewals, i.item_type
@@ -394,19 +379,19 @@ class LocalCirculation:
                 [pid],
             ).fetchall()
         result = []
-        for barcode, title, authors, out, due, renewals, item_type in rows:
-            policy = self.rules.policy(group, item_type)
-            due_at = from_db(due)
+        for row in rows:
+            policy = self.rules.policy(group, row["item_type"])
+            due_at = from_db(row["due_at"])
             result.append(
                 Loan(
-                    barcode=barcode,
-                    title=title,
-                    authors=authors,
-                    checked_out_at=from_db(out),
+                    barcode=row["barcode"],
+                    title=row["title"],
+                    authors=row["authors"],
+                    checked_out_at=from_db(row["checked_out_at"]),
                     due_at=due_at,
                     overdue=due_at < now,
-                    renewals=renewals,
-                    renewals_left=self._renewals_left(policy, renewals),
+                    renewals=row["renewals"],
+                    renewals_left=self._renewals_left(policy, row["renewals"]),
                 )
             )
         return result
@@ -419,7 +404,7 @@ class LocalCirculation:
             db = self.store.conn
             self._patron_row(db, pid)
             rows = db.execute(
-                """SELECT coalesce(i.title, b.title), h.status, h.pickup_location,
+                """SELECT coalesce(i.title, b.title) AS title, h.status, h.pickup_location,
                           h.shelf_location, h.expires_on, i.barcode
                    FROM holds h
                    LEFT JOIN items i ON i.id = h.item_id
@@ -431,14 +416,14 @@ class LocalCirculation:
             ).fetchall()
         return [
             Hold(
-                title=title or "",
-                status=status,
-                pickup_location=pickup,
-                shelf_location=shelf if status == "ready" else None,
-                expires_on=date.fromisoformat(expires) if expires else None,
-                barcode=barcode if status == "ready" else None,
+                title=row["title"] or "",
+                status=row["status"],
+                pickup_location=row["pickup_location"],
+                shelf_location=row["shelf_location"] if row["status"] == "ready" else None,
+                expires_on=date.fromisoformat(row["expires_on"]) if row["expires_on"] else None,
+                barcode=row["barcode"] if row["status"] == "ready" else None,
             )
-            for title, status, pickup, shelf, expires, barcode in rows
+            for row in rows
         ]
 
     def fines(self, patron: str) -> Fines:
@@ -456,15 +441,23 @@ class LocalCirculation:
             [pid],
         ).fetchall()
         paid = db.execute(
-            "SELECT coalesce(sum(amount), 0) FROM payments WHERE patron_id = ?", [pid]
-        ).fetchone()[0]
+            "SELECT coalesce(sum(amount), 0) AS paid FROM payments WHERE patron_id = ?", [pid]
+        ).fetchone()
         lines: list[FineLine] = []
-        left = int(paid)
-        for amount, reason, barcode, created in rows:
+        left = int(paid["paid"])
+        for row in rows:
+            amount = row["amount"]
             settled = min(left, amount)
             left -= settled
             if amount - settled > 0:
-                lines.append(FineLine(amount - settled, reason, barcode, from_db(created)))
+                lines.append(
+                    FineLine(
+                        amount - settled,
+                        row["reason"],
+                        row["item_barcode"],
+                        from_db(row["created_at"]),
+                    )
+                )
         balance = sum(line.amount for line in lines) - left
         return Fines(balance=balance, lines=tuple(lines), limit=self.config.circulation.fines_limit)
 
@@ -472,16 +465,16 @@ class LocalCirculation:
         with self.store.lock:
             db = self.store.conn
             item = self._item_row(db, barcode)
-            loan = self._open_loan(db, item[0])
+            loan = self._open_loan(db, item.id)
         return ItemInfo(
-            barcode=item[1],
-            title=item[2],
-            authors=item[3],
-            item_type=item[4],
-            status=item[7],
-            call_number=item[5],
-            location=item[6],
-            due_at=from_db(loan[3]) if loan else None,
+            barcode=item.barcode,
+            title=item.title,
+            authors=item.authors,
+            item_type=item.item_type,
+            status=item.status,
+            call_number=item.call_number,
+            location=item.location,
+            due_at=loan.due_at if loan else None,
         )
 
     # -- checkout ---------------------------------------------------------------
@@ -501,28 +494,28 @@ class LocalCirculation:
             raise
 
     def _checkout(self, db: Any, pid: int, barcode: str, now: datetime) -> CheckoutResult:
-        row = self._patron_row(db, pid)
-        self._standing(db, row, now, fines=True)
+        record = self._patron_row(db, pid)
+        self._standing(db, record, fines=True).check(self._today(now))
         item = self._item_row(db, barcode)
-        item_id, code, title, item_type, status = item[0], item[1], item[2], item[4], item[7]
+        item_id, code, title, item_type = item.id, item.barcode, item.title, item.item_type
         loan = self._open_loan(db, item_id)
         if loan is not None:
-            if loan[1] == pid:
+            if loan.patron_id == pid:
                 raise DomainError("circulation.item_already_yours", title=title)
             raise DomainError("circulation.item_on_loan", title=title)
-        if status in _UNAVAILABLE:
-            raise DomainError(_UNAVAILABLE[status], title=title)
-        policy = self.rules.policy(row[2], item_type)
-        if item[9] or not policy.loanable:
+        if item.status in _UNAVAILABLE:
+            raise DomainError(_UNAVAILABLE[item.status], title=title)
+        policy = self.rules.policy(record.patron_group, item_type)
+        if item.not_for_loan or not policy.loanable:
             raise DomainError("circulation.item_not_for_loan", title=title)
         ready = db.execute(
             "SELECT id, patron_id, expires_on FROM holds WHERE item_id = ? AND status = 'ready'",
             [item_id],
         ).fetchone()
-        if ready is not None and ready[1] != pid:
-            if ready[2] and ready[2] < self._today(now).isoformat():
+        if ready is not None and ready["patron_id"] != pid:
+            if ready["expires_on"] and ready["expires_on"] < self._today(now).isoformat():
                 # Not collected in time: the copy is free for the next patron.
-                db.execute("UPDATE holds SET status = 'expired' WHERE id = ?", [ready[0]])
+                db.execute("UPDATE holds SET status = 'expired' WHERE id = ?", [ready["id"]])
                 ready = None
             else:
                 raise DomainError("circulation.item_on_hold", title=title)
@@ -530,16 +523,17 @@ class LocalCirculation:
             raise DomainError("circulation.item_on_hold", title=title)
         if policy.max_items is not None:
             count = db.execute(
-                "SELECT count(*) FROM loans WHERE patron_id = ? AND returned_at IS NULL", [pid]
-            ).fetchone()[0]
+                "SELECT count(*) AS n FROM loans WHERE patron_id = ? AND returned_at IS NULL",
+                [pid],
+            ).fetchone()["n"]
             if count >= policy.max_items:
                 raise DomainError("circulation.loan_limit", limit=policy.max_items)
         if policy.max_items_of_type is not None:
             count = db.execute(
-                """SELECT count(*) FROM loans l JOIN items i ON i.id = l.item_id
+                """SELECT count(*) AS n FROM loans l JOIN items i ON i.id = l.item_id
                    WHERE l.patron_id = ? AND l.returned_at IS NULL AND i.item_type = ?""",
                 [pid, item_type],
-            ).fetchone()[0]
+            ).fetchone()["n"]
             if count >= policy.max_items_of_type:
                 raise DomainError(
                     "circulation.loan_limit_type", limit=policy.max_items_of_type, title=title
@@ -553,12 +547,12 @@ class LocalCirculation:
         db.execute("UPDATE items SET status = 'on_loan' WHERE id = ?", [item_id])
         # A collected hold forgets its patron, as a returned loan does (privacy by
         # default), unless the patron keeps a reading history.
-        keep = bool(row[9])
+        keep = record.keeps_history
         if ready is not None:
             db.execute(
                 """UPDATE holds SET status = 'collected',
                      patron_id = CASE WHEN ? THEN patron_id END WHERE id = ?""",
-                [keep, ready[0]],
+                [keep, ready["id"]],
             )
         else:
             # The patron's own waiting hold (on this copy or its title) is filled.
@@ -568,7 +562,7 @@ class LocalCirculation:
                      SELECT id FROM holds WHERE patron_id = ? AND status = 'waiting'
                      AND (item_id = ? OR (item_id IS NULL AND biblio_id = ?))
                      ORDER BY placed_at LIMIT 1)""",
-                [keep, pid, item_id, item[8]],
+                [keep, pid, item_id, item.biblio_id],
             )
         add_usage(db, now.astimezone(self.rules.zone), "checkout")
         return CheckoutResult(barcode=code, title=title, due_at=from_db(to_db(due)))
@@ -579,20 +573,20 @@ class LocalCirculation:
         with self.store.transaction() as db:
             now = self.clock()
             item = self._item_row(db, barcode)
-            item_id, code, title, item_type = item[0], item[1], item[2], item[4]
+            item_id, code, title, item_type = item.id, item.barcode, item.title, item.item_type
             loan = self._open_loan(db, item_id)
             if loan is None:
                 raise DomainError("circulation.item_not_on_loan", title=title)
-            loan_id, pid, _, due_text, _ = loan
-            due = from_db(due_text)
+            loan_id, pid, due = loan.id, loan.patron_id, loan.due_at
             fine = 0
             keeps = False
             if pid is not None:
                 row = db.execute(
                     "SELECT patron_group, keeps_history FROM patrons WHERE id = ?", [pid]
                 ).fetchone()
-                keeps = bool(row[1])
-                fine = self.rules.fine(self.rules.policy(row[0], item_type), due, now)
+                keeps = bool(row["keeps_history"])
+                policy = self.rules.policy(row["patron_group"], item_type)
+                fine = self.rules.fine(policy, due, now)
                 if fine > 0:
                     db.execute(
                         """INSERT INTO fines (patron_id, amount, reason, item_barcode, created_at)
@@ -620,7 +614,7 @@ class LocalCirculation:
                 fine=fine,
             )
 
-    def _fill_hold(self, db: Any, item: Any, now: datetime) -> str | None:
+    def _fill_hold(self, db: Any, item: _Item, now: datetime) -> str | None:
         """The oldest waiting hold this copy can fill becomes ready on the hold shelf;
         returns the shelf location (None: no hold waits for it)."""
         hold = db.execute(
@@ -628,15 +622,15 @@ class LocalCirculation:
                WHERE status = 'waiting'
                  AND (item_id = ? OR (item_id IS NULL AND biblio_id = ?))
                ORDER BY placed_at, id LIMIT 1""",
-            [item[0], item[8]],
+            [item.id, item.biblio_id],
         ).fetchone()
         if hold is None:
             return None
-        shelf = hold[1] or self.config.circulation.hold_shelf
+        shelf = hold["shelf_location"] or self.config.circulation.hold_shelf
         db.execute(
             """UPDATE holds SET status = 'ready', item_id = ?, shelf_location = ?, ready_at = ?,
                  expires_on = ? WHERE id = ?""",
-            [item[0], shelf, to_db(now), self.rules.hold_expires_on(now).isoformat(), hold[0]],
+            [item.id, shelf, to_db(now), self.rules.hold_expires_on(now).isoformat(), hold["id"]],
         )
         return str(shelf)
 
@@ -647,12 +641,12 @@ class LocalCirculation:
         pid = patron_id(patron)
         with self.store.transaction() as db:
             now = self.clock()
-            row = self._patron_row(db, pid)
+            record = self._patron_row(db, pid)
             item = self._item_row(db, barcode)
-            loan = self._open_loan(db, item[0])
-            if loan is None or loan[1] != pid:
-                raise DomainError("circulation.not_your_loan", title=item[2])
-            result = self._renew(db, row, item, loan, now)
+            loan = self._open_loan(db, item.id)
+            if loan is None or loan.patron_id != pid:
+                raise DomainError("circulation.not_your_loan", title=item.title)
+            result = self._renew(db, record, item, loan, now)
             if result.ok:
                 add_usage(db, now.astimezone(self.rules.zone), "renew")
             return result
@@ -662,37 +656,38 @@ class LocalCirculation:
         results: list[RenewResult] = []
         with self.store.transaction() as db:
             now = self.clock()
-            row = self._patron_row(db, pid)
+            record = self._patron_row(db, pid)
             loans = db.execute(
-                """SELECT l.id, l.patron_id, l.checked_out_at, l.due_at, l.renewals, i.barcode
+                """SELECT l.id, l.patron_id, l.due_at, l.renewals, i.barcode
                    FROM loans l JOIN items i ON i.id = l.item_id
                    WHERE l.patron_id = ? AND l.returned_at IS NULL ORDER BY l.due_at""",
                 [pid],
             ).fetchall()
-            for loan in loans:
-                item = self._item_row(db, loan[5])
-                result = self._renew(db, row, item, loan[:5], now)
+            for row in loans:
+                item = self._item_row(db, row["barcode"])
+                result = self._renew(db, record, item, _Loan.from_row(row), now)
                 if result.ok:
                     add_usage(db, now.astimezone(self.rules.zone), "renew")
                 results.append(result)
         return results
 
-    def _renew(self, db: Any, row: Any, item: Any, loan: Any, now: datetime) -> RenewResult:
-        code, title = item[1], item[2]
+    def _renew(
+        self, db: Any, record: PatronRecord, item: _Item, loan: _Loan, now: datetime
+    ) -> RenewResult:
+        code, title = item.barcode, item.title
 
         def refused(key: str) -> RenewResult:
             return RenewResult(barcode=code, title=title, ok=False, due_at=due, refusal=key)
 
-        due = from_db(loan[3])
-        try:
-            self._standing(db, row, now, fines=True)
-        except DomainError as exc:
+        due = loan.due_at
+        blocks = self._standing(db, record, fines=True).problems(self._today(now))
+        if blocks:
             # A result carries a key without parameters: each block has its own.
-            return refused(_RENEW_BLOCKS[exc.key])
-        policy = self.rules.policy(row[2], item[4])
-        if loan[4] >= policy.max_renewals:
+            return refused(_RENEW_BLOCKS[blocks[0].key])
+        policy = self.rules.policy(record.patron_group, item.item_type)
+        if loan.renewals >= policy.max_renewals:
             return refused("circulation.renew_limit")
-        if self._waiting_for_other(db, item, row[0]):
+        if self._waiting_for_other(db, item, record.id):
             return refused("circulation.renew_on_hold")
         if due < now and not self.config.circulation.renew_overdue:
             return refused("circulation.renew_overdue")
@@ -701,7 +696,7 @@ class LocalCirculation:
             return refused("circulation.renew_too_soon")
         db.execute(
             "UPDATE loans SET due_at = ?, renewals = renewals + 1 WHERE id = ?",
-            [to_db(new_due), loan[0]],
+            [to_db(new_due), loan.id],
         )
         return RenewResult(barcode=code, title=title, ok=True, due_at=from_db(to_db(new_due)))
 
@@ -714,20 +709,15 @@ class LocalCirculation:
         with self.store.transaction() as db:
             now = self.clock()
             self._patron_row(db, pid)
-            balance = self._balance(db, pid)
-            if amount > balance:
-                raise DomainError("circulation.pay_too_much", balance=Rupiah(max(balance, 0)))
+            owed = balance(db, pid)
+            if amount > owed:
+                raise DomainError("circulation.pay_too_much", balance=Rupiah(max(owed, 0)))
             db.execute(
                 "INSERT INTO payments (patron_id, amount, paid_at, taken_by) VALUES (?, ?, ?, ?)",
                 [pid, amount, to_db(now), taken_by],
             )
             add_usage(db, now.astimezone(self.rules.zone), "payment")
             return self._fines(db, pid)
-
-
-def _day(iso: str) -> str:
-    """``2026-10-30`` -> ``30/10/2026``: how dates are written in Indonesia."""
-    return date.fromisoformat(iso).strftime("%d/%m/%Y")
 
 
 class PatronCounts:
@@ -745,7 +735,7 @@ class PatronCounts:
             ).fetchone()
             if row is None:
                 raise DomainError("circulation.patron_unknown")
-            failures, until = row
+            failures, until = row["pin_failures"], row["locked_until"]
             if until is not None:
                 if from_db(until) > now:
                     raise locked(from_db(until), now)
@@ -768,4 +758,4 @@ class PatronCounts:
             row = self.store.conn.execute(
                 "SELECT locked_until FROM patrons WHERE id = ?", [int(key)]
             ).fetchone()
-        return from_db(row[0]) if row and row[0] else None
+        return from_db(row["locked_until"]) if row and row["locked_until"] else None

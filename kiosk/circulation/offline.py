@@ -137,8 +137,15 @@ class OfflineDesk:
             ).fetchone()
         if row is None:
             return None
-        ref, key, number, name, language, pin_hash, seen = row
-        return CachedCard(ref, key, number, name, language, pin_hash, from_db(seen))
+        return CachedCard(
+            row["patron_ref"],
+            row["card_key"],
+            row["card_number"],
+            row["name"],
+            row["language"],
+            row["pin_hash"],
+            from_db(row["seen_at"]),
+        )
 
     # -- offline circulation ---------------------------------------------------------
     def sign_in(
@@ -227,7 +234,7 @@ def cached_name(store: Store, patron_ref: str) -> str | None:
         row = store.conn.execute(
             "SELECT name FROM offline_cards WHERE patron_ref = ?", [patron_ref]
         ).fetchone()
-    return str(row[0]) if row else None
+    return str(row["name"]) if row else None
 
 
 def _apply(holders: dict[str, str], entry: OutboxEntry) -> None:

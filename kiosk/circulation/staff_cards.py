@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kiosk.cards import find_card, normalise_key
 from kiosk.circulation.api import Patron
 from kiosk.circulation.local import LocalCirculation
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
+from kiosk.patrons import find_card, normalise_key
 from kiosk.store import Store
 from kiosk.timeutil import Clock, to_db
 
@@ -98,7 +98,7 @@ class StaffCards:
                    ON g.code = p.patron_group WHERE p.id = ?""",
                 [found.patron_id],
             ).fetchone()
-        if not row or not row[0]:
+        if not row or not row["is_staff"]:
             raise DomainError("circulation.staff_card_taken", card=card)
         return found.patron_id
 
@@ -117,7 +117,7 @@ class StaffCards:
                 raise DomainError("circulation.staff_card_taken", card=card)
             cursor = db.execute(
                 "INSERT INTO patrons (name, patron_group, created_at) VALUES (?, ?, ?)",
-                [card, group[0], to_db(self.clock())],
+                [card, group["code"], to_db(self.clock())],
             )
             pid = int(cursor.lastrowid or 0)
             db.execute("INSERT INTO cards (patron_id, card_number) VALUES (?, ?)", [pid, card])

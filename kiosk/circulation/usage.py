@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from kiosk.circulation.api import Usage
-from kiosk.config import LANGUAGES, Config
+from kiosk.config import Config
 from kiosk.domain.errors import DomainError
+from kiosk.i18n import LANGUAGES
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utcnow
 
@@ -176,7 +177,7 @@ class LocalFeedback:
                     now.date().isoformat(),
                     rating,
                     text,
-                    language if language in ("id", "en") else None,
+                    language if language in LANGUAGES else None,
                     self.kiosk_id,
                 ],
             )

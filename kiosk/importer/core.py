@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from kiosk.cards import normalise_key
 from kiosk.domain.errors import DomainError
 from kiosk.importer.reader import (
     Escapes,
@@ -29,6 +28,7 @@ from kiosk.importer.reader import (
     multi_values,
     read_records,
 )
+from kiosk.patrons import normalise_key
 from kiosk.store import Store
 from kiosk.timeutil import Clock, to_db, utcnow
 
@@ -239,7 +239,8 @@ class _Writer:
         existing record; count each field that changes."""
         names = ", ".join(values)
         current = self.db.execute(f"SELECT {names} FROM {table} WHERE id = ?", [row_id])
-        old = dict(zip(values, current.fetchone(), strict=True))
+        row = current.fetchone()
+        old = {name: row[name] for name in values}
         changed = {k: v for k, v in values.items() if old[k] != v}
         for name in changed:
             self.report.changes[name] = self.report.changes.get(name, 0) + 1
@@ -271,7 +272,7 @@ class _Writer:
             staff = self.db.execute(
                 "SELECT is_staff FROM patron_groups WHERE code = ?", [group]
             ).fetchone()
-            if staff is not None and staff[0]:
+            if staff is not None and staff["is_staff"]:
                 # Making someone staff is the library's decision, never a guess.
                 raise RowRejectedError("importer.staff_needs_config", value=group_text)
         return group
@@ -315,8 +316,10 @@ class _Writer:
         if key is not None:
             self.once("key:" + key, line)
             other = db.execute("SELECT card_number FROM cards WHERE card_key = ?", [key]).fetchone()
-            if other is not None and other[0] != number:
-                raise RowRejectedError("importer.card_key_taken", value=key, card_number=other[0])
+            if other is not None and other["card_number"] != number:
+                raise RowRejectedError(
+                    "importer.card_key_taken", value=key, card_number=other["card_number"]
+                )
         if db.execute("SELECT 1 FROM patron_groups WHERE code = ?", [group]).fetchone() is None:
             db.execute(
                 "INSERT INTO patron_groups (code, name_id, name_en) VALUES (?, ?, ?)",
@@ -336,9 +339,9 @@ class _Writer:
             )
             self.count(True)
             return
-        self.update("patrons", card[1], values)
-        if key is not None and key != card[2]:
-            db.execute("UPDATE cards SET card_key = ? WHERE id = ?", [key, card[0]])
+        self.update("patrons", card["patron_id"], values)
+        if key is not None and key != card["card_key"]:
+            db.execute("UPDATE cards SET card_key = ? WHERE id = ?", [key, card["id"]])
             self.report.changes["card_key"] = self.report.changes.get("card_key", 0) + 1
         self.count(False)
 
@@ -359,10 +362,12 @@ class _Writer:
         if card is None:
             raise RowRejectedError("importer.card_number_unknown", value=number)
         other = db.execute("SELECT card_number FROM cards WHERE card_key = ?", [key]).fetchone()
-        if other is not None and other[0] != number:
-            raise RowRejectedError("importer.card_key_taken", value=key, card_number=other[0])
-        db.execute("UPDATE cards SET card_key = ? WHERE id = ?", [key, card[0]])
-        self.count(card[1] is None)
+        if other is not None and other["card_number"] != number:
+            raise RowRejectedError(
+                "importer.card_key_taken", value=key, card_number=other["card_number"]
+            )
+        db.execute("UPDATE cards SET card_key = ? WHERE id = ?", [key, card["id"]])
+        self.count(card["card_key"] is None)
 
     # items -----------------------------------------------------------------------
     def item(self, row: dict[str, str], line: int, slims: bool) -> None:
@@ -422,13 +427,13 @@ class _Writer:
             self.count(True)
             return
         # Circulation owns the state of a copy on loan or on the hold shelf.
-        if existing[1] in ("on_loan", "on_hold_shelf", "in_transit"):
+        if existing["status"] in ("on_loan", "on_hold_shelf", "in_transit"):
             values.pop("status", None)
         if authors is not None:  # an empty authors cell never wipes them
             values["authors"] = authors
         if biblio is not None:
             values["biblio_id"] = biblio
-        self.update("items", existing[0], values)
+        self.update("items", existing["id"], values)
         self.report.changes.pop("biblio_id", None)  # a link, not a field the file names
         self.count(False)
 
@@ -437,9 +442,9 @@ class _Writer:
         if isbn:
             row = self.db.execute("SELECT id FROM biblios WHERE isbn = ?", [isbn]).fetchone()
             if row:
-                return int(row[0])
+                return int(row["id"])
         rows = self.db.execute("SELECT id FROM biblios WHERE title = ? LIMIT 2", [title]).fetchall()
-        return int(rows[0][0]) if len(rows) == 1 else None
+        return int(rows[0]["id"]) if len(rows) == 1 else None
 
     # biblio ----------------------------------------------------------------------
     def biblio(self, row: dict[str, str], line: int, slims: bool) -> None:
@@ -487,7 +492,7 @@ class _Writer:
             ).lastrowid
             self.count(True)
         else:
-            biblio_id = found[0]
+            biblio_id = found["id"]
             fields = ("title", "authors", "isbn", "publisher", "publish_year", "language",
                       "call_number", "topics")  # fmt: skip
             slims_names = {"isbn": "isbn_issn", "publisher": "publisher_name",
@@ -513,7 +518,7 @@ class _Writer:
                 db.execute(
                     """UPDATE items SET biblio_id = ?, title = ?,
                          authors = coalesce(?, authors) WHERE id = ?""",
-                    [biblio_id, title, authors, item[0]],
+                    [biblio_id, title, authors, item["id"]],
                 )
 
 

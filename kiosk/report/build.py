@@ -47,7 +47,10 @@ def parse_period(first: str, last: str) -> Period:
         except ValueError:
             raise DomainError("report.bad_date", date=text) from None
     if days[1] < days[0]:
-        raise DomainError("report.range_reversed", first=days[0], last=days[1])
+        # As staff typed them (--from, --to), not as the report writes dates.
+        raise DomainError(
+            "report.range_reversed", first=days[0].isoformat(), last=days[1].isoformat()
+        )
     return Period(days[0], days[1])
 
 
@@ -70,7 +73,9 @@ def build(
     )
     sections = [make(ctx) for make in SECTIONS]
     if not any(s.has_data for s in sections):
-        raise DomainError("report.empty", first=period.first, last=period.last)
+        raise DomainError(
+            "report.empty", first=period.first.isoformat(), last=period.last.isoformat()
+        )
     figures = key_figures(conn, config, period)
     return Report(ctx, figures, summary(ctx, figures), sections, generated_at)
 

@@ -139,13 +139,13 @@ class Context:
         return self.number(mean.value, 1)
 
     def day(self, day: date, pattern: str = "EEE d MMM y") -> str:
-        return str(format_date(day, pattern, locale=self.language))
+        return str(format_date(day, pattern, locale=formatting.babel_locale(self.language)))
 
     def weekday(
         self, index: int, width: Literal["abbreviated", "narrow", "short", "wide"] = "wide"
     ) -> str:
         """Monday is 0."""
-        return str(get_day_names(width, locale=self.language)[index])
+        return str(get_day_names(width, locale=formatting.babel_locale(self.language))[index])
 
     def hours(self, start: int) -> str:
         return f"{start:02d}:00–{(start + 1) % 24:02d}:00"

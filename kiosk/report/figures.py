@@ -71,25 +71,28 @@ def key_figures(conn: Any, config: Config, period: Period) -> KeyFigures:
         ).fetchall()
     )
     start, end = period.utc_bounds(ZoneInfo(config.kiosk.timezone))
-    bookings, no_shows = conn.execute(
-        """SELECT count(*) FILTER (WHERE status <> 'cancelled'),
-                  count(*) FILTER (WHERE status = 'no_show')
+    booked = conn.execute(
+        """SELECT count(*) FILTER (WHERE status <> 'cancelled') AS bookings,
+                  count(*) FILTER (WHERE status = 'no_show') AS no_shows
            FROM bookings WHERE starts_at >= ? AND starts_at < ?""",
         [start, end],
     ).fetchone()
-    registrations, attended = conn.execute(
-        """SELECT count(*) FILTER (WHERE r.walk_in = 0),
-                  count(*) FILTER (WHERE r.attended_at IS NOT NULL)
+    bookings, no_shows = booked["bookings"], booked["no_shows"]
+    came = conn.execute(
+        """SELECT count(*) FILTER (WHERE r.walk_in = 0) AS registrations,
+                  count(*) FILTER (WHERE r.attended_at IS NOT NULL) AS attended
            FROM registrations r JOIN events e ON e.id = r.event_id
            WHERE e.cancelled = 0 AND e.starts_at >= ? AND e.starts_at < ?""",
         [start, end],
     ).fetchone()
-    feedback, mean = conn.execute(
-        "SELECT count(*), avg(rating) FROM feedback WHERE day BETWEEN ? AND ?", days
+    registrations, attended = came["registrations"], came["attended"]
+    rated = conn.execute(
+        "SELECT count(*) AS n, avg(rating) AS mean FROM feedback WHERE day BETWEEN ? AND ?", days
     ).fetchone()
+    feedback, mean = rated["n"], rated["mean"]
     responses = conn.execute(
-        "SELECT count(*) FROM survey_responses WHERE day BETWEEN ? AND ?", days
-    ).fetchone()[0]
+        "SELECT count(*) AS n FROM survey_responses WHERE day BETWEEN ? AND ?", days
+    ).fetchone()["n"]
     marks = ",".join("?" * len(SELF_SERVICE))
     per_day = dict(
         conn.execute(

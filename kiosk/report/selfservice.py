@@ -58,11 +58,12 @@ def build(ctx: Context) -> Section:
         [*span, *SELF_SERVICE],
     ):
         heat[(date.fromisoformat(day).weekday(), hour)] += count
-    no_hour = ctx.rows(
-        f"""SELECT coalesce(sum(count), 0) FROM usage_counters
+    (no_hour_row,) = ctx.rows(
+        f"""SELECT coalesce(sum(count), 0) AS n FROM usage_counters
             WHERE day BETWEEN ? AND ? AND action IN ({marks}) AND hour IS NULL""",
         [*span, *SELF_SERVICE],
-    )[0][0]
+    )
+    no_hour = no_hour_row["n"]
     refusals = ctx.rows(
         """SELECT detail, sum(count) FROM usage_counters
            WHERE day BETWEEN ? AND ? AND action = ? GROUP BY detail ORDER BY 2 DESC, 1""",

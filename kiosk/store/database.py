@@ -13,14 +13,18 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import sqlite_utils
 
 from kiosk.domain.errors import KioskError
+
+if TYPE_CHECKING:
+    from kiosk.config import ResourceConfig
 
 #: How long a writer waits for another process's write lock, in seconds.
 BUSY_TIMEOUT_S = 10.0
@@ -90,9 +94,10 @@ class Store:
     """One SQLite connection, shared by the services of one process.
 
     The connection may be used from several threads (the scheduler, the UI); a lock
-    serialises them. Writes go through :meth:`transaction`, which takes SQLite's write
-    lock at once (``BEGIN IMMEDIATE``) so that checks and writes of one action are
-    atomic across processes too.
+    serialises them. Rows are :class:`sqlite3.Row`, read by column name. Writes go
+    through :meth:`transaction`, which takes SQLite's write lock at once (``BEGIN
+    IMMEDIATE``) so that checks and writes of one action are atomic across processes
+    too.
 
     ``create`` False: a database that does not exist (or is 0 bytes) is refused with
     ``store.missing`` instead of being created. ``migrate`` False: opened as it is,
@@ -120,10 +125,14 @@ class Store:
                 check_same_thread=False,
                 uri=self.path.startswith("file:"),
             )
+            # Rows are read by column name everywhere (``row["due_at"]``), never by
+            # position: a column added to a SELECT cannot shift the others.
+            conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
             tables = {
-                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                r["name"]
+                for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
         except sqlite3.Error as exc:
             raise sqlite_failure(exc, self.path) from None
@@ -173,6 +182,53 @@ class Store:
                 raise
             else:
                 self.conn.execute("COMMIT")
+
+    def sync_resources(self, resources: Sequence[ResourceConfig]) -> None:
+        """Resources are config: upsert each, and retire those no longer configured
+        (kept in the table so that past bookings still name them). Writes only when
+        the table differs from the config, so opening an up-to-date database writes
+        nothing (and a read-only one can be opened at all)."""
+        wanted = {
+            (r.id, r.kind, r.name or r.id, r.switch or None, r.printer or None, 1)
+            for r in resources
+        }
+        ids = [r.id for r in resources]
+        with self.lock:
+            rows = self.conn.execute(
+                "SELECT id, kind, name, switch_url, printer_url, active FROM resources"
+            ).fetchall()
+        have = {
+            (
+                row["id"],
+                row["kind"],
+                row["name"],
+                row["switch_url"],
+                row["printer_url"],
+                row["active"],
+            )
+            for row in rows
+            if row["id"] in ids
+        }
+        stale = [row for row in rows if row["id"] not in ids and row["active"]]
+        if (have == wanted and not stale) or self.read_only:
+            return
+        with self.transaction() as db:
+            for r in resources:
+                db.execute(
+                    """INSERT INTO resources (id, kind, name, switch_url, printer_url, active)
+                       VALUES (?, ?, ?, ?, ?, 1)
+                       ON CONFLICT(id) DO UPDATE SET kind = excluded.kind,
+                         name = excluded.name, switch_url = excluded.switch_url,
+                         printer_url = excluded.printer_url, active = 1""",
+                    [r.id, r.kind, r.name or r.id, r.switch or None, r.printer or None],
+                )
+            marks = ",".join("?" * len(ids))
+            db.execute(
+                f"UPDATE resources SET active = 0 WHERE id NOT IN ({marks})"
+                if ids
+                else "UPDATE resources SET active = 0",
+                ids,
+            )
 
     def close(self) -> None:
         with self.lock:

@@ -37,6 +37,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0007_sip2_offline", statements=schema.SIP2_OFFLINE),
     Migration("0008_usage_detail", statements=schema.USAGE_DETAIL),
     Migration("0009_print_jobs", statements=schema.PRINT_JOBS),
+    Migration("0010_staff_alerts", statements=schema.STAFF_ALERTS),
 ]
 
 _LEDGER = """
@@ -53,7 +54,7 @@ def applied(store: Store) -> list[str]:
     ).fetchone()
     if not has_ledger:
         return []
-    return [r[0] for r in store.conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+    return [r["name"] for r in store.conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
 
 
 def pending(store: Store, migrations: list[Migration] | None = None) -> list[str]:
@@ -96,6 +97,6 @@ def migrate(store: Store, migrations: list[Migration] | None = None) -> list[str
             )
             done.append(migration.name)
     count = len(applied(store))
-    if store.conn.execute("PRAGMA user_version").fetchone()[0] != count:
+    if store.conn.execute("PRAGMA user_version").fetchone()["user_version"] != count:
         store.conn.execute(f"PRAGMA user_version = {count}")
     return done

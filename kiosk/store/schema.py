@@ -488,3 +488,23 @@ EQUIPMENT_TRUTH: tuple[str, ...] = (
     "ALTER TABLE bookings ADD COLUMN auto_start INTEGER NOT NULL DEFAULT 0 "
     "CHECK (auto_start IN (0, 1))",
 )
+
+#: 0010: what staff must know about until they have dealt with it (:mod:`kiosk.alerts`):
+#: one open row per (source, resource, key), repeats counted on it.
+STAFF_ALERTS: tuple[str, ...] = (
+    """
+    CREATE TABLE staff_alerts (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL CHECK (source IN ('equipment', 'device')),
+        resource TEXT NOT NULL DEFAULT '',
+        key TEXT NOT NULL,
+        raised_at TEXT NOT NULL,
+        last_at TEXT NOT NULL,
+        repeats INTEGER NOT NULL DEFAULT 1 CHECK (repeats >= 1),
+        kiosk_id TEXT,
+        closed_at TEXT,
+        closed_by TEXT
+    )""",
+    """CREATE UNIQUE INDEX staff_alerts_one_open ON staff_alerts(source, resource, key)
+       WHERE closed_at IS NULL""",
+)

@@ -98,7 +98,8 @@ class LocalSurveys:
             for s in self.configured:
                 if not s.starts_on <= today <= s.ends_on:
                     continue
-                salt = db.execute("SELECT salt FROM surveys WHERE id = ?", [s.id]).fetchone()[0]
+                found = db.execute("SELECT salt FROM surveys WHERE id = ?", [s.id]).fetchone()
+                salt = found["salt"]
                 digest = card_hash(salt, patron)
                 seen = db.execute(
                     "SELECT 1 FROM survey_offered WHERE survey_id = ? AND card_hash = ?",
@@ -188,9 +189,10 @@ def survey_results(
     span = ["0000-00-00" if first is None else first.isoformat()]
     span.append("9999-99-99" if last is None else last.isoformat())
     responses = conn.execute(
-        "SELECT count(*) FROM survey_responses WHERE survey_id = ? AND day BETWEEN ? AND ?",
+        """SELECT count(*) AS n FROM survey_responses
+           WHERE survey_id = ? AND day BETWEEN ? AND ?""",
         [survey.id, *span],
-    ).fetchone()[0]
+    ).fetchone()["n"]
     counted: dict[tuple[str, str], int] = {}
     for question, answer, count in conn.execute(
         """SELECT a.question, a.answer, count(*) FROM survey_answers a

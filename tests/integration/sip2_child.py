@@ -27,8 +27,9 @@ def main(argv: list[str]) -> int:
         config.backend, kind="sip2", url=url, offline_checkouts=True, offline_loan_days=7
     )
     config = replace(config, backend=backend)
-    store = bootstrap.open_store(config, path)
-    circulation = bootstrap.build_services(config, store).circulation
+    kiosk = bootstrap.open_kiosk(config, path, devices=False)
+    assert kiosk.services is not None
+    circulation = kiosk.services.circulation
     assert isinstance(circulation, Sip2Circulation)
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
@@ -60,8 +61,7 @@ def main(argv: list[str]) -> int:
         except KioskError as exc:
             answer = {"refused": exc.key, "params": {k: str(v) for k, v in exc.params.items()}}
         print(json.dumps(answer), flush=True)
-    circulation.close()
-    store.close()
+    bootstrap.close_kiosk(kiosk)
     return 0
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,11 +17,12 @@ from kiosk import bootstrap
 from kiosk.cli import main
 from kiosk.config import load
 from tests.integration.test_sip2_backend import populate
+from tests.support import peers
+from tests.support.kiosks import open_test_kiosk
 
-if not (os.environ.get("CI") == "true" or os.environ.get("KIOSK_REQUIRE_PEERS")):
-    pytest.importorskip("pysip2")
+peers.module("pysip2", "pip install .[test]")  # the SIP2 test server's codec
 
-from tests.support.sip2_library import PASSWORD, ZONE, Library, Sip2TestServer
+from tests.support.sip2_library import PASSWORD, ZONE, Library, Sip2TestServer  # noqa: E402
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
@@ -152,8 +152,9 @@ def test_outbox_lists_refused_replays_and_resolves_them(
     desk: list[str], library: Library, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     config = load(Path(desk[1]))
-    store = bootstrap.open_store(config, desk[3])
-    backend = bootstrap.build_services(config, store).circulation
+    kiosk = open_test_kiosk(config, desk[3])
+    assert kiosk.services is not None
+    backend = kiosk.services.circulation
     try:
         backend.sign_in(number="P1", pin="1234")  # cached for offline sign-in: the name
         offline = backend.offline  # type: ignore[attr-defined]
@@ -164,8 +165,7 @@ def test_outbox_lists_refused_replays_and_resolves_them(
         report = backend.replay()  # type: ignore[attr-defined]
         assert (report.sent, report.refused) == (1, 2)
     finally:
-        backend.close()  # type: ignore[attr-defined]
-        store.close()
+        bootstrap.close_kiosk(kiosk)  # the CLI below opens the database itself
     code, out, _ = run(capsys, desk, "circ", "outbox")
     assert code == 0
     lines = out.splitlines()

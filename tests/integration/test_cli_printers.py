@@ -49,7 +49,7 @@ def test_status_files_and_doctor(
 ) -> None:
     monkeypatch.setenv("KIOSK_OCTOPRINT_KEYS_PRINTER_1", octoprint.api_key)
     config = str(write_config(tmp_path, octoprint.url()))
-    host = bootstrap.build(bootstrap.load_config(config)).printers["printer-1"]
+    host = bootstrap.open_kiosk(bootstrap.load_config(config), store=False).printers["printer-1"]
     host.upload("cube.gcode", samples.cura().encode(), JobOwner(7, "kiosk-1"))
     host.stop()
     assert main(["printers", "status", "--json", "--config", config]) == 0
@@ -78,9 +78,9 @@ def test_a_missing_key_is_a_config_error(
     monkeypatch.delenv("KIOSK_OCTOPRINT_KEYS_PRINTER_1", raising=False)
     config = write_config(tmp_path, f"octoprint://127.0.0.1:{free_port()}")
     with pytest.raises(ConfigError, match="KIOSK_OCTOPRINT_KEYS_PRINTER_1"):
-        bootstrap.build(bootstrap.load_config(config))
+        bootstrap.open_kiosk(bootstrap.load_config(config), store=False)
     (tmp_path / "secrets.toml").write_text('[octoprint_keys]\nprinter-1 = "from-the-file"\n')
-    host = bootstrap.build(bootstrap.load_config(config)).printers["printer-1"]
+    host = bootstrap.open_kiosk(bootstrap.load_config(config), store=False).printers["printer-1"]
     assert host.status().problem == "printer.unreachable"  # nothing listens there
     host.stop()
     assert main(["printers", "status", "--config", str(config)]) == 0

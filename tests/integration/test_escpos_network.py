@@ -4,7 +4,6 @@ and a small TCP peer answers the status queries (DLE EOT) as many network printe
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import threading
@@ -19,11 +18,11 @@ from kiosk import config as config_module
 from kiosk.domain.errors import DeviceError
 from kiosk.ports import DeviceUrl, Receipt, ReceiptLine
 from tests.conftest import free_port
-from tests.mqtt_support import require_peer
+from tests.support import peers
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
-pytest.importorskip("escpos.printer")
+peers.module("escpos.printer", "pip install .[escpos]")
 
 INIT = b"\x1b@"  # ESC @
 CUT = b"\x1dV\x00"  # GS V 0: full cut
@@ -39,8 +38,7 @@ class SocatPrinter:
     every job's bytes and never answers, like a printer that ignores DLE EOT."""
 
     def __init__(self, folder: Path) -> None:
-        if shutil.which("socat") is None:
-            require_peer("socat (Debian package socat)")
+        peers.program("socat", "socat")
         self.port = free_port()
         self.file = folder / "printed.bin"
         self.process = subprocess.Popen(
@@ -187,7 +185,7 @@ def test_the_url_is_checked_and_built_by_the_composition_root() -> None:
     config = config_module.parse(
         '[devices]\nreceipt_printer = "escpos+tcp://192.168.10.20?width=48"\n', "<net>"
     )
-    kiosk = bootstrap.build(config)
+    kiosk = bootstrap.open_kiosk(config, store=False)
     printer = kiosk.receipt_printer
     assert (printer.transport, printer.target, printer.width) == (  # type: ignore[union-attr]
         "tcp",

@@ -12,11 +12,12 @@ from kiosk.bus import EventBus
 from kiosk.domain.errors import DeviceError
 from kiosk.domain.events import DeviceStatus
 from kiosk.ports import DeviceUrl, Receipt, ReceiptLine
+from tests.support import peers
 from tests.support.socat import PtyPair
 from tests.support.waiting import Recorder, eventually
 
 pytestmark = pytest.mark.integration
-pytest.importorskip("escpos.printer")
+peers.module("escpos.printer", "pip install .[escpos]")
 
 RECEIPT = Receipt(
     (ReceiptLine("Perpustakaan Kota Palu", emphasis=True), ReceiptLine("Terima kasih"))

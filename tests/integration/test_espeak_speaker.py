@@ -16,16 +16,15 @@ import pytest
 
 from devices.espeak import EspeakSpeaker
 from kiosk import config as config_module
-from kiosk.bootstrap import build
+from kiosk.bootstrap import open_kiosk
 from kiosk.bus import EventBus
 from kiosk.doctor import run_checks
 from kiosk.domain.events import DeviceStatus
 from kiosk.ports import DeviceUrl
+from tests.support import peers
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng"),
-]
+pytestmark = pytest.mark.integration
+peers.program("espeak-ng", "espeak-ng")
 
 
 def _wait_idle(speaker: EspeakSpeaker, count: int, timeout: float = 10.0) -> None:
@@ -185,7 +184,7 @@ def test_url_options_and_bootstrap(tmp_path: Path) -> None:
         f'[devices]\nspeaker = "espeak://lobby?player=none&cache={tmp_path}"\n'
         "[accessibility]\nspeech_rate = 150\nspeech_volume = 0.5\n"
     )
-    kiosk = build(config)
+    kiosk = open_kiosk(config, store=False)
     assert isinstance(kiosk.speaker, EspeakSpeaker)
     assert kiosk.speaker.rate == 150
     assert kiosk.speaker.volume == 0.5
@@ -196,7 +195,7 @@ def test_doctor_shows_a_missing_audio_device_as_a_warning(tmp_path: Path) -> Non
         f'[devices]\nspeaker = "espeak://lobby?cache={tmp_path}"\n'
         'card_readers = []\nitem_scanners = []\nreceipt_printer = ""\n'
     )
-    kiosk = build(config)
+    kiosk = open_kiosk(config, store=False)
     checks = [c for c in run_checks(kiosk, tmp_path / "none.db", "en") if "speaker" in c.name]
     assert len(checks) == 1
     check = checks[0]
@@ -204,8 +203,11 @@ def test_doctor_shows_a_missing_audio_device_as_a_warning(tmp_path: Path) -> Non
     if "card " not in _aplay_list():
         assert check.warning
         assert "no audio" in check.reason
-    silent = build(
-        config_module.parse(f'[devices]\nspeaker = "espeak://lobby?player=none&cache={tmp_path}"\n')
+    silent = open_kiosk(
+        config_module.parse(
+            f'[devices]\nspeaker = "espeak://lobby?player=none&cache={tmp_path}"\n'
+        ),
+        store=False,
     )
     quiet = [c for c in run_checks(silent, tmp_path / "none.db", "en") if "speaker" in c.name]
     assert quiet[0].ok

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from devices.mqtt import topics
 from devices.mqtt.plugsim import PlugSim
 from devices.mqtt.switch import MqttSwitch
 from kiosk import bootstrap
@@ -70,15 +71,13 @@ class Site:
         self.kiosk = self.new_kiosk()
 
     def new_kiosk(self) -> Kiosk:
-        kiosk = bootstrap.build(self.config)
-        assert kiosk.equipment is not None
+        kiosk = bootstrap.open_kiosk(self.config, self.tmp_path / "kiosk.db", clock=self.clock)
         # Notices sooner than in production (3 s and 30 s), so the tests can see them;
         # the settle time still outlasts the plug simulators' reconnect (at most 2 s).
         kiosk.equipment.offline_grace_s = 0.3
         kiosk.equipment.broker_settle_s = 4.0
-        store = kiosk.open_store(self.tmp_path / "kiosk.db")
-        add_patrons(store)
-        bootstrap.build_bookings(kiosk, self.clock)
+        assert kiosk.store is not None
+        add_patrons(kiosk.store)
         kiosk.bus.subscribe(Event, self.events.append)
         kiosk.start()
         for resource in ("printer-1", "pc-1"):
@@ -115,7 +114,7 @@ class Site:
         return booking.id
 
     def close(self) -> None:
-        self.kiosk.stop()
+        bootstrap.close_kiosk(self.kiosk)
         self.tasmota.stop()
         self.shelly.stop()
 
@@ -328,7 +327,7 @@ def test_no_show_never_powers_the_plug(site: Site) -> None:
 def test_kiosk_restart_in_the_middle_of_a_booking(site: Site) -> None:
     booking = site.start_booking(TRAINED, "printer-1")
     assert wait_for(lambda: site.tasmota.on is True)
-    site.kiosk.stop()  # the kiosk goes down; the plug stays on
+    bootstrap.close_kiosk(site.kiosk)  # the kiosk goes down; the plug stays on
     states: list[EquipmentState] = []
     site.clock.set(local(*MONDAY, 9, 30))
     site.kiosk = site.new_kiosk()
@@ -337,7 +336,7 @@ def test_kiosk_restart_in_the_middle_of_a_booking(site: Site) -> None:
     assert site.tasmota.on is True  # still active: left alone
     assert site.tasmota.commands == [True]
     # It ended while the kiosk was down again: the new one completes it and cuts power.
-    site.kiosk.stop()
+    bootstrap.close_kiosk(site.kiosk)
     site.clock.set(local(*MONDAY, 10, 5))
     site.kiosk = site.new_kiosk()
     assert wait_for(lambda: site.space.service.get(booking).status == "completed")
@@ -358,8 +357,8 @@ class Agent:
         )
         self.client.on_message = self._on_message
         self.client.connect("127.0.0.1", port)
-        self.client.subscribe(f"kiosk/pc/{resource}/session", qos=1)
-        self.client.subscribe(f"kiosk/{kiosk_id}/status", qos=1)
+        self.client.subscribe(topics.pc_session(resource), qos=1)
+        self.client.subscribe(topics.kiosk_status(kiosk_id), qos=1)
         self.client.loop_start()
 
     def _on_message(self, client: object, userdata: object, msg: object) -> None:
@@ -399,7 +398,7 @@ def test_pc_session_contract(site: Site) -> None:
             assert wait_for(lambda: late.sessions[-1:] and late.sessions[-1]["state"] == "locked")
         finally:
             late.close()
-        site.kiosk.stop()
+        bootstrap.close_kiosk(site.kiosk)
         assert wait_for(lambda: agent.kiosk_status[-1:] == ["offline"])
     finally:
         agent.close()

@@ -19,15 +19,12 @@ from kiosk.domain.errors import DeviceError
 from kiosk.domain.events import CardTapped, DeviceStatus, TagsRead
 from kiosk.ports import DeviceUrl
 from tests.support import pcscd as pcscd_support
+from tests.support import peers
 from tests.support.vcard import VirtualCard
 from tests.support.waiting import Recorder, eventually
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(
-        pcscd_support.available() is not None, reason=str(pcscd_support.available())
-    ),
-]
+pytestmark = pytest.mark.integration
+peers.check(pcscd_support.available())
 
 
 @pytest.fixture

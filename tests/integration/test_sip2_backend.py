@@ -4,8 +4,6 @@ holds, fees, what BX allows, TLS, character sets, keep-alive and reconnect."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import bootstrap
 from kiosk.circulation.sip2.backend import Sip2Circulation
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
 from tests.conftest import free_port
+from tests.support import peers
+from tests.support.kiosks import open_test_kiosk, store_of
 
-if not (os.environ.get("CI") == "true" or os.environ.get("KIOSK_REQUIRE_PEERS")):
-    pytest.importorskip("pysip2")
+peers.module("pysip2", "pip install .[test]")  # the SIP2 test server's codec
 
-from tests.support.sip2_library import PASSWORD, Library, Sip2TestServer
+from tests.support.sip2_library import PASSWORD, Library, Sip2TestServer  # noqa: E402
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
@@ -62,10 +60,11 @@ def library(server: Sip2TestServer) -> Library:
 
 
 def make(tmp_path: Path, config: Config, url: str, **backend: object) -> Sip2Circulation:
+    # The kiosk's database (the composition root's, on the local backend) for the
+    # backend under test, built by hand with the password.
+    store = store_of(open_test_kiosk(config, tmp_path / f"kiosk-{time.monotonic_ns()}.db"))
     section = replace(config.backend, **{"kind": "sip2", "url": url, **backend})
-    config = replace(config, backend=section)
-    store = bootstrap.open_store(config, tmp_path / f"kiosk-{time.monotonic_ns()}.db")
-    return Sip2Circulation(store, config, PASSWORD)
+    return Sip2Circulation(store, replace(config, backend=section), PASSWORD)
 
 
 @pytest.fixture
@@ -298,10 +297,8 @@ def test_utf8_another_separator_no_checksums(
 def test_tls_through_a_stunnel_style_terminator(
     server: Sip2TestServer, library: Library, tmp_path: Path, default_config: Config
 ) -> None:
-    required = os.environ.get("CI") == "true" or os.environ.get("KIOSK_REQUIRE_PEERS")
-    trustme = __import__("trustme") if required else pytest.importorskip("trustme")
-    if shutil.which("socat") is None:
-        pytest.fail("socat is not installed (Debian package socat)")
+    trustme = peers.module("trustme", "pip install .[test]")
+    peers.program("socat", "socat")
     ca = trustme.CA()
     cert = ca.issue_cert("localhost")
     cert_file, ca_file = tmp_path / "server.pem", tmp_path / "ca.pem"

@@ -21,12 +21,12 @@ import pytest
 
 from kiosk.circulation.sip2.codec import parse_timestamp
 from tests.conftest import REPO
+from tests.support import peers
 
-if not (os.environ.get("CI") == "true" or os.environ.get("KIOSK_REQUIRE_PEERS")):
-    pytest.importorskip("pysip2")
+peers.module("pysip2", "pip install .[test]")  # the SIP2 test server's codec
 
-from tests.integration.test_sip2_backend import populate
-from tests.support.sip2_library import PASSWORD, ZONE, Library, Sip2TestServer
+from tests.integration.test_sip2_backend import populate  # noqa: E402
+from tests.support.sip2_library import PASSWORD, ZONE, Library, Sip2TestServer  # noqa: E402
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]
 

@@ -15,12 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk import bootstrap
 from kiosk.circulation.sip2.backend import Sip2Circulation
 from kiosk.circulation.sip2.client import Sip2LoginRefusedError, Sip2UnreachableError
 from kiosk.circulation.sip2.codec import Sip2ProtocolError
 from kiosk.config import Config
 from kiosk.domain.errors import KioskError
+from tests.support.kiosks import open_test_kiosk, store_of
 from tests.support.sip2_rawpeer import ACS_STATUS, RawPeer, Script, Step, frame, normal, seq_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(30)]
@@ -41,7 +41,7 @@ def make(tmp_path: Path, default_config: Config) -> Iterator[object]:
     def build(peer: RawPeer, **params: object) -> Sip2Circulation:
         section = replace(default_config.backend, kind="sip2", url=peer.url(**params))
         config = replace(default_config, backend=section)
-        store = bootstrap.open_store(config, tmp_path / f"k{len(made)}.db")
+        store = store_of(open_test_kiosk(default_config, tmp_path / f"k{len(made)}.db"))
         backend = Sip2Circulation(store, config, "pw")
         made.append(backend)
         return backend
@@ -49,7 +49,6 @@ def make(tmp_path: Path, default_config: Config) -> Iterator[object]:
     yield build
     for backend in made:
         backend.close()
-        backend.outbox.store.close()
 
 
 def scripted(answer: object) -> Script:

@@ -6,7 +6,6 @@ pin_max_tries times."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -18,11 +17,11 @@ from kiosk.circulation.sip2.backend import Sip2Circulation
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
 from tests.integration.test_sip2_backend import make, populate, refused
+from tests.support import peers
 
-if not (os.environ.get("CI") == "true" or os.environ.get("KIOSK_REQUIRE_PEERS")):
-    pytest.importorskip("pysip2")
+peers.module("pysip2", "pip install .[test]")  # the SIP2 test server's codec
 
-from tests.support.sip2_library import Library, Sip2TestServer
+from tests.support.sip2_library import Library, Sip2TestServer  # noqa: E402
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 

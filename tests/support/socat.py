@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
+
+from tests.support import peers
 
 
 class PtyPair:
@@ -15,8 +16,7 @@ class PtyPair:
     unplugged USB adapter does; :meth:`start` brings them back under the same names."""
 
     def __init__(self, folder: Path) -> None:
-        if shutil.which("socat") is None:
-            raise RuntimeError("socat is not installed (Debian package socat)")
+        peers.program("socat", "socat")
         self.device = folder / "reader"
         self.peer = folder / "peer"
         self._proc: subprocess.Popen[bytes] | None = None

@@ -23,11 +23,12 @@ import pytest
 
 from kiosk import bootstrap, demo
 from kiosk import config as config_module
-from kiosk.booking.service import BookingService
 from kiosk.bootstrap import Kiosk
 from kiosk.config import Config
 from kiosk.domain.events import Event, SessionEnded, SessionWarning
+from kiosk.services import Services
 from kiosk.store import Store
+from kiosk.timeutil import Clock, utcnow
 
 
 @dataclass
@@ -45,15 +46,24 @@ class Monotonic:
 
 @dataclass
 class UI:
-    """What a UI test drives: the running app, its kiosk and helpers."""
+    """What a UI test drives: the running app, its kiosk and helpers.
+
+    ``devices`` is the session's kiosk without a database: its bus, simulators and
+    equipment owner run for the whole session. Each test gets a ``kiosk`` of its own
+    over them (``open_kiosk(share=...)``), on a fresh demo database."""
 
     app: Any
-    kiosk: Kiosk
+    devices: Kiosk
     clock: Monotonic
     folder: Path
-    store: Store | None = None
+    kiosk: Kiosk
     published: list[Event] = field(default_factory=list)
     runs: int = 0
+
+    @property
+    def store(self) -> Store:
+        assert self.kiosk.store is not None
+        return self.kiosk.store
 
     # -- frames ------------------------------------------------------------------
     def frames(self, count: int = 3) -> None:
@@ -189,20 +199,28 @@ class UI:
         return str(self.app.tr(key, **params))
 
     # -- between tests -----------------------------------------------------------
+    def reopen(self, config: Config | None = None, clock: Clock = utcnow) -> Services:
+        """The app on a kiosk of ``config`` (default: the UI tests' config) at ``clock``
+        over the session's simulators, on a fresh demo database; returns its services."""
+        config = config or ui_config()
+        self.runs += 1
+        kiosk = bootstrap.open_kiosk(
+            config, self.folder / f"ui{self.runs}.db", clock=clock, share=self.devices
+        )
+        assert kiosk.store is not None and kiosk.services is not None
+        demo.load(kiosk.store, config, clock)  # the demo library as of the kiosk's now
+        old, self.kiosk = self.kiosk, kiosk
+        self.app.kiosk = kiosk
+        self.app.services = kiosk.services
+        bootstrap.close_kiosk(old)
+        return kiosk.services
+
     def reset(self) -> None:
         """Sign out, fresh demo database, configured language, default theme."""
         self.app._dismiss_modals()
         self.app.sign_out("sign_out")
         self.settle()
-        old = self.store
-        self.runs += 1
-        self.store = bootstrap.open_store(self.kiosk.config, self.folder / f"ui{self.runs}.db")
-        demo.load(self.store, self.kiosk.config)
-        services = bootstrap.build_services(self.kiosk, self.store)
-        self.kiosk.services = services
-        self.app.services = services
-        if old is not None:
-            old.close()
+        self.reopen()
         self.app.set_text_scale(1.0)
         self.app.set_language("id")
         self.clock.skipped = 0.0
@@ -248,15 +266,16 @@ def _configure_window() -> None:
 def ui_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UI]:
     os.environ.pop("DISPLAY", None)  # SDL's offscreen driver: no X server needed
     folder = tmp_path_factory.mktemp("ui")
-    kiosk = bootstrap.build(ui_config())
+    devices = bootstrap.open_kiosk(ui_config(), store=False)
+    first = bootstrap.open_kiosk(ui_config(), folder / "ui0.db", share=devices)
     from screens.kiosk_app import KioskApp
 
     clock = Monotonic()
-    app = KioskApp(kiosk=kiosk, services=None, now=clock)
-    harness = UI(app=app, kiosk=kiosk, clock=clock, folder=folder)
-    kiosk.bus.subscribe(SessionWarning, harness.published.append)
-    kiosk.bus.subscribe(SessionEnded, harness.published.append)
-    kiosk.start()
+    app = KioskApp(kiosk=first, services=first.services, now=clock)
+    harness = UI(app=app, devices=devices, clock=clock, folder=folder, kiosk=first)
+    devices.bus.subscribe(SessionWarning, harness.published.append)
+    devices.bus.subscribe(SessionEnded, harness.published.append)
+    devices.start()
     app._run_prepare()  # build, open the window, on_start: the first frames follow
     harness.frames(5)
     yield harness
@@ -264,9 +283,8 @@ def ui_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UI]:
     from kivy.base import EventLoop
 
     EventLoop.close()
-    kiosk.stop()
-    if harness.store is not None:
-        harness.store.close()
+    bootstrap.close_kiosk(harness.kiosk)
+    bootstrap.close_kiosk(devices)
 
 
 @pytest.fixture
@@ -294,17 +312,15 @@ def next_monday(zone: ZoneInfo) -> date:
     return today + timedelta(days=7 - today.weekday())
 
 
-def monday_booking(ui: UI, config: Config) -> BookingService:
-    """A booking service on the test's database at next Monday 09:20 local time (open
-    08:00-16:00, 30-minute slots; the 09:00 slot is running), installed in the app;
-    ``ui.app.services.bookings = None`` takes it out again."""
+def monday_booking(ui: UI, config: Config) -> Any:
+    """The app on a fresh demo database whose clock says next Monday 09:20 local time
+    (open 08:00-16:00, 30-minute slots; the 09:00 slot is running); returns its booking
+    service (the next test's reset puts the kiosk's own clock back)."""
     zone = ZoneInfo(config.kiosk.timezone)
     clock = FixedClock(datetime.combine(next_monday(zone), clock_time(9, 20), zone))
-    assert ui.store is not None
-    # The kiosk's one owner of equipment state: what the screens show about plugs.
-    service = BookingService(ui.store, config, clock, ui.kiosk.bus, equipment=ui.kiosk.equipment)
-    ui.app.services.bookings = service
-    return service
+    bookings = ui.reopen(config, clock).bookings
+    assert bookings is not None
+    return bookings
 
 
 def _inside(widget: Any, view: Any) -> bool:

@@ -58,12 +58,14 @@ def _pick_free_slot(ui: UI) -> None:
     screen = ui.app.screen("equipment")
     screen.choose_kind("computer")
     ui.settle()
-    for _ in range(screen.horizon() + 1):
-        free = [slot for slot in screen.slots() if slot.state == "free"]
+    while screen.view is not None:
+        free = [slot for slot in screen.slots() if slot.durations]
         if free:
             screen.pick(free[0])
             ui.settle()
             return
+        if screen.view.next_day is None:
+            break
         screen.shift_day(1)
         ui.settle()
     raise AssertionError("no free computer slot in the booking horizon")
@@ -275,7 +277,6 @@ def sweep(ui_session: UI) -> Iterator[Findings]:
         print(f"accessibility sweep: {found.checks} checks in {found.seconds:.1f} s")
         yield found
     finally:
-        ui.app.services.bookings = None
         ui.reset()
 
 

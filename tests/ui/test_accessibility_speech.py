@@ -11,7 +11,7 @@ tests/unit/test_a11y_speech.py and test_a11y_keypad.py; these check them on the 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,10 +169,9 @@ Check = Callable[[UI, str, Walk], None]
 
 
 @pytest.fixture
-def booking(ui: UI) -> Iterator[BookingService]:
+def booking(ui: UI) -> BookingService:
     """The booking service at next Monday 09:20 (as in test_booking_screen.py)."""
-    yield monday_booking(ui, booking_config())
-    ui.app.services.bookings = None
+    return monday_booking(ui, booking_config())
 
 
 def tour(ui: UI, language: str, check: Check) -> list[str]:

@@ -32,8 +32,7 @@ def booking(ui: UI) -> Any:
     service = monday_booking(ui, booking_config())
     # In the demo data the first ordinary patron has had the 3D printer induction and
     # the second has not (kiosk/demo.py TRAINED_ON_3D_PRINTERS).
-    yield service
-    ui.app.services.bookings = None
+    return service
 
 
 def open_booking(ui: UI, index: int = 0) -> Any:
@@ -67,6 +66,7 @@ def resource_button(screen: Any, resource_id: str) -> Any:
 
 
 def test_without_a_booking_service_the_screen_says_so(ui: UI) -> None:
+    ui.reopen(replace(ui_config(), resources=()))  # a lobby kiosk: nothing to book
     ui.sign_in("ok")
     ui.tap(ui.screen.ids.equipment)
     screen = ui.screen
@@ -293,7 +293,8 @@ def test_the_booking_screen_in_english(ui: UI, booking: BookingService) -> None:
     tabs = [w.text for w in reversed(screen.ids.tabs.children)]
     assert tabs == ["3D printers", "Computers", "My bookings (0)"]
     assert screen.ids.day_label.text.startswith("Today, Mon")
-    assert slot_button(screen, "10:00").text == "10:00 AM\nfree"  # a plain space
+    # The library's 24-hour clock in English too (one English locale: en_GB).
+    assert slot_button(screen, "10:00").text == "10:00\nfree"
 
 
 def test_a_no_show_released_by_the_scheduler_shows_at_once(ui: UI, booking: BookingService) -> None:
@@ -369,3 +370,40 @@ def test_leaving_mid_booking_starts_afresh_and_nothing_is_booked(
     ui.tap(ui.screen.ids.equipment)
     assert screen.pane == "pick" and screen.start is None
     assert booking.bookings_of(ui.app.session.ref) == []
+
+
+def test_check_in_and_cancel_fetch_the_screen_once(
+    ui: UI, booking: BookingService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer to the patron's tap and the service's event (BookingCheckedIn,
+    BookingCancelled) used to fetch twice; now the event alone brings the one fetch."""
+    screen = open_booking(ui, 1)
+    ui.tap(tab(ui, screen, "computer"))
+    ui.tap(slot_button(screen, "09:30"))
+    ui.tap(screen.ids.book)
+    ui.tap(screen.ids.to_mine)
+    fetched: list[object] = []
+    view = booking.view
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        fetched.append(args)
+        return view(*args, **kwargs)
+
+    monkeypatch.setattr(booking, "view", counted)
+    (row,) = screen.ids.bookings_box.children
+    ui.tap(row.ids.check_in)
+    assert screen.message.startswith("Anda sudah check-in untuk Komputer 1")
+    assert len(fetched) == 1
+    (row,) = screen.ids.bookings_box.children
+    assert not row.can_check_in and row.can_cancel  # the fetched row: checked in
+    fetched.clear()
+    ui.tap(row.ids.cancel)
+    from kivy.core.window import Window
+
+    from screens.equipment import ConfirmCancel
+
+    ask = next(w for w in Window.children if isinstance(w, ConfirmCancel))
+    ui.tap(ask.ids.yes)
+    assert "dibatalkan" in screen.message
+    assert len(fetched) == 1
+    assert not screen.ids.bookings_box.children

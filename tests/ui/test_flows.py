@@ -363,12 +363,33 @@ def test_items_on_the_rfid_pad_are_borrowed_and_their_tags_disarmed(ui: UI) -> N
     pad.place(ItemTag(uid="E0040100BB", item_id="B00005", part=1, parts=2))  # type: ignore[attr-defined]
     ui.settle()
     by_id = {r.ident: r for r in ui.rows()}
+    # The rule (kiosk/itempad.py): each item on its own; the set missing a part is
+    # refused whole, with a warning on its own line.
     assert by_id["B00004"].mark == "ok"
     assert by_id["B00005"].mark == "warning"  # part 2 of 2 is missing
     assert "1 dari 2" in by_id["B00005"].detail
+    ref = ui.app.session.ref
+    loans = {loan.barcode for loan in ui.app.services.circulation.loans(ref)}
+    assert "B00004" in loans and "B00005" not in loans
     ui.settle()
     tags = {t.uid: t for t in pad.tags()}
     assert tags["E0040100AA"].secured is False
+    assert tags["E0040100BB"].secured is True  # nothing of the set went out
+    # The missing part is put on the pad: now the whole set goes out, both tags disarmed.
+    pad.place(ItemTag(uid="E0040100CC", item_id="B00005", part=2, parts=2))  # type: ignore[attr-defined]
+    ui.settle()
+    by_id = {r.ident: r for r in ui.rows()}
+    assert by_id["B00005"].mark == "ok"
+    assert "B00005" in {loan.barcode for loan in ui.app.services.circulation.loans(ref)}
+    ui.settle()
+    tags = {t.uid: t for t in pad.tags()}
+    assert tags["E0040100BB"].secured is False and tags["E0040100CC"].secured is False
+    # A tag whose memory cannot be read (no item id): one warning line.
+    pad.place_memory("E0040100DD", bytes(32))  # type: ignore[attr-defined]
+    ui.settle()
+    unreadable = next(r for r in ui.rows() if r.ident == "pad:unreadable")
+    assert unreadable.mark == "warning"
+    assert unreadable.detail == ui.t("pad.tag_unreadable", count=1)
     pad.clear()  # type: ignore[attr-defined]
     ui.settle()
 

@@ -6,7 +6,6 @@ ends the ILS session."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -14,15 +13,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk import bootstrap
 from kiosk.services import Services
 from tests.integration.test_sip2_backend import populate
+from tests.support import peers
 from tests.ui.conftest import UI
 
-if not (os.environ.get("CI") == "true" or os.environ.get("KIOSK_REQUIRE_PEERS")):
-    pytest.importorskip("pysip2")
+peers.module("pysip2", "pip install .[test]")  # the SIP2 test server's codec
 
-from tests.support.sip2_library import PASSWORD, ZONE, Library, Sip2TestServer
+from tests.support.sip2_library import PASSWORD, ZONE, Library, Sip2TestServer  # noqa: E402
 
 pytestmark = [pytest.mark.ui, pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -45,24 +43,17 @@ def library(server: Sip2TestServer) -> Library:
 @pytest.fixture
 def on_sip2(ui: UI, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """``on_sip2(url, **backend)``: the app's services on the SIP2 backend at ``url``,
-    on the test's database (closed again after the test)."""
+    on a fresh demo database (closed again by the next reset)."""
     monkeypatch.setenv("KIOSK_SIP2_PASSWORD", PASSWORD)
-    made: list[Services] = []
 
     def switch(url: str, **backend: Any) -> Services:
         config = ui.kiosk.config
         section = replace(config.backend, kind="sip2", url=url, **backend)
-        assert ui.store is not None
-        services = bootstrap.build_services(replace(config, backend=section), ui.store)
-        ui.app.services = ui.kiosk.services = services
-        made.append(services)
-        return services
+        return ui.reopen(replace(config, backend=section))
 
     yield switch
     ui.app.sign_out("sign_out")
-    ui.settle()
-    for services in made:
-        services.circulation.close()  # type: ignore[attr-defined]
+    ui.settle()  # the next test's reset closes the kiosk (and the SIP2 connection)
 
 
 def sign_in(ui: UI, pin: str = "1234") -> None:

@@ -19,8 +19,7 @@ pytestmark = pytest.mark.ui
 @pytest.fixture
 def booking(ui: UI) -> Any:
     service = monday_booking(ui, ui_config())
-    yield service
-    ui.app.services.bookings = None
+    return service
 
 
 def test_staff_check_a_booking_in_for_its_patron(ui: UI, booking: BookingService) -> None:
@@ -59,3 +58,35 @@ def test_staff_see_the_owner_s_word_on_each_plug(ui: UI) -> None:
     ui.settle()
     row = next(r for r in ui.rows(staff.ids.equipment) if r.ident == "pc-1")
     assert (row.mark, row.detail) == ("ok", ui.t("ui.staff.power_off"))
+
+
+def test_staff_see_the_alerts_with_time_and_resource_and_close_them(ui: UI) -> None:
+    from kiosk.domain.events import EquipmentFault
+    from screens import format as fmt
+
+    assert ui.kiosk.alerts is not None and ui.app.services is not None
+    ui.kiosk.alerts.start()  # the kiosk records what the bus says (its scheduler not needed)
+    fault = EquipmentFault(resource="pc-2", key="equipment.no_echo")
+    ui.kiosk.bus.publish(fault)
+    ui.sign_in("staff")
+    staff = ui.screen
+    ui.settle()
+    (row,) = ui.rows(staff.ids.alerts)
+    zone = ui.kiosk.config.kiosk.timezone
+    assert row.title == "Komputer 2"
+    assert row.detail.startswith(f"{fmt.short_day(fault.at, 'id', zone)} ")
+    assert fmt.clock(fault.at, "id", zone) in row.detail
+    assert ui.t("equipment.no_echo", resource="Komputer 2") in row.detail
+    # Raised while the staff screen is shown: listed at once, newest first.
+    ui.kiosk.bus.publish(EquipmentFault(resource="", key="equipment.broker_restarted"))
+    ui.settle()
+    rows = ui.rows(staff.ids.alerts)
+    assert [r.title for r in rows] == [ui.t("ui.staff.alert_kiosk"), "Komputer 2"]
+    ui.tap(rows[1].ids.action)  # Done
+    ui.settle()
+    assert [r.title for r in ui.rows(staff.ids.alerts)] == [ui.t("ui.staff.alert_kiosk")]
+    assert [a.resource for a in ui.app.services.alerts.open_alerts()] == [""]
+    ui.tap(ui.rows(staff.ids.alerts)[0].ids.action)
+    ui.settle()
+    assert not ui.rows(staff.ids.alerts)
+    assert staff.alerts_note == ui.t("ui.staff.alerts_none")

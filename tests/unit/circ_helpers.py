@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from kiosk import bootstrap
 from kiosk.config import Config
 from kiosk.services import Services
 from kiosk.store import Store
+from tests.support.kiosks import services_on
 
 #: A Monday morning in Palu (08:00 WITA).
 MONDAY = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
@@ -30,7 +30,7 @@ class FakeClock:
 def services(store: Store, config: Config, clock: FakeClock, **circulation: object) -> Services:
     if circulation:
         config = replace(config, circulation=replace(config.circulation, **circulation))
-    return bootstrap.build_services(config, store, clock)
+    return services_on(store, config, clock)
 
 
 def add_patron(

@@ -19,7 +19,6 @@ def test_each_earcon_is_a_short_quiet_wav(name: str) -> None:
         assert (wav.getnchannels(), wav.getsampwidth()) == (1, 2)
         seconds = wav.getnframes() / wav.getframerate()
     assert 0.02 <= seconds <= 0.25
-    assert earcons.duration_ms(name) <= 250
     samples = earcons.samples(name)
     assert max(abs(s) for s in samples) <= 0.36 * 32767
     assert abs(samples[0]) < 50

@@ -42,9 +42,10 @@ def finish(proc: subprocess.Popen[str]) -> str:
 
 
 def open_loans(store: Store) -> list[tuple[int, int]]:
-    return store.conn.execute(
+    rows = store.conn.execute(
         "SELECT item_id, patron_id FROM loans WHERE returned_at IS NULL ORDER BY item_id"
     ).fetchall()
+    return [(r["item_id"], r["patron_id"]) for r in rows]
 
 
 def test_two_processes_same_item_same_moment_one_loan(store: Store) -> None:

@@ -126,7 +126,7 @@ def test_unknown_scheme_is_a_config_error(tmp_path: Path) -> None:
 def test_bad_simulator_option_is_a_config_error_at_build(tmp_path: Path) -> None:
     cfg = bootstrap.load_config(write(tmp_path, '[devices]\nspeaker = "sim://?fail=explode"\n'))
     with pytest.raises(ConfigError) as caught:
-        bootstrap.build(cfg)
+        bootstrap.open_kiosk(cfg, store=False)
     assert caught.value.key == "devices.speaker"
     assert "fail=" in str(caught.value)
 

@@ -12,18 +12,18 @@ from typing import Any
 import pytest
 
 from kiosk import demo, demo_history
-from kiosk.bootstrap import open_store
 from kiosk.cli import main
 from kiosk.config import Config
 from kiosk.store import Store
 from kiosk.timeutil import from_db
+from tests.support.kiosks import open_test_kiosk, store_of
 from tests.unit.circ_helpers import MONDAY, FakeClock
 
 TODAY = "2026-11-23"
 
 
 def filled(path: Path, config: Config, days: int = 30, seed: int = 17) -> Store:
-    store = open_store(config, path)
+    store = store_of(open_test_kiosk(config, path))
     clock = FakeClock(MONDAY)
     demo.load(store, config, clock)
     assert demo_history.fill(store, config, days, clock, seed=seed)
@@ -42,7 +42,7 @@ def test_history_is_before_today_and_keeps_the_rules(
     hours = conn.execute(
         "SELECT min(hour), max(hour) FROM usage_counters WHERE action = 'checkout'"
     ).fetchone()
-    assert hours == (8, 16)
+    assert tuple(hours) == (8, 16)
     # Bookings: past, never overlapping on one resource, in opening hours, outcomes known.
     rows = conn.execute(
         "SELECT resource_id, starts_at, ends_at, status FROM bookings ORDER BY starts_at"

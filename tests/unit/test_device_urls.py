@@ -26,7 +26,7 @@ speaker = ""
 
 
 def test_real_adapters_are_built_from_urls() -> None:
-    kiosk = bootstrap.build(config.parse(REAL))
+    kiosk = bootstrap.open_kiosk(config.parse(REAL), store=False)
     pcsc, serial, hid = kiosk.card_readers
     assert isinstance(pcsc, PcscCardReader)
     assert pcsc.reader_filter == "ACR122"
@@ -64,7 +64,7 @@ def test_real_adapters_are_built_from_urls() -> None:
 )
 def test_wrong_urls_are_config_errors(devices: str, key: str, expected: str) -> None:
     with pytest.raises(ConfigError) as err:
-        bootstrap.build(config.parse(f"[devices]\n{devices}\n", "kiosk.toml"))
+        bootstrap.open_kiosk(config.parse(f"[devices]\n{devices}\n", "kiosk.toml"), store=False)
     assert f"devices.{key}" in str(err.value)
     assert expected in str(err.value)
 
@@ -77,7 +77,7 @@ item_scanners = []
 receipt_printer = "escpos+serial:///dev/ttyNOPE1"
 speaker = ""
 """
-    kiosk = bootstrap.build(config.parse(text))
+    kiosk = bootstrap.open_kiosk(config.parse(text), store=False)
     checks = {c.name: c for c in run_checks(kiosk, tmp_path / "none.db", "en")}
     serial = checks["devices.card_readers[0] (ttyNOPE0)"]
     assert not serial.ok

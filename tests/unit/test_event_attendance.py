@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk import bootstrap
 from kiosk.cli import main
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
+from kiosk.i18n import describe
 from kiosk.services import Services
 from kiosk.store import Store
 from kiosk.timeutil import to_db, utcnow
+from tests.support.kiosks import open_test_kiosk, store_of
 from tests.unit.circ_helpers import MONDAY, FakeClock, add_patron, services
 
 
@@ -60,7 +61,7 @@ def test_registered_and_walk_in_patrons_are_checked_in_once(
     rows = store.conn.execute(
         "SELECT walk_in, attended_at IS NOT NULL FROM registrations ORDER BY walk_in"
     ).fetchall()
-    assert rows == [(0, 1), (1, 1)]
+    assert [tuple(r) for r in rows] == [(0, 1), (1, 1)]
     counted = store.conn.execute(
         "SELECT sum(count) FROM usage_counters WHERE action = 'event_checkin'"
     ).fetchone()[0]
@@ -74,7 +75,9 @@ def test_check_in_window_and_unknown_events(store: Store, svc: Services, clock: 
     with pytest.raises(DomainError) as info:
         svc.events.check_in(ref, event)  # three hours early
     assert info.value.key == "events.check_in_closed"
-    assert info.value.params == {"opens": "10:00"}
+    # The local time, written in the message's language (``10.00`` / ``10:00``).
+    assert info.value.params["opens"].strftime("%H:%M") == "10:00"
+    assert "10.00" in describe(info.value, "id") and "10:00" in describe(info.value, "en")
     clock.advance(days=2)  # more than a day after the end
     with pytest.raises(DomainError, match="check_in_closed"):
         svc.events.check_in(ref, event)
@@ -84,7 +87,7 @@ def test_check_in_window_and_unknown_events(store: Store, svc: Services, clock: 
         """SELECT detail, sum(count) FROM usage_counters WHERE action = 'refusal'
            GROUP BY detail ORDER BY detail"""
     ).fetchall()
-    assert refusals == [("events.check_in_closed", 2), ("events.not_found", 1)]
+    assert [tuple(r) for r in refusals] == [("events.check_in_closed", 2), ("events.not_found", 1)]
 
 
 def test_staff_check_people_in_from_the_command_line(
@@ -92,7 +95,7 @@ def test_staff_check_people_in_from_the_command_line(
 ) -> None:
     db = tmp_path / "k.db"
     assert main(["init", "--demo", "--db", str(db)]) == 0
-    store = bootstrap.open_store(default_config, db)
+    store = store_of(open_test_kiosk(default_config, db))
     now = utcnow()
     start = now + timedelta(minutes=20)
     with store.transaction() as conn:
@@ -115,3 +118,17 @@ def test_staff_check_people_in_from_the_command_line(
     assert (listed[event]["attended"], listed[event]["registrations"]) == (1, 1)
     assert main(["events", "list", "--day", day, "--db", str(db), "--lang", "en"]) == 0
     assert "1 checked in  Coding Class" in capsys.readouterr().out
+
+
+def test_the_idle_screen_s_events_are_today_s_on_the_library_s_date(
+    store: Store, svc: Services, clock: FakeClock
+) -> None:
+    """MONDAY is 08:00 in Palu (00:00 UTC): an event at 23:30 WITA is today there,
+    although it is Monday 15:30 UTC; one ended this morning is not listed."""
+    ended = add_event(store, timedelta(hours=-3))  # 05:00-07:00 WITA
+    tonight = add_event(store, timedelta(hours=15, minutes=30))  # 23:30 WITA
+    tomorrow = add_event(store, timedelta(hours=17))  # 01:00 WITA the next day
+    assert [e.id for e in svc.events.today()] == [tonight]
+    assert ended in [e.id for e in svc.events.on_day(MONDAY.date())]  # ended: not today's
+    clock.advance(hours=17)
+    assert [e.id for e in svc.events.today()] == [tomorrow]

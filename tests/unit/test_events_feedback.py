@@ -94,7 +94,7 @@ def test_feedback_is_anonymous_and_validated(store: Store, svc: Services) -> Non
     svc.feedback.submit(5, "  Petugasnya ramah!  ", "id")
     svc.feedback.submit(3, "   ", "en")
     rows = store.conn.execute("SELECT * FROM feedback ORDER BY id").fetchall()
-    assert rows == [
+    assert [tuple(r) for r in rows] == [
         (1, "2026-11-23", 5, "Petugasnya ramah!", "id", "kiosk-1"),
         (2, "2026-11-23", 3, None, "en", "kiosk-1"),
     ]

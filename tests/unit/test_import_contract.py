@@ -48,3 +48,30 @@ def test_devices_use_only_ports_domain_and_bus() -> None:
             if not any(imported == m or imported.startswith(m + ".") for m in DEVICE_MAY_USE):
                 bad.append(f"{module} -> {imported}")
     assert bad == []
+
+
+#: Modules nothing in the product imports, on purpose: entry points (``python -m``, the
+#: CLI's command modules it loads by name) and the documented plug simulator.
+ENTRY_POINTS = {"kiosk.__main__", "devices.mqtt.plugsim"}
+
+
+def test_no_module_of_the_core_or_the_devices_lives_only_for_its_tests() -> None:
+    """A module only its own tests use is wired into the product or deleted."""
+    from kiosk.cli import COMMAND_MODULES
+
+    graph = grimp.build_graph("kiosk", "devices", "screens", "accessibility", cache_dir=None)
+    product = ("kiosk", "devices", "screens", "accessibility")
+    packages = {m for m in graph.modules if graph.find_children(m)}
+    unused = [
+        module
+        for module in sorted(graph.modules)
+        if module.split(".")[0] in ("kiosk", "devices")
+        and module not in packages
+        and module not in ENTRY_POINTS
+        and module not in COMMAND_MODULES
+        and not any(
+            m.split(".")[0] in product and m != module
+            for m in graph.find_modules_that_directly_import(module)
+        )
+    ]
+    assert unused == []

@@ -151,7 +151,7 @@ def test_slims_biblio_then_items(store: Store, default_config: Config) -> None:
     boy = store.conn.execute(
         "SELECT authors, topics FROM biblios WHERE title = 'Catatan \"Si Boy\": Edisi Khusus'"
     ).fetchone()
-    assert boy == ("Marwan Alkatiri; Prambors", "Fiksi")
+    assert tuple(boy) == ("Marwan Alkatiri; Prambors", "Fiksi")
     assert (
         store.conn.execute(
             "SELECT count(*) FROM biblios WHERE title = 'Dasar Pemrograman C:\\ Panduan'"
@@ -186,9 +186,8 @@ def test_slims_biblio_then_items(store: Store, default_config: Config) -> None:
     assert table["S008"] == ("magazine", "available", 0, "Ruang Majalah", 0)
     assert table["S009"] == ("child", "missing", 0, "Ruang Anak", 0)
     # An item with no record in the database still carries its own title.
-    assert store.conn.execute("SELECT title FROM items WHERE barcode = 'S013'").fetchone() == (
-        "Python Crash Course",
-    )
+    title = store.conn.execute("SELECT title FROM items WHERE barcode = 'S013'").fetchone()
+    assert tuple(title) == ("Python Crash Course",)
     svc = services(store, default_config, FakeClock())
     ref = add_patron(store, "M-1")
     assert svc.circulation.checkout(ref, "S001").title == "Laskar Pelangi"
@@ -220,9 +219,9 @@ def test_kiosk_patrons_and_cards(store: Store) -> None:
     report = run_import(store, "patrons", patrons, skip_invalid=True)
     assert report.format == "kiosk"
     assert reasons(report) == [(4, "importer.bad_card_key"), (5, "importer.duplicate_in_file")]
-    assert store.conn.execute(
-        "SELECT card_key FROM cards WHERE card_number = 'K-1'"
-    ).fetchone() == ("04A1B2C3",)
+    assert tuple(
+        store.conn.execute("SELECT card_key FROM cards WHERE card_number = 'K-1'").fetchone()
+    ) == ("04A1B2C3",)
     cards = b"card_number;card_key\nK-2;DE4A9C21\nK-9;AABBCCDD\nK-2;0102\nK-1;DE4A9C21\n"
     report = run_import(store, "cards", cards, skip_invalid=True)
     assert report.delimiter == ";"
@@ -231,9 +230,9 @@ def test_kiosk_patrons_and_cards(store: Store) -> None:
         (4, "importer.duplicate_in_file"),
         (5, "importer.duplicate_in_file"),
     ]
-    assert store.conn.execute(
-        "SELECT card_key FROM cards WHERE card_number = 'K-2'"
-    ).fetchone() == ("DE4A9C21",)
+    assert tuple(
+        store.conn.execute("SELECT card_key FROM cards WHERE card_number = 'K-2'").fetchone()
+    ) == ("DE4A9C21",)
     taken = run_import(store, "cards", b"card_number,card_key\nK-1,DE4A9C21\n")
     assert reasons(taken) == [(2, "importer.card_key_taken")]
     headerless = run_import(store, "cards", b"K-1,0A0B0C0D\n")
@@ -256,9 +255,11 @@ def test_kiosk_items_and_biblio(store: Store) -> None:
     report = run_import(store, "items", items, skip_invalid=True)
     assert reasons(report) == [(4, "importer.bad_status"), (5, "importer.bad_flag")]
     assert (report.added, report.updated) == (1, 1)
-    assert store.conn.execute(
-        "SELECT location, biblio_id IS NOT NULL FROM items WHERE barcode = 'K001'"
-    ).fetchone() == ("Rak 899", 1)
+    assert tuple(
+        store.conn.execute(
+            "SELECT location, biblio_id IS NOT NULL FROM items WHERE barcode = 'K001'"
+        ).fetchone()
+    ) == ("Rak 899", 1)
 
 
 @pytest.mark.parametrize(

@@ -90,8 +90,10 @@ def test_factory_shares_one_connection_with_credentials(tmp_path: Path) -> None:
         "shelly://shelly-b",
         '\n[mqtt]\nurl = "mqtts://broker.example:8883"\nusername = "kiosk"\n',
     )
-    kiosk = bootstrap.build(
-        config, Credentials(tmp_path / "none.toml", env={"KIOSK_MQTT_PASSWORD": "s3cret"})
+    kiosk = bootstrap.open_kiosk(
+        config,
+        store=False,
+        credentials=Credentials(tmp_path / "none.toml", env={"KIOSK_MQTT_PASSWORD": "s3cret"}),
     )
     a, b = kiosk.switches["printer-1"], kiosk.switches["pc-1"]
     connection = a.connection  # type: ignore[attr-defined]
@@ -103,7 +105,7 @@ def test_factory_shares_one_connection_with_credentials(tmp_path: Path) -> None:
 def test_plugs_need_a_broker() -> None:
     config = make_config("tasmota://plug-a")
     with pytest.raises(ConfigError, match="mqtt"):
-        bootstrap.build(config, Credentials(None, env={}))
+        bootstrap.open_kiosk(config, store=False, credentials=Credentials(None, env={}))
 
 
 def test_migration_keeps_old_bookings(tmp_path: Path) -> None:
@@ -121,6 +123,6 @@ def test_migration_keeps_old_bookings(tmp_path: Path) -> None:
     new = Store(path)
     try:
         row = new.conn.execute("SELECT hold_until, status FROM bookings").fetchone()
-        assert row == ("2026-12-07T02:00:00+00:00", "booked")
+        assert tuple(row) == ("2026-12-07T02:00:00+00:00", "booked")
     finally:
         new.close()

@@ -38,7 +38,7 @@ def test_built_from_config_with_the_printing_options(monkeypatch: pytest.MonkeyP
         '[[resources]]\nid = "printer-1"\nkind = "3d_printer"\n'
         'printer = "octoprint://127.0.0.1:5000"\n'
     )
-    built = bootstrap.build(config).printers["printer-1"]
+    built = bootstrap.open_kiosk(config, store=False).printers["printer-1"]
     assert isinstance(built, OctoPrintHost)
     assert (built.max_upload_bytes, built.poll_seconds, built.watch.cooldown_c) == (
         50_000_000,

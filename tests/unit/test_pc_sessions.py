@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from devices.mqtt.pcsession import PcSessions, session_topic
+from devices.mqtt import topics
+from devices.mqtt.pcsession import PcSessions
 from kiosk.bus import EventBus
 from kiosk.domain.events import (
     BookingCancelled,
@@ -56,7 +57,7 @@ def test_session_states_follow_the_booking() -> None:
         ("warning", 5, "Ani L.", 2),
         ("locked", 5, "", None),
     ]
-    assert {t for t, _ in connection.sent} == {session_topic("pc-1")}
+    assert {t for t, _ in connection.sent} == {topics.pc_session("pc-1")}
     assert connection.sent[1][1]["ends_at"] == "2026-12-07T10:30:00+08:00"
     sessions.stop()
     sessions.stop()  # twice is harmless

@@ -112,13 +112,12 @@ def test_end_events_on_the_bus_close_rows(records: PrintJobRecords) -> None:
 
 
 def test_bootstrap_keeps_records_from_the_printers(tmp_path: Path, default_config: Config) -> None:
-    kiosk = bootstrap.build(default_config)
-    kiosk.open_store(tmp_path / "k.db")
+    kiosk = bootstrap.open_kiosk(default_config, tmp_path / "k.db")
     assert kiosk.print_jobs is not None
     kiosk.print_jobs.started("printer-1", "cube.gcode", None, "host")
     kiosk.bus.publish(PrintDone(resource="printer-1", file_name="cube.gcode"))
     assert kiosk.print_jobs.recent()[0].outcome == "done"
-    kiosk.stop()
+    bootstrap.close_kiosk(kiosk)
     assert kiosk.print_jobs is None
 
 

@@ -23,12 +23,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kiosk import demo, demo_history
-from kiosk.bootstrap import open_store
 from kiosk.cli import main
 from kiosk.config import Config
 from kiosk.printing.filament import grams
 from kiosk.printing.records import PrintJobRecords
 from kiosk.store import Store
+from tests.support.kiosks import open_test_kiosk, store_of
 from tests.support.png import read_png
 from tests.unit.circ_helpers import MONDAY, FakeClock
 
@@ -65,7 +65,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Config]:
 
     config = config_module.parse(config_module.default_config_text(), "<test>")
     path = tmp_path_factory.mktemp("history") / "kiosk.db"
-    store = open_store(config, path)
+    store = store_of(open_test_kiosk(config, path))
     clock = FakeClock(MONDAY)
     demo.load(store, config, clock)
     assert demo_history.fill(store, config, 90, clock)
@@ -610,7 +610,7 @@ def test_charts_render_in_both_languages(reports: dict[str, Path]) -> None:
 def small(tmp_path: Path, default_config: Config) -> Path:
     """A week with a few small counts in it."""
     path = tmp_path / "small.db"
-    store = open_store(default_config, path)
+    store = store_of(open_test_kiosk(default_config, path))
     rows = [
         ("2026-11-23", 10, "checkout", "", 3),
         ("2026-11-23", 11, "return", "", 7),

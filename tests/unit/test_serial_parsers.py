@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devices.serial_reader import Em4100Parser, LineParser, SerialReader, em4100_frame
+from devices.serial_reader import MAX_LINE, Em4100Parser, LineParser, SerialReader, em4100_frame
 from kiosk.bus import EventBus
 from kiosk.domain.events import CardTapped
 from kiosk.ports import DeviceUrl
@@ -56,13 +58,47 @@ def test_line_parser() -> None:
     assert parser.dropped == 2
 
 
+def lines_and_drops(data: bytes) -> tuple[list[str], int]:
+    """What :class:`LineParser` must make of ``data``, written the plain way: every
+    line ended by CR or LF is kept when it is printable ASCII of at most ``MAX_LINE``
+    characters, else counted as dropped; blank lines and an unended tail are neither."""
+    lines, dropped = [], 0
+    for line in re.split(rb"[\r\n]", data)[:-1]:
+        if line and all(0x20 <= b < 0x7F for b in line) and len(line) <= MAX_LINE:
+            lines.append(line.decode("ascii"))
+        elif line:
+            dropped += 1
+    return lines, dropped
+
+
 @settings(deadline=None)  # a loaded 2-core CI machine must not make it flaky
-@given(st.binary(max_size=300))
-def test_random_bytes_never_raise(data: bytes) -> None:
-    for parser in (LineParser(), Em4100Parser()):
-        for out in parser.feed(data):
-            assert isinstance(out, str)
-        assert parser.dropped >= 0
+@given(
+    st.binary(max_size=300)
+    | st.lists(st.sampled_from([b"\n", b"\r", b"04A1", b"\xff", b"x" * 70])).map(b"".join)
+)
+def test_random_bytes_give_exactly_the_good_lines_and_count_the_bad(data: bytes) -> None:
+    parser = LineParser()
+    assert (parser.feed(data), parser.dropped) == lines_and_drops(data)
+    # Whatever came before, the next good line after a line end is read.
+    assert parser.feed(b"\n04A1B2C3\n")[-1:] == ["04A1B2C3"]
+
+
+@settings(deadline=None)
+@given(
+    st.binary(max_size=300)
+    | st.lists(st.sampled_from([b"\x02", b"\x03", b"62E3086CED08", b"\r\n", b"\xff"])).map(b"".join)
+)
+def test_random_bytes_never_make_a_card_and_a_good_frame_still_reads(data: bytes) -> None:
+    parser = Em4100Parser()
+    keys = parser.feed(data)
+    # A key only from a whole frame with its checksum: here only the RDM6300 card.
+    assert set(keys) <= {"62E3086CED"}
+    assert len(keys) <= data.count(b"\x03")
+    # At most one drop per frame start (noise or a cut frame before it) and one per
+    # frame end (a bad frame); nothing else is ever counted.
+    assert parser.dropped <= 2 * data.count(b"\x02") + 1
+    # Whatever came before, the next good frame is read.
+    assert parser.feed(RDM6300_FRAME) == ["62E3086CED"]
 
 
 @settings(deadline=None)  # a loaded 2-core CI machine must not make it flaky

@@ -23,6 +23,7 @@ from kiosk.circulation.sip2.codec import (
     parse_timestamp,
     timestamp,
 )
+from tests.support import peers
 
 PLAIN = Framing()
 KNOWN = (
@@ -226,7 +227,7 @@ def test_a_flipped_byte_in_a_checksummed_frame_is_always_caught() -> None:
 
 
 # -- a second implementation: pysip2 ----------------------------------------------------
-pysip2 = pytest.importorskip("pysip2")
+pysip2 = peers.module("pysip2", "pip install .[test]")
 
 
 def test_every_request_the_kiosk_builds_is_valid_for_pysip2() -> None:

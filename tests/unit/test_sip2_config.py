@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import bootstrap
 from kiosk import config as config_module
-from kiosk.bootstrap import Kiosk
 from kiosk.circulation.sip2.backend import Sip2Circulation
 from kiosk.circulation.sip2.settings import Sip2Settings
 from kiosk.config import Config
 from kiosk.credentials import Credentials
 from kiosk.domain.errors import ConfigError
+from tests.support.kiosks import open_test_kiosk
 
 URL = "sip2://kiosk@ils.example:6001?institution=PALU&location=LOBBY"
 
@@ -87,31 +86,27 @@ def test_the_composition_root_builds_the_sip2_backend_without_connecting(
     tmp_path: Path, default_config: Config
 ) -> None:
     config = replace(default_config, backend=replace(default_config.backend, kind="sip2", url=URL))
-    store = bootstrap.open_store(config, tmp_path / "k.db")
-    try:
-        with pytest.raises(ConfigError) as info:
-            bootstrap.build_services(config, store)  # no password anywhere
-        assert info.value.key == "backend.url" and "KIOSK_SIP2_PASSWORD" in str(info.value)
-        kiosk = Kiosk(config, Credentials(None, env={"KIOSK_SIP2_PASSWORD": "pw"}), bus=None)  # type: ignore[arg-type]
-        services = bootstrap.build_services(kiosk, store)
-        assert isinstance(services.circulation, Sip2Circulation)
-        assert services.local is False  # every call goes through the worker
-        assert services.circulation.client._password == "pw"
-        assert services.circulation.client.status is None  # nothing connected
-        secrets = tmp_path / "secrets.toml"
-        secrets.write_text('sip2_password = "from-file"\n')
-        kiosk.credentials = Credentials(secrets, env={})
-        built = bootstrap.build_services(kiosk, store).circulation
-        assert isinstance(built, Sip2Circulation) and built.client._password == "from-file"
-    finally:
-        store.close()
+    path = tmp_path / "k.db"
+    with pytest.raises(ConfigError) as info:
+        open_test_kiosk(config, path, credentials=Credentials(None, env={}))  # no password
+    assert info.value.key == "backend.url" and "KIOSK_SIP2_PASSWORD" in str(info.value)
+    with_env = Credentials(None, env={"KIOSK_SIP2_PASSWORD": "pw"})
+    services = open_test_kiosk(config, path, credentials=with_env).services
+    assert services is not None
+    assert isinstance(services.circulation, Sip2Circulation)
+    assert services.local is False  # every call goes through the worker
+    assert services.circulation.client._password == "pw"
+    assert services.circulation.client.status is None  # nothing connected
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('sip2_password = "from-file"\n')
+    built = open_test_kiosk(config, path, credentials=Credentials(secrets, env={})).services
+    assert built is not None and isinstance(built.circulation, Sip2Circulation)
+    assert built.circulation.client._password == "from-file"
 
 
 def test_a_url_without_a_user_needs_no_password(tmp_path: Path, default_config: Config) -> None:
     url = "sip2://ils.example?institution=PALU"
     config = replace(default_config, backend=replace(default_config.backend, kind="sip2", url=url))
-    store = bootstrap.open_store(config, tmp_path / "k.db")
-    try:
-        assert isinstance(bootstrap.build_services(config, store).circulation, Sip2Circulation)
-    finally:
-        store.close()
+    services = open_test_kiosk(config, tmp_path / "k.db", credentials=Credentials(None, env={}))
+    assert services.services is not None
+    assert isinstance(services.services.circulation, Sip2Circulation)

@@ -187,7 +187,7 @@ def test_answers_are_checked_and_counted(store: Store, clock: FakeClock) -> None
     only_monday = service.results("jam-buka", None, clock().date() - timedelta(days=1))
     assert only_monday.responses == 2
     days = store.conn.execute("SELECT DISTINCT day FROM survey_responses").fetchall()
-    assert days == [("2026-11-23",), ("2026-11-24",)]
+    assert [r["day"] for r in days] == ["2026-11-23", "2026-11-24"]
     counted = dict(
         store.conn.execute(
             """SELECT action, sum(count) FROM usage_counters WHERE detail = 'jam-buka'

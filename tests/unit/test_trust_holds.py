@@ -37,32 +37,31 @@ def _waiting_hold(store: Store, patron: str, barcode: str) -> None:
     )
 
 
+def holds(store: Store) -> list[tuple[str, int | None]]:
+    rows = store.conn.execute("SELECT status, patron_id FROM holds").fetchall()
+    return [(r["status"], r["patron_id"]) for r in rows]
+
+
 def test_collecting_a_ready_hold_forgets_the_patron(store: Store, svc: Services) -> None:
     holder = add_patron(store, "H-1")
     _ready_hold(store, holder, "I-1")
     svc.circulation.checkout(holder, "I-1")
     svc.circulation.checkin("I-1")
-    assert store.conn.execute("SELECT status, patron_id FROM holds").fetchall() == [
-        ("collected", None)
-    ]
+    assert holds(store) == [("collected", None)]
 
 
 def test_filling_a_waiting_hold_at_checkout_forgets_the_patron(store: Store, svc: Services) -> None:
     holder = add_patron(store, "H-2")
     _waiting_hold(store, holder, "I-2")
     svc.circulation.checkout(holder, "I-2")
-    assert store.conn.execute("SELECT status, patron_id FROM holds").fetchall() == [
-        ("collected", None)
-    ]
+    assert holds(store) == [("collected", None)]
 
 
 def test_a_patron_who_keeps_a_history_keeps_the_link(store: Store, svc: Services) -> None:
     holder = add_patron(store, "H-3", keeps_history=True)
     _ready_hold(store, holder, "I-3")
     svc.circulation.checkout(holder, "I-3")
-    assert store.conn.execute("SELECT status, patron_id FROM holds").fetchall() == [
-        ("collected", int(holder))
-    ]
+    assert holds(store) == [("collected", int(holder))]
 
 
 def test_open_holds_still_need_a_patron(store: Store) -> None:
@@ -98,7 +97,7 @@ def test_the_migration_rebuilds_holds_and_forgets_collected_ones(tmp_path: Path)
         )
     assert migrate(store) == names[len(before) :]
     rows = store.conn.execute("SELECT patron_id, status FROM holds ORDER BY id").fetchall()
-    assert rows == [
+    assert [tuple(r) for r in rows] == [
         (None, "collected"),
         (int(keeper), "collected"),
         (int(other), "waiting"),

@@ -107,7 +107,7 @@ def test_the_desk_sets_and_clears_a_pin_and_clearing_lifts_the_lock(
     assert refused(circ.sign_in, number="S-2", pin="2222").key == "circulation.card_locked"
     circ.clear_pin(ref)
     row = store.conn.execute("SELECT pin_hash, pin_failures, locked_until FROM patrons").fetchone()
-    assert row == (None, 0, None)
+    assert tuple(row) == (None, 0, None)
     assert refused(circ.sign_in, number="S-2").key == "circulation.staff_pin_missing"
 
 
@@ -195,10 +195,8 @@ def test_a_correct_pin_still_works_at_the_last_try(store: Store, svc: Services) 
     for _ in range(4):
         refused(svc.circulation.sign_in, number="P-5", pin="0000")
     assert svc.circulation.sign_in(number="P-5", pin="2580").pin_verified
-    assert store.conn.execute("SELECT pin_failures, locked_until FROM patrons").fetchone() == (
-        0,
-        None,
-    )
+    row = store.conn.execute("SELECT pin_failures, locked_until FROM patrons").fetchone()
+    assert tuple(row) == (0, None)
 
 
 def test_verify_pin_refuses_garbage(tmp_path: Path) -> None:

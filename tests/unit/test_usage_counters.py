@@ -41,10 +41,12 @@ def svc(store: Store, default_config: Config, clock: FakeClock) -> Services:
 def counters(store: Store, action: str | None = None) -> list[tuple[Any, ...]]:
     sql = "SELECT day, hour, action, detail, count FROM usage_counters"
     if action is not None:
-        return store.conn.execute(
+        rows = store.conn.execute(
             sql + " WHERE action = ? ORDER BY day, hour, detail", [action]
         ).fetchall()
-    return store.conn.execute(sql + " ORDER BY day, hour, action, detail").fetchall()
+    else:
+        rows = store.conn.execute(sql + " ORDER BY day, hour, action, detail").fetchall()
+    return [tuple(r) for r in rows]
 
 
 def test_migration_0008_keeps_the_counts_of_before_without_an_hour(tmp_path: Path) -> None:
@@ -155,15 +157,15 @@ def test_a_broken_counter_never_changes_what_the_patron_is_told(
 
 def test_booking_refusals_are_counted(tmp_path: Path, default_config: Config) -> None:
     clock = FakeClock(MONDAY + timedelta(hours=1))
-    kiosk = bootstrap.build(default_config)
-    services_ = kiosk.open_services(tmp_path / "k.db", clock=clock)
-    assert kiosk.store is not None
+    kiosk = bootstrap.open_kiosk(default_config, tmp_path / "k.db", clock=clock)
+    services_ = kiosk.services
+    assert kiosk.store is not None and services_ is not None
     ref = add_patron(kiosk.store, "M-1")
     assert services_.bookings is not None
     start = clock() + timedelta(days=1)
     with pytest.raises(DomainError) as info:
         services_.bookings.book(ref, "pc-1", start, 600)
-    kiosk.stop()
+    bootstrap.close_kiosk(kiosk)
     store = Store(tmp_path / "k.db")
     assert [(r[2], r[3]) for r in counters(store, REFUSAL)] == [(REFUSAL, info.value.key)]
     store.close()

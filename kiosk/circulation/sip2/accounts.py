@@ -33,7 +33,7 @@ from kiosk.circulation.sip2.acs_replies import (
 from kiosk.circulation.sip2.lookup import Lookup
 from kiosk.circulation.sip2.sign_in import Sip2SignIn
 from kiosk.domain.errors import DomainError
-from kiosk.money import Rupiah
+from kiosk.patrons import Standing, library_date
 
 
 class Accounts:
@@ -47,14 +47,14 @@ class Accounts:
     def problems(self, patron: str, pin: str | None) -> list[DomainError]:
         """Every block the ILS reports on the account (patron status, 23/24)."""
         reply = self.lookup.patron_status(patron, pin)
-        found: list[DomainError] = []
-        if status_flag(reply, CARD_LOST):
-            found.append(DomainError("circulation.card_lost"))
-        if status_flag(reply, CHARGE_DENIED):
-            found.append(DomainError("circulation.card_blocked"))
-        if status_flag(reply, EXCESSIVE_FINES) or status_flag(reply, EXCESSIVE_FEES):
-            found.append(DomainError("circulation.ils_fines", balance=Rupiah(money(reply))))
-        return found
+        standing = Standing(
+            lost=status_flag(reply, CARD_LOST),
+            blocked=status_flag(reply, CHARGE_DENIED),
+            balance=money(reply),
+            fines_over=status_flag(reply, EXCESSIVE_FINES) or status_flag(reply, EXCESSIVE_FEES),
+        )
+        # The ILS judged the card's validity itself (no expiry date in a 24).
+        return standing.problems(library_date(self.dates.clock(), self.dates.zone))
 
     def overview(self, patron: str, pin: str | None) -> PatronOverview:
         reply = self.lookup.patron(patron, pin)
