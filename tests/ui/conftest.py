@@ -191,8 +191,8 @@ class UI:
     # -- between tests -----------------------------------------------------------
     def reset(self) -> None:
         """Sign out, fresh demo database, configured language, default theme."""
-        self.app._dismiss_modals()
-        self.app.sign_out("sign_out")
+        self.app.session_control.dismiss_modals()
+        self.app.session_control.sign_out("sign_out")
         self.settle()
         old = self.store
         self.runs += 1
@@ -203,10 +203,10 @@ class UI:
         self.app.services = services
         if old is not None:
             old.close()
-        self.app.set_text_scale(1.0)
-        self.app.set_language("id")
+        self.app.settings.set_text_scale(1.0)
+        self.app.settings.set_language("id")
         self.clock.skipped = 0.0
-        self.app.timer.stop()
+        self.app.session_control.timer.stop()
         self.published.clear()
         if self.kiosk.speaker is not None:
             self.kiosk.speaker.clear()  # type: ignore[attr-defined]
