@@ -42,10 +42,6 @@ def mm_to_px(mm: float, px_per_mm: float) -> int:
     return math.ceil(mm * px_per_mm - 1e-9)
 
 
-def px_to_mm(px: float, px_per_mm: float) -> float:
-    return px / px_per_mm
-
-
 def font_px(cap_mm: float, scale: float, px_per_mm: float) -> int:
     """Kivy ``font_size`` in pixels whose capital letters are ``cap_mm`` x ``scale`` mm
     tall on the panel."""

@@ -22,7 +22,7 @@ from accessibility.speech import SpeechController
 from accessibility.theme import Theme, theme_named
 from accessibility.timeouts import TimeoutPolicy
 from kiosk.config import AccessibilitySection
-from kiosk.i18n import LANGUAGES
+from kiosk.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from kiosk.ports import Speaker
 from kiosk.preferences import Preferences
 
@@ -44,7 +44,7 @@ class AccessibilitySettings:
         section: AccessibilitySection,
         speech: SpeechController,
         *,
-        language: str = "id",
+        language: str = DEFAULT_LANGUAGE,
         on_change: Callable[[Snapshot], object] | None = None,
     ) -> None:
         self.section = section

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from kiosk.i18n import LANGUAGES, Translator, translate
+from kiosk.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, translate
 from kiosk.ports import EarconPlayer, Speaker
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class SpeechController:
     def __init__(
         self,
         speaker: Speaker | None,
-        language: str = "id",
+        language: str = DEFAULT_LANGUAGE,
         *,
         volume: float = 0.75,
         volume_steps: int = 4,
@@ -119,13 +119,6 @@ class SpeechController:
         if self.speaker is not None:
             self.speaker.say(text, self.language)
         return True
-
-    def say_key(self, key: str, *, alert: bool = False, **params: Any) -> bool:
-        return self.say(self.text(key, **params), alert=alert)
-
-    def say_parts(self, parts: Sequence[str], *, earcon: str | None = None) -> bool:
-        """Say non-empty parts joined with commas (a pause in both voices)."""
-        return self.say(", ".join(p for p in parts if p), earcon=earcon)
 
     def earcon(self, name: str) -> None:
         """An earcon alone (speech mode only), e.g. ``boundary`` at the end of a list."""

@@ -37,7 +37,7 @@ from kiosk.bootstrap import Kiosk
 from kiosk.bus import Dispatcher
 from kiosk.circulation.api import Capabilities
 from kiosk.domain.errors import KioskError
-from kiosk.i18n import translate
+from kiosk.i18n import DEFAULT_LANGUAGE, translate
 from kiosk.services import Services
 from screens import registry
 from screens.base import KioskScreen
@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 
 
 class KioskApp(App):
-    language = StringProperty("id")
+    language = StringProperty(DEFAULT_LANGUAGE)
     theme = ObjectProperty(DEFAULT)
     #: Text scale from the accessibility options: 1.0, 1.5 or 2.0.
     text_scale = NumericProperty(1.0)

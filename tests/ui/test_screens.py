@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from accessibility.scaling import font_sizes
 from tests.ui.conftest import UI
 
 pytestmark = pytest.mark.ui
@@ -111,6 +112,13 @@ def test_text_scale_and_theme_switches_re_render_sizes(ui: UI) -> None:
     ui.tap(access.ids.s3)
     assert ui.app.text_scale == 2.0
     assert prompt.font_size == pytest.approx(base * 2, abs=2)
+    # One formula: the app's sizes are the accessibility layer's (cap height in mm).
+    sizes = font_sizes(ui.app.theme, 2.0, ui.kiosk.config.display.px_per_mm)
+    assert (ui.app.font_px, ui.app.title_px, ui.app.touch_px) == (
+        sizes.body_px,
+        sizes.title_px,
+        sizes.touch_px,
+    )
     assert access.ids.s3.chosen and not access.ids.s1.chosen
     ui.tap(access.ids.s1)
     assert prompt.font_size == base
