@@ -91,9 +91,6 @@ class Keymap:
         """The action of a key press, or None (the key is not the keypad's)."""
         return self._by_key.get(combo(key, modifiers))
 
-    def keys_for(self, action: str) -> tuple[str, ...]:
-        return self.actions[action]
-
 
 @dataclass(frozen=True)
 class Focusable:

@@ -4,7 +4,7 @@
   window's ``canvas.after``, so no screen has to reserve space for it).
 - :class:`KeypadBinding` routes ``Window.on_key_down`` to a
   :class:`~accessibility.keypad.KeypadNavigator` and feeds the session timer / idle
-  prompt with activity.
+  prompt with activity (the app's keypad glue, ``screens/keypad_glue.py``, owns one).
 - :func:`walk`, :func:`clipped_labels`, :func:`overlapping_labels`,
   :func:`small_targets`, :func:`unspoken_labels` and :func:`unreachable_controls` are
   what the UI tests apply to every screen (ACCESSIBILITY.md: 0 clipped labels at 2.0,
@@ -15,7 +15,7 @@ UI thread only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
 from kivy.core.window import Keyboard, Window
@@ -131,8 +131,10 @@ class FocusRing:
 class KeypadBinding:
     """Binds the window's key events to a navigator while active.
 
-    ``on_activity`` runs on every key (session timer, idle prompt). Keys that are not
-    the keypad's are left to the rest of the app.
+    ``on_activity`` runs first on every key (the session timer, the idle prompt, and
+    bringing the navigator's items up to date). Keys that are not the keypad's are left
+    to the rest of the app, except the key codes in ``keep`` (a kiosk keeps Escape from
+    ever reaching Kivy's exit).
     """
 
     def __init__(
@@ -140,9 +142,11 @@ class KeypadBinding:
         navigator: KeypadNavigator,
         on_activity: Callable[[], object] | None = None,
         window: Any = None,
+        keep: Collection[int] = (),
     ) -> None:
         self.navigator = navigator
         self.on_activity = on_activity
+        self.keep = frozenset(keep)
         self.window = window or Window
         self.window.bind(on_key_down=self._on_key_down)
 
@@ -150,11 +154,19 @@ class KeypadBinding:
         self.window.unbind(on_key_down=self._on_key_down)
 
     def _on_key_down(
-        self, _window: Any, key: int, _scancode: int, codepoint: str | None, modifiers: list[str]
+        self,
+        _window: Any,
+        key: int,
+        _scancode: int = 0,
+        codepoint: str | None = None,
+        modifiers: list[str] | None = None,
+        *_args: Any,
     ) -> bool:
         if self.on_activity is not None:
             self.on_activity()
-        return self.navigator.handle_key(key_name(key, codepoint), modifiers or [])
+        if self.navigator.handle_key(key_name(key, codepoint), modifiers or []):
+            return True
+        return key in self.keep
 
 
 # -- checks for the UI tests ----------------------------------------------------------

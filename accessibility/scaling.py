@@ -16,8 +16,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-#: The text scales the accessibility button cycles through.
-TEXT_SCALES: tuple[float, ...] = (1.0, 1.5, 2.0)
+from accessibility.theme import Theme
+
+# The text scales a patron can choose (1.0, 1.5, 2.0) are defined once, in the config
+# that validates ``[accessibility] text_scale``; re-exported here for the screens.
+from kiosk.config import TEXT_SCALES as TEXT_SCALES
+
 #: Cap height / em of Roboto (1456 / 2048 units), Kivy's default font.
 CAP_HEIGHT_RATIO = 1456 / 2048
 #: Section 508 402.4: capital I at least 4.8 mm when large text is on.
@@ -33,19 +37,9 @@ def check_scale(scale: float) -> float:
     return scale
 
 
-def next_scale(scale: float) -> float:
-    """The scale after ``scale`` (the accessibility button cycles 1.0 -> 1.5 -> 2.0 -> 1.0)."""
-    index = TEXT_SCALES.index(check_scale(scale))
-    return TEXT_SCALES[(index + 1) % len(TEXT_SCALES)]
-
-
 def mm_to_px(mm: float, px_per_mm: float) -> int:
     """Millimetres on the panel -> device pixels, rounded up (never smaller than asked)."""
     return math.ceil(mm * px_per_mm - 1e-9)
-
-
-def px_to_mm(px: float, px_per_mm: float) -> float:
-    return px / px_per_mm
 
 
 def font_px(cap_mm: float, scale: float, px_per_mm: float) -> int:
@@ -66,24 +60,29 @@ def touch_target_px(px_per_mm: float, mm: float = TOUCH_TARGET_MM) -> int:
 
 @dataclass(frozen=True)
 class FontSizes:
-    """Font sizes in px for one theme at one scale on one panel."""
+    """Every text size and the touch target, in px, for one theme at one scale on one
+    panel: what the app puts in the properties kv binds to (``app.font_px`` ...)."""
 
     scale: float
     body_px: int
     title_px: int
-    #: Minimum touch target side in px (does not grow with scale; buttons grow with
-    #: their text because the screens size them to ``texture_size`` plus padding).
+    heading_px: int
+    small_px: int
+    #: Minimum height of a control: the theme's touch target (11.4 mm), or 1.9 lines
+    #: of body text when large text makes that taller.
     touch_px: int
 
 
-def font_sizes(body_mm: float, title_mm: float, scale: float, px_per_mm: float) -> FontSizes:
-    """What a screen binds its labels to, e.g. ``font_sizes(theme.body_mm,
-    theme.title_mm, app.text_scale, config.display.px_per_mm)``."""
+def font_sizes(theme: Theme, scale: float, px_per_mm: float) -> FontSizes:
+    """The sizes of ``theme`` at text ``scale`` on a panel of ``px_per_mm``."""
+    body = font_px(theme.body_mm, scale, px_per_mm)
     return FontSizes(
         scale=check_scale(scale),
-        body_px=font_px(body_mm, scale, px_per_mm),
-        title_px=font_px(title_mm, scale, px_per_mm),
-        touch_px=touch_target_px(px_per_mm),
+        body_px=body,
+        title_px=font_px(theme.title_mm, scale, px_per_mm),
+        heading_px=font_px(theme.heading_mm, scale, px_per_mm),
+        small_px=font_px(theme.small_mm, scale, px_per_mm),
+        touch_px=max(touch_target_px(px_per_mm, theme.touch_mm), round(body * 1.9)),
     )
 
 

@@ -1,24 +1,28 @@
 """The kiosk's current accessibility settings, applied at sign-in and reset at sign-out.
 
-:class:`AccessibilitySettings` is the one place the screens read the theme, text scale,
-language, speech mode and timeout policy from. At sign-in the UI calls
-:meth:`AccessibilitySettings.apply` with the patron's stored
-:class:`~kiosk.preferences.Preferences` (opt-in); at sign-out :meth:`reset` puts every
-setting back to the kiosk's config defaults, so nothing of one patron's choices (or
-speech volume) stays for the next. Changes are reported through ``on_change`` so the
-Kivy app can mirror them into its properties. UI thread only; no Kivy here.
+:class:`AccessibilitySettings` is the one owner of the theme, text scale, language,
+speech mode and longer timeouts a patron may choose. The app owns one and mirrors every
+change into the Kivy properties kv binds to (``on_change`` receives a
+:class:`Snapshot`); screens change a setting only through it. At sign-in the app calls
+:meth:`AccessibilitySettings.apply` once with the patron's own choices (their language
+and stored :class:`~kiosk.preferences.Preferences`, opt-in); at sign-out :meth:`reset`
+puts every setting back to the kiosk's config defaults, so nothing of one patron's
+choices (or speech volume) stays for the next. A change of speech mode made elsewhere
+(the first keypad key turns it on) is reported too. UI thread only; no Kivy here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from accessibility.scaling import check_scale, next_scale
+from accessibility.scaling import check_scale
 from accessibility.speech import SpeechController
 from accessibility.theme import Theme, theme_named
 from accessibility.timeouts import TimeoutPolicy
 from kiosk.config import AccessibilitySection
+from kiosk.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from kiosk.ports import Speaker
 from kiosk.preferences import Preferences
 
@@ -40,7 +44,7 @@ class AccessibilitySettings:
         section: AccessibilitySection,
         speech: SpeechController,
         *,
-        language: str = "id",
+        language: str = DEFAULT_LANGUAGE,
         on_change: Callable[[Snapshot], object] | None = None,
     ) -> None:
         self.section = section
@@ -52,9 +56,11 @@ class AccessibilitySettings:
         self.theme_name: str = section.theme
         self.text_scale = check_scale(section.text_scale)
         self.long_timeouts = False
+        self._batch = 0
         self.speech.default_language = language
         self.speech.default_speech_mode = section.speech_on_start
         self.speech.language = language
+        self.speech.on_mode_change = lambda _on: self._changed()
 
     @property
     def theme(self) -> Theme:
@@ -75,14 +81,30 @@ class AccessibilitySettings:
         )
 
     def _changed(self) -> None:
-        if self.on_change is not None:
+        if self.on_change is not None and not self._batch:
             self.on_change(self.snapshot())
 
-    # -- at any moment (the accessibility button) ------------------------------------
+    @contextmanager
+    def _one_change(self) -> Iterator[None]:
+        """Several settings change, ``on_change`` hears of it once, at the end (a
+        language change re-renders every screen: once at sign-in, not per setting)."""
+        self._batch += 1
+        try:
+            yield
+        finally:
+            self._batch -= 1
+        self._changed()
+
+    # -- at any moment (the accessibility screen, the header) -------------------------
     def set_language(self, language: str) -> None:
         self.speech.language = language  # validates
         self.language = language
         self._changed()
+
+    def toggle_language(self) -> None:
+        """The header's language button: the next of the kiosk's languages."""
+        index = LANGUAGES.index(self.language)
+        self.set_language(LANGUAGES[(index + 1) % len(LANGUAGES)])
 
     def set_theme(self, name: str) -> None:
         self.theme_name = theme_named(name).name
@@ -92,30 +114,31 @@ class AccessibilitySettings:
         self.text_scale = check_scale(scale)
         self._changed()
 
-    def cycle_text_scale(self) -> float:
-        """The accessibility button's text size action: 1.0 -> 1.5 -> 2.0 -> 1.0."""
-        self.set_text_scale(next_scale(self.text_scale))
-        return self.text_scale
-
     def set_speech(self, on: bool) -> None:
-        self.speech.set_speech_mode(on)
+        with self._one_change():
+            self.speech.set_speech_mode(on)
+
+    def set_long_timeouts(self, on: bool) -> None:
+        """Longer timeouts for this patron (:attr:`policy` stretches)."""
+        self.long_timeouts = on
         self._changed()
 
     # -- sign-in / sign-out ---------------------------------------------------------
     def apply(self, preferences: Preferences) -> None:
-        """Sign-in: the patron's stored choices override the kiosk defaults."""
-        if preferences.language is not None:
-            self.speech.language = preferences.language
-            self.language = preferences.language
-        if preferences.theme is not None:
-            self.theme_name = theme_named(preferences.theme).name
-        if preferences.text_scale is not None:
-            self.text_scale = check_scale(preferences.text_scale)
-        if preferences.speech is not None:
-            self.speech.set_speech_mode(preferences.speech, announce=False)
-        if preferences.long_timeouts is not None:
-            self.long_timeouts = preferences.long_timeouts
-        self._changed()
+        """Sign-in: the patron's own choices override the kiosk defaults (one
+        ``on_change``)."""
+        with self._one_change():
+            if preferences.language is not None:
+                self.speech.language = preferences.language
+                self.language = preferences.language
+            if preferences.theme is not None:
+                self.theme_name = theme_named(preferences.theme).name
+            if preferences.text_scale is not None:
+                self.text_scale = check_scale(preferences.text_scale)
+            if preferences.speech is not None:
+                self.speech.set_speech_mode(preferences.speech, announce=False)
+            if preferences.long_timeouts is not None:
+                self.long_timeouts = preferences.long_timeouts
 
     def current(self) -> Preferences:
         """What "remember my settings" stores."""
@@ -128,13 +151,14 @@ class AccessibilitySettings:
         )
 
     def reset(self) -> None:
-        """Sign-out: kiosk defaults again; speech silenced, default volume."""
-        self.language = self.default_language
-        self.theme_name = self.section.theme
-        self.text_scale = self.section.text_scale
-        self.long_timeouts = False
-        self.speech.reset()
-        self._changed()
+        """Sign-out: kiosk defaults again; speech silenced, default volume (one
+        ``on_change``)."""
+        with self._one_change():
+            self.language = self.default_language
+            self.theme_name = self.section.theme
+            self.text_scale = self.section.text_scale
+            self.long_timeouts = False
+            self.speech.reset()
 
 
 def build_speech(

@@ -22,12 +22,16 @@ when ``speak_alerts`` is on, because the patron may not have found the speech bu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
-from kiosk.i18n import LANGUAGES, Translator, translate
+from kiosk.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, translate
 from kiosk.ports import EarconPlayer, Speaker
+
+log = logging.getLogger(__name__)
 
 Translate = Callable[..., str]
 
@@ -54,7 +58,7 @@ class SpeechController:
     def __init__(
         self,
         speaker: Speaker | None,
-        language: str = "id",
+        language: str = DEFAULT_LANGUAGE,
         *,
         volume: float = 0.75,
         volume_steps: int = 4,
@@ -115,13 +119,6 @@ class SpeechController:
         if self.speaker is not None:
             self.speaker.say(text, self.language)
         return True
-
-    def say_key(self, key: str, *, alert: bool = False, **params: Any) -> bool:
-        return self.say(self.text(key, **params), alert=alert)
-
-    def say_parts(self, parts: Sequence[str], *, earcon: str | None = None) -> bool:
-        """Say non-empty parts joined with commas (a pause in both voices)."""
-        return self.say(", ".join(p for p in parts if p), earcon=earcon)
 
     def earcon(self, name: str) -> None:
         """An earcon alone (speech mode only), e.g. ``boundary`` at the end of a list."""
@@ -255,3 +252,35 @@ def fixed_prompts(keys: Sequence[str] | None = None) -> list[tuple[str, str]]:
             if text and not placeholders(text):
                 out.append((text, language))
     return out
+
+
+@runtime_checkable
+class PromptCache(Protocol):
+    """A speaker that keeps synthesised prompts (``devices.espeak.EspeakSpeaker``)."""
+
+    def prerender(self, prompts: Iterable[tuple[str, str]]) -> int:
+        """Synthesise each (text, language) not cached yet. Blocking: seconds for all."""
+        ...
+
+
+def prerender_in_background(speaker: object, keys: Sequence[str] = ()) -> threading.Thread | None:
+    """At start: pre-render :func:`fixed_prompts` (``keys``: the screens' titles) into
+    the speaker's cache, so the first words a patron asks for are heard at once.
+
+    Synthesis takes 10-20 ms a prompt, a few seconds in all: it runs on a daemon
+    thread of its own (never the UI thread, never a worker a patron's call may wait
+    behind) and returns at once. None when the speaker keeps no cache."""
+    if not isinstance(speaker, PromptCache):
+        return None
+    prompts = fixed_prompts(keys)
+
+    def render() -> None:
+        try:
+            rendered = speaker.prerender(prompts)
+            log.info("speech cache: %d of %d fixed prompts rendered now", rendered, len(prompts))
+        except Exception:  # a speaker bug must not end the kiosk: speech stays uncached
+            log.exception("pre-rendering the fixed prompts failed")
+
+    thread = threading.Thread(target=render, name="speech-prerender", daemon=True)
+    thread.start()
+    return thread

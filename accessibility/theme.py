@@ -198,3 +198,24 @@ def theme_named(name: str) -> Theme:
     """The theme called ``name``; the default theme for an unknown name (a patron
     preference saved by a newer kiosk version must not break sign-in)."""
     return THEMES.get(name, DEFAULT)
+
+
+#: Button roles -> (fill colour, label colour) theme fields.
+ROLES: dict[str, tuple[str, str]] = {
+    "primary": ("primary", "on_primary"),
+    "secondary": ("secondary", "on_secondary"),
+    "danger": ("error", "on_error"),
+    "quiet": ("surface", "text"),
+}
+
+
+def fill_rgba(role: str, theme: Theme, disabled: bool = False) -> tuple[float, float, float, float]:
+    """The fill of a button of ``role`` (kv); a disabled one is drawn on the surface."""
+    fill, _ink = ROLES.get(role, ROLES["primary"])
+    return rgba(theme.surface if disabled else getattr(theme, fill))
+
+
+def ink_rgba(role: str, theme: Theme, disabled: bool = False) -> tuple[float, float, float, float]:
+    """The label colour of a button of ``role`` (kv); muted when disabled."""
+    _fill, ink = ROLES.get(role, ROLES["primary"])
+    return rgba(theme.muted_text if disabled else getattr(theme, ink))

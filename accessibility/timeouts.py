@@ -1,12 +1,14 @@
 """Session timeouts that warn and can be extended (WCAG 2.2.1, Section 508 407).
 
 :class:`SessionTimer` is driven by an injectable monotonic clock (seconds) and polled
-by the UI (a Kivy Clock interval of about 1 s; tests call :meth:`SessionTimer.poll` after
-moving a :class:`ManualClock`). It calls ``on_warning(seconds_left)`` once when the
-warning is due (shown *and* spoken: :func:`warn` does both through a
-:class:`~accessibility.speech.SpeechController`) and ``on_expire()`` once at sign-out
-time. Any activity before the warning restarts the countdown; during the warning one
-press extends the session, up to ``max_extensions`` times (at least 10).
+by the UI (the app's session controller, four times a second; tests call
+:meth:`SessionTimer.poll` after moving a :class:`ManualClock`). It calls
+``on_warning(seconds_left)`` once when the warning is due (shown *and* spoken: the
+controller calls :func:`warn`, which speaks it through a
+:class:`~accessibility.speech.SpeechController` and returns the words the warning dialog
+shows) and ``on_expire()`` once at sign-out time. Any activity before the warning
+restarts the countdown; during the warning one press extends the session, up to
+``max_extensions`` times (at least 10).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from accessibility.speech import SpeechController
+from accessibility.speech import ERROR, SpeechController
 
 MonotonicClock = Callable[[], float]
 
@@ -164,16 +166,27 @@ class SessionTimer:
         return self.phase
 
 
+def warning_title(speech: SpeechController) -> str:
+    """The warning's heading ("Are you still there?") in the screen language."""
+    return speech.text("a11y.timeout.title")
+
+
 def warning_text(speech: SpeechController, seconds: int, extensions_left: int) -> str:
-    """The warning's text in the screen language (shown and spoken alike)."""
+    """The warning's text in the screen language (shown and spoken alike); the last
+    warning (no extension left) says that no more time can be added."""
     if extensions_left <= 0:
         return speech.text("a11y.timeout.last_warning", seconds=seconds)
     return speech.text("a11y.timeout.warning", seconds=seconds)
 
 
 def warn(speech: SpeechController, seconds: int, extensions_left: int) -> str:
-    """Speak the timeout warning (an alert: spoken even with speech mode off) and return
-    its text for the screen to show."""
+    """Speak the timeout warning (an alert: spoken even with speech mode off, after the
+    error earcon) and return its text for the screen to show under
+    :func:`warning_title`. Said: the heading, the text and, while more time can be
+    given, how to ask for it (a patron who cannot see the button hears it)."""
     text = warning_text(speech, seconds, extensions_left)
-    speech.say(text, alert=True, earcon="error")
+    hint = speech.text("a11y.timeout.hint") if extensions_left > 0 else ""
+    speech.say(
+        " ".join(p for p in (warning_title(speech), text, hint) if p), alert=True, earcon=ERROR
+    )
     return text

@@ -177,7 +177,7 @@ class Harness:
         name = self.card.name
         times = []
         for _ in range(ROUNDS):
-            self.app.sign_out()
+            self.app.session_control.sign_out()
             self.settle()
             started = time.perf_counter()
             reader.tap(uid=self.card.card_key)  # type: ignore[attr-defined]
@@ -197,7 +197,7 @@ class Harness:
         scanner = self.kiosk.item_scanners[0]
         services = self.kiosk.services
         assert services is not None
-        self.app.sign_out()
+        self.app.session_control.sign_out()
         self.settle()
         self.kiosk.card_readers[0].tap(uid=self.card.card_key)  # type: ignore[attr-defined]
         self.settle()
@@ -238,7 +238,7 @@ class Harness:
             self.settle()
             self.app.screen("borrow").finish()
             self.settle()
-            self.app.sign_out("sign_out")
+            self.app.session_control.sign_out("sign_out")
             self.settle()
             services.circulation.checkin("B00004")
             if n == 100:

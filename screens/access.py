@@ -1,6 +1,7 @@
 """Accessibility options a patron can change at any moment, from the button on every
 screen: text size, colours, speech and longer time. A signed-in patron may also have
-them remembered for their card (opt-in; nothing is stored otherwise)."""
+them remembered for their card (opt-in; nothing is stored otherwise). Every change goes
+through ``app.settings`` (the app mirrors it for kv and, when remembered, stores it)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,6 @@ from kivy.properties import ListProperty, StringProperty
 
 from accessibility.theme import THEMES
 from screens.base import KioskScreen
-
-TEXT_SCALES = (1.0, 1.5, 2.0)
 
 
 class AccessScreen(KioskScreen):
@@ -78,21 +77,17 @@ class AccessScreen(KioskScreen):
         box.height = max([self.app.touch_px] + [c.height for c in box.children])
 
     def _pick(self, name: str) -> None:
-        self.app.set_theme(name)
+        self.app.settings.set_theme(name)
         self.render()
-        self.app.settings_changed()
 
     def pick_scale(self, scale: float) -> None:
-        self.app.set_text_scale(scale)
-        self.app.settings_changed()
+        self.app.settings.set_text_scale(scale)
 
     def toggle_speech(self) -> None:
-        self.app.set_speech(not self.app.speech_on)
-        self.app.settings_changed()
+        self.app.settings.set_speech(not self.app.speech_on)
 
     def toggle_long_timeouts(self) -> None:
-        self.app.set_long_timeouts(not self.app.long_timeouts)
-        self.app.settings_changed()
+        self.app.settings.set_long_timeouts(not self.app.long_timeouts)
 
     def toggle_remember(self) -> None:
-        self.app.remember_settings(not self.app.remembered)
+        self.app.remember.set(not self.app.remembered)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kivy.lang import Builder
 
+from kiosk.i18n import DEFAULT_LANGUAGE, catalogue
 from screens.base import KioskScreen
 
 HERE = Path(__file__).parent
@@ -52,3 +53,9 @@ def make_screen(name: str) -> KioskScreen:
             load_kv(module)
             return cls(name=name)
     raise KeyError(f"no screen {name!r}")
+
+
+def title_keys() -> list[str]:
+    """The message keys of the screens' titles (``ui.<screen>.title``): each is spoken as
+    its screen opens, so the app pre-renders them into the speech cache at start."""
+    return [k for k in catalogue(DEFAULT_LANGUAGE) if k.startswith("ui.") and k.endswith(".title")]

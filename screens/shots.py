@@ -21,6 +21,7 @@ from kivy.clock import Clock
 from kiosk import bootstrap, demo
 from kiosk.bootstrap import Kiosk
 from kiosk.domain.events import CardTapped, ItemScanned
+from screens.capture import capture
 from screens.kiosk_app import KioskApp
 from screens.widgets import TextEntry
 
@@ -52,7 +53,7 @@ class ScreenshotApp(KioskApp):
         super().__init__(kiosk=kiosk, services=None, **kwargs)
         #: The running kiosk without a database whose simulators every walk-through
         #: uses; each language opens a kiosk of its own over them (:meth:`fresh`).
-        self.devices = kiosk
+        self.device_kiosk = kiosk
         self.sets = list(sets or SETS)
         self._look: tuple[str, float | None] = ("", None)
         self.reduced_motion = True  # still frames: no fades, no pulsing
@@ -83,8 +84,8 @@ class ScreenshotApp(KioskApp):
             return lambda: [signin.add_digit(d) for d in digits]
 
         def out() -> None:
-            self.sign_out("sign_out")
-            self.set_language(lang)
+            self.session_control.sign_out("sign_out")
+            self.settings.set_language(lang)
 
         def entry(title_key: str, layout: str, value: str) -> Action:
             return lambda: TextEntry(title=self.tr(title_key), layout=layout, value=value).open(
@@ -95,14 +96,14 @@ class ScreenshotApp(KioskApp):
             ("attract", [lambda: self.fresh(lang)]),
             ("signin-number", [signin.start_typing, lambda: setattr(signin, "typed", "PLU-00")]),
             ("signin-pin", [tap("pin"), pin("25")]),
-            ("signin-refused", [self._dismiss_modals, tap("expired")]),
+            ("signin-refused", [self.session_control.dismiss_modals, tap("expired")]),
             ("home", [signin.reset, tap("ok")]),
             (
                 "borrow",
                 [lambda: self.go("borrow"), scan("B00004"), scan("B00005"), scan("B00092")],
             ),
             ("borrow-type-barcode", [entry("ui.items.type_title", "card", "B000")]),
-            ("receipt", [self._dismiss_modals, self.screen("borrow").finish]),
+            ("receipt", [self.session_control.dismiss_modals, self.screen("borrow").finish]),
             ("loans", [lambda: self.go("loans"), self.screen("loans").renew_all]),
             ("holds", [lambda: self.go("holds")]),
             ("equipment", [lambda: self.go("equipment")]),
@@ -124,8 +125,11 @@ class ScreenshotApp(KioskApp):
                 ],
             ),
             ("feedback-keyboard", [entry("ui.feedback.comment_title", "text", "Ruang baca")]),
-            ("access", [self._dismiss_modals, lambda: self.go("access")]),
-            ("session-warning", [lambda: self.go("home"), lambda: self._show_warning(25)]),
+            ("access", [self.session_control.dismiss_modals, lambda: self.go("access")]),
+            (
+                "session-warning",
+                [lambda: self.go("home"), lambda: self.session_control.show_warning(25)],
+            ),
             (
                 "returns",
                 [
@@ -141,17 +145,17 @@ class ScreenshotApp(KioskApp):
     def fresh(self, lang: str) -> None:
         """A new demo database for this language's walk-through, over the same
         simulators (the kiosk is not started: no scheduler for still frames)."""
-        self.sign_out("sign_out")
-        config = self.devices.config
+        self.session_control.sign_out("sign_out")
+        config = self.device_kiosk.config
         shown = bootstrap.open_kiosk(
-            config, Path(self._folder.name) / f"{lang}.db", share=self.devices
+            config, Path(self._folder.name) / f"{lang}.db", share=self.device_kiosk
         )
         assert shown.store is not None
         demo.load(shown.store, config)
-        if self.kiosk is not self.devices:
+        if self.kiosk is not self.device_kiosk:
             bootstrap.close_kiosk(self.kiosk)
         self.kiosk, self.services = shown, shown.services
-        self.set_language(lang)
+        self.settings.set_language(lang)
         self.screen("attract").refresh()
 
     def pick_first_free_slot(self) -> None:
@@ -172,6 +176,8 @@ class ScreenshotApp(KioskApp):
     # -- the runner ----------------------------------------------------------------
     def on_start(self) -> None:
         super().on_start()
+        # The script shows the inactivity warning itself; no real timeout here.
+        self.session_control.stop()
         for set_name in self.sets:
             folder, theme, scale = SETS[set_name]
             for lang in self.languages:
@@ -190,7 +196,7 @@ class ScreenshotApp(KioskApp):
         self._actions = list(actions)
         # The script sets the language itself on the first step; keep later ones on it.
         if self.language != lang and name != "01-attract":
-            self.set_language(lang)
+            self.settings.set_language(lang)
         self._advance()
 
     def _advance(self) -> None:
@@ -203,12 +209,12 @@ class ScreenshotApp(KioskApp):
             # Signing out restores the configured look: apply the set's just before.
             if (theme and self.theme.name != theme) or (scale and self.text_scale != scale):
                 if theme:
-                    self.set_theme(theme)
+                    self.settings.set_theme(theme)
                 if scale:
-                    self.set_text_scale(scale)
+                    self.settings.set_text_scale(scale)
                 self._settle(self._advance)
                 return
-            self.capture(str(target), then=lambda: self._written(target))
+            capture(str(target), lambda _error: self._written(target))
             return
         action = self._actions.pop(0)
         try:
@@ -237,10 +243,6 @@ class ScreenshotApp(KioskApp):
 
     def on_stop(self) -> None:
         super().on_stop()
-        if self.kiosk is not self.devices:
+        if self.kiosk is not self.device_kiosk:
             bootstrap.close_kiosk(self.kiosk)
         self._folder.cleanup()
-
-    def tick(self) -> None:
-        # The script shows the inactivity warning itself; no real timeout here.
-        return

@@ -132,7 +132,7 @@ class SignInScreen(KioskScreen):
         self.app.checking_card = False
         typed = self._typed
         self.reset()
-        self.app.begin_session(patron, card_in_hand=not typed)
+        self.app.session_control.begin(patron, card_in_hand=not typed)
 
     def _refused(self, error: KioskError) -> None:
         self.app.checking_card = False

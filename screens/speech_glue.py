@@ -1,5 +1,7 @@
 """Speech for every screen without code in any screen: "touch and hear" on the window's
-touches, the attract screen's idle prompt, and keeping the keypad focus in view.
+touches, the attract screen's idle prompt, any touch interrupting speech, the speech
+cache filled at start (:func:`attach_speech` sets all of it up), and keeping the keypad focus
+in view.
 
 - :class:`TouchGlue` sits in front of the widget tree (a handler bound to the window's
   ``on_touch_down``; returning True stops Kivy from dispatching the touch further).
@@ -23,6 +25,8 @@ from kivy.core.window import Window
 from kivy.uix.scrollview import ScrollView
 
 from accessibility.keypad import Focusable, IdlePrompt, TouchAndHear
+from accessibility.speech import prerender_in_background
+from screens import registry
 
 if TYPE_CHECKING:
     from screens.kiosk_app import KioskApp
@@ -78,7 +82,8 @@ class TouchGlue:
         Window.unbind(on_touch_down=self._down, on_touch_move=self._move, on_touch_up=self._up)
 
     def _items(self) -> list[Focusable]:
-        return self.app.keypad_items()
+        keypad = self.app.keypad
+        return keypad.items() if keypad is not None else []
 
     def _schedule_poll(self, delay: float | None = None) -> None:
         if self._poll is not None:
@@ -100,7 +105,7 @@ class TouchGlue:
         item = item_at(self._items(), *touch.pos)
         if item is None:
             return False
-        self.app.touched()  # the touch never reaches the widgets: count it as activity
+        self.app.activity()  # the touch never reaches the widgets: count it as activity
         self.app.speech.interrupt()  # a new action stops what is being said
         self._touch = touch
         self.hearing.press(item)
@@ -170,3 +175,26 @@ class IdleGlue:
 
     def activity(self) -> None:
         self.prompt.activity()
+
+
+def attach_speech(app: KioskApp, clock: Callable[[], float]) -> tuple[IdleGlue, TouchGlue]:
+    """At app start: the idle prompt (on ``clock``), touch and hear, and the speech
+    cache. Returns the glue objects (the app keeps them)."""
+    section = app.kiosk.config.accessibility
+    idle = IdleGlue(app, section.idle_prompt_s, clock)
+
+    def touched(*_args: Any) -> None:
+        # A new action stops what is being said (an alert too) and is activity.
+        # Returns None: the touch goes on to the widgets.
+        app.speech.interrupt()
+        app.activity()
+
+    # Window handlers bound later are called first; one returning True stops the rest.
+    # Any touch is heard here before a widget may stop it; touch and hear, bound last,
+    # sees a touch before anyone.
+    Window.bind(on_touch_down=touched)
+    touch = TouchGlue(app, section.touch_hear_ms)
+    # The screens' titles and the accessibility prompts, synthesised once, off the UI
+    # thread, so that the first words a patron asks for are heard at once.
+    prerender_in_background(app.kiosk.speaker, registry.title_keys())
+    return idle, touch

@@ -465,8 +465,11 @@ class TextEntry(ModalView):
 
 
 class TimeoutWarning(ModalView):
-    """ "Do you need more time?" with a countdown and a More time button."""
+    """ "Are you still there?" with a countdown and a More time button."""
 
+    heading = StringProperty("")
+    #: What the warning says, with the seconds left in it (refreshed every tick).
+    text = StringProperty("")
     seconds_left = NumericProperty(0)
     #: No extension is left: the countdown ends in a sign-out whatever is pressed.
     last = BooleanProperty(False)

@@ -217,14 +217,14 @@ class UI:
 
     def reset(self) -> None:
         """Sign out, fresh demo database, configured language, default theme."""
-        self.app._dismiss_modals()
-        self.app.sign_out("sign_out")
+        self.app.session_control.dismiss_modals()
+        self.app.session_control.sign_out("sign_out")
         self.settle()
         self.reopen()
-        self.app.set_text_scale(1.0)
-        self.app.set_language("id")
+        self.app.settings.set_text_scale(1.0)
+        self.app.settings.set_language("id")
         self.clock.skipped = 0.0
-        self.app.timer.stop()
+        self.app.session_control.timer.stop()
         self.published.clear()
         if self.kiosk.speaker is not None:
             self.kiosk.speaker.clear()  # type: ignore[attr-defined]

@@ -48,7 +48,7 @@ def _label(text: str, font_size: int, size: tuple[int, int], pos: tuple[int, int
 def test_clipped_and_overlapping_labels_at_scale_2(root: Any) -> None:
     from accessibility.kivy_focus import clipped_labels, overlapping_labels
 
-    body = font_sizes(DEFAULT.body_mm, DEFAULT.title_mm, 2.0, PPM).body_px
+    body = font_sizes(DEFAULT, 2.0, PPM).body_px
     fits = _label("Pinjam", body, (400, 120), (0, 300))
     too_small = _label("Perpanjang semua pinjaman", body, (200, 60), (0, 0))
     neighbour = _label("Kembalikan", body, (320, 60), (100, 10))

@@ -19,12 +19,12 @@ import pytest
 
 from accessibility.scaling import LARGE_TEXT_CAP_MM, TEXT_SCALES
 from accessibility.theme import DEFAULT, HIGH_CONTRAST, Theme, contrast
+from kiosk.i18n import LANGUAGES
 from tests.ui.conftest import UI, monday_booking
 
 pytestmark = pytest.mark.ui
 
 THEMES: tuple[Theme, ...] = (DEFAULT, HIGH_CONTRAST)
-LANGUAGES = ("id", "en")
 #: (theme, scale, language) applied to each state. The full matrix at 2.0 (where
 #: layouts are pushed furthest), 1.5 and 1.0 once each (touch targets at every
 #: scale): a full 3 x 2 x 2 made the sweep twice as slow without finding more. Even
@@ -80,7 +80,7 @@ def _book_and_show_mine(ui: UI) -> None:
 
 
 def _staff(ui: UI) -> None:
-    ui.app.sign_out()
+    ui.app.session_control.sign_out()
     ui.settle()
     ui.tap_card("staff")
     signin = ui.app.screen("signin")
@@ -126,7 +126,7 @@ def _states(ui: UI) -> list[tuple[str, Callable[[], None]]]:
         ui.wait(lambda: screen.mode == "done")
 
     def returns() -> None:
-        app.sign_out()
+        app.session_control.sign_out()
         ui.settle()
         _go(ui, "returns")
         ui.scan("B00003")
@@ -136,11 +136,11 @@ def _states(ui: UI) -> list[tuple[str, Callable[[], None]]]:
         ("attract", lambda: _go(ui, "attract")),
         ("signin-number", lambda: (signin.start_typing(), setattr(signin, "typed", "PLU-00"))),
         ("signin-pin", pin_pad),
-        ("signin-message", lambda: (app._dismiss_modals(), ui.tap_card("expired"))),
+        ("signin-message", lambda: (app.session_control.dismiss_modals(), ui.tap_card("expired"))),
         ("home", lambda: (signin.reset(), ui.sign_in("ok"))),
         ("borrow", borrow),
         ("borrow-entry", lambda: _entry(ui, "ui.items.type_title", "card", "B000")),
-        ("receipt", lambda: (app._dismiss_modals(), app.screen("borrow").finish())),
+        ("receipt", lambda: (app.session_control.dismiss_modals(), app.screen("borrow").finish())),
         ("loans", lambda: (_go(ui, "loans"), app.screen("loans").renew_all())),
         ("holds", lambda: _go(ui, "holds")),
         ("equipment", lambda: _go(ui, "equipment")),
@@ -149,10 +149,10 @@ def _states(ui: UI) -> list[tuple[str, Callable[[], None]]]:
         ("events", lambda: (_go(ui, "events"), app.screen("events").toggle(1))),
         ("feedback", lambda: (_go(ui, "feedback"), app.screen("feedback").choose(4))),
         ("feedback-entry", lambda: _entry(ui, "ui.feedback.comment_title", "text", "Ruang")),
-        ("pin-change", lambda: (app._dismiss_modals(), pin_change())),
+        ("pin-change", lambda: (app.session_control.dismiss_modals(), pin_change())),
         ("pin-change-done", pin_change_done),
-        ("access", lambda: (app._dismiss_modals(), _go(ui, "access"))),
-        ("session-warning", lambda: (_go(ui, "home"), app._show_warning(25))),
+        ("access", lambda: (app.session_control.dismiss_modals(), _go(ui, "access"))),
+        ("session-warning", lambda: (_go(ui, "home"), app.session_control.show_warning(25))),
         ("returns", returns),
         ("staff", lambda: _staff(ui)),
     ]
@@ -252,9 +252,9 @@ def _check(ui: UI, found: Findings, state: str, theme: Theme, scale: float, lang
 def _apply(ui: UI, theme: Theme, scale: float, lang: str) -> None:
     app = ui.app
     if app.theme is not theme:
-        app.theme = theme
-    app.set_text_scale(scale)
-    app.set_language(lang)
+        app.settings.set_theme(theme.name)
+    app.settings.set_text_scale(scale)
+    app.settings.set_language(lang)
     ui.frames(3)  # layout settles over a few frames (texture sizes, then heights)
 
 
@@ -336,16 +336,16 @@ def test_focus_ring_and_icons_contrast(ui: UI) -> None:
     from accessibility.kivy_focus import walk_shown
     from screens.widgets import Mark
 
-    ring = ui.app.focus_ring
+    ring = ui.app.keypad.ring
     seen = []
     for theme in THEMES:
-        ui.app.theme = theme
+        ui.app.settings.set_theme(theme.name)
         ui.frames(1)
         ring_colour = _hex(ring._color.rgba)
         for neighbour in (theme.background, theme.surface):
             seen.append((theme.name, "focus ring", ring_colour, neighbour))
         ui.sign_in("ok")
-        ui.app.theme = theme
+        ui.app.settings.set_theme(theme.name)
         for name in ("loans", "borrow", "home"):
             _go(ui, name)
             if name == "borrow":
@@ -364,7 +364,7 @@ def test_focus_ring_and_icons_contrast(ui: UI) -> None:
             i.rgba for i in access.canvas.after.children if isinstance(i, Color) and i.a > 0.99
         )
         seen.append((theme.name, "access icon", _hex(icon), _fill_behind(access) or ""))
-        ui.app.sign_out()
+        ui.app.session_control.sign_out()
         ui.settle()
     kinds = {what for _t, what, _c, _b in seen}
     assert {"focus ring", "mark ok", "mark refused", "mark warning", "access icon"} <= kinds
@@ -406,9 +406,9 @@ def test_colour_is_never_the_only_cue(ui: UI) -> None:
     Window.add_widget(box)
     try:
         for theme in THEMES:
-            ui.app.theme = theme
+            ui.app.settings.set_theme(theme.name)
             for scale in (1.0, 2.0):
-                ui.app.set_text_scale(scale)
+                ui.app.settings.set_text_scale(scale)
                 size = (ui.app.touch_px * 3, ui.app.touch_px)
                 for role in ("primary", "secondary", "danger", "quiet"):
                     for text in ("<", "-", "Pesan"):
@@ -450,8 +450,8 @@ def test_colour_is_never_the_only_cue(ui: UI) -> None:
                 assert _differing(rows[0], rows[1]) > 0.02, (theme.name, scale)
     finally:
         Window.remove_widget(box)
-        ui.app.theme = DEFAULT
-        ui.app.set_text_scale(1.0)
+        ui.app.settings.set_theme(DEFAULT.name)
+        ui.app.settings.set_text_scale(1.0)
 
 
 def test_capital_i_is_at_least_4_8_mm_at_large_text(ui: UI) -> None:
@@ -464,9 +464,9 @@ def test_capital_i_is_at_least_4_8_mm_at_large_text(ui: UI) -> None:
     ppm = ui.kiosk.config.display.px_per_mm
     measured = {}
     for theme in THEMES:
-        ui.app.theme = theme
+        ui.app.settings.set_theme(theme.name)
         for scale in (1.0, 1.5, 2.0):
-            ui.app.set_text_scale(scale)
+            ui.app.settings.set_text_scale(scale)
             label = Factory.KLabel(text="I", wrap=False)
             label.texture_update()
             texture = label.texture
@@ -514,8 +514,8 @@ def test_accessibility_button_on_every_screen_and_back_returns_where_it_was_pres
         assert ui.app.text_scale == 1.5
         ui.tap(access_header.ids.back)
         assert ui.app.current == name
-        ui.app.set_text_scale(1.0)
-    ui.app.sign_out()
+        ui.app.settings.set_text_scale(1.0)
+    ui.app.session_control.sign_out()
     ui.settle()
     ui.tap(ui.app.screen("attract").ids.access)
     assert ui.app.current == "access"
@@ -526,7 +526,7 @@ def test_accessibility_button_on_every_screen_and_back_returns_where_it_was_pres
     _go(ui, "loans")
     ui.app.screen("access").open_from("loans")
     ui.settle()
-    ui.app.sign_out()
+    ui.app.session_control.sign_out()
     ui.settle()
     assert ui.app.screen("access").back() == "attract"  # forgotten at sign-out
 

@@ -64,9 +64,9 @@ def walk_down(ui: UI) -> Walk:
 
     ui.frames(2)  # the layout of what just changed
     speech_on(ui)
-    ui.app.keypad_page()  # a new screen: focus starts above the first item
-    navigator = ui.app.navigator
-    ring = ui.app.focus_ring
+    ui.app.keypad.page()  # a new screen: focus starts above the first item
+    navigator = ui.app.keypad.navigator
+    ring = ui.app.keypad.ring
     spoken_before = len(speaker(ui).spoken)
     items: list[Any] = []
     rings = []
@@ -88,7 +88,7 @@ def walk_down(ui: UI) -> Walk:
 def focus_on(ui: UI, widget: Any) -> None:
     """Press Down (from the top) until the keypad focus is on ``widget``."""
     widget = getattr(widget, "__self__", widget)  # kv ids are weak proxies
-    navigator = ui.app.navigator
+    navigator = ui.app.keypad.navigator
     navigator.index = None
     for _ in range(300):
         press(DOWN)
@@ -186,7 +186,7 @@ def tour(ui: UI, language: str, check: Check) -> list[str]:
     seen: list[str] = []
 
     def here(name: str) -> None:
-        app.set_language(language)  # sign-in and sign-out restore the configured one
+        app.settings.set_language(language)  # sign-in and sign-out restore the configured one
         ui.settle()
         check(ui, name, walk_down(ui))
         seen.append(name)
@@ -204,7 +204,7 @@ def tour(ui: UI, language: str, check: Check) -> list[str]:
     app.go("attract")
     ui.tap_card("pin")
     here("signin:pin")
-    app.sign_out()
+    app.session_control.sign_out()
     ui.sign_in("ok")
     here("home")
     go("borrow")
@@ -251,10 +251,10 @@ def tour(ui: UI, language: str, check: Check) -> list[str]:
     ui.settle()
     a11y = ui.kiosk.config.accessibility
     ui.clock.skip(a11y.session_timeout_s - a11y.timeout_warning_s + 1)
-    ui.wait(lambda: app._warning is not None)
+    ui.wait(lambda: app.session_control.warning is not None)
     here("timeout_warning")
-    ui.tap(app._warning.ids.more_time)
-    app.sign_out()
+    ui.tap(app.session_control.warning.ids.more_time)
+    app.session_control.sign_out()
     ui.settle()
     ui.sign_in("staff")
     here("staff")
@@ -367,7 +367,7 @@ def test_speech_language_matches_the_screen_language(ui: UI) -> None:
     press(F2)
     assert sim.spoken and {lang for _t, lang in sim.spoken} == {"en"}
     assert translate("ui.help.header.sign_out", "en") in " ".join(t for t, _l in sim.spoken)
-    ui.app.set_language("id")
+    ui.app.settings.set_language("id")
     press(F3)  # a repeat keeps the voice it was said in
     assert sim.spoken[-1][1] == "en"
     press(UP)
@@ -388,7 +388,7 @@ def test_pin_entry_is_masked_in_speech_too(ui: UI) -> None:
         ui.tap(ui.button(pad, digit))  # touch: quick taps act, never speak
     assert sim.spoken == [] and sim.earcons.count("key") == 2
     # The keypad: move to a digit (its key is named, as a key), Action types it silently.
-    ui.app.keypad_page()
+    ui.app.keypad.page()
     for digit in card.pin[2:]:
         focus_on(ui, ui.button(pad, digit))
         sim.clear()
@@ -479,7 +479,7 @@ def test_errors_are_identified_in_text_and_speech(ui: UI, booking: BookingServic
     ui.type_pin("9999")
     assert ui.screen.message_key == "circulation.pin_wrong"
     shown_and_spoken(ui.screen.message)
-    ui.app.sign_out()
+    ui.app.session_control.sign_out()
     sim.clear()
     ui.sign_in("ok")
     ui.tap(ui.screen.ids.borrow)
@@ -497,7 +497,7 @@ def test_errors_are_identified_in_text_and_speech(ui: UI, booking: BookingServic
     why = ui.t(refused[0].refusal or "ui.loans.not_renewed")
     shown_and_spoken(why)
     assert any(refused[0].title in text for text, _lang in sim.spoken)
-    ui.app.sign_out()
+    ui.app.session_control.sign_out()
     ui.settle()
     sim.clear()
     ui.tap_card("ok", 1)  # not trained on the 3D printers
@@ -539,8 +539,8 @@ def test_help_explains_every_control_of_every_screen_specifically(
             checked.append(key)
         # Help on the first actionable item says its own text after its name.
         first = next(i for i, item in enumerate(walk.items) if item.actionable)
-        ui.app.navigator.index = first
-        ui.app.navigator._last_help = None
+        ui.app.keypad.navigator.index = first
+        ui.app.keypad.navigator._last_help = None
         press(F2)
         said = speaker(ui).spoken[-1][0]
         assert said.startswith(walk.items[first].text_of("name"))
@@ -635,7 +635,7 @@ def test_idle_prompt_on_the_attract_screen_and_any_keypad_key_starts_speech(ui: 
     time.sleep(0.6)
     ui.frames(3)
     assert (prompt, "id") not in sim.spoken
-    ui.app.sign_out()
+    ui.app.session_control.sign_out()
     ui.settle()
     press(VOLUME_UP)  # any keypad key
     assert ui.app.speech.speech_mode
@@ -725,15 +725,15 @@ def test_a_modal_takes_the_keypad_from_its_top_and_gives_it_back(ui: UI) -> None
     sim = speaker(ui)
     assert sim.spoken[-1] == (ui.t("ui.feedback.comment_title"), "id")
     press(DOWN)
-    assert ui.app.navigator.current.widget is entry.ids.field.__self__
+    assert ui.app.keypad.navigator.current.widget is entry.ids.field.__self__
     assert sim.spoken[-1][0].startswith(ui.t("ui.feedback.comment_title"))
     press(27)  # Back
     ui.wait(lambda: not any(isinstance(w, TextEntry) for w in Window.children))
     ui.frames(2)
-    assert ui.app.navigator.index is None
+    assert ui.app.keypad.navigator.index is None
     assert sim.spoken[-1] == (ui.t("ui.feedback.title"), "id")
     press(DOWN)
-    assert ui.app.navigator.current.widget.get_root_window() is not None
-    on_screen = [item.widget for item in ui.app.keypad_items()]
-    assert [item.widget for item in ui.app.navigator.items] == on_screen  # not the modal's
-    assert ui.app.navigator.current.widget in feedback.walk(restrict=True)
+    assert ui.app.keypad.navigator.current.widget.get_root_window() is not None
+    on_screen = [item.widget for item in ui.app.keypad.items()]
+    assert [item.widget for item in ui.app.keypad.navigator.items] == on_screen  # not the modal's
+    assert ui.app.keypad.navigator.current.widget in feedback.walk(restrict=True)

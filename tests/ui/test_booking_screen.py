@@ -151,12 +151,12 @@ def test_an_untrained_patron_is_refused_a_printer_in_words_and_books_a_computer(
     assert screen.message_mark == "refused"
     assert screen.message == ui.t("booking.training_needed", resource="Printer 3D 1")
     # The refusal follows a language switch at once.
-    ui.app.set_language("en")
+    ui.app.settings.set_language("en")
     assert (
         screen.message
         == "Printer 3D 1 can be booked only after an induction. Ask staff for the next one."
     )
-    ui.app.set_language("id")
+    ui.app.settings.set_language("id")
 
     ui.tap(screen.ids.other_time)
     ui.tap(tab(ui, screen, "computer"))
@@ -237,7 +237,7 @@ def test_a_plug_that_has_not_answered_is_not_bookable_with_the_reason(
         "ui.booking.not_bookable", resource="Komputer 2", reason=reason
     )
     assert all(b.disabled for b in screen.ids.slots.children)
-    ui.app.set_language("en")
+    ui.app.settings.set_language("en")
     ui.settle()
     assert "cannot be booked right now" in screen.ids.grid_note.text
     ui.kiosk.bus.publish(EquipmentState(resource="pc-2", on=False, online=True, device="pc-2"))
@@ -270,7 +270,7 @@ def test_check_in_from_my_bookings_and_by_card_tap_at_sign_in(
     assert statuses == ["checked_in", "booked"]
 
     # Later the patron comes back for the 10:00 booking and taps their card.
-    ui.app.sign_out("sign_out")
+    ui.app.session_control.sign_out("sign_out")
     ui.settle()
     booking.clock.moment += timedelta(minutes=30)  # type: ignore[attr-defined]
     ui.tap_card("ok", 1)
@@ -289,7 +289,7 @@ def test_a_sign_in_without_a_booking_to_check_in_goes_home(ui: UI, booking: Book
 
 def test_the_booking_screen_in_english(ui: UI, booking: BookingService) -> None:
     screen = open_booking(ui, 0)
-    ui.app.set_language("en")
+    ui.app.settings.set_language("en")
     tabs = [w.text for w in reversed(screen.ids.tabs.children)]
     assert tabs == ["3D printers", "Computers", "My bookings (0)"]
     assert screen.ids.day_label.text.startswith("Today, Mon")
@@ -325,9 +325,9 @@ def test_every_pane_has_large_targets_and_no_message_keys(
     from tests.ui.test_screens import RAW_KEY
 
     minimum = 11.4 * ui.kiosk.config.display.px_per_mm - 0.5
-    ui.app.set_language(language)
+    ui.app.settings.set_language(language)
     screen = open_booking(ui, 0)
-    ui.app.set_language(language)
+    ui.app.settings.set_language(language)
 
     def check() -> int:
         ui.frames(2)

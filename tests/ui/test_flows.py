@@ -3,6 +3,8 @@ and key presses in, what the screen shows out."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.ui.conftest import UI
@@ -255,25 +257,32 @@ def test_inactivity_warns_then_more_time_then_sign_out_clears_every_trace(ui: UI
     assert warning >= 20  # long enough to be heard and answered
     ui.clock.skip(timeout - warning + 1)
     ui.frames(1)
-    ui.wait(lambda: ui.app._warning is not None)
+    ui.wait(lambda: ui.app.session_control.warning is not None)
     assert any(isinstance(e, SessionWarning) for e in ui.published)
     spoken = ui.kiosk.speaker.spoken  # type: ignore[union-attr]
-    assert spoken and spoken[-1][0].startswith(ui.t("ui.session.warning_title"))
+    assert spoken and spoken[-1][0].startswith(ui.t("a11y.timeout.title"))
+    # Said as shown (a tick later the seconds may be one fewer), and how to ask for
+    # more time: the dialog's heading and text, then the hint for the button.
+    shown = ui.app.session_control.warning
+    said = f"{shown.ids.heading.text} {shown.ids.countdown.text} {ui.t('a11y.timeout.hint')}"
+    assert re.sub(r"\d+", "N", spoken[-1][0]) == re.sub(r"\d+", "N", said)
     assert spoken[-1][1] == "id"  # the screen's language
-    ui.tap(ui.app._warning.ids.more_time)
-    assert ui.app._warning is None and ui.app.current == "borrow"
+    ui.tap(ui.app.session_control.warning.ids.more_time)
+    assert ui.app.session_control.warning is None and ui.app.current == "borrow"
     extensions = ui.kiosk.config.accessibility.max_extensions
     assert extensions >= 10  # at least ten extensions are possible
     for n in range(2, extensions + 1):
         ui.clock.skip(timeout - warning + 1)
-        ui.wait(lambda: ui.app._warning is not None)
-        ui.tap(ui.app._warning.ids.more_time)
-        assert ui.app.timer.extensions == n and ui.app._warning is None
+        ui.wait(lambda: ui.app.session_control.warning is not None)
+        ui.tap(ui.app.session_control.warning.ids.more_time)
+        assert (
+            ui.app.session_control.timer.extensions == n and ui.app.session_control.warning is None
+        )
     # The last warning says no more time is left and offers none; sign-out follows.
     ui.clock.skip(timeout - warning + 1)
-    ui.wait(lambda: ui.app._warning is not None)
-    last = ui.app._warning
-    assert last.ids.countdown.text.startswith(ui.t("ui.session.last_warning_text", seconds=0)[:20])
+    ui.wait(lambda: ui.app.session_control.warning is not None)
+    last = ui.app.session_control.warning
+    assert last.ids.countdown.text.startswith(ui.t("a11y.timeout.last_warning", seconds=0)[:20])
     assert last.ids.more_time.disabled and last.ids.more_time.opacity == 0
     ui.clock.skip(warning + 1)
     ui.wait(lambda: ui.app.current == "attract")
@@ -400,7 +409,7 @@ def test_refusals_are_spoken_and_pin_digits_never_are(ui: UI) -> None:
     ui.tap_card("expired")
     said = [text for text, _lang in speaker.spoken]  # type: ignore[attr-defined]
     assert said and "kartu Anda habis" in said[-1]
-    ui.app.sign_out()
+    ui.app.session_control.sign_out()
     speaker.clear()  # type: ignore[attr-defined]
     ui.app.speech.set_speech_mode(True, announce=False)
     card = ui.tap_card("pin")

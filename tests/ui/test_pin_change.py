@@ -58,14 +58,14 @@ def test_staff_mode_refuses_a_staff_patron_whose_pin_was_not_checked(ui: UI) -> 
     staff = ui.card("staff")
     assert staff.pin is not None
     patron = circulation(ui).sign_in(number=staff.card_number, pin=staff.pin)
-    ui.app.begin_session(replace(patron, pin_verified=False))
+    ui.app.session_control.begin(replace(patron, pin_verified=False))
     ui.settle()
     assert ui.app.current == "home"
     ui.app.go("staff")
     ui.settle()
     assert ui.app.current != "staff"
     # With the PIN checked, staff mode opens.
-    ui.app.sign_out()
+    ui.app.session_control.sign_out()
     ui.settle()
     ui.sign_in("staff")
     assert ui.app.current == "staff"
@@ -85,7 +85,7 @@ def test_a_patron_sets_a_first_pin_then_signs_in_with_it(ui: UI) -> None:
     assert screen.ids.result_title.text == ui.t("ui.pin.done")
     ui.tap(screen.ids.to_home)
     assert ui.app.current == "home"
-    ui.app.sign_out()
+    ui.app.session_control.sign_out()
     ui.settle()
     ui.tap_card("ok")
     assert ui.screen.name == "signin" and ui.screen.mode == "pin"
@@ -111,7 +111,7 @@ def test_changing_a_pin_needs_the_old_one(ui: UI) -> None:
     type_on_pad(ui, screen, "7391")
     ui.wait(lambda: screen.mode == "done")
     # The old PIN no longer signs in; the new one does.
-    ui.app.sign_out()
+    ui.app.session_control.sign_out()
     ui.settle()
     ui.tap_card("pin")
     ui.type_pin(card.pin)
@@ -160,7 +160,7 @@ def test_pin_digits_are_never_spoken(ui: UI) -> None:
     for digit in "48":
         ui.tap(ui.button(pad, digit))  # touch: a tone each, never the digit
     assert sim.spoken == [] and sim.earcons.count("key") == 2
-    ui.app.keypad_page()
+    ui.app.keypad.page()
     for digit in "26":
         focus_on(ui, ui.button(pad, digit))
         sim.clear()

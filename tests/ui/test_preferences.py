@@ -5,6 +5,10 @@ issue #7: preferences per patron, opt-in, stored)."""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
+from typing import Any
+
 import pytest
 
 from accessibility.timeouts import Phase
@@ -51,7 +55,7 @@ def test_settings_are_remembered_only_by_choice_applied_at_sign_in_and_cleared_a
     assert ui.app.language == "en"
     assert Preferences.from_json(_stored(ui)).language == "en"  # kept up to date
 
-    ui.app.sign_out("sign_out")
+    ui.app.session_control.sign_out("sign_out")
     ui.settle()
     # Nothing of the patron's choices stays for the next person.
     assert ui.app.language == "id" and ui.app.theme.name == "default"
@@ -67,7 +71,7 @@ def test_settings_are_remembered_only_by_choice_applied_at_sign_in_and_cleared_a
     ui.settle()
     ui.tap(ui.screen.ids.remember)  # forget
     assert not ui.app.remembered and _stored(ui) is None
-    ui.app.sign_out("sign_out")
+    ui.app.session_control.sign_out("sign_out")
     ui.settle()
     ui.sign_in("ok")
     assert ui.app.language == "id" and ui.app.text_scale == 1.0 and not ui.app.speech_on
@@ -84,12 +88,15 @@ def test_longer_timeouts_stretch_the_countdown_and_the_warning(ui: UI) -> None:
     # Where the ordinary countdown would already warn, the longer one does not.
     ui.clock.skip(section.session_timeout_s - section.timeout_warning_s + 1)
     ui.frames(3)
-    assert ui.app.timer.phase is Phase.ACTIVE and ui.app._warning is None
+    assert (
+        ui.app.session_control.timer.phase is Phase.ACTIVE
+        and ui.app.session_control.warning is None
+    )
     ui.clock.skip(longer_session - longer_warning - section.session_timeout_s)
     ui.clock.skip(section.timeout_warning_s)
-    ui.wait(lambda: ui.app._warning is not None)
-    assert ui.app.timer.seconds_left() <= longer_warning
-    assert ui.app.timer.seconds_left() >= section.timeout_warning_s  # still longer
+    ui.wait(lambda: ui.app.session_control.warning is not None)
+    assert ui.app.session_control.timer.seconds_left() <= longer_warning
+    assert ui.app.session_control.timer.seconds_left() >= section.timeout_warning_s  # still longer
 
 
 def test_the_remember_choice_is_only_offered_to_a_signed_in_patron(ui: UI) -> None:
@@ -100,3 +107,64 @@ def test_the_remember_choice_is_only_offered_to_a_signed_in_patron(ui: UI) -> No
     assert ui.t("ui.access.remember") not in ui.texts(access)
     ui.tap(access.ids.speech)  # a guest may still turn speech on for this visit
     assert ui.app.speech_on
+
+
+def _count_renders(ui: UI, monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Every screen made, and each one's ``render`` calls counted from now on."""
+    from screens import registry
+
+    counted: Counter[str] = Counter()
+    for name in registry.NAMES:
+        screen = ui.app.screen(name)
+
+        def render(screen: Any = screen, original: Any = screen.render) -> None:
+            counted[screen.name] += 1
+            original()
+
+        monkeypatch.setattr(screen, "render", render)
+    return counted
+
+
+@pytest.mark.parametrize(
+    ("stored", "language"),
+    [
+        # Their record says English and they stored no language: English, once.
+        (Preferences(theme="high_contrast"), "en"),
+        # Their record says English, but they chose Indonesian and had it remembered:
+        # their choice wins, and the screens are not switched to English and back.
+        (Preferences(language="id", theme="high_contrast"), "id"),
+    ],
+)
+def test_the_patrons_own_language_is_applied_once_at_sign_in(
+    ui: UI, monkeypatch: pytest.MonkeyPatch, stored: Preferences, language: str
+) -> None:
+    """Issue 13: each language switch re-renders every screen; a sign-in switches once
+    at most (the record's language and the stored choices are applied together)."""
+    services = ui.app.services
+    assert services is not None and services.preferences is not None
+    card = ui.card("ok")
+    patron = services.circulation.sign_in(number=card.card_number)
+    services.preferences.save(patron.ref, stored)
+    counted = _count_renders(ui, monkeypatch)
+    # The patron as a backend that keeps a language (SIP2) hands them over.
+    ui.app.session_control.begin(replace(patron, language="en"))
+    ui.settle()
+    assert ui.app.current == "home" and ui.app.theme.name == "high_contrast"
+    assert ui.app.language == language and ui.app.remembered
+    from screens import registry
+
+    switches = 1 if language != ui.kiosk.config.kiosk.language else 0
+    assert counted == Counter({name: switches for name in registry.NAMES if switches})
+
+
+def test_a_remembered_patron_has_every_change_stored_even_one_made_by_the_keypad(
+    ui: UI,
+) -> None:
+    ui.sign_in("ok")
+    ui.app.go("access")
+    ui.settle()
+    ui.tap(ui.screen.ids.remember)
+    assert Preferences.from_json(_stored(ui)).speech is False
+    ui.key(274)  # the first keypad key (down) turns speech mode on
+    assert ui.app.speech_on
+    assert Preferences.from_json(_stored(ui)).speech is True

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from accessibility.scaling import font_sizes
 from tests.ui.conftest import UI
 
 pytestmark = pytest.mark.ui
@@ -50,7 +51,7 @@ def test_every_touch_target_is_at_least_11_4_mm_on_the_configured_panel(ui: UI) 
     checked = 0
     for name in ("attract", *PATRON_SCREENS, *MORE_SCREENS, "signin"):
         if name == "attract":
-            ui.app.sign_out()
+            ui.app.session_control.sign_out()
             ui.settle()
         elif name == "signin":
             ui.app.screen("signin").start_typing()
@@ -67,11 +68,11 @@ def test_every_touch_target_is_at_least_11_4_mm_on_the_configured_panel(ui: UI) 
 
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_no_screen_shows_a_message_key_instead_of_text(ui: UI, language: str) -> None:
-    ui.app.set_language(language)
+    ui.app.settings.set_language(language)
     ui.tap_card("expired")
     assert not any(RAW_KEY.search(t) for t in _shown(ui))
-    ui.app.sign_out()
-    ui.app.set_language(language)
+    ui.app.session_control.sign_out()
+    ui.app.settings.set_language(language)
     ui.sign_in("ok")
     for name in (*PATRON_SCREENS, *MORE_SCREENS):
         _visit(ui, name)
@@ -96,7 +97,7 @@ def test_switching_language_re_renders_the_current_screen_at_once(ui: UI) -> Non
 
 
 def test_signing_out_restores_the_configured_language(ui: UI) -> None:
-    ui.app.set_language("en")
+    ui.app.settings.set_language("en")
     ui.sign_in("ok")
     assert ui.app.language == "en"
     ui.tap(ui.screen.ids.sign_out)
@@ -111,6 +112,13 @@ def test_text_scale_and_theme_switches_re_render_sizes(ui: UI) -> None:
     ui.tap(access.ids.s3)
     assert ui.app.text_scale == 2.0
     assert prompt.font_size == pytest.approx(base * 2, abs=2)
+    # One formula: the app's sizes are the accessibility layer's (cap height in mm).
+    sizes = font_sizes(ui.app.theme, 2.0, ui.kiosk.config.display.px_per_mm)
+    assert (ui.app.font_px, ui.app.title_px, ui.app.touch_px) == (
+        sizes.body_px,
+        sizes.title_px,
+        sizes.touch_px,
+    )
     assert access.ids.s3.chosen and not access.ids.s1.chosen
     ui.tap(access.ids.s1)
     assert prompt.font_size == base
@@ -177,7 +185,7 @@ def test_a_late_answer_after_sign_out_is_dropped(ui: UI) -> None:
         return "the previous patron's data"
 
     ui.app.call(slow, shown.append)
-    ui.app.sign_out("sign_out")
+    ui.app.session_control.sign_out("sign_out")
     ui.settle()
     assert shown == []
 
@@ -186,7 +194,7 @@ def test_keypad_reaches_every_control_in_reading_order_and_activates(ui: UI) -> 
     down, enter, escape = 274, 13, 27
     ui.sign_in("ok")
     ui.settle()
-    navigator = ui.app.navigator
+    navigator = ui.app.keypad.navigator
     ui.key(down)  # the first keypad key turns speech mode on
     assert ui.app.speech.speech_mode
     names: list[str] = []
@@ -205,7 +213,7 @@ def test_keypad_reaches_every_control_in_reading_order_and_activates(ui: UI) -> 
     body = names[names.index(home.ids.greeting.text) :]  # below the header
     positions = [body.index(b) for b in buttons]
     assert positions == sorted(positions)  # row by row, left to right
-    assert ui.app.focus_ring.visible
+    assert ui.app.keypad.ring.visible
     spoken = [text for text, _lang in ui.kiosk.speaker.spoken]  # type: ignore[union-attr]
     assert any(text.startswith(buttons[-1]) for text in spoken)  # name, role, state
     # Up to Borrow, then Action opens it; Back (Escape) returns home.

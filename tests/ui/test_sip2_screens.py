@@ -52,7 +52,7 @@ def on_sip2(ui: UI, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         return ui.reopen(replace(config, backend=section))
 
     yield switch
-    ui.app.sign_out("sign_out")
+    ui.app.session_control.sign_out("sign_out")
     ui.settle()  # the next test's reset closes the kiosk (and the SIP2 connection)
 
 
@@ -156,7 +156,7 @@ def test_renew_is_not_offered_when_the_ils_says_renew_is_off(
         # Walking away: the session times out, and ends at the ILS too.
         ended = library.codes().count("35")
         ui.clock.skip(3600)
-        ui.app.tick()
+        ui.app.session_control.tick()
         ui.wait(lambda: library.codes().count("35") == ended + 1)
         assert ui.app.current == "attract"
 

@@ -71,9 +71,11 @@ def test_applied_at_sign_in_and_cleared_at_sign_out(default_config) -> None:  # 
     assert speech.speech_mode
     assert settings.policy.session_s == base_session * section.long_timeout_factor
     assert settings.current() == Preferences("en", "high_contrast", 2.0, True, True)
+    # One report for the whole sign-in (a language change re-renders every screen).
+    assert seen == [Snapshot("en", "high_contrast", 2.0, True, True)]
     speech.volume_up()
     settings.reset()
-    assert seen[-1] == Snapshot("id", "default", 1.0, False, False)
+    assert seen[1:] == [Snapshot("id", "default", 1.0, False, False)]  # one for sign-out
     assert speaker.volume == section.speech_volume
     assert not speech.speech_mode
     assert speech.language == "id"
@@ -83,11 +85,19 @@ def test_applied_at_sign_in_and_cleared_at_sign_out(default_config) -> None:  # 
 def test_accessibility_button_actions(default_config) -> None:  # type: ignore[no-untyped-def]
     speech = build_speech(default_config.accessibility, None, "id")
     settings = AccessibilitySettings(default_config.accessibility, speech)
-    assert [settings.cycle_text_scale() for _ in range(3)] == [1.5, 2.0, 1.0]
+    seen: list[Snapshot] = []
+    settings.on_change = seen.append
+    settings.set_text_scale(1.5)
     settings.set_theme("dark")
-    settings.set_language("en")
+    settings.toggle_language()
     settings.set_speech(True)
-    assert settings.snapshot() == Snapshot("en", "dark", 1.0, True, False)
+    settings.set_long_timeouts(True)
+    assert settings.snapshot() == Snapshot("en", "dark", 1.5, True, True)
+    assert len(seen) == 5  # one change, one report (speech mode too)
+    settings.toggle_language()
+    assert settings.language == "id"
+    with pytest.raises(ValueError, match="text scale"):
+        settings.set_text_scale(1.25)
     with pytest.raises(ValueError, match="language"):
         settings.set_language("xx")
 

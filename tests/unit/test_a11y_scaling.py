@@ -15,7 +15,6 @@ from accessibility.scaling import (
     font_sizes,
     is_clipped,
     mm_to_px,
-    next_scale,
     overlapping_pairs,
     overlaps,
     target_too_small,
@@ -54,14 +53,23 @@ def test_capital_i_is_large_enough_on_the_configured_panel(scale: float, theme) 
     ids=["7in-800x480", "10in-1280x800"],
 )
 def test_font_sizes_follow_the_panel(display: DisplaySection) -> None:
-    sizes = [font_sizes(3.4, 5.0, s, display.px_per_mm) for s in TEXT_SCALES]
+    theme = THEMES["default"]
+    sizes = [font_sizes(theme, s, display.px_per_mm) for s in TEXT_SCALES]
     assert [s.scale for s in sizes] == list(TEXT_SCALES)
     assert sizes[0].body_px < sizes[1].body_px < sizes[2].body_px
-    assert all(s.touch_px == mm_to_px(11.4, display.px_per_mm) for s in sizes)
+    for size in sizes:
+        assert size.small_px < size.body_px < size.heading_px < size.title_px
+        assert size.body_px == font_px(theme.body_mm, size.scale, display.px_per_mm)
+        # A control is a touch target high, and 1.9 body lines high once text is large.
+        assert size.touch_px >= mm_to_px(11.4, display.px_per_mm)
+        assert size.touch_px >= round(size.body_px * 1.9)
+    assert sizes[0].touch_px == mm_to_px(11.4, display.px_per_mm)
 
 
-def test_scales_cycle_and_refuse_others() -> None:
-    assert [next_scale(1.0), next_scale(1.5), next_scale(2.0)] == [1.5, 2.0, 1.0]
+def test_scales_are_the_configs_and_others_are_refused() -> None:
+    from kiosk import config
+
+    assert TEXT_SCALES is config.TEXT_SCALES  # one home
     with pytest.raises(ValueError, match="text scale"):
         check_scale(1.25)
 

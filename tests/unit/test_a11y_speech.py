@@ -67,7 +67,7 @@ def test_speech_language_matches_the_screen(
     speech: SpeechController, speaker: SimSpeaker, language: str
 ) -> None:
     speech.language = language
-    speech.say_key("a11y.boundary.bottom")
+    speech.say(speech.text("a11y.boundary.bottom"))
     assert speaker.spoken[-1] == (translate("a11y.boundary.bottom", language), language)
     with pytest.raises(ValueError, match="unknown language"):
         speech.language = "fr"

@@ -51,11 +51,12 @@ def test_warning_is_shown_and_spoken_at_least_20_s_before_sign_out(setup) -> Non
     clock.advance(1)
     assert timer.poll() is Phase.WARNING
     assert timer.seconds_left() >= 20
-    assert recorder.shown == [
-        "Sesi Anda akan berakhir dalam 30 detik. "
-        "Sentuh layar atau tekan tombol apa saja untuk menambah waktu."
-    ]
-    assert speaker.spoken == [(recorder.shown[0], "id")]
+    assert recorder.shown == ["Demi keamanan, Anda akan keluar otomatis dalam 30 detik."]
+    # Heading and text as the warning dialog shows them, after the error earcon, and
+    # how to ask for more time (the button, for a patron who cannot see it).
+    hint = "Sentuh layar atau tekan tombol apa saja untuk menambah waktu."
+    assert speaker.spoken == [(f"Masih di sini? {recorder.shown[0]} {hint}", "id")]
+    assert speaker.earcons == ["error"]
     clock.advance(29)
     assert timer.poll() is Phase.WARNING
     assert len(recorder.shown) == 1  # once per countdown
@@ -67,7 +68,7 @@ def test_warning_is_shown_and_spoken_at_least_20_s_before_sign_out(setup) -> Non
 
 
 def test_one_press_extends_at_least_ten_times(setup) -> None:  # type: ignore[no-untyped-def]
-    timer, clock, recorder, _ = setup
+    timer, clock, recorder, speaker = setup
     for n in range(10):
         clock.advance(65)
         assert timer.poll() is Phase.WARNING
@@ -77,7 +78,8 @@ def test_one_press_extends_at_least_ten_times(setup) -> None:  # type: ignore[no
     assert len(recorder.shown) == 10
     clock.advance(65)
     timer.poll()
-    assert "tidak bisa diperpanjang lagi" in recorder.shown[-1]
+    assert "Waktu tambahan sudah habis" in recorder.shown[-1]
+    assert "Sentuh layar" not in speaker.spoken[-1][0]  # no more time to ask for
     assert not timer.extend()
     clock.advance(25)
     assert timer.poll() is Phase.EXPIRED
