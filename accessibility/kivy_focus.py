@@ -377,3 +377,62 @@ def small_targets(root: Widget, px_per_mm: float) -> list[Widget]:
         for w in walk_shown(root)
         if isinstance(w, ButtonBehavior) and target_too_small(w.size, px_per_mm)
     ]
+
+
+def _words(label: Label) -> list[str]:
+    text = str(label.text)
+    if getattr(label, "markup", False):
+        import re
+
+        text = re.sub(r"\[/?[a-z_]+(=[^\]]*)?\]", "", text)
+    return text.split()
+
+
+def text_width(label: Label) -> float | None:
+    """The width a wrapping label breaks its lines at (its ``text_size`` less its
+    padding), or None for a label that does not wrap."""
+    text_size = getattr(label, "text_size", (None, None))
+    if not text_size or text_size[0] is None:
+        return None
+    padding = label.padding
+    values = list(padding) if isinstance(padding, list | tuple) else [padding]
+    horizontal = values[0] * 2 if len(values) in (1, 2) else values[0] + values[2]
+    return float(text_size[0]) - float(horizontal)
+
+
+def broken_words(root: Widget) -> list[tuple[Label, str]]:
+    """(label, word) for every word that a wrapping label shown under ``root`` cannot
+    fit on one line at its font size: Kivy then breaks it inside the word ("Peminja /
+    man"). Measured with the label's own font settings."""
+    found = []
+    for label in _visible_labels(root):
+        width = text_width(label)
+        if width is None or width <= 0:
+            continue
+        core = label._label
+        for word in set(_words(label)):
+            if core.get_extents(word)[0] > width + 0.5:
+                found.append((label, word))
+    return found
+
+
+def outside_window(widgets: Iterable[Widget]) -> list[Widget]:
+    """The widgets not whole on screen as it is now (no scrolling): each must be inside
+    the window and inside every scroll view around it, at its current scroll."""
+    from kivy.core.window import Window
+    from kivy.uix.stencilview import StencilView
+
+    whole = (0.0, 0.0, float(Window.width), float(Window.height))
+    missing = []
+    for widget in widgets:
+        rect = window_rect(widget)
+        if widget.get_root_window() is None or not _inside(rect, whole):
+            missing.append(widget)
+            continue
+        node = widget.parent
+        while node is not None and node is not node.parent:
+            if isinstance(node, StencilView) and not _inside(rect, window_rect(node)):
+                missing.append(widget)
+                break
+            node = node.parent
+    return missing

@@ -13,7 +13,7 @@ arithmetic: no Kivy, safe on any thread.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from accessibility.theme import Theme
@@ -46,6 +46,29 @@ def font_px(cap_mm: float, scale: float, px_per_mm: float) -> int:
     """Kivy ``font_size`` in pixels whose capital letters are ``cap_mm`` x ``scale`` mm
     tall on the panel."""
     return math.ceil(cap_mm * check_scale(scale) * px_per_mm / CAP_HEIGHT_RATIO - 1e-9)
+
+
+def large_text_min_px(px_per_mm: float) -> int:
+    """The smallest ``font_size`` whose capital I is :data:`LARGE_TEXT_CAP_MM` (4.8 mm)
+    on the panel: a label shrunk to fit at large text never goes below it."""
+    return math.ceil(LARGE_TEXT_CAP_MM * px_per_mm / CAP_HEIGHT_RATIO - 1e-9)
+
+
+def fitting_px(
+    width_at: Callable[[int], float], room: float, start_px: int, min_px: int
+) -> int | None:
+    """The largest font size from ``start_px`` down to ``min_px`` at which the text is
+    at most ``room`` wide (``width_at(size)`` measures it); None when not even
+    ``min_px`` fits. Text widths grow with the size, so one proportional guess and a
+    few steps down find it."""
+    if width_at(start_px) <= room:
+        return start_px
+    size = max(min_px, min(start_px - 1, math.floor(start_px * room / width_at(start_px))))
+    while size >= min_px:
+        if width_at(size) <= room:
+            return size
+        size -= 1
+    return None
 
 
 def cap_height_mm(font_size_px: float, px_per_mm: float) -> float:

@@ -35,6 +35,18 @@ class HomeScreen(KioskScreen):
         self._buttons = [(name, self.ids[name].__self__) for name in _order(self.ids, grid)]
         self.app.bind(capabilities=lambda _app, caps: self.show_actions(caps))
         self.show_actions(self.app.capabilities)
+        self._counts = self.ids.counts.__self__
+        self.app.bind(text_scale=lambda _app, scale: self.place_counts(scale))
+        self.place_counts(self.app.text_scale)
+
+    def place_counts(self, scale: float) -> None:
+        """The counts above the actions; at large text (1.5, 2.0) below them, so that
+        an 800x480 panel shows the first four actions without scrolling."""
+        body, counts, grid = self.ids.body, self._counts, self.ids.actions.__self__
+        body.remove_widget(counts)
+        # Children are kept last-first: grid's own index puts the counts after it.
+        at = body.children.index(grid)
+        body.add_widget(counts, index=at if scale >= 1.5 else at + 1)
 
     def show_actions(self, caps: Capabilities) -> None:
         """Out of the grid (so keypad and speech skip them too): what ``caps`` says no

@@ -192,7 +192,8 @@ def _item(widget: Any, app: Any) -> Focusable | None:
             widget=widget,
         )
     if isinstance(widget, ButtonBehavior):
-        if not getattr(widget, "text", ""):
+        # An icon button (the compact header's) has no text but says its ``key``.
+        if not getattr(widget, "text", "") and not getattr(widget, "key", ""):
             return None
         state = "normal"
         if widget.disabled:

@@ -27,6 +27,7 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.stacklayout import StackLayout
 from kivy.uix.widget import Widget
 
+from accessibility.scaling import fitting_px, large_text_min_px, touch_target_px
 from accessibility.typing import accepted
 
 #: Keyboard layouts: rows of keys. Special keys: ``<del>``, ``<shift>``, ``<space>``.
@@ -44,10 +45,80 @@ def app() -> Any:
     return App.get_running_app()
 
 
-class KButton(ButtonBehavior, Label):
+class FitText(Label):
+    """A wrapping Label in which no word is ever broken inside. When its longest
+    word (or, with ``one_line``, its whole text) is wider than the label, the font
+    shrinks to the next size that fits, never below a capital I of 4.8 mm on the
+    configured panel (accessibility.scaling); the kv rule's size comes back when
+    there is room again. Nothing is measured at sizes under that floor (text scale
+    1.0): there is nothing to shrink to."""
+
+    #: Shrink until the whole text fits one line (Home's actions), not only each word.
+    one_line = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._natural_px = 0.0
+        self._fitting = False
+        super().__init__(**kwargs)
+        self._fit_trigger = Clock.create_trigger(self._fit, -1)
+        self.bind(
+            font_size=self._font_set,
+            text=self._fit_trigger,
+            text_size=self._fit_trigger,
+            one_line=self._fit_trigger,
+        )
+
+    def _font_set(self, _widget: Any, value: float) -> None:
+        if not self._fitting:
+            self._natural_px = float(value)  # set by the kv rule (a scale or theme change)
+            self._fit_trigger()
+
+    def _fit(self, *_args: Any) -> None:
+        running = app()
+        room = _room(self)
+        current = float(self.property("font_size").get(self))
+        natural = int(self._natural_px or float(current))
+        if running is None or room is None or not self.text:
+            return
+        low = large_text_min_px(running.px_per_mm)
+        size = natural
+        if natural > low:
+            words = {self.text} if self.one_line else set(self.text.split())
+
+            def width_at(px: int) -> float:
+                return max(_text_width(self, word, px) for word in words)
+
+            size = fitting_px(width_at, room, natural, low) or low
+        if size != current:
+            self._fitting = True
+            try:
+                self.font_size = size
+            finally:
+                self._fitting = False
+
+
+def _room(label: Any) -> float | None:
+    text_size = getattr(label, "text_size", (None, None))
+    if not text_size or text_size[0] is None:
+        return None
+    pad = label.padding
+    values = list(pad) if isinstance(pad, list | tuple) else [pad]
+    horizontal = values[0] * 2 if len(values) in (1, 2) else values[0] + values[2]
+    return float(text_size[0]) - float(horizontal)
+
+
+def _text_width(label: Any, text: str, font_px: int) -> float:
+    from kivy.core.text import Label as CoreLabel
+
+    core = CoreLabel(font_size=font_px, font_name=label.font_name, bold=label.bold)
+    return float(core.get_extents(text)[0])
+
+
+class KButton(ButtonBehavior, FitText):
     """A large, rounded, themed button. ``role``: primary, secondary or danger.
 
-    Its height never goes below the app's touch target; long labels wrap.
+    Its height never goes below the app's touch target; long labels wrap between
+    words, and a word too wide for the button shrinks its font (:class:`FitText`).
     """
 
     role = StringProperty("primary")
@@ -57,11 +128,18 @@ class KButton(ButtonBehavior, Label):
     key = StringProperty("")
     #: False: hidden (no width, transparent) and it ignores touches.
     shown = BooleanProperty(True)
+    #: Non-zero: the button's height, set by a rule that sizes it (a key of the PIN pad).
+    fixed_height = NumericProperty(0)
 
     def on_touch_down(self, touch: Any) -> bool:
         if not self.shown or self.opacity == 0:
             return False
         return bool(super().on_touch_down(touch))
+
+
+class KLabelBase(FitText):
+    """The text of the kv rules ``KLabel``, ``KTitle``... : wraps between words, and a
+    word too wide for its place shrinks the font (:class:`FitText`)."""
 
 
 class KToggle(KButton):
@@ -195,14 +273,21 @@ class Keyboard(BoxLayout):
 
     layout = StringProperty("card")
     shift = BooleanProperty(False)
+    #: Height of a row of keys, and the keys' font size: at large text the keyboard
+    #: fits whole in what is left of the window below its top (see :meth:`measure`).
+    key_px = NumericProperty(60)
+    key_font_px = NumericProperty(25)
 
     __events__ = ("on_key", "on_delete", "on_submit")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._measure_trigger = Clock.create_trigger(self.measure, -1)
         self.bind(layout=lambda *_: self.build_keys(), shift=lambda *_: self.relabel())
+        self.bind(top=self._measure_trigger, parent=self._measure_trigger)
         running = app()
         if running is not None:
+            running.bind(theme=self._measure_trigger)
             # Bound methods: Kivy holds them weakly, so a closed keyboard (a text entry
             # modal) is freed instead of being relabelled and rebuilt forever.
             running.bind(language=self._on_language, text_scale=self._on_text_scale)
@@ -214,13 +299,22 @@ class Keyboard(BoxLayout):
     def _on_text_scale(self, *_args: Any) -> None:
         self.build_keys()
 
+    def measure(self, *_args: Any) -> None:
+        """Rows as tall as the touch target needs and the text (1.9 lines at 1.0, as
+        every control); at large text no taller than what fits whole between the
+        keyboard's top and the bottom of its scrolling page, never under the 11.4 mm
+        touch target, and the letters' size follows (never under a 4.8 mm capital)."""
+        fitted = fit_rows(self, max(1, len(self.children)), float(self.spacing))
+        if fitted is not None:
+            self.key_px, self.key_font_px = fitted
+
     def rows(self) -> list[str | list[str]]:
         """The layout's rows. With large text (scale 1.5 and up) the word keys (Shift,
-        Delete, Space) get a row of their own: beside letters they would be too
-        narrow for their words."""
+        Delete, Space) get a row of their own when a row would be wider than ten
+        letter keys: beside letters they would be too narrow for their words."""
         rows: list[str | list[str]] = list(CARD_ROWS if self.layout == "card" else TEXT_ROWS)
         running = app()
-        if running is None or running.text_scale < 1.5:
+        if running is None or running.text_scale < 1.5 or max(map(_units, rows)) <= 10:
             return rows
         letters: list[str | list[str]] = []
         words: list[str] = []
@@ -230,17 +324,7 @@ class Keyboard(BoxLayout):
             words += [p for p in parts if p.startswith("<")]
             if keys:
                 letters.append(keys if len(keys) > 1 else keys[0])
-        if running.text_scale >= 2.0:
-            # Ten keys in a row would be narrower than a touch target at this size.
-            halves: list[str | list[str]] = []
-            for row in letters:
-                chars = row if isinstance(row, str) else "".join(row)
-                if len(chars) > 7:
-                    middle = (len(chars) + 1) // 2
-                    halves += [chars[:middle], chars[middle:]]
-                else:
-                    halves.append(row)
-            letters = halves
+        # Ten keys still fit a row: 800 px less margins is over ten 11.4 mm keys.
         return [*letters, words]
 
     def build_keys(self) -> None:
@@ -259,23 +343,29 @@ class Keyboard(BoxLayout):
                         line.add_widget(self._key(char))
             self.add_widget(line)
         self.relabel()
+        self._measure_trigger()
 
     def _key(self, char: str) -> KButton:
-        button = Factory.KeyButton(text=char)
+        button = self._sized(Factory.KeyButton(text=char))
         button.bind(on_release=lambda b: self.dispatch("on_key", b.text))
         return button
 
+    def _sized(self, button: KButton) -> KButton:
+        button.font_size = self.key_font_px
+        self.bind(key_font_px=button.setter("font_size"))
+        return button
+
     def _special(self, name: str) -> KButton:
-        button = Factory.KeyButton(role="secondary")
+        button = self._sized(Factory.KeyButton(role="secondary"))
         button.special = name
         if name == "<del>":
-            button.size_hint_x = 2
+            button.size_hint_x = _KEY_UNITS[name]
             button.bind(on_release=lambda _b: self.dispatch("on_delete"))
         elif name == "<shift>":
-            button.size_hint_x = 1.5
+            button.size_hint_x = _KEY_UNITS[name]
             button.bind(on_release=lambda _b: setattr(self, "shift", not self.shift))
         elif name == "<space>":
-            button.size_hint_x = 6
+            button.size_hint_x = _KEY_UNITS[name]
             button.bind(on_release=lambda _b: self.dispatch("on_key", " "))
         return button
 
@@ -314,11 +404,71 @@ class Keyboard(BoxLayout):
         pass
 
 
+def fit_rows(widget: Any, rows: int, spacing: float) -> tuple[float, int] | None:
+    """(row height, font size) for ``rows`` rows of keys starting at ``widget``'s top:
+    the app's touch size and body text at scale 1.0; at large text no taller than what
+    fits whole between that top and the bottom of its scrolling page, never under the
+    11.4 mm touch target, the letters as large as the row allows (never under a 4.8 mm
+    capital). None without a running app."""
+    running = app()
+    if running is None:
+        return None
+    size, font = float(running.touch_px), int(running.font_px)
+    page = _scrolling_page(widget)
+    if page is not None and running.text_scale >= 1.5 and page.children:
+        content = page.children[0]
+        above = content.top - widget.top  # from the page's top: scrolling moves both
+        room = page.height - above - running.gap_px * 2
+        fits = (room - spacing * (rows - 1)) / rows
+        size = max(float(touch_target_px(running.px_per_mm)), min(size, fits))
+        # A line of Roboto is about 1.2 em: the letter and a little air in the key.
+        floor = large_text_min_px(running.px_per_mm)
+        font = min(font, max(floor, int((size - running.gap_px * 0.5) / 1.2)))
+    return size, font
+
+
+#: Widths of the word keys, in letter keys.
+_KEY_UNITS = {"<del>": 2.0, "<shift>": 1.5, "<space>": 6.0}
+
+
+def _units(row: str | list[str]) -> float:
+    """How many letter keys wide a row is."""
+    parts = [row] if isinstance(row, str) else row
+    return sum(_KEY_UNITS.get(p, 0.0) if p.startswith("<") else float(len(p)) for p in parts)
+
+
+def _scrolling_page(widget: Any) -> Any:
+    node = widget.parent
+    while node is not None and node is not node.parent:
+        if isinstance(node, ScrollView):
+            return node
+        node = node.parent
+    return None
+
+
 class PinPad(BoxLayout):
     """Digits 1-9, 0, Delete and OK in a 3 x 4 grid. Dispatches ``on_key``,
-    ``on_delete``, ``on_submit``."""
+    ``on_delete``, ``on_submit``. At large text its rows fit whole below its top (as
+    the keyboard's, :func:`fit_rows`)."""
+
+    key_px = NumericProperty(60)
+    key_font_px = NumericProperty(25)
 
     __events__ = ("on_key", "on_delete", "on_submit")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._measure_trigger = Clock.create_trigger(self.measure, -1)
+        self.bind(top=self._measure_trigger, parent=self._measure_trigger)
+        running = app()
+        if running is not None:
+            running.bind(text_scale=self._measure_trigger, theme=self._measure_trigger)
+
+    def measure(self, *_args: Any) -> None:
+        spacing = self.spacing if isinstance(self.spacing, int | float) else self.spacing[0]
+        fitted = fit_rows(self, 4, float(spacing))
+        if fitted is not None:
+            self.key_px, self.key_font_px = fitted
 
     def accepts(self, char: str) -> str | None:
         """A physical key's character when it is a digit, else None."""
@@ -339,9 +489,15 @@ class Header(StackLayout):
     size and colours, WCAG 1.4.4: "switchable at any moment"), the other language and
     Sign out.
 
-    Everything fits on one line at text scale 1.0; when it does not (larger text, a
-    longer title, English's "Bahasa Indonesia"), the buttons flow onto as many lines
-    as they need and the title gets a line of its own below them, wrapped, never cut.
+    Everything fits on one line at text scale 1.0; when it does not (a longer title,
+    English's "Bahasa Indonesia"), the buttons flow onto as many lines as they need and
+    the title gets a line of its own below them, wrapped, never cut.
+
+    ``compact`` (large text, 1.5 and 2.0): the buttons are icons (Back, the
+    accessibility symbol, the other language's code, Sign out), each spoken by its
+    name, in one slim row, and the title beside them shrinks to the size that fits that
+    row, never below a capital I of 4.8 mm; only a title too long even then gets a line
+    of its own. So an 800x480 panel keeps its height for the screen's content.
     UI thread only.
     """
 
@@ -352,11 +508,15 @@ class Header(StackLayout):
     access = BooleanProperty(True)
     #: True when the title sits on its own line below the buttons.
     stacked = BooleanProperty(False)
+    #: Icons instead of words (set by the kv rule at large text).
+    compact = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._trigger = Clock.create_trigger(self._arrange, -1)
-        self.bind(size=self._trigger, title=self._trigger, padding=self._trigger)
+        self.bind(
+            size=self._trigger, title=self._trigger, padding=self._trigger, compact=self._trigger
+        )
 
     def on_kv_post(self, _base: Any) -> None:
         for name in ("back", "title_label", "access", "language", "sign_out"):
@@ -375,8 +535,18 @@ class Header(StackLayout):
         space = self.width - pad_l - pad_r
         gap = float(self.spacing[0] if isinstance(self.spacing, list | tuple) else self.spacing)
         used = sum(b.width for b in self.buttons()) + gap * len(self.buttons())
-        natural = label._label.get_extents(label.text)[0] + 1 if label.text else 0
-        one_line = used + natural <= space
+        running = app()
+        start = int(running.heading_px) if running is not None else int(label.font_size)
+        size = start
+        if self.compact and label.text and running is not None:
+            low = min(start, large_text_min_px(running.px_per_mm))
+            fits = fitting_px(lambda px: _title_width(label, px), space - used, start, low)
+            size = fits if fits is not None else low
+            one_line = fits is not None
+        else:
+            one_line = used + (_title_width(label, start) if label.text else 0) <= space
+        if label.font_size != size:
+            label.font_size = size
         title_width = max(1.0, space - used if one_line else space)
         self.stacked = not one_line
         # StackLayout places children in the order they were added (Kivy keeps them
@@ -386,6 +556,14 @@ class Header(StackLayout):
             self.remove_widget(label)
             self.add_widget(label, index=want)
         label.width = title_width
+
+
+def _title_width(label: Any, font_px: int) -> float:
+    """Width of ``label``'s text on one line at ``font_px`` (its own font, bold...)."""
+    from kivy.core.text import Label as CoreLabel
+
+    core = CoreLabel(font_size=font_px, font_name=label.font_name, bold=label.bold)
+    return float(core.get_extents(label.text)[0] + 1)
 
 
 def _padding4(padding: Any) -> tuple[float, float, float, float]:
@@ -410,13 +588,17 @@ class Page(ScrollView):
         super().add_widget(widget, *args, **kwargs)
         widget.size_hint_y = None
 
+        widget.size_hint_x = None
+
         def fit(*_args: Any) -> None:
             widget.height = max(self.height, getattr(widget, "minimum_height", 0))
             # Scroll only when there is something to scroll: a ScrollView holds every
             # touch back for a moment to tell a tap from a swipe.
             self.do_scroll_y = widget.height > self.height + 0.5
+            # The scroll bar gets a lane of its own: never drawn over a button.
+            widget.width = self.width - (self.bar_width if self.do_scroll_y else 0)
 
-        self.bind(height=fit)
+        self.bind(height=fit, width=fit, bar_width=fit)
         widget.bind(minimum_height=fit)
         fit()
 

@@ -158,6 +158,56 @@ def _states(ui: UI) -> list[tuple[str, Callable[[], None]]]:
     ]
 
 
+#: Per state, the kv ids (on the screen, or on the open dialog) of its primary actions:
+#: on screen, whole, without scrolling, at every scale. "+header" adds the header's
+#: buttons; "home" its first four actions; "dialog" the open dialog's whole box.
+PRIMARY: dict[str, tuple[str, ...]] = {
+    "attract": ("type_card", "return_items", "lang_id", "lang_en", "access"),
+    "signin-number": ("+header", "submit_number", "keyboard"),
+    "signin-pin": ("+header", "pinpad"),
+    "signin-message": ("+header", "to_start", "try_again"),
+    "home": ("+header", "home"),
+    "borrow": ("+header", "type_barcode"),
+    "borrow-entry": ("dialog", "keyboard", "ok", "cancel"),
+    "receipt": ("+header", "done"),
+    "feedback-entry": ("dialog", "keyboard", "ok", "cancel"),
+    "pin-change": ("+header", "pinpad"),
+    "session-warning": ("dialog", "more_time", "sign_out"),
+}
+
+
+def _primary(ui: UI, state: str) -> list[Any]:
+    """The widgets of ``PRIMARY[state]`` (every state: its header's shown buttons)."""
+    from kivy.core.window import Window
+
+    from accessibility.kivy_focus import walk_shown
+    from screens.keypad import top_modal
+
+    modal = top_modal(Window)
+    if modal is None and state == "session-warning":
+        # The session timer's tick closes a warning it did not open itself: open it
+        # again, as at its own time, to look at it at this size.
+        ui.app.session_control.show_warning(25)
+        ui.frames(3)
+        modal = top_modal(Window)
+    screen = ui.app.current_screen()
+    found = []
+    for name in PRIMARY.get(state, ("+header",)):
+        if name == "+header":
+            header = next(w for w in screen.walk() if type(w).__name__ == "Header")
+            found += [b for b in header.buttons() if b in list(walk_shown(header))]
+        elif name == "home":
+            grid = screen.ids.actions
+            found += list(reversed(grid.children))[:4]
+        elif name == "dialog":
+            assert modal is not None, state
+            found.append(modal.children[0])
+        else:
+            owner = modal if modal is not None else screen
+            found.append(owner.ids[name].__self__)
+    return found
+
+
 # -- the sweep --------------------------------------------------------------------------
 @dataclass
 class Findings:
@@ -166,6 +216,10 @@ class Findings:
     clipped: list[tuple[str, str, float, str, str]] = field(default_factory=list)
     overlapping: list[tuple[str, str, float, str, str]] = field(default_factory=list)
     small: list[tuple[str, str, float, str, str]] = field(default_factory=list)
+    #: primary actions (or a dialog) not whole on screen without scrolling
+    hidden: list[tuple[str, str, float, str, str]] = field(default_factory=list)
+    #: words a label breaks inside
+    broken: list[tuple[str, str, float, str, str]] = field(default_factory=list)
     #: (theme, foreground, background) -> where it was first seen
     pairs: dict[tuple[str, str, str], str] = field(default_factory=dict)
     states: list[str] = field(default_factory=list)
@@ -220,7 +274,9 @@ def _check(ui: UI, found: Findings, state: str, theme: Theme, scale: float, lang
     from kivy.uix.label import Label
 
     from accessibility.kivy_focus import (
+        broken_words,
         clipped_labels,
+        outside_window,
         overlapping_labels,
         small_targets,
         walk_shown,
@@ -237,6 +293,11 @@ def _check(ui: UI, found: Findings, state: str, theme: Theme, scale: float, lang
         found.overlapping.append((*where, f"{a!r} / {b!r}"))
     for widget in small_targets(root, ppm):
         found.small.append((*where, f"{getattr(widget, 'text', widget)!r} {widget.size}"))
+    for widget in outside_window(_primary(ui, state)):
+        what = getattr(widget, "text", "") or getattr(widget, "key", "") or type(widget).__name__
+        found.hidden.append((*where, f"{what!r} at {widget.to_window(*widget.pos)} {widget.size}"))
+    for label, word in broken_words(root):
+        found.broken.append((*where, f"{word!r} in {label.text!r} ({label.font_size:.0f} px)"))
     # Every text colour drawn, with the fill actually behind it (for the contrast row).
     background = _hex(Window.clearcolor)
     for label in walk_shown(root):
@@ -300,6 +361,22 @@ def test_large_text_without_clipping(sweep: Findings) -> None:
     assert {s for _t, s, _l in COMBOS} == set(TEXT_SCALES)
     assert sweep.clipped == [], _report(sweep.clipped)
     assert sweep.overlapping == [], _report(sweep.overlapping)
+
+
+def test_primary_actions_visible_without_scrolling(sweep: Findings) -> None:
+    """ACCESSIBILITY.md row "The page still works when enlarged" (WCAG 1.4.10): on the
+    configured 800x480 panel, at every text scale, theme and language, each state's
+    primary actions (Home: its first four actions; the header's buttons; a dialog's
+    whole box and the on-screen keyboard whole) are on screen without scrolling."""
+    assert sweep.hidden == [], _report(sweep.hidden)
+
+
+def test_no_word_is_broken_inside(sweep: Findings) -> None:
+    """Same row: "no word broken inside". Every wrapping label on every screen and
+    dialog breaks its lines between words: each word fits its line at the font size
+    drawn (a label too narrow for a word shrinks to the next size that fits, never
+    below a capital I of 4.8 mm)."""
+    assert sweep.broken == [], _report(sweep.broken)
 
 
 def test_touch_targets_on_every_screen_at_every_scale(sweep: Findings) -> None:

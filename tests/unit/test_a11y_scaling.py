@@ -94,3 +94,19 @@ def test_overlap_of_text_rectangles() -> None:
         ("button", (40.0, 10.0, 30.0, 30.0)),
     ]
     assert overlapping_pairs(rects) == [("title", "button"), ("body", "button")]
+
+
+def test_a_label_shrinks_to_the_next_size_that_fits_never_below_4_8_mm() -> None:
+    from accessibility.scaling import cap_height_mm, fitting_px, large_text_min_px
+
+    ppm = 800 / 154.2
+    low = large_text_min_px(ppm)
+    assert cap_height_mm(low, ppm) >= 4.8 > cap_height_mm(low - 1, ppm)
+
+    def width_at(size: int) -> float:
+        return size * 9.3  # a word of about 17 characters
+
+    assert fitting_px(width_at, 1000, 56, low) == 56  # fits as it is
+    size = fitting_px(width_at, 400, 56, low)
+    assert size is not None and width_at(size) <= 400 < width_at(size + 1)
+    assert fitting_px(width_at, 300, 56, low) is None  # even 4.8 mm is too wide
