@@ -194,8 +194,9 @@ def _primary(ui: UI, state: str) -> list[Any]:
     found = []
     for name in PRIMARY.get(state, ("+header",)):
         if name == "+header":
-            header = next(w for w in screen.walk() if type(w).__name__ == "Header")
-            found += [b for b in header.buttons() if b in list(walk_shown(header))]
+            header = next((w for w in screen.walk() if type(w).__name__ == "Header"), None)
+            if header is not None:
+                found += [b for b in header.buttons() if b in list(walk_shown(header))]
         elif name == "home":
             grid = screen.ids.actions
             found += list(reversed(grid.children))[:4]
@@ -203,7 +204,13 @@ def _primary(ui: UI, state: str) -> list[Any]:
             assert modal is not None, state
             found.append(modal.children[0])
         else:
-            owner = modal if modal is not None else screen
+            # The dialog that has this id (a dialog may sit over another one), else the
+            # screen.
+            from kivy.uix.modalview import ModalView
+
+            dialogs = [w for w in Window.children if isinstance(w, ModalView)]
+            owner = next((d for d in dialogs if name in d.ids), screen)
+            assert name in owner.ids, (state, name, [type(d).__name__ for d in dialogs])
             found.append(owner.ids[name].__self__)
     return found
 
@@ -664,3 +671,51 @@ def test_checks_find_cut_text_outside_scroll_views_and_past_the_window(ui: UI) -
         assert not [pair for pair in overlapping_labels(root) if "Judul" in pair]
     finally:
         Window.remove_widget(root)
+
+
+def test_home_keeps_four_actions_in_view_with_room_for_a_summary_and_more_actions(
+    ui: UI,
+) -> None:
+    """Issue 14 item 4: at text size 2.0 (and 1.5), each theme and language, Home's
+    first four actions are whole on screen without scrolling, with room left above
+    them for a two-line summary (a label of body text), also when later actions
+    (search, call staff, print) join the grid; the header is one slim row of icons
+    spoken by name, the greeting its title."""
+    from kivy.factory import Factory
+
+    from accessibility.kivy_focus import outside_window, window_rect
+    from accessibility.scaling import touch_target_px
+    from screens.keypad import focusables
+
+    ui.sign_in("ok")
+    home = ui.screen
+    grid = home.ids.actions
+    extra = [Factory.HomeButton(text=word) for word in ("Cari", "Panggil petugas", "Cetak")]
+    for button in extra:
+        grid.add_widget(button)
+    try:
+        for theme in THEMES:
+            for scale in (1.5, 2.0):
+                for lang in LANGUAGES:
+                    _apply(ui, theme, scale, lang)
+                    ui.frames(3)
+                    where = (theme.name, scale, lang)
+                    first = list(reversed(grid.children))[:4]
+                    assert outside_window(first) == [], where
+                    # Room for two lines of body text below the fourth (a summary
+                    # placed above the grid pushes it down by that much).
+                    line = Factory.KLabel(text="Denda Rp 5.000")
+                    line.texture_update()
+                    lowest = min(window_rect(b)[1] for b in first)
+                    assert lowest >= 2 * line.texture_size[1], (where, lowest)
+                    header = next(w for w in home.walk() if type(w).__name__ == "Header")
+                    assert header.compact and not header.stacked, where
+                    assert header.height <= touch_target_px(ui.app.px_per_mm) * 1.5, where
+                    assert header.title == home.ids.greeting.text, where
+                    names = [item.text_of("name") for item in focusables(home, ui.app)]
+                    for key in ("ui.display.access_button", "ui.nav.sign_out"):
+                        assert ui.t(key) in names, (where, key)  # icons say their names
+    finally:
+        for button in extra:
+            grid.remove_widget(button)
+        _apply(ui, DEFAULT, 1.0, "id")
