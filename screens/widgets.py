@@ -49,9 +49,9 @@ class FitText(Label):
     """A wrapping Label in which no word is ever broken inside. When its longest
     word (or, with ``one_line``, its whole text) is wider than the label, the font
     shrinks to the next size that fits, never below a capital I of 4.8 mm on the
-    configured panel (accessibility.scaling); the kv rule's size comes back when
-    there is room again. Nothing is measured at sizes under that floor (text scale
-    1.0): there is nothing to shrink to."""
+    configured panel at large text (accessibility.scaling) nor below the theme's
+    small text at 1.0; the kv rule's size comes back when there is room again. Text
+    already at that floor is not measured: there is nothing to shrink to."""
 
     #: Shrink until the whole text fits one line (Home's actions), not only each word.
     one_line = BooleanProperty(False)
@@ -80,13 +80,20 @@ class FitText(Label):
         natural = int(self._natural_px or float(current))
         if running is None or room is None or not self.text:
             return
-        low = large_text_min_px(running.px_per_mm)
+        # Large text: never under a 4.8 mm capital; normal text: never under the
+        # theme's small text.
+        large = running.text_scale >= 1.5
+        low = large_text_min_px(running.px_per_mm) if large else int(running.small_px)
         size = natural
         if natural > low:
             words = {self.text} if self.one_line else set(self.text.split())
 
             def width_at(px: int) -> float:
-                return max(_text_width(self, word, px) for word in words)
+                # The label's own text renderer at its size (no new one per word).
+                own = self._label
+                same = own is not None and own.options.get("font_size") == px
+                core = own if same else _core(self, px)
+                return float(max(core.get_extents(word)[0] for word in words))
 
             size = fitting_px(width_at, room, natural, low) or low
         if size != current:
@@ -107,11 +114,11 @@ def _room(label: Any) -> float | None:
     return float(text_size[0]) - float(horizontal)
 
 
-def _text_width(label: Any, text: str, font_px: int) -> float:
+def _core(label: Any, font_px: int) -> Any:
+    """A text renderer with ``label``'s font at ``font_px`` (for measuring only)."""
     from kivy.core.text import Label as CoreLabel
 
-    core = CoreLabel(font_size=font_px, font_name=label.font_name, bold=label.bold)
-    return float(core.get_extents(text)[0])
+    return CoreLabel(font_size=font_px, font_name=label.font_name, bold=label.bold)
 
 
 class KButton(ButtonBehavior, FitText):
