@@ -55,6 +55,8 @@ class FitText(Label):
 
     #: Shrink until the whole text fits one line (Home's actions), not only each word.
     one_line = BooleanProperty(False)
+    #: False: its owner sizes it (the header's title, see Header); never shrunk here.
+    fit = BooleanProperty(True)
 
     def __init__(self, **kwargs: Any) -> None:
         self._natural_px = 0.0
@@ -78,7 +80,7 @@ class FitText(Label):
         room = _room(self)
         current = float(self.property("font_size").get(self))
         natural = int(self._natural_px or float(current))
-        if running is None or room is None or not self.text:
+        if running is None or room is None or not self.text or not self.fit:
             return
         # Large text: never under a 4.8 mm capital; normal text: never under the
         # theme's small text.
@@ -591,10 +593,12 @@ class Page(ScrollView):
     not. Every BoxLayout's ``size_hint_min_y`` is its own ``minimum_height`` (see
     widgets.kv), so the minimum is the real content's."""
 
+    #: Width kept free for the scroll bar (set by the kv rule: at large text).
+    lane = NumericProperty(0)
+
     def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
         super().add_widget(widget, *args, **kwargs)
         widget.size_hint_y = None
-
         widget.size_hint_x = None
 
         def fit(*_args: Any) -> None:
@@ -602,10 +606,12 @@ class Page(ScrollView):
             # Scroll only when there is something to scroll: a ScrollView holds every
             # touch back for a moment to tell a tap from a swipe.
             self.do_scroll_y = widget.height > self.height + 0.5
-            # The scroll bar gets a lane of its own: never drawn over a button.
-            widget.width = self.width - (self.bar_width if self.do_scroll_y else 0)
+            # Large text (where pages scroll): the scroll bar gets a lane of its own,
+            # never drawn over a button. By the text size, not by whether it scrolls
+            # now: a width that changed with scrolling would reflow back and forth.
+            widget.width = self.width - self.lane
 
-        self.bind(height=fit, width=fit, bar_width=fit)
+        self.bind(height=fit, width=fit, lane=fit)
         widget.bind(minimum_height=fit)
         fit()
 
