@@ -294,6 +294,7 @@ class Keyboard(BoxLayout):
         self._measure_trigger = Clock.create_trigger(self.measure, -1)
         self.bind(layout=lambda *_: self.build_keys(), shift=lambda *_: self.relabel())
         self.bind(top=self._measure_trigger, parent=self._measure_trigger)
+        self.bind(width=self._width_changed)
         running = app()
         if running is not None:
             running.bind(theme=self._measure_trigger)
@@ -304,6 +305,19 @@ class Keyboard(BoxLayout):
 
     def _on_language(self, *_args: Any) -> None:
         self.relabel()
+        self._measure_trigger()
+
+    def _width_changed(self, *_args: Any) -> None:
+        # Narrower than ten touch targets (a demo strip beside it): halve the rows.
+        if self._narrow() != getattr(self, "_built_narrow", False):
+            self.build_keys()
+
+    def _narrow(self) -> bool:
+        running = app()
+        if running is None or self.width <= 100:
+            return False
+        need = 10 * touch_target_px(running.px_per_mm) + 9 * float(self.spacing)
+        return bool(self.width < need)
 
     def _on_text_scale(self, *_args: Any) -> None:
         self.build_keys()
@@ -323,7 +337,9 @@ class Keyboard(BoxLayout):
         letter keys: beside letters they would be too narrow for their words."""
         rows: list[str | list[str]] = list(CARD_ROWS if self.layout == "card" else TEXT_ROWS)
         running = app()
-        if running is None or running.text_scale < 1.5 or max(map(_units, rows)) <= 10:
+        if running is None or running.text_scale < 1.5:
+            return rows
+        if max(map(_units, rows)) <= 10 and not self._narrow():
             return rows
         letters: list[str | list[str]] = []
         words: list[str] = []
@@ -333,10 +349,19 @@ class Keyboard(BoxLayout):
             words += [p for p in parts if p.startswith("<")]
             if keys:
                 letters.append(keys if len(keys) > 1 else keys[0])
-        # Ten keys still fit a row: 800 px less margins is over ten 11.4 mm keys.
+        if self._narrow():
+            # Ten keys in a row would be narrower than a touch target here.
+            halves: list[str | list[str]] = []
+            for row in letters:
+                chars = row if isinstance(row, str) else "".join(row)
+                middle = (len(chars) + 1) // 2
+                halves += [chars[:middle], chars[middle:]] if len(chars) > 7 else [row]
+            letters = halves
+        # Else ten keys fit a row: 800 px less margins is over ten 11.4 mm keys.
         return [*letters, words]
 
     def build_keys(self) -> None:
+        self._built_narrow = self._narrow()
         self.clear_widgets()
         for row in self.rows():
             line = BoxLayout(orientation="horizontal", spacing=self.spacing)
@@ -471,7 +496,11 @@ class PinPad(BoxLayout):
         self.bind(top=self._measure_trigger, parent=self._measure_trigger)
         running = app()
         if running is not None:
-            running.bind(text_scale=self._measure_trigger, theme=self._measure_trigger)
+            running.bind(
+                text_scale=self._measure_trigger,
+                theme=self._measure_trigger,
+                language=self._measure_trigger,
+            )
 
     def measure(self, *_args: Any) -> None:
         spacing = self.spacing if isinstance(self.spacing, int | float) else self.spacing[0]
