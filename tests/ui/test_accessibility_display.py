@@ -713,7 +713,7 @@ def test_home_keeps_four_actions_in_view_with_room_for_a_summary_and_more_action
                     assert outside_window(first) == [], where
                     # Room for two lines of body text below the fourth (a summary
                     # placed above the grid pushes it down by that much).
-                    line = Factory.KLabel(text="Denda Rp 5.000")
+                    line = Factory.KLabel(text="Denda Rp 5.000", wrap=False)
                     line.texture_update()
                     lowest = min(window_rect(b)[1] for b in first)
                     assert lowest >= 2 * line.texture_size[1], (where, lowest)
