@@ -70,6 +70,11 @@ class FitText(Label):
             one_line=self._fit_trigger,
         )
 
+    @property
+    def natural_px(self) -> float:
+        """The size its kv rule asks for (``font_size`` is smaller when it was shrunk)."""
+        return self._natural_px or float(self.property("font_size").get(self))
+
     def _font_set(self, _widget: Any, value: float) -> None:
         if not self._fitting:
             self._natural_px = float(value)  # set by the kv rule (a scale or theme change)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from accessibility.scaling import font_sizes
+from accessibility.scaling import cap_height_mm, font_sizes, large_text_min_px
 from tests.ui.conftest import UI
 
 pytestmark = pytest.mark.ui
@@ -111,7 +111,11 @@ def test_text_scale_and_theme_switches_re_render_sizes(ui: UI) -> None:
     base = prompt.font_size
     ui.tap(access.ids.s3)
     assert ui.app.text_scale == 2.0
-    assert prompt.font_size == pytest.approx(base * 2, abs=2)
+    assert prompt.natural_px == pytest.approx(base * 2, abs=2)
+    # Drawn at that size, or shrunk so that no word breaks: never under a 4.8 mm capital.
+    ppm = ui.kiosk.config.display.px_per_mm
+    assert cap_height_mm(prompt.font_size, ppm) >= 4.8
+    assert large_text_min_px(ppm) <= prompt.font_size <= prompt.natural_px
     # One formula: the app's sizes are the accessibility layer's (cap height in mm).
     sizes = font_sizes(ui.app.theme, 2.0, ui.kiosk.config.display.px_per_mm)
     assert (ui.app.font_px, ui.app.title_px, ui.app.touch_px) == (
