@@ -6,6 +6,7 @@ and the only way to leave the app. The lists are kv rules filled from data."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
@@ -174,6 +175,9 @@ class StaffScreen(KioskScreen):
             self.notes[resource_id] = outcome.key or "ui.staff.switch_done"
             self.render()
             said = f"{name}: {self.app.tr(self.notes[resource_id], resource=name)}"
+            why = self.power_reason(equipment.equipment_state(resource_id))
+            if why:
+                said = f"{said}. {why}"
             if outcome.confirmed:
                 self.app.announce(said)
             else:
@@ -198,10 +202,42 @@ class StaffScreen(KioskScreen):
             detail = app.tr(status.reason)
         if status.printer_busy:
             detail = f"{detail} · {app.tr('ui.staff.printer_busy')}"
+        why = self.power_reason(status)
+        if why:
+            detail = f"{detail} · {why}"
         note = self.notes.get(status.resource_id)
         if note:
             detail = f"{detail} · {app.tr(note, resource=name)}"
         return detail
+
+    def power_reason(self, status: EquipmentStatus) -> str:
+        """A staff override and what the bookings alone would do ("no booking now:
+        would be off"); the bookings' word also when the plug is not as they say (the
+        controller is about to switch it). "" when there is nothing to explain."""
+        app = self.app
+        bookings = status.bookings_on
+        if bookings is None:
+            return ""
+        parts = []
+        held = status.override_on
+        if held is not None:
+            until = status.override_until
+            if until is None:
+                parts.append(app.tr("ui.staff.kept_on" if held else "ui.staff.kept_off"))
+            else:
+                key = "ui.staff.kept_on_until" if held else "ui.staff.kept_off_until"
+                parts.append(app.tr(key, time=self._when(until)))
+        if held is not None or (status.on is not None and status.on != bookings):
+            parts.append(app.tr("ui.staff.bookings_on" if bookings else "ui.staff.bookings_off"))
+        return " · ".join(parts)
+
+    def _when(self, moment: datetime) -> str:
+        """A time today, or a short day and a time."""
+        app, zone = self.app, self.app.kiosk.config.kiosk.timezone
+        said = fmt.clock(moment, app.language, zone)
+        if fmt.local_date(moment, zone) != fmt.local_date(app.kiosk.clock(), zone):
+            said = f"{fmt.short_day(moment, app.language, zone)} {said}"
+        return said
 
     def exit_app(self) -> None:
         if not self.confirm_exit:

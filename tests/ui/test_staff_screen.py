@@ -90,3 +90,38 @@ def test_staff_see_the_alerts_with_time_and_resource_and_close_them(ui: UI) -> N
     ui.settle()
     assert not ui.rows(staff.ids.alerts)
     assert staff.alerts_note == ui.t("ui.staff.alerts_none")
+
+
+def test_staff_turn_on_sticks_and_the_row_says_why(ui: UI) -> None:
+    """Issue 14 item 11: "Turn on" with no booking holds (the reconcile leaves it), and
+    the row shows and speaks what the bookings alone would do."""
+    equipment = ui.kiosk.equipment
+    ui.app.speech.set_speech_mode(True, announce=False)
+    try:
+        ui.sign_in("staff")
+        staff = ui.screen
+        ui.settle()
+        row = next(r for r in ui.rows(staff.ids.equipment) if r.ident == "pc-1")
+        assert row.ids.action.text == ui.t("ui.staff.turn_on")
+        assert ui.kiosk.speaker is not None
+        spoken_before = len(ui.kiosk.speaker.spoken)  # type: ignore[attr-defined]
+        ui.tap(row.ids.action)
+        ui.settle()
+        assert equipment.apply("pc-1", force=True)  # what the periodic reconcile does
+        ui.settle()
+        row = next(r for r in ui.rows(staff.ids.equipment) if r.ident == "pc-1")
+        assert row.ids.action.text == ui.t("ui.staff.turn_off")
+        assert ui.t("ui.staff.power_on") in row.detail
+        assert ui.t("ui.staff.kept_on") in row.detail
+        assert ui.t("ui.staff.bookings_off") in row.detail
+        assert equipment.equipment_state("pc-1").on is True
+        said = " ".join(t for t, _ in ui.kiosk.speaker.spoken[spoken_before:])  # type: ignore[attr-defined]
+        assert ui.t("ui.staff.kept_on") in said and ui.t("ui.staff.bookings_off") in said
+        # Staff turn it off: the override ends, the row says nothing more.
+        ui.tap(row.ids.action)
+        ui.settle()
+        row = next(r for r in ui.rows(staff.ids.equipment) if r.ident == "pc-1")
+        assert row.detail.startswith(ui.t("ui.staff.power_off"))
+        assert ui.t("ui.staff.bookings_off") not in row.detail
+    finally:
+        ui.app.speech.set_speech_mode(False, announce=False)
