@@ -1,8 +1,10 @@
 """Staff mode, opened by a staff card and its PIN: device status, the alerts staff
 must deal with (``Services.alerts``: equipment faults, refused offline loans ...),
-equipment (as the equipment controller knows it: ``Services.equipment``) with an
-override, today's bookings waiting for a check-in (staff check them in for the patron),
-and the only way to leave the app. The lists are kv rules filled from data."""
+this week's key figures (``Services.figures``, read on the worker; small counts as
+"< 5"), equipment (as the equipment controller knows it: ``Services.equipment``) with
+an override and what the bookings alone would do, today's bookings waiting for a
+check-in (staff check them in for the patron), and the only way to leave the app. The
+lists are kv rules filled from data."""
 
 from __future__ import annotations
 
@@ -17,9 +19,14 @@ from kiosk.booking.equipment_api import EquipmentStatus, SwitchOutcome
 from kiosk.domain.errors import KioskError
 from kiosk.domain.events import DeviceStatus, EquipmentChanged, EquipmentFault
 from kiosk.i18n import catalogue
+from kiosk.report.context import written_count, written_mean
+from kiosk.report.figures import KeyFigures
 from screens import data_list  # noqa: F401  (DataBox: used by the kv rules)
 from screens import format as fmt
 from screens.base import KioskScreen
+
+#: Keeps a figure's words and number on one line.
+NBSP = "\u00a0"
 
 
 class StaffScreen(KioskScreen):
@@ -30,6 +37,8 @@ class StaffScreen(KioskScreen):
     alert_rows = ListProperty([])
     equipment_rows = ListProperty([])
     alerts_note = StringProperty("")
+    week_rows = ListProperty([])
+    week_title = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -40,6 +49,9 @@ class StaffScreen(KioskScreen):
         self.waiting: list[Booking] = []
         #: Open staff alerts, newest first.
         self.alerts: list[StaffAlert] = []
+        #: This week's key figures (None: not read yet, or not to be had).
+        self.week: KeyFigures | None = None
+        self.week_failed = False
 
     def on_kv_post(self, _base: Any) -> None:
         if self.app is not None:
@@ -83,6 +95,7 @@ class StaffScreen(KioskScreen):
         self.app.call(check_all, self._checked, device=True)
         self.load_waiting()
         self.load_alerts()
+        self.load_week()
 
     # -- alerts ---------------------------------------------------------------------
     def load_alerts(self) -> None:
@@ -128,6 +141,113 @@ class StaffScreen(KioskScreen):
             last = fmt.clock(alert.last_at, app.language, zone)
             parts.append(app.tr("ui.staff.alert_repeats", count=alert.repeats, last=last))
         return " · ".join(parts)
+
+    # -- this week's figures ---------------------------------------------------------
+    def load_week(self) -> None:
+        """Read this week's figures on the worker (several counts over the week's
+        records: not a quick call); spoken when they arrive."""
+        services = self.app.services
+        if services is None:
+            return
+
+        def failed(_error: KioskError) -> None:
+            self.week, self.week_failed = None, True
+            self.render()
+
+        self.app.call(services.figures.this_week, self._got_week, failed)
+
+    def _got_week(self, week: KeyFigures) -> None:
+        self.week, self.week_failed = week, False
+        self.render()
+        if self.app.current == self.name:
+            self.app.announce(self.week_said())
+
+    def week_said(self) -> str:
+        """The figures as one spoken text: the heading, then each line."""
+        lines = [f"{row['title']}: {row['detail']}" for row in self.week_rows]
+        return ". ".join([self.week_title, *lines])
+
+    def _week_rows(self) -> list[dict[str, Any]]:
+        week, app = self.week, self.app
+        if week is None:
+            key = "ui.staff.week_failed" if self.week_failed else "ui.staff.checking"
+            return [self._figure_row("week", app.tr("ui.staff.week"), app.tr(key))]
+        lang, small = app.language, week.small_cell
+
+        def figure(label: str, value: str) -> str:
+            # No line break inside one figure ("tidak datang < 5"), only between them.
+            return f"{label} {value}".replace(" ", NBSP)
+
+        def said(pairs: list[tuple[str, int]]) -> str:
+            return " · ".join(
+                figure(app.tr(key), written_count(value, small, lang)) for key, value in pairs
+            )
+
+        mean = written_mean(week.mean_rating, week.feedback, small, lang)
+        rated = [figure(app.tr("ui.staff.week.mean_rating"), mean)] if week.feedback else []
+        groups = [
+            (
+                "ui.staff.week.self_service",
+                said(
+                    [
+                        ("ui.staff.week.sign_ins", week.sign_ins),
+                        ("ui.staff.week.checkouts", week.checkouts),
+                        ("ui.staff.week.returns", week.returns),
+                        ("ui.staff.week.renewals", week.renewals),
+                        ("ui.staff.week.refusals", week.refusals),
+                    ]
+                ),
+            ),
+            (
+                "ui.staff.week.makerspace",
+                said(
+                    [
+                        ("ui.staff.week.bookings", week.bookings),
+                        ("ui.staff.week.no_shows", week.no_shows),
+                    ]
+                ),
+            ),
+            (
+                "ui.staff.week.events",
+                said(
+                    [
+                        ("ui.staff.week.registrations", week.registrations),
+                        ("ui.staff.week.attended", week.attended),
+                    ]
+                ),
+            ),
+            (
+                "ui.staff.week.feedback",
+                " · ".join(
+                    [
+                        said([("ui.staff.week.feedback_entries", week.feedback)]),
+                        *rated,
+                        said([("ui.staff.week.survey_responses", week.survey_responses)]),
+                    ]
+                ),
+            ),
+        ]
+        return [self._figure_row(key, app.tr(key), detail) for key, detail in groups]
+
+    @staticmethod
+    def _figure_row(ident: str, title: str, detail: str) -> dict[str, Any]:
+        return {
+            "mark": "",
+            "title": title,
+            "detail": detail,
+            "ident": ident,
+            "action_text": "",
+            "action": None,
+        }
+
+    def _week_heading(self) -> str:
+        week, app = self.week, self.app
+        if week is None:
+            return str(app.tr("ui.staff.week"))
+        first = fmt.short_day(week.first, app.language)
+        last = fmt.short_day(week.last, app.language)
+        span = first if week.first == week.last else f"{first} – {last}"
+        return str(app.tr("ui.staff.week_span", days=span))
 
     # -- check-in by staff ------------------------------------------------------------
     def load_waiting(self) -> None:
@@ -264,6 +384,8 @@ class StaffScreen(KioskScreen):
             for alert in self.alerts
         ]
         self.alerts_note = "" if self.alerts else self.app.tr("ui.staff.alerts_none")
+        self.week_title = self._week_heading()
+        self.week_rows = self._week_rows()
         self.equipment_rows = self._plug_rows() + self._waiting_rows()
 
     def _device_rows(self) -> list[dict[str, Any]]:
@@ -348,3 +470,5 @@ class StaffScreen(KioskScreen):
         self.notes = {}
         self.waiting = []
         self.alerts = []
+        self.week = None
+        self.week_failed = False

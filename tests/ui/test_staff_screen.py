@@ -125,3 +125,69 @@ def test_staff_turn_on_sticks_and_the_row_says_why(ui: UI) -> None:
         assert ui.t("ui.staff.bookings_off") not in row.detail
     finally:
         ui.app.speech.set_speech_mode(False, announce=False)
+
+
+def test_staff_see_and_hear_this_week_s_figures_at_text_size_2(ui: UI) -> None:
+    """Issue 17: this week's key figures on the staff screen, each equal to its own SQL
+    count, small ones as "< 5"; whole at 800x480 and text size 2.0; spoken."""
+    from kivy.core.window import Window
+
+    from accessibility.kivy_focus import clipped_labels
+    from kiosk.formatting import local_date
+
+    zone = ui.kiosk.config.kiosk.timezone
+    today = local_date(ui.kiosk.clock(), zone)
+    store = ui.store
+    with store.transaction() as db:
+        for action, count in (("checkout", 12), ("return", 7), ("renew", 3), ("sign_in", 20)):
+            db.execute(
+                "INSERT INTO usage_counters (day, hour, action, detail, count) "
+                "VALUES (?, 10, ?, '', ?)",
+                [today.isoformat(), action, count],
+            )
+    monday = today.toordinal() - today.weekday()
+    first = type(today).fromordinal(monday).isoformat()
+
+    def counted(action: str) -> int:
+        row = store.conn.execute(
+            "SELECT coalesce(sum(count), 0) FROM usage_counters "
+            "WHERE action = ? AND day BETWEEN ? AND ?",
+            [action, first, today.isoformat()],
+        ).fetchone()
+        return int(row[0])
+
+    ui.app.settings.set_text_scale(2.0)
+    ui.app.speech.set_speech_mode(True, announce=False)
+    try:
+        assert Window.size == (800, 480)
+        ui.sign_in("staff")
+        staff = ui.screen
+        ui.settle()
+        rows = {r.ident: r for r in ui.rows(staff.ids.week)}
+        service = rows["ui.staff.week.self_service"]
+        assert service.title == ui.t("ui.staff.week.self_service")
+        shown = service.detail.replace("\u00a0", " ")  # (one figure never breaks)
+        assert f"{ui.t('ui.staff.week.checkouts')} {counted('checkout')}" in shown
+        assert f"{ui.t('ui.staff.week.returns')} {counted('return')}" in shown
+        assert f"{ui.t('ui.staff.week.sign_ins')} {counted('sign_in')}" in shown
+        assert counted("renew") == 3 < ui.kiosk.config.report.small_cell
+        assert f"{ui.t('ui.staff.week.renewals')} < 5" in shown
+        assert set(rows) == {
+            "ui.staff.week.self_service",
+            "ui.staff.week.makerspace",
+            "ui.staff.week.events",
+            "ui.staff.week.feedback",
+        }
+        assert staff.ids.week_title.text.startswith(ui.t("ui.staff.week"))
+        # Spoken when they arrive: the heading and every line.
+        said = " ".join(t for t, _ in ui.kiosk.speaker.spoken)  # type: ignore[union-attr]
+        assert staff.ids.week_title.text in said
+        for row in rows.values():
+            assert row.detail in said
+        # Whole at text size 2.0: scrolled into view, no label cut.
+        ui.reveal(service)
+        ui.frames(3)
+        assert [lb.text for lb in clipped_labels(staff)] == []
+    finally:
+        ui.app.speech.set_speech_mode(False, announce=False)
+        ui.app.settings.set_text_scale(1.0)
