@@ -117,6 +117,18 @@ def test_staff_turn_on_sticks_and_the_row_says_why(ui: UI) -> None:
         assert equipment.equipment_state("pc-1").on is True
         said = " ".join(t for t, _ in ui.kiosk.speaker.spoken[spoken_before:])  # type: ignore[attr-defined]
         assert ui.t("ui.staff.kept_on") in said and ui.t("ui.staff.bookings_off") in said
+        # The longer row is whole at text size 2.0 too.
+        from accessibility.kivy_focus import clipped_labels
+
+        ui.app.settings.set_text_scale(2.0)
+        ui.frames(3)
+        row = next(r for r in ui.rows(staff.ids.equipment) if r.ident == "pc-1")
+        ui.reveal(row)
+        ui.frames(3)
+        assert [lb.text for lb in clipped_labels(row)] == []
+        ui.app.settings.set_text_scale(1.0)
+        ui.frames(3)
+        row = next(r for r in ui.rows(staff.ids.equipment) if r.ident == "pc-1")
         # Staff turn it off: the override ends, the row says nothing more.
         ui.tap(row.ids.action)
         ui.settle()
@@ -125,6 +137,7 @@ def test_staff_turn_on_sticks_and_the_row_says_why(ui: UI) -> None:
         assert ui.t("ui.staff.bookings_off") not in row.detail
     finally:
         ui.app.speech.set_speech_mode(False, announce=False)
+        ui.app.settings.set_text_scale(1.0)
 
 
 def test_staff_see_and_hear_this_week_s_figures_at_text_size_2(ui: UI) -> None:
