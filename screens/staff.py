@@ -16,8 +16,9 @@ from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kiosk.alerts import StaffAlert
 from kiosk.booking.api import Booking
 from kiosk.booking.equipment_api import EquipmentStatus, SwitchOutcome
+from kiosk.circulation.api import EventCheckIn, LibraryEvent
 from kiosk.domain.errors import KioskError
-from kiosk.domain.events import DeviceStatus, EquipmentChanged, EquipmentFault
+from kiosk.domain.events import CardTapped, DeviceStatus, EquipmentChanged, EquipmentFault
 from kiosk.i18n import catalogue
 from kiosk.report.context import written_count, written_mean
 from kiosk.report.figures import KeyFigures
@@ -39,6 +40,8 @@ class StaffScreen(KioskScreen):
     alerts_note = StringProperty("")
     week_rows = ListProperty([])
     week_title = StringProperty("")
+    event_rows = ListProperty([])
+    events_note = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -52,6 +55,9 @@ class StaffScreen(KioskScreen):
         #: This week's key figures (None: not read yet, or not to be had).
         self.week: KeyFigures | None = None
         self.week_failed = False
+        #: Today's events, and the one whose participants' cards are being checked in.
+        self.events_today: list[LibraryEvent] = []
+        self.checking_event: int | None = None
 
     def on_kv_post(self, _base: Any) -> None:
         if self.app is not None:
@@ -76,6 +82,7 @@ class StaffScreen(KioskScreen):
             # this sign-in did not check.
             self.app.go("home" if patron is not None else "attract")
             return
+        self.checking_event = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -96,6 +103,7 @@ class StaffScreen(KioskScreen):
         self.load_waiting()
         self.load_alerts()
         self.load_week()
+        self.load_events()
 
     # -- alerts ---------------------------------------------------------------------
     def load_alerts(self) -> None:
@@ -249,6 +257,81 @@ class StaffScreen(KioskScreen):
         span = first if week.first == week.last else f"{first} – {last}"
         return str(app.tr("ui.staff.week_span", days=span))
 
+    # -- attendance at today's events -------------------------------------------------
+    def load_events(self) -> None:
+        services = self.app.services
+        if services is None:
+            return
+        self.app.call(services.events.today, self._got_events, quick=True)
+
+    def _got_events(self, events: list[LibraryEvent]) -> None:
+        self.events_today = events
+        if self.checking_event not in {e.id for e in events}:
+            self.checking_event = None
+        self.render()
+
+    def toggle_event_check_in(self, event_id: int) -> None:
+        """Start (or end) taking participants' cards for ``event_id``: while on, a card
+        tapped here checks its patron in instead of signing anyone in."""
+        starting = self.checking_event != event_id
+        self.checking_event = event_id if starting else None
+        self.render()
+        if starting:
+            self.app.announce(self.app.tr("ui.staff.event_tap_cards"))
+
+    def on_card(self, event: CardTapped) -> bool:
+        event_id = self.checking_event
+        services = self.app.services
+        if event_id is None or services is None:
+            return False
+        events = services.events
+        title = next(
+            (e.title(self.app.language) for e in self.events_today if e.id == event_id), ""
+        )
+
+        def done(result: EventCheckIn) -> None:
+            key = "ui.staff.event_walk_in" if result.walk_in else "ui.staff.event_checked_in"
+            self.app.announce(self.app.tr(key, event=title))
+            self.load_events()
+
+        def failed(error: KioskError) -> None:
+            self.app.alert(self.app.describe(error))
+
+        card = event.uid or event.number or ""
+        self.app.call(lambda: events.check_in_card(card, event_id), done, failed, quick=True)
+        return True
+
+    def _event_rows(self) -> list[dict[str, Any]]:
+        app = self.app
+        zone = app.kiosk.config.kiosk.timezone
+        rows = []
+        for event in self.events_today:
+            checking = event.id == self.checking_event
+            when = f"{fmt.clock(event.starts_at, app.language, zone)}-"
+            when += fmt.clock(event.ends_at, app.language, zone)
+            detail = app.tr(
+                "ui.staff.event_detail",
+                when=when,
+                registered=event.registrations,
+                attended=event.attended,
+            )
+            if checking:
+                detail = f"{detail} · {app.tr('ui.staff.event_tap_cards')}"
+            rows.append(
+                {
+                    "mark": "pending" if checking else "",
+                    "title": event.title(app.language),
+                    "detail": detail,
+                    "ident": f"event:{event.id}",
+                    "action_text": app.tr(
+                        "ui.staff.event_done" if checking else "ui.staff.event_check_in"
+                    ),
+                    "action_role": "secondary" if checking else "primary",
+                    "action": lambda i=event.id: self.toggle_event_check_in(i),
+                }
+            )
+        return rows
+
     # -- check-in by staff ------------------------------------------------------------
     def load_waiting(self) -> None:
         services = self.app.services
@@ -386,6 +469,8 @@ class StaffScreen(KioskScreen):
         self.alerts_note = "" if self.alerts else self.app.tr("ui.staff.alerts_none")
         self.week_title = self._week_heading()
         self.week_rows = self._week_rows()
+        self.event_rows = self._event_rows()
+        self.events_note = "" if self.events_today else self.app.tr("ui.staff.events_none")
         self.equipment_rows = self._plug_rows() + self._waiting_rows()
 
     def _device_rows(self) -> list[dict[str, Any]]:
@@ -472,3 +557,5 @@ class StaffScreen(KioskScreen):
         self.alerts = []
         self.week = None
         self.week_failed = False
+        self.events_today = []
+        self.checking_event = None

@@ -204,3 +204,40 @@ def test_staff_see_and_hear_this_week_s_figures_at_text_size_2(ui: UI) -> None:
     finally:
         ui.app.speech.set_speech_mode(False, announce=False)
         ui.app.settings.set_text_scale(1.0)
+
+
+def test_staff_take_attendance_at_today_s_event_by_card(ui: UI) -> None:
+    """Optional part of issue 17: staff check participants in at the door; a card
+    tapped on the staff screen while attendance is on checks its patron in (and signs
+    nobody in); what happened is shown and spoken."""
+    from tests.ui.conftest import FixedClock
+
+    zone = ZoneInfo(ui_config().kiosk.timezone)
+    today = datetime.now(zone).date()
+    # The demo's workshop runs today 15.00-17.00.
+    ui.reopen(ui_config(), FixedClock(datetime.combine(today, time(15, 30), zone)))
+    ui.app.speech.set_speech_mode(True, announce=False)
+    try:
+        ui.sign_in("staff")
+        staff = ui.screen
+        ui.settle()
+        rows = ui.rows(staff.ids.events)
+        (row,) = [r for r in rows if r.title == "Lokakarya Cetak 3D untuk Pemula"]
+        assert "hadir 0" in row.detail
+        ui.tap(row.ids.action)
+        row = next(r for r in ui.rows(staff.ids.events) if r.ident == row.ident)
+        assert ui.t("ui.staff.event_tap_cards") in row.detail
+        assert row.ids.action.text == ui.t("ui.staff.event_done")
+        ui.tap_card("ok")  # a participant who had not registered
+        assert ui.app.current == "staff"  # nobody else signed in
+        row = next(r for r in ui.rows(staff.ids.events) if r.ident == row.ident)
+        assert "hadir 1" in row.detail
+        said = ui.t("ui.staff.event_walk_in", event="Lokakarya Cetak 3D untuk Pemula")
+        assert ui.kiosk.speaker.spoken[-1][0] == said  # type: ignore[union-attr]
+        ui.tap_card("ok")  # the same card again: refused, said why
+        assert ui.kiosk.speaker.spoken[-1][0] == ui.t("events.already_checked_in")  # type: ignore[union-attr]
+        ui.tap(row.ids.action)  # Done: cards sign in as usual again
+        row = next(r for r in ui.rows(staff.ids.events) if r.ident == row.ident)
+        assert row.ids.action.text == ui.t("ui.staff.event_check_in")
+    finally:
+        ui.app.speech.set_speech_mode(False, announce=False)
