@@ -2,7 +2,10 @@
 events, all relative to today in the library's time zone.
 
 The patron and title lists ship in ``config/`` (package data). Loading is one
-transaction: a demo database is either complete or untouched.
+transaction: a demo database is either complete or untouched. A database filled here
+is marked as a demo one (SQLite's ``application_id`` in the file header,
+:data:`DEMO_APPLICATION_ID`), so that ``kiosk demo --db FILE`` opens it again and
+refuses a library's own database.
 """
 
 from __future__ import annotations
@@ -34,10 +37,26 @@ TRAINED_ON_3D_PRINTERS = frozenset({"PLU-0001", "PLU-0006", "PLU-0022"})
 DEMO_FINES = 75_000
 COPIES_PER_TITLE = 2
 
-EVENTS = [
-    # days from today, local start hour, hours, capacity, id title, en title, place
+#: Marks a demo database (``PRAGMA application_id``; "KDEM"): never a library's own.
+DEMO_APPLICATION_ID = 0x4B44454D
+
+
+@dataclass(frozen=True)
+class Next:
+    """The first ``weekday`` (Monday 0) after today: for an event whose name says its
+    day."""
+
+    weekday: int
+
+    def days_from(self, today: date) -> int:
+        return (self.weekday - today.weekday() - 1) % 7 + 1
+
+
+EVENTS: list[tuple[int | Next, int, int, int | None, str, str, str]] = [
+    # days from today (or the next such weekday), local start hour, hours, capacity,
+    # id title, en title, place
     (0, 15, 2, 12, "Lokakarya Cetak 3D untuk Pemula", "3D Printing for Beginners", "Makerspace"),
-    (1, 9, 1, 30, "Dongeng Anak Sabtu Pagi", "Saturday Morning Storytelling", "Ruang Anak"),
+    (Next(5), 9, 1, 30, "Dongeng Anak Sabtu Pagi", "Saturday Morning Storytelling", "Ruang Anak"),
     (2, 10, 2, 20, "Kelas Literasi Digital", "Digital Literacy Class", "Lab Komputer"),
     (3, 16, 2, 15, "Belajar Coding dengan Python", "Learn to Code with Python", "Lab Komputer"),
     (5, 14, 2, 25, "Klub Buku: Laskar Pelangi", "Book Club: Laskar Pelangi", "Ruang Baca"),
@@ -89,6 +108,7 @@ def load(store: Store, config: Config, clock: Clock = utcnow) -> bool:
     with store.transaction() as db:
         if db.execute("SELECT count(*) AS n FROM patrons").fetchone()["n"]:
             return False
+        db.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
         for code, name_id, name_en, staff in PATRON_GROUPS:
             db.execute(
                 "INSERT OR IGNORE INTO patron_groups VALUES (?, ?, ?, ?)",
@@ -212,13 +232,20 @@ def load(store: Store, config: Config, clock: Clock = utcnow) -> bool:
         hold("PLU-0009", items[2], ready=False)  # ... and held for the next patron
 
         for days, hour, hours, capacity, title_id, title_en, place in EVENTS:
-            day = today + timedelta(days=days)
+            day = today + timedelta(days=days if isinstance(days, int) else days.days_from(today))
             db.execute(
                 """INSERT INTO events (title_id, title_en, location, starts_at, ends_at,
                      capacity) VALUES (?, ?, ?, ?, ?, ?)""",
                 [title_id, title_en, place, at(day, hour), at(day, hour + hours), capacity],
             )
     return True
+
+
+def is_demo(store: Store) -> bool:
+    """Whether ``store`` is a demo database (filled by :func:`load`). Reads only."""
+    with store.lock:
+        row = store.conn.execute("PRAGMA application_id").fetchone()
+    return bool(row[0] == DEMO_APPLICATION_ID)
 
 
 def _shelf(call_number: str) -> str:

@@ -298,6 +298,12 @@ class Events(Protocol):
         ``events.already_checked_in``."""
         ...
 
+    def check_in_card(self, card: str, event_id: int) -> EventCheckIn:
+        """:meth:`check_in` for the patron of a card tapped (its card key) or typed (its
+        number), at the event's door by staff. Raises ``circulation.card_unknown`` for a
+        card that is not a patron's active card, and :meth:`check_in`'s keys."""
+        ...
+
     def on_day(self, day: date) -> list[LibraryEvent]:
         """Every event (not cancelled) starting on local ``day``, with its counts."""
         ...
