@@ -276,7 +276,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from kiosk import demo
 
     config = load_config(args)
-    config = replace(config, kiosk=replace(config.kiosk, demo=True))
+    config = demo.with_survey(replace(config, kiosk=replace(config.kiosk, demo=True)))
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as folder:
         kiosk = bootstrap.open_kiosk(_language(args, config), Path(folder) / "demo.db")
         try:
