@@ -135,7 +135,7 @@ class HomeScreen(KioskScreen):
         # goes back in its own place.
         self._buttons = [(name, self.ids[name].__self__) for name in _order(self.ids, grid)]
         self.app.bind(capabilities=lambda _app, caps: self.show_actions(caps))
-        self.app.bind(text_scale=lambda *_a: self.render())
+        self.app.bind(text_scale=lambda *_a: self._show_summary())
         self.show_actions(self.app.capabilities)
 
     def show_actions(self, caps: Capabilities) -> None:
@@ -168,7 +168,7 @@ class HomeScreen(KioskScreen):
         self.overdue = overview.overdue
         self.holds_ready = overview.holds_ready
         self.loaded = "ok"
-        self.render()
+        self._show_summary()
         self._greet()
 
     def _greet(self) -> None:
@@ -180,6 +180,9 @@ class HomeScreen(KioskScreen):
             self._speech.say(self.spoken)
 
     def render(self) -> None:
+        self._show_summary()
+
+    def _show_summary(self) -> None:
         """The summary's lines from the last overview, in the screen's language: whole
         sentences, or short words at large text (it must leave room for the buttons);
         speech always says the whole sentences."""
@@ -205,7 +208,7 @@ class HomeScreen(KioskScreen):
         self.loaded = ""
         self.overview = None
         self._speech.left()
-        self.render()
+        self._show_summary()
 
 
 def _always(_caps: Capabilities) -> bool:

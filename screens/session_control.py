@@ -95,6 +95,8 @@ class SessionController:
         self.app.manager.bind(current=lambda _m, name: self._opened(name))
 
     def _opened(self, screen: str) -> None:
+        if screen != "home":
+            self._hide_prompt()  # e.g. an item scanned at home: borrowing goes on
         feature = SCREEN_FEATURES.get(screen)
         if feature is not None and self.app.session.signed_in:
             self.features.add(feature)

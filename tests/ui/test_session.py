@@ -261,9 +261,16 @@ def test_done_on_a_receipt_asks_anything_else_then_signs_out_after_its_countdown
     assert any(isinstance(e, SessionEnded) and e.reason == "timeout" for e in ui.published)
 
 
-def test_no_sign_out_before_the_countdown_and_no_thanks_a_sign_out_at_once(ui: UI) -> None:
+def test_anything_else_gives_way_to_a_scan_and_no_sign_out_is_at_once(ui: UI) -> None:
     ui.sign_in("ok")
     borrow_one(ui, "B00004")
+    ui.tap(ui.screen.ids.done)
+    ui.scan("B00005")  # another item scanned meanwhile: borrowing goes on, no countdown
+    assert ui.app.current == "borrow" and modal("AnythingElse") is None
+    ui.clock.skip(ANYTHING_ELSE_S + 1)
+    ui.frames(3)
+    assert ui.app.signed_in
+    ui.tap(ui.screen.ids.finish)
     ui.tap(ui.screen.ids.done)
     ui.clock.skip(ANYTHING_ELSE_S - 5)
     ui.frames(3)
