@@ -232,11 +232,12 @@ def borrow_one(ui: UI, barcode: str) -> None:
     assert ui.app.current == "receipt"
 
 
-@pytest.mark.parametrize("scale", [1.0, 2.0])
+@pytest.mark.parametrize(("scale", "theme"), [(1.0, "default"), (2.0, "high_contrast")])
 def test_done_on_a_receipt_asks_anything_else_then_signs_out_after_its_countdown(
-    ui: UI, scale: float
+    ui: UI, scale: float, theme: str
 ) -> None:
     ui.app.settings.set_text_scale(scale)
+    ui.app.settings.set_theme(theme)  # the largest letters at 2.0
     ui.sign_in("ok")
     borrow_one(ui, "B00004")
     ui.tap(ui.screen.ids.done)
@@ -411,6 +412,7 @@ def test_a_survey_at_sign_out_is_answered_with_large_buttons_and_stored_anonymou
     ui.reopen(survey_config(ui))
     ui.app.settings.set_language(language)
     ui.app.settings.set_text_scale(scale)
+    ui.app.settings.set_theme("high_contrast" if scale > 1 else "default")
     ui.app.speech.set_speech_mode(True, announce=False)
     ui.sign_in("ok")
     speaker(ui).clear()
