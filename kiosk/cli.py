@@ -282,8 +282,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     data when it is not there and opened as it is when it is a demo database; a
     library's own database is refused before anything is written to it (that is
     ``kiosk run --db``). Without ``--db``: a fresh one in a temporary folder."""
+    from kiosk import demo
+
     config = load_config(args)
-    config = replace(config, kiosk=replace(config.kiosk, demo=True))
+    config = demo.with_survey(replace(config, kiosk=replace(config.kiosk, demo=True)))
     given = getattr(args, "db", None)
     if given:
         return _demo_on(args, config, given)

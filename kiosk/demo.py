@@ -13,11 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from kiosk.config import Config, data_file
+from kiosk.config import Config, SurveyChoice, SurveyConfig, SurveyQuestion, data_file
 from kiosk.pins import hash_pin
 from kiosk.store import Store
 from kiosk.timeutil import Clock, to_db, utcnow
@@ -62,6 +62,14 @@ EVENTS: list[tuple[int | Next, int, int, int | None, str, str, str]] = [
     (5, 14, 2, 25, "Klub Buku: Laskar Pelangi", "Book Club: Laskar Pelangi", "Ruang Baca"),
     (9, 9, 6, None, "Pameran Budaya Kaili", "Kaili Culture Exhibition", "Aula"),
 ]
+
+
+#: The survey ``kiosk demo`` offers at sign-out: the demo history's questions
+#: (:data:`kiosk.demo_history.DEMO_SURVEY`) under an id of its own, running for four
+#: weeks from today and offered to every session (never twice to one card), so it is
+#: seen in the demo.
+DEMO_SURVEY_ID = "kios-demo"
+DEMO_SURVEY_DAYS = 28
 
 
 @dataclass(frozen=True)
@@ -251,3 +259,36 @@ def is_demo(store: Store) -> bool:
 def _shelf(call_number: str) -> str:
     head = call_number.removeprefix("R ").split(" ")[0]
     return f"Rak {head.split('.')[0]}"
+
+
+def demo_survey(today: date) -> SurveyConfig:
+    """The demo's survey as the library would configure it (``[[surveys]]``)."""
+    from kiosk.demo_history import DEMO_SURVEY
+
+    return SurveyConfig(
+        id=DEMO_SURVEY_ID,
+        title_id=DEMO_SURVEY.title_id,
+        title_en=DEMO_SURVEY.title_en,
+        starts_on=today.isoformat(),
+        ends_on=(today + timedelta(days=DEMO_SURVEY_DAYS)).isoformat(),
+        share=1.0,
+        questions=[
+            SurveyQuestion(
+                id=q.id,
+                kind="scale" if q.kind == "scale" else "choice",
+                text_id=q.text_id,
+                text_en=q.text_en,
+                choices=[SurveyChoice(c.key, c.text_id, c.text_en) for c in q.choices],
+            )
+            for q in DEMO_SURVEY.questions
+        ],
+    )
+
+
+def with_survey(config: Config, clock: Clock = utcnow) -> Config:
+    """``config`` with the demo survey, unless a survey of the library's own runs today
+    (then that one is what the demo shows)."""
+    today = clock().astimezone(ZoneInfo(config.kiosk.timezone)).date().isoformat()
+    if any(s.starts_on <= today <= s.ends_on for s in config.surveys):
+        return config
+    return replace(config, surveys=[*config.surveys, demo_survey(date.fromisoformat(today))])

@@ -19,7 +19,7 @@ import json
 import re
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -171,6 +171,11 @@ def _trained(text: str | None) -> frozenset[str]:
 
 
 # -- standing -------------------------------------------------------------------------
+#: A card whose last day falls within this many days of the library's date is named
+#: on Home at sign-in ("valid until ..."), so the patron can renew it before it stops.
+CARD_EXPIRY_NOTICE_DAYS = 30
+
+
 @dataclass(frozen=True)
 class Standing:
     """What decides whether a patron may borrow (and book), as the kiosk's records or
@@ -205,6 +210,21 @@ class Standing:
                 )
             )
         return found
+
+    @property
+    def fines_block(self) -> bool:
+        """The fines stop the patron borrowing (over the limit, or the ILS says so)."""
+        over_limit = self.fines_limit is not None and self.balance > self.fines_limit
+        return self.fines_over or over_limit
+
+    def card_expired(self, today: date) -> bool:
+        return self.expires_on is not None and self.expires_on < today
+
+    def card_expiring(self, today: date) -> bool:
+        """The card's last day is near (within :data:`CARD_EXPIRY_NOTICE_DAYS`)."""
+        last = self.expires_on
+        notice = timedelta(days=CARD_EXPIRY_NOTICE_DAYS)
+        return last is not None and today <= last <= today + notice
 
     def check(self, today: date, *, fines: bool = True) -> None:
         """Raise the first of :meth:`problems`."""

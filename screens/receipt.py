@@ -1,7 +1,8 @@
-"""The receipt after borrowing: shown on screen; printed on request when a receipt
-printer is configured (through the receipt-printer port, on the device worker). It
-carries the library system's own print lines (SIP2 AG) and due-date text, and says when
-a loan taken offline will be confirmed."""
+"""The receipt after borrowing: shown on screen (and said in speech mode); printed on
+request when a receipt printer is configured (through the receipt-printer port, on the
+device worker). It carries the library system's own print lines (SIP2 AG) and due-date
+text, and says when a loan taken offline will be confirmed. Done leads home and to
+"Anything else?" (:meth:`screens.session_control.SessionController.anything_else`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from kiosk.circulation.api import CheckoutResult
 from kiosk.domain.errors import KioskError
 from kiosk.ports import Receipt, ReceiptLine
 from screens import format as fmt
+from screens.after_title import AfterTitle
 from screens.base import KioskScreen
 from screens.items import ItemLine
 
@@ -31,6 +33,7 @@ class ReceiptScreen(KioskScreen):
         #: Barcode, title, due time and the checkout's result (None: not known).
         self.items: list[tuple[str, str, datetime, CheckoutResult | None]] = []
         self.made_at = datetime.now(UTC)
+        self._speech = AfterTitle(self)
 
     def show(self, lines: list[ItemLine]) -> None:
         self.items = [
@@ -39,6 +42,15 @@ class ReceiptScreen(KioskScreen):
         self.made_at = datetime.now(UTC)
         self.status_key = ""
         self.render()
+        # Said as shown, from the count of items on (the library's name and the time
+        # are the slip's letterhead).
+        self._speech.say(" ".join(line.text for line in self.receipt().lines[2:]))
+
+    def on_enter(self, *_args: Any) -> None:
+        self._speech.entered()
+
+    def on_leave(self, *_args: Any) -> None:
+        self._speech.left()
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.has_printer = self.app.kiosk.receipt_printer is not None

@@ -39,13 +39,23 @@ class Patron:
 
 @dataclass(frozen=True)
 class PatronOverview:
-    """What the home screen shows: counts and the fines balance."""
+    """What the home screen shows at sign-in: counts, the fines balance, and what stands
+    in the patron's way, judged by the backend on the library's date (the screen only
+    words it). The card's last day is ``patron.expires_on``."""
 
     patron: Patron
     loans: int
     overdue: int
     holds_ready: int
     fines_balance: int
+    #: Above this balance the patron may not borrow (None: no limit known to the kiosk).
+    fines_limit: int | None = None
+    #: The fines stop the patron borrowing now (over the limit, or the ILS says so).
+    fines_block: bool = False
+    #: The card's last day has passed (a backend that still lets the patron in).
+    card_expired: bool = False
+    #: The card's last day is near (``kiosk.patrons.CARD_EXPIRY_NOTICE_DAYS``).
+    card_expiring: bool = False
 
 
 @dataclass(frozen=True)
@@ -336,7 +346,9 @@ class Usage(Protocol):
         ...
 
     def count_session(self, features: Iterable[str], language: str | None) -> None:
-        """A session ended (sign-out or timeout): counts it, each accessibility feature
-        used in it (``speech``, ``keypad``, ``high_contrast``, ``large_text``; once each)
+        """A session ended (sign-out or timeout): counts it, each feature used in it
+        (once each: the accessibility features ``speech``, ``keypad``, ``high_contrast``,
+        ``large_text`` and the services opened, ``borrow``, ``return``, ``loans``,
+        ``renew``, ``holds``, ``booking``, ``print``, ``event``, ``feedback``, ``pin``)
         and the language it ended in (``id``, ``en``)."""
         ...

@@ -345,7 +345,10 @@ class LocalCirculation:
         now = to_db(self.clock())
         with self.store.lock:
             db = self.store.conn
-            person = self._patron(db, self._patron_row(db, pid))
+            record = self._patron_row(db, pid)
+            person = self._patron(db, record)
+            standing = self._standing(db, record, fines=True)
+            today = self._today(self.clock())
             counts = db.execute(
                 """SELECT count(*) AS loans, coalesce(sum(due_at < ?), 0) AS overdue
                    FROM loans WHERE patron_id = ? AND returned_at IS NULL""",
@@ -354,14 +357,18 @@ class LocalCirculation:
             ready = db.execute(
                 """SELECT count(*) AS ready FROM holds WHERE patron_id = ? AND status = 'ready'
                    AND (expires_on IS NULL OR expires_on >= ?)""",
-                [pid, self._today(self.clock()).isoformat()],
+                [pid, today.isoformat()],
             ).fetchone()
             return PatronOverview(
                 patron=person,
                 loans=int(counts["loans"]),
                 overdue=int(counts["overdue"]),
                 holds_ready=int(ready["ready"]),
-                fines_balance=balance(db, pid),
+                fines_balance=standing.balance,
+                fines_limit=standing.fines_limit,
+                fines_block=standing.fines_block,
+                card_expired=standing.card_expired(today),
+                card_expiring=standing.card_expiring(today),
             )
 
     def loans(self, patron: str) -> list[Loan]:

@@ -179,6 +179,8 @@ def test_overview_loans_holds_and_fines(sip2: Sip2Circulation, library: Library)
     overview = sip2.overview("P6")
     assert (overview.loans, overview.overdue, overview.holds_ready) == (2, 1, 1)
     assert overview.fines_balance == 75_000
+    assert overview.fines_block  # the ILS's "excessive fines" flag: Home says so
+    assert not (overview.card_expired or overview.card_expiring)
     loans = {loan.barcode: loan for loan in sip2.loans("P6")}
     assert set(loans) == {"I-2", "I-3"}
     assert loans["I-3"].overdue and not loans["I-2"].overdue
