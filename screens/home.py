@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import ListProperty, NumericProperty, StringProperty
 
 from kiosk.circulation.api import Capabilities, PatronOverview
 from screens.base import KioskScreen
@@ -27,6 +27,8 @@ class HomeScreen(KioskScreen):
     holds_ready = NumericProperty(0)
     #: "" until the counts arrive; then "ok".
     loaded = StringProperty("")
+    #: The printers whose running booking is the patron's: "Print" only then.
+    printers = ListProperty([])
 
     def on_kv_post(self, _base: Any) -> None:
         grid = self.ids.actions
@@ -40,7 +42,11 @@ class HomeScreen(KioskScreen):
         """Out of the grid (so keypad and speech skip them too): what ``caps`` says no
         to. Unchanged capabilities change nothing."""
         grid = self.ids.actions
-        wanted = [b for name, b in self._buttons if NEEDS.get(name, _always)(caps)]
+        wanted = [
+            b
+            for name, b in self._buttons
+            if NEEDS.get(name, _always)(caps) and (name != "print" or self.printers)
+        ]
         if list(reversed(grid.children)) != wanted:
             grid.clear_widgets()
             for button in wanted:
@@ -52,6 +58,18 @@ class HomeScreen(KioskScreen):
             return
         ref = self.app.session.ref
         self.app.call(lambda: services.circulation.overview(ref), self._got, quick=True)
+        printing = services.printing
+        if printing is not None:
+            self.app.call(lambda: printing.printers_of(ref), self._got_printers, quick=True)
+
+    def _got_printers(self, printers: tuple[str, ...]) -> None:
+        self.printers = list(printers)
+        self.show_actions(self.app.capabilities)
+
+    def print_here(self) -> None:
+        """Home's Print: the print pane for the patron's running printer booking."""
+        if self.printers:
+            self.app.screen("print").open_for(self.printers[0], back_to=self.name)
 
     def _got(self, overview: PatronOverview) -> None:
         self.app.session.overview = overview
@@ -63,6 +81,8 @@ class HomeScreen(KioskScreen):
     def reset(self) -> None:
         self.loans = self.overdue = self.holds_ready = 0
         self.loaded = ""
+        self.printers = []
+        self.show_actions(self.app.capabilities)
 
 
 def _always(_caps: Capabilities) -> bool:
