@@ -432,7 +432,8 @@ class PrintScreen(KioskScreen):
             self.looking = False
             self.view = view
             self.can_cancel = False
-            self.say(INFO, "ui.print.cancel_sent", {})
+            if not self.ended:  # the printer's own "cancelled" may have come first
+                self.say(INFO, "ui.print.cancel_sent", {})
             self.render()
 
         def refused(error: KioskError) -> None:

@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
+from devices.sim import SimPrinterHost
 from kiosk.config import Config
 from tests.support import gcode
 from tests.ui.conftest import UI, monday_booking
-from tests.ui.test_booking_screen import booking_config
+from tests.ui.test_booking_screen import booking_config, open_booking, tab
 
 pytestmark = pytest.mark.ui
 
@@ -29,7 +30,7 @@ PRINTER = "printer-1"
 class Setup:
     ui: UI
     bookings: Any
-    printer: Any
+    printer: SimPrinterHost
     stick: Path
     ref: str = ""
     booking_id: int = 0
@@ -69,6 +70,7 @@ def setup(ui: UI, tmp_path: Path) -> Iterator[Setup]:
     write_stick(stick)
     bookings = monday_booking(ui, print_config(stick))
     printer = ui.devices.printers[PRINTER]
+    assert isinstance(printer, SimPrinterHost)
     found = Setup(ui=ui, bookings=bookings, printer=printer, stick=stick)
     found._base = time.monotonic()
     original = printer.clock
@@ -231,3 +233,238 @@ def test_a_print_that_cannot_fit_is_refused_with_the_numbers(setup: Setup) -> No
     )
     assert screen.message in spoken(ui)
     assert setup.printer.status().state == "idle"  # nothing was sent or started
+
+
+def start_cube(setup: Setup, screen: Any) -> None:
+    """From the file list: choose the stick's newest file and start it."""
+    ui = setup.ui
+    ui.wait(lambda: not screen.looking and len(rows(screen)) >= 2)
+    ui.tap(rows(screen)[0].ids.choose)
+    ui.wait(lambda: screen.plan is not None)
+    ui.tap(screen.ids.start)
+    ui.wait(lambda: screen.pane == "printing" and screen.view is not None and not screen.looking)
+    ui.settle()
+
+
+def confirm_dialog() -> Any:
+    from kivy.core.window import Window
+
+    from screens.print import ConfirmPrintCancel
+
+    return next(w for w in Window.children if isinstance(w, ConfirmPrintCancel))
+
+
+def test_the_booking_screen_offers_print_on_the_running_printer_booking(setup: Setup) -> None:
+    ui = setup.ui
+    running_booking(setup)
+    ui.app.session_control.sign_out("sign_out")
+    ui.settle()
+    screen = open_booking(ui)
+    ui.tap(tab(ui, screen, "mine"))
+    (row,) = screen.ids.bookings_box.children
+    assert row.can_print and row.ids.print_button.text == "Cetak"
+    ui.tap(row.ids.print_button)
+    assert ui.app.current == "print"
+    pane = ui.screen
+    ui.wait(lambda: not pane.looking and len(rows(pane)) >= 2)
+    ui.tap(next(w for w in pane.walk() if type(w).__name__ == "Header").ids.back)
+    assert ui.app.current == "equipment"
+
+
+def test_someone_elses_booking_is_refused_in_words(setup: Setup) -> None:
+    ui = setup.ui
+    running_booking(setup)
+    ui.app.session_control.sign_out("sign_out")
+    ui.settle()
+    ui.tap_card("ok", 1)
+    ui.app.speech.set_speech_mode(True, announce=False)
+    ui.app.screen("print").open_for(PRINTER)
+    ui.settle()
+    screen = ui.screen
+    ui.wait(lambda: not screen.looking)
+    assert screen.message_mark == "refused"
+    assert screen.message == (
+        "Printer 3D 1 sedang dipesan orang lain. Anda bisa mencetak selama waktu pemesanan "
+        "Anda sendiri."
+    )
+    assert screen.message in spoken(ui)
+    assert rows(screen) == [] and screen.choices_note == ""
+    # Home has no Print for them either.
+    ui.app.go("home")
+    ui.settle()
+    assert ui.screen.ids.print.parent is None
+
+
+def test_a_printer_that_does_not_answer_is_said_and_try_again_looks_once_more(
+    setup: Setup,
+) -> None:
+    ui = setup.ui
+    running_booking(setup)
+    setup.printer.fail("offline")
+    screen = open_from_home(setup)
+    ui.wait(lambda: not screen.looking)
+    assert screen.message_mark == "refused"
+    # The printer named once, as patrons know it (not "Printer 3D Printer 3D 1").
+    assert screen.message == "Printer 3D 1 tidak menjawab. Silakan minta bantuan petugas."
+    assert screen.can_retry and screen.ids.retry.opacity == 1
+    setup.printer.fail(None)
+    ui.tap(screen.ids.retry)
+    ui.wait(lambda: not screen.looking and len(rows(screen)) >= 2)
+    assert screen.message == ""
+
+
+def test_the_patron_cancels_their_print_after_a_confirmation(setup: Setup) -> None:
+    ui = setup.ui
+    running_booking(setup)
+    screen = open_from_home(setup)
+    start_cube(setup, screen)
+    ui.tap(screen.ids.cancel_print)
+    dialog = confirm_dialog()
+    assert "cube.gcode" in dialog.ids.question.text
+    ui.tap(dialog.ids.keep)  # "Keep printing": nothing happens
+    assert setup.printer.status().state == "printing"
+    ui.tap(screen.ids.cancel_print)
+    ui.app.speech.set_speech_mode(True, announce=False)
+    ui.tap(confirm_dialog().ids.yes)
+    ui.wait(lambda: screen.ended)
+    ui.settle()
+    assert screen.message == "cube.gcode dibatalkan."
+    assert screen.message in spoken(ui)
+    assert not screen.can_cancel and screen.ids.another.opacity == 1
+
+
+def test_staff_see_any_running_print_and_may_cancel_it(setup: Setup) -> None:
+    ui = setup.ui
+    running_booking(setup)
+    screen = open_from_home(setup)
+    start_cube(setup, screen)
+    ui.app.session_control.sign_out("sign_out")
+    ui.settle()
+    # Another patron sees the printer busy, and no Cancel.
+    ui.tap_card("ok", 1)
+    ui.app.screen("print").open_for(PRINTER)
+    ui.settle()
+    ui.wait(lambda: not screen.looking and screen.pane == "printing")
+    assert screen.job_title == "cube.gcode" and not screen.can_cancel
+    ui.app.session_control.sign_out("sign_out")
+    ui.settle()
+    ui.sign_in("staff")
+    ui.app.screen("print").open_for(PRINTER)
+    ui.settle()
+    ui.wait(lambda: not screen.looking and screen.pane == "printing")
+    assert screen.can_cancel
+    ui.tap(screen.ids.cancel_print)
+    ui.tap(confirm_dialog().ids.yes)
+    ui.wait(lambda: screen.ended)
+    assert screen.message == "cube.gcode dibatalkan."
+
+
+def test_a_job_started_on_the_printer_itself_is_in_use_not_booked_here(setup: Setup) -> None:
+    ui = setup.ui
+    running_booking(setup)
+    setup.printer.start_print("benchy.gcode")  # on OctoPrint itself, without the kiosk
+    # The equipment owner looks at the printer (as its reconcile does after the state
+    # change): the equipment state says "in use, not booked here".
+    equipment = ui.kiosk.equipment
+    assert equipment is not None
+    equipment.apply(PRINTER)
+    ui.wait(lambda: equipment.equipment_state(PRINTER).printer_foreign, timeout=5)
+    screen = open_from_home(setup)
+    ui.wait(lambda: not screen.looking and screen.pane == "printing")
+    assert "Sedang dipakai (tidak dipesan di sini)" in screen.ids.printer_label.text
+    assert screen.job_title == "benchy.gcode" and not screen.can_cancel
+    booking = open_booking_again(ui)
+    ui.tap(tab(ui, booking, "3d_printer"))
+    button = next(w for w in booking.ids.resources.children if w.ident == PRINTER)
+    assert "Sedang dipakai (tidak dipesan di sini)" in button.text
+
+
+def open_booking_again(ui: UI) -> Any:
+    ui.app.go("equipment")
+    ui.settle()
+    return ui.screen
+
+
+def test_the_pane_in_english(setup: Setup) -> None:
+    ui = setup.ui
+    running_booking(setup)
+    ui.app.settings.set_language("en")
+    screen = open_from_home(setup)
+    ui.wait(lambda: not screen.looking and len(rows(screen)) >= 2)
+    assert "USB stick" in rows(screen)[0].detail
+    assert "about 1 h 2 min" in rows(screen)[0].detail
+    assert "1.2 m of filament (4 g)" in rows(screen)[0].detail
+    ui.tap(rows(screen)[0].ids.choose)
+    ui.wait(lambda: screen.plan is not None)
+    assert screen.plan_text == (
+        "Fits your booking: this print needs about 1 h 2 min; your booking ends at 11:30 "
+        "(1 h 59 min left)."
+    )
+    assert screen.ids.start.text == "Start printing"
+
+
+def test_keypad_walks_the_files_and_chooses_one(setup: Setup) -> None:
+    down, enter = 274, 13
+    ui = setup.ui
+    running_booking(setup)
+    screen = open_from_home(setup)
+    ui.wait(lambda: not screen.looking and len(rows(screen)) >= 2)
+    navigator = ui.app.keypad.navigator
+    ui.key(down)  # the first keypad key turns speech mode on
+    target = rows(screen)[0].ids.choose.__self__
+    for _ in range(30):
+        ui.key(down)
+        if navigator.current is not None and navigator.current.widget is target:
+            break
+    assert navigator.current is not None and navigator.current.widget is target
+    names = [text for text, _lang in ui.kiosk.speaker.spoken]  # type: ignore[union-attr]
+    assert any("cube.gcode" in text for text in names)  # the file's name was said
+    ui.key(enter)
+    ui.wait(lambda: screen.plan is not None)
+    assert screen.pane == "plan"
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.5, 2.0])
+def test_every_pane_fits_800x480_at_each_text_size_and_in_high_contrast(
+    setup: Setup, scale: float
+) -> None:
+    from kivy.core.window import Window
+
+    from accessibility.kivy_focus import clipped_labels, overlapping_labels, small_targets
+    from screens.keypad import top_modal
+
+    ui = setup.ui
+    running_booking(setup, minutes=60)
+    assert tuple(Window.size) == (800, 480)
+    screen = open_from_home(setup)
+    ppm = ui.kiosk.config.display.px_per_mm
+
+    def check(where: str) -> None:
+        for theme in ("high_contrast", ui.kiosk.config.accessibility.theme):
+            ui.app.settings.set_theme(theme)
+            ui.app.settings.set_text_scale(scale)
+            for lang in ("id", "en"):
+                ui.app.settings.set_language(lang)
+                ui.frames(4)
+                root = top_modal(Window) or ui.app.current_screen()
+                assert not clipped_labels(root), (
+                    where,
+                    theme,
+                    lang,
+                    [(w.text, w.size, w.texture_size, w.opacity) for w in clipped_labels(root)],
+                )
+                assert not list(overlapping_labels(root)), (where, theme, lang)
+                assert not small_targets(root, ppm), (where, theme, lang)
+
+    ui.wait(lambda: not screen.looking and len(rows(screen)) >= 2)
+    ui.wait(lambda: rows(screen)[0].texture is not None)
+    check("choose")
+    ui.tap(rows(screen)[0].ids.choose)
+    ui.wait(lambda: screen.plan is not None)
+    check("plan")
+    ui.tap(screen.ids.start)
+    ui.wait(lambda: screen.pane == "printing" and screen.view is not None and not screen.looking)
+    check("printing")
+    ui.tap(screen.ids.cancel_print)
+    check("cancel question")
+    confirm_dialog().dismiss(animation=False)
