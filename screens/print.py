@@ -368,6 +368,13 @@ class PrintScreen(KioskScreen):
         self.pane = "printing"
         self.render()
         self.refresh()  # the job's first look; the bus brings the rest
+        # Large text makes the page scroll: the progress is what the patron looks for.
+        Clock.schedule_once(lambda _dt: self._reveal(self.ids.job_bar), 0)
+
+    def _reveal(self, widget: Any) -> None:
+        page = self.children[0] if self.children else None
+        if page is not None and getattr(page, "do_scroll_y", False):
+            page.scroll_to(widget, padding=self.app.gap_px * 6, animate=False)
 
     def _refused(self, error: KioskError) -> None:
         self.busy = False
@@ -492,9 +499,7 @@ class PrintScreen(KioskScreen):
         app, lang = self.app, self.app.language
         parts = [app.tr(f"ui.print.source.{'usb' if choice.source == USB else 'host'}")]
         if choice.size_bytes is not None:
-            parts.append(
-                app.tr("ui.print.size", mb=formatting.number(choice.size_bytes / 1e6, lang, 1))
-            )
+            parts.append(_size(app, choice.size_bytes, lang))
         if choice.modified_at is not None:
             parts.append(formatting.day_time(choice.modified_at, lang, self.zone))
         line = " · ".join(parts)
@@ -592,8 +597,6 @@ class PrintScreen(KioskScreen):
         else:
             self.completion = max(0.0, min(100.0, completion or 0.0))
         lines = []
-        if self.foreign or (view is not None and view.foreign):
-            lines.append(app.tr("ui.print.foreign"))
         if not self.ended:
             if state:
                 lines.append(app.tr(f"ui.print.state.{state}"))
@@ -605,7 +608,7 @@ class PrintScreen(KioskScreen):
             )
             if time_left is not None:
                 lines.append(app.tr("ui.print.time_left", time=Duration(time_left)))
-        self.progress_text = "\n".join(lines)
+        self.progress_text = " · ".join(lines)
         temps = _temps(live if live is not None else view)
         self.temps_text = (
             app.tr(
@@ -641,6 +644,13 @@ class PrintScreen(KioskScreen):
         self.resource_id = ""
         self.printer_name = ""
         self.render()
+
+
+def _size(app: Any, size: int, lang: str) -> str:
+    """A file's size as people read it: kilobytes below one megabyte."""
+    if size < 1_000_000:
+        return str(app.tr("ui.print.size_kb", kb=formatting.number(max(1, size // 1000), lang)))
+    return str(app.tr("ui.print.size", mb=formatting.number(size / 1e6, lang, 1)))
 
 
 def _temps(source: PrinterView | PrintProgress | None) -> tuple[float, float, float, float] | None:
