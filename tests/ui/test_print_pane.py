@@ -100,8 +100,8 @@ def running_booking(s: Setup, minutes: int = 120, kind: str = "ok") -> None:
     s.booking_id = booking.id
 
 
-def open_from_home(s: Setup) -> Any:
-    ui = s.ui
+def open_from_home(ui: UI) -> Any:
+    """Home's "3D printing" (shown: the patron's printer booking runs)."""
     ui.app.go("home")
     ui.settle()
     home = ui.screen
@@ -140,7 +140,7 @@ def test_choose_a_file_with_pictures_plan_start_watch_and_finish(setup: Setup) -
     ui = setup.ui
     running_booking(setup)
     ui.app.speech.set_speech_mode(True, announce=False)
-    screen = open_from_home(setup)
+    screen = open_from_home(setup.ui)
     ui.wait(lambda: not screen.looking and len(rows(screen)) >= 3)
     ui.settle()
     found = rows(screen)
@@ -194,7 +194,7 @@ def test_choose_a_file_with_pictures_plan_start_watch_and_finish(setup: Setup) -
 def test_a_print_longer_than_the_booking_says_how_much_longer_it_becomes(setup: Setup) -> None:
     ui = setup.ui
     running_booking(setup, minutes=60)
-    screen = open_from_home(setup)
+    screen = open_from_home(setup.ui)
     ui.wait(lambda: not screen.looking and len(rows(screen)) >= 2)
     ui.tap(rows(screen)[0].ids.choose)
     ui.wait(lambda: screen.plan is not None)
@@ -218,7 +218,7 @@ def test_a_print_that_cannot_fit_is_refused_with_the_numbers(setup: Setup) -> No
     # cannot be made 30 minutes longer.
     start = setup.bookings.clock.moment.replace(hour=11, minute=0)
     setup.bookings.book(setup.ref, PRINTER, start, 60)
-    screen = open_from_home(setup)
+    screen = open_from_home(setup.ui)
     ui.wait(lambda: not screen.looking and len(rows(screen)) >= 2)
     ui.tap(rows(screen)[0].ids.choose)
     ui.wait(lambda: screen.plan is not None)
@@ -301,7 +301,7 @@ def test_a_printer_that_does_not_answer_is_said_and_try_again_looks_once_more(
     ui = setup.ui
     running_booking(setup)
     setup.printer.fail("offline")
-    screen = open_from_home(setup)
+    screen = open_from_home(setup.ui)
     ui.wait(lambda: not screen.looking)
     assert screen.message_mark == "refused"
     # The printer named once, as patrons know it (not "Printer 3D Printer 3D 1").
@@ -316,7 +316,7 @@ def test_a_printer_that_does_not_answer_is_said_and_try_again_looks_once_more(
 def test_the_patron_cancels_their_print_after_a_confirmation(setup: Setup) -> None:
     ui = setup.ui
     running_booking(setup)
-    screen = open_from_home(setup)
+    screen = open_from_home(setup.ui)
     start_cube(setup, screen)
     ui.tap(screen.ids.cancel_print)
     dialog = confirm_dialog()
@@ -336,7 +336,7 @@ def test_the_patron_cancels_their_print_after_a_confirmation(setup: Setup) -> No
 def test_staff_see_any_running_print_and_may_cancel_it(setup: Setup) -> None:
     ui = setup.ui
     running_booking(setup)
-    screen = open_from_home(setup)
+    screen = open_from_home(setup.ui)
     start_cube(setup, screen)
     ui.app.session_control.sign_out("sign_out")
     ui.settle()
@@ -369,7 +369,7 @@ def test_a_job_started_on_the_printer_itself_is_in_use_not_booked_here(setup: Se
     assert equipment is not None
     equipment.apply(PRINTER)
     ui.wait(lambda: equipment.equipment_state(PRINTER).printer_foreign, timeout=5)
-    screen = open_from_home(setup)
+    screen = open_from_home(setup.ui)
     ui.wait(lambda: not screen.looking and screen.pane == "printing")
     assert "Sedang dipakai (tidak dipesan di sini)" in screen.ids.printer_label.text
     assert screen.job_title == "benchy.gcode" and not screen.can_cancel
@@ -389,7 +389,7 @@ def test_the_pane_in_english(setup: Setup) -> None:
     ui = setup.ui
     running_booking(setup)
     ui.app.settings.set_language("en")
-    screen = open_from_home(setup)
+    screen = open_from_home(setup.ui)
     ui.wait(lambda: not screen.looking and len(rows(screen)) >= 2)
     assert "USB stick" in rows(screen)[0].detail
     assert "about 1 h 2 min" in rows(screen)[0].detail
@@ -407,7 +407,7 @@ def test_keypad_walks_the_files_and_chooses_one(setup: Setup) -> None:
     down, enter = 274, 13
     ui = setup.ui
     running_booking(setup)
-    screen = open_from_home(setup)
+    screen = open_from_home(setup.ui)
     ui.wait(lambda: not screen.looking and len(rows(screen)) >= 2)
     navigator = ui.app.keypad.navigator
     ui.key(down)  # the first keypad key turns speech mode on
@@ -436,7 +436,7 @@ def test_every_pane_fits_800x480_at_each_text_size_and_in_high_contrast(
     ui = setup.ui
     running_booking(setup, minutes=60)
     assert tuple(Window.size) == (800, 480)
-    screen = open_from_home(setup)
+    screen = open_from_home(setup.ui)
     ppm = ui.kiosk.config.display.px_per_mm
 
     def check(where: str) -> None:
