@@ -436,7 +436,6 @@ def test_every_pane_fits_800x480_at_each_text_size_and_in_high_contrast(
     ui = setup.ui
     running_booking(setup, minutes=60)
     assert tuple(Window.size) == (800, 480)
-    screen = open_from_home(setup.ui)
     ppm = ui.kiosk.config.display.px_per_mm
 
     def check(where: str) -> None:
@@ -456,6 +455,13 @@ def test_every_pane_fits_800x480_at_each_text_size_and_in_high_contrast(
                 assert not list(overlapping_labels(root)), (where, theme, lang)
                 assert not small_targets(root, ppm), (where, theme, lang)
 
+    ui.app.go("home")
+    ui.settle()
+    assert ui.screen.ids.print.parent is not None
+    check("home with 3D printing")
+    ui.app.settings.set_theme(ui.kiosk.config.accessibility.theme)
+    ui.app.settings.set_text_scale(1.0)
+    screen = open_from_home(setup.ui)
     ui.wait(lambda: not screen.looking and len(rows(screen)) >= 2)
     ui.wait(lambda: rows(screen)[0].texture is not None)
     check("choose")
@@ -468,3 +474,42 @@ def test_every_pane_fits_800x480_at_each_text_size_and_in_high_contrast(
     ui.tap(screen.ids.cancel_print)
     check("cancel question")
     confirm_dialog().dismiss(animation=False)
+
+
+def test_the_upload_shows_its_progress_while_the_file_is_sent(setup: Setup) -> None:
+    ui = setup.ui
+    running_booking(setup)
+    screen = open_from_home(setup.ui)
+    ui.wait(lambda: not screen.looking and len(rows(screen)) >= 2)
+    ui.tap(rows(screen)[0].ids.choose)
+    ui.wait(lambda: screen.plan is not None)
+    setup.printer.delay = 0.4  # each request to the printer takes a while, as on a network
+    try:
+        # The button's own release (a tap through ui.tap would wait for the whole start).
+        screen.ids.start.dispatch("on_release")
+        ui.frames(2)
+        assert screen.pane == "sending"
+        assert screen.sending_text == "Mengirim cube.gcode ke printer: 0%"
+        ui.wait(lambda: screen.sent == 100)  # the file is on the printer; the start follows
+        assert screen.pane == "sending"
+        assert screen.sending_text == "Mengirim cube.gcode ke printer: 100%"
+        assert screen.ids.sent_bar.value == 100
+    finally:
+        setup.printer.delay = 0.0
+    ui.wait(lambda: screen.pane == "printing" and not screen.busy)
+
+
+def test_while_the_printer_is_asked_the_pane_says_it_is_looking(setup: Setup) -> None:
+    ui = setup.ui
+    running_booking(setup)
+    setup.printer.delay = 0.4
+    try:
+        ui.app.screen("print").open_for(PRINTER)
+        ui.frames(2)
+        screen = ui.screen
+        assert screen.looking and screen.choices_note == "Sedang melihat Printer 3D 1…"
+        assert rows(screen) == []
+        ui.wait(lambda: not screen.looking and len(rows(screen)) >= 2, timeout=10)
+        assert screen.choices_note.startswith("Pilih berkas yang ingin dicetak.")
+    finally:
+        setup.printer.delay = 0.0
