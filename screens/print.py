@@ -311,6 +311,9 @@ class PrintScreen(KioskScreen):
         self.plan = plan
         self.render()
         self.app.announce(f"{self.plan_detail}. {self.plan_text}")
+        # Large text makes the page scroll: what starting it means comes into sight
+        # (then Start, just below it).
+        Clock.schedule_once(lambda _dt: self._reveal(self.ids.plan_text), 0)
 
     def _plan_failed(self, error: KioskError) -> None:
         self.looking = False

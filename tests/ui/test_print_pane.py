@@ -513,3 +513,33 @@ def test_while_the_printer_is_asked_the_pane_says_it_is_looking(setup: Setup) ->
         assert screen.choices_note.startswith("Pilih berkas yang ingin dicetak.")
     finally:
         setup.printer.delay = 0.0
+
+
+def test_at_large_text_the_plan_and_start_and_then_the_progress_come_into_sight(
+    setup: Setup,
+) -> None:
+    from kivy.core.window import Window
+
+    ui = setup.ui
+    running_booking(setup)
+    ui.app.settings.set_text_scale(2.0)
+    screen = open_from_home(setup.ui)
+    ui.wait(lambda: not screen.looking and len(rows(screen)) >= 2)
+    ui.tap(rows(screen)[0].ids.choose)
+    ui.wait(lambda: screen.plan is not None)
+    ui.settle()
+
+    def in_sight(widget: Any) -> bool:
+        _x, y = widget.to_window(widget.x, widget.y)
+        return y >= 0 and y + widget.height <= Window.height
+
+    def starts_in_sight(widget: Any) -> bool:
+        _x, top = widget.to_window(widget.x, widget.top)
+        return 0 < top <= Window.height
+
+    # The plan's first words are in sight (the header takes much of 480 px at 2.0).
+    assert starts_in_sight(screen.ids.plan_text)
+    ui.tap(screen.ids.start)
+    ui.wait(lambda: screen.pane == "printing" and screen.view is not None)
+    ui.settle()
+    assert in_sight(screen.ids.job_bar)
