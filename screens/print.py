@@ -376,8 +376,12 @@ class PrintScreen(KioskScreen):
 
     def _reveal(self, widget: Any) -> None:
         page = self.children[0] if self.children else None
-        if page is not None and getattr(page, "do_scroll_y", False):
+        if page is None:
+            return
+        if getattr(page, "do_scroll_y", False):
             page.scroll_to(widget, padding=self.app.gap_px * 6, animate=False)
+        else:
+            page.scroll_y = 1  # all of it fits: from the top
 
     def _refused(self, error: KioskError) -> None:
         self.busy = False
@@ -411,6 +415,8 @@ class PrintScreen(KioskScreen):
             params["reason"] = event.reason
         self.say(OK if event.outcome == "done" else REFUSED, key, params)
         self.render()
+        # The page got shorter (no progress, no Cancel): the outcome comes into sight.
+        Clock.schedule_once(lambda _dt: self._reveal(self.ids.message_label), 0)
 
     def _on_equipment(self, event: EquipmentChanged) -> None:
         if event.resource == self.resource_id:
@@ -454,6 +460,7 @@ class PrintScreen(KioskScreen):
         self.app.call(lambda: printing.cancel(patron, rid), sent, refused)
 
     def print_another(self) -> None:
+        Clock.schedule_once(lambda _dt: self._reveal(self.ids.printer_label), 0)
         self.ended = False
         self.view = self.progress = None
         self.chosen = self.plan = None

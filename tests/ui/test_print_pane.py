@@ -543,3 +543,7 @@ def test_at_large_text_the_plan_and_start_and_then_the_progress_come_into_sight(
     ui.wait(lambda: screen.pane == "printing" and screen.view is not None)
     ui.settle()
     assert in_sight(screen.ids.job_bar)
+    setup.printer.finish()
+    ui.wait(lambda: screen.ended)
+    ui.settle()
+    assert starts_in_sight(screen.ids.message_label)  # the page got shorter: done is seen
