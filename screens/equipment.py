@@ -69,6 +69,8 @@ MINE_TAB = "mine"
 #: Message marks: the shape tells what happened, the text says it.
 OK, REFUSED, INFO = "ok", "refused", "info"
 #: A booking's mark in My bookings, by status (anything else: a warning).
+#: A booking that runs now (its Print is offered when the print service names its printer).
+RUNNING = ("active", "ending")
 STATUS_MARKS = {"booked": "pending", "checked_in": "ok", "active": "ok"}
 
 
@@ -90,6 +92,9 @@ class BookingRow(BoxLayout):
     booking_id = NumericProperty(0)
     can_check_in = BooleanProperty(False)
     can_cancel = BooleanProperty(False)
+    #: The patron's running 3D printer booking: Print opens the print pane.
+    can_print = BooleanProperty(False)
+    resource_id = StringProperty("")
 
 
 class ConfirmCancel(ModalView):
@@ -150,6 +155,8 @@ class EquipmentScreen(KioskScreen):
         self.start: Slot | None = None
         self.minutes = 0
         self.booked: Booking | None = None
+        #: The printers whose running booking is the patron's (``Printing.printers_of``).
+        self.printers: tuple[str, ...] = ()
         self._panes: dict[str, Any] = {}
         super().__init__(**kwargs)
 
@@ -180,7 +187,9 @@ class EquipmentScreen(KioskScreen):
         services = self.app.services
         if shown is None or services is None:
             return
-        if services.equipment.equipment_state(event.resource).reason != shown.not_bookable_reason:
+        state = services.equipment.equipment_state(event.resource)
+        foreign = shown.equipment is not None and shown.equipment.printer_foreign
+        if state.reason != shown.not_bookable_reason or state.printer_foreign != foreign:
             self._booking_changed(event)
 
     def _booking_changed(self, _event: BookingEvent | EquipmentChanged) -> None:
@@ -220,7 +229,18 @@ class EquipmentScreen(KioskScreen):
             self.render()
             return
         ref, day = self.app.session.ref, self.day
+        printing = self.app.services.printing if self.app.services is not None else None
+        if printing is not None:
+            self.app.call(lambda: printing.printers_of(ref), self._got_printers, quick=True)
         self.app.call(lambda: bookings.view(ref, day), self.show, self._failed, quick=True)
+
+    def _got_printers(self, printers: tuple[str, ...]) -> None:
+        self.printers = tuple(printers)
+        self.render()
+
+    def print_on(self, resource_id: str) -> None:
+        """The Print of a running printer booking: the print pane for that printer."""
+        self.app.screen("print").open_for(resource_id, back_to=self.name)
 
     def show(self, view: BookingView) -> None:
         """Show ``view`` (a fetch's answer)."""
@@ -489,6 +509,8 @@ class EquipmentScreen(KioskScreen):
 
     def resource_text(self, resource: Resource) -> str:
         lines = [resource.name]
+        if resource.equipment is not None and resource.equipment.printer_foreign:
+            lines.append(self.app.tr("ui.print.foreign"))
         if not resource.bookable_now:
             lines.append(self.not_bookable_text(resource, short=True))
         elif resource.training:
@@ -625,6 +647,8 @@ class EquipmentScreen(KioskScreen):
                     "booking_id": booking.id,
                     "can_check_in": booking.check_in == CHECK_IN_OPEN,
                     "can_cancel": booking.may_cancel,
+                    "resource_id": booking.resource_id,
+                    "can_print": booking.resource_id in self.printers and booking.status in RUNNING,
                 }
             )
         self.booking_data = rows
@@ -637,6 +661,7 @@ class EquipmentScreen(KioskScreen):
         self.start = None
         self.minutes = 0
         self.booked = None
+        self.printers = ()
         self.busy = False
         self.kind = ""
         self.resource_id = ""

@@ -16,7 +16,7 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.stacklayout import StackLayout
 
@@ -121,6 +121,8 @@ class HomeScreen(KioskScreen):
     loaded = StringProperty("")
     #: The summary as said aloud: the greeting and every notice's whole sentence.
     spoken = StringProperty("")
+    #: The printers whose running booking is the patron's: "Print" only then.
+    printers = ListProperty([])
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -142,7 +144,11 @@ class HomeScreen(KioskScreen):
         """Out of the grid (so keypad and speech skip them too): what ``caps`` says no
         to. Unchanged capabilities change nothing."""
         grid = self.ids.actions
-        wanted = [b for name, b in self._buttons if NEEDS.get(name, _always)(caps)]
+        wanted = [
+            b
+            for name, b in self._buttons
+            if NEEDS.get(name, _always)(caps) and (name != "print" or self.printers)
+        ]
         if list(reversed(grid.children)) != wanted:
             grid.clear_widgets()
             for button in wanted:
@@ -154,6 +160,18 @@ class HomeScreen(KioskScreen):
             return
         ref = self.app.session.ref
         self.app.call(lambda: services.circulation.overview(ref), self._got, quick=True)
+        printing = services.printing
+        if printing is not None:
+            self.app.call(lambda: printing.printers_of(ref), self._got_printers, quick=True)
+
+    def _got_printers(self, printers: tuple[str, ...]) -> None:
+        self.printers = list(printers)
+        self.show_actions(self.app.capabilities)
+
+    def print_here(self) -> None:
+        """Home's Print: the print pane for the patron's running printer booking."""
+        if self.printers:
+            self.app.screen("print").open_for(self.printers[0], back_to=self.name)
 
     def on_enter(self, *_args: Any) -> None:
         self._speech.entered()
@@ -209,6 +227,8 @@ class HomeScreen(KioskScreen):
         self.overview = None
         self._speech.left()
         self._show_summary()
+        self.printers = []
+        self.show_actions(self.app.capabilities)
 
 
 def _always(_caps: Capabilities) -> bool:
