@@ -157,12 +157,19 @@ class ItemsScreen(KioskScreen):
         return f"{line.title or line.barcode}. {self.detail(line)}"
 
     def detail(self, line: ItemLine) -> str:
-        text = self.app.tr(line.key, **line.params) if line.key else ""
+        """What happened, what it costs (:meth:`costs`), the advice, a note, and what
+        the library system said."""
+        parts = [self.app.tr(line.key, **line.params) if line.key else "", *self.costs(line)]
         if line.advice:
-            text = f"{text} {self.app.tr(line.advice)}".strip()
+            parts.append(self.app.tr(line.advice))
         if line.note:
-            text = f"{text} {self.app.tr(line.note)}".strip()
-        return " ".join([text, *ils_words(self.app, line.said)]).strip()
+            parts.append(self.app.tr(line.note))
+        parts += ils_words(self.app, line.said)
+        return " ".join(part for part in parts if part).strip()
+
+    def costs(self, line: ItemLine) -> list[str]:
+        """Sentences about money the answer took (a late return's fine)."""
+        return []
 
     def render(self) -> None:
         """Update the rows in place (newest on top, where the eye is): an answer
