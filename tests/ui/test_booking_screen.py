@@ -141,26 +141,35 @@ def test_a_trained_patron_books_a_printer_sees_it_in_my_bookings_and_cancels_it(
     assert tab(ui, screen, "mine").text == "Booking saya (0)"
 
 
-def test_an_untrained_patron_is_refused_a_printer_in_words_and_books_a_computer(
+def test_an_untrained_patron_learns_it_when_the_printers_tab_opens_and_books_a_computer(
     ui: UI, booking: BookingService
 ) -> None:
+    """Issue 14 item 8: the refusal comes when the printers tab opens (the service's
+    answer carries it), not after a slot and a duration were picked."""
     screen = open_booking(ui, 1)
-    ui.tap(slot_button(screen, "11:00"))
-    ui.tap(screen.ids.book)
-    assert screen.pane == "confirm"
-    assert screen.message_mark == "refused"
-    assert screen.message == ui.t("booking.training_needed", resource="Printer 3D 1")
+    assert screen.kind == "3d_printer" and screen.pane == "pick"  # the first tab
+    said = ui.t("booking.training_needed", resource="Printer 3D 1")
+    assert screen.ids.grid_note.text == said
+    assert said in [text for text, _ in ui.kiosk.speaker.spoken]  # type: ignore[union-attr]
+    # No slot of a printer offers a booking to this patron: nothing to pick first.
+    assert all(button.disabled for button in screen.ids.slots.children)
+    assert screen.resource().refusal == "booking.training_needed"
     # The refusal follows a language switch at once.
     ui.app.settings.set_language("en")
     assert (
-        screen.message
+        screen.ids.grid_note.text
         == "Printer 3D 1 can be booked only after an induction. Ask staff for the next one."
     )
     ui.app.settings.set_language("id")
+    # Opening the tab again says it again; a computer needs no induction.
+    ui.tap(tab(ui, screen, "computer"))
+    ui.kiosk.speaker.clear()  # type: ignore[union-attr]
+    ui.tap(tab(ui, screen, "3d_printer"))
+    assert said in [text for text, _ in ui.kiosk.speaker.spoken]  # type: ignore[union-attr]
 
-    ui.tap(screen.ids.other_time)
     ui.tap(tab(ui, screen, "computer"))
     assert screen.resource_id == "pc-1"
+    assert screen.resource().refusal == ""
     ui.tap(resource_button(screen, "pc-3"))
     ui.tap(slot_button(screen, "09:00"))  # a walk-in: the running slot
     ui.tap(screen.ids.book)

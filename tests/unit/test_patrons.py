@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from kiosk.cli_signin import sign_in
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
 from kiosk.i18n import describe
 from kiosk.money import Rupiah
-from kiosk.cli_signin import sign_in
 from kiosk.patrons import (
     Standing,
     find_card,
