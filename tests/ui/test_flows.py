@@ -162,7 +162,7 @@ def test_return_works_without_signing_in_and_sends_held_items_to_the_hold_shelf(
     ui.scan("B00004")  # not on loan
     by_id = {r.ident: r for r in ui.rows()}
     assert by_id["B00003"].mark == "warning"
-    assert "rak pesanan" in by_id["B00003"].detail
+    assert "rak reservasi" in by_id["B00003"].detail
     assert by_id["B00001"].mark == "ok"
     assert by_id["B00004"].mark == "refused"
     ui.tap(returns.ids.done)
