@@ -114,7 +114,7 @@ class LoansScreen(KioskScreen):
         for result in refused:
             why = app.tr(result.refusal or "ui.loans.not_renewed")
             parts.append(" ".join([f"{result.title}: {why}", *ils_words(app, result.messages)]))
-        return " ".join(parts)
+        return "\n".join(parts)  # a line per refusal: the reasons read as a list
 
     def _say_results(self, results: list[RenewResult]) -> None:
         """One sentence per item, as shown; any refusal makes it an alert (spoken even
