@@ -87,6 +87,9 @@ _LOOSE_DROPPED = (" ", "\t", "\u00a0", "-", "\u2010", "\u2011", "\u2012", "\u201
 _LOOSE_TABLE = {ord(char): None for char in _LOOSE_DROPPED}
 #: A printed number has at most this many hyphens (``2023-01-0001``, ``PLU-2023-01-7``).
 MAX_HYPHENS = 3
+#: No card number is longer: a longer text is matched exactly only (the printed forms of
+#: a 10,000-character text would be tens of millions).
+MAX_LOOSE_LENGTH = 32
 
 
 def loose_number(text: str) -> str:
@@ -99,6 +102,8 @@ def printed_forms(loose: str) -> list[str]:
     :data:`MAX_HYPHENS` hyphens (or one space) between its characters, in capitals or
     small letters. Looked up on the card number's index, these find the card without a
     pass over every card (with 100,000 cards: about a millisecond, not half a second)."""
+    if len(loose) > MAX_LOOSE_LENGTH:
+        return [loose]
     inner = range(1, len(loose))
     # Long numbers get fewer hyphens, so that the forms stay in the hundreds.
     most = MAX_HYPHENS if len(loose) <= 16 else 2
@@ -145,7 +150,7 @@ def _by_number(conn: sqlite3.Connection, typed: str) -> sqlite3.Row | None:
     if exact is not None:
         return exact
     loose = loose_number(typed)
-    if not loose:
+    if not loose or len(loose) > MAX_LOOSE_LENGTH:
         return None
     # Only when nothing matched exactly (a number typed loosely): its printed forms.
     forms = printed_forms(loose)

@@ -17,6 +17,7 @@ from kiosk.patrons import (
     find_card,
     library_date,
     local_id,
+    printed_forms,
     read_patron,
     require_local_id,
 )
@@ -117,6 +118,9 @@ def test_a_loosely_typed_number_that_fits_several_cards_is_refused(store: Store)
     assert exact is not None and exact.card_number == "AB-12"
     assert find_card(store, number="AB-13") is None
     assert find_card(store, number=" - ") is None
+    # A hostile length is matched exactly only: no millions of printed forms.
+    assert find_card(store, number="A" * 10_000) is None
+    assert len(printed_forms("A" * 10_000)) == 1
 
 
 def test_the_cli_sign_in_forgives_as_the_kiosk_does(store: Store, default_config: Config) -> None:
