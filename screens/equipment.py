@@ -247,6 +247,7 @@ class EquipmentScreen(KioskScreen):
         self.view = view
         self.day = view.grid.day
         self.loaded = True
+        shown = (self.kind, self.resource_id)
         kinds = self.kinds()
         if self.kind not in (*kinds, MINE_TAB):
             self.kind = kinds[0] if kinds else MINE_TAB
@@ -254,6 +255,8 @@ class EquipmentScreen(KioskScreen):
         if self.resource_id not in of_kind:
             self.resource_id = of_kind[0] if of_kind else ""
         self.render()
+        if (self.kind, self.resource_id) != shown:
+            self._tell_refusal()  # the first tab opened by itself
 
     def _failed(self, error: KioskError) -> None:
         self.say(REFUSED, error.key, dict(error.params))
@@ -282,11 +285,21 @@ class EquipmentScreen(KioskScreen):
             of_kind = [r.id for r in self.resources if r.kind == kind]
             self.resource_id = of_kind[0] if of_kind else ""
         self.render()
+        self._tell_refusal()
 
     def choose_resource(self, resource_id: str) -> None:
         self.resource_id = resource_id
         self.clear_message()
         self.render()
+        self._tell_refusal()
+
+    def _tell_refusal(self) -> None:
+        """A patron who may not book the resource just opened (no induction ...) hears
+        why now, as the note under its grid says, not after picking slot and duration:
+        the service's answer carries it (``Resource.refusal``)."""
+        resource = self.resource()
+        if self.pane == "pick" and resource is not None and resource.refusal:
+            self.app.alert(self.grid_note)
 
     def shift_day(self, days: int) -> None:
         """The day before (-1) or after (1), when the service says it can be booked."""
@@ -582,6 +595,8 @@ class EquipmentScreen(KioskScreen):
             note = app.tr("ui.booking.unavailable")
         elif resource is None:
             note = ""
+        elif resource.refusal:
+            note = app.tr(resource.refusal, resource=resource.name)
         elif not resource.bookable_now:
             note = self.not_bookable_text(resource, short=False)
         elif not slots:

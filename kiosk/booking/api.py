@@ -61,6 +61,12 @@ class Resource:
     bookable_now: bool = True
     #: ... and why, as a message key (``equipment.reason.offline`` ...; "" when it is).
     not_bookable_reason: str = ""
+    #: Why the patron the answer is for may not book it at all, as the booking would be
+    #: refused (``booking.training_needed``, ``booking.group_not_allowed``; translate it
+    #: with ``resource`` = :attr:`name`); "" when they may, or no patron was asked about.
+    #: Their free slots then offer no durations: the refusal comes first, not after a
+    #: slot and a duration were picked.
+    refusal: str = ""
 
 
 @dataclass(frozen=True)

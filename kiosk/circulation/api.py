@@ -70,6 +70,10 @@ class Loan:
     renewals: int
     #: How many more renewals the rules allow (None: no limit known, e.g. SIP2).
     renewals_left: int | None = None
+    #: Why a renewal asked for now would be refused (the ``circulation.renew_*`` key a
+    #: :class:`RenewResult` would carry), None when it would go through or the backend
+    #: cannot tell before asking (SIP2: the ILS decides on the renew request itself).
+    renew_refusal: str | None = None
     #: The due date as the ILS wrote it, when that is not a SIP2 date: show this text
     #: (``due_at`` is then only as good as the text could be read).
     due_text: str | None = None

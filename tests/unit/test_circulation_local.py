@@ -384,6 +384,41 @@ def test_renew_refusals(store: Store, svc: Services, clock: FakeClock) -> None:
     assert svc.circulation.renew(ref, "I-2").refusal == "circulation.renew_card_blocked"
 
 
+def test_loans_tell_early_why_a_renewal_would_be_refused(
+    store: Store, svc: Services, clock: FakeClock
+) -> None:
+    """Issue 14 item 7: each loan carries the refusal a renewal now would get, the same
+    key renew() then gives, so the loans screen says why instead of offering Renew."""
+    ref, waiting = add_patron(store, "M-1"), add_patron(store, "H-1")
+    held = add_item(store, "I-1")
+    add_item(store, "I-2")
+    add_item(store, "I-3")
+    for code in ("I-1", "I-2", "I-3"):
+        svc.circulation.checkout(ref, code)
+    store.conn.execute(
+        "INSERT INTO holds (patron_id, item_id, status, placed_at) VALUES (?, ?, 'waiting', ?)",
+        [int(waiting), held, "2026-11-24T00:00:00+00:00"],
+    )
+    store.conn.execute("UPDATE loans SET renewals = 2 WHERE item_id != ?", [held])
+    store.conn.execute(
+        "UPDATE loans SET renewals = 0 WHERE item_id = (SELECT id FROM items WHERE barcode = 'I-2')"
+    )
+    clock.advance(days=2)
+    told = {loan.barcode: loan.renew_refusal for loan in svc.circulation.loans(ref)}
+    assert told == {
+        "I-1": "circulation.renew_on_hold",
+        "I-2": None,
+        "I-3": "circulation.renew_limit",
+    }
+    results = {r.barcode: r.refusal for r in svc.circulation.renew_all(ref)}
+    assert results == told  # what was told early is what renewing gives
+    # Renewed today: renewing again today would not move the due date.
+    assert svc.circulation.loans(ref)[-1].renew_refusal == "circulation.renew_too_soon"
+    store.conn.execute("UPDATE patrons SET blocked = 1 WHERE id = ?", [int(ref)])
+    blocked = {loan.renew_refusal for loan in svc.circulation.loans(ref)}
+    assert blocked == {"circulation.renew_card_blocked"}
+
+
 def test_renew_all_gives_a_result_per_item(store: Store, svc: Services, clock: FakeClock) -> None:
     ref, waiting = add_patron(store, "M-1"), add_patron(store, "H-1")
     held = add_item(store, "I-1")
