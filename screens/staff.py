@@ -471,7 +471,7 @@ class StaffScreen(KioskScreen):
         self.week_rows = self._week_rows()
         self.event_rows = self._event_rows()
         self.events_note = "" if self.events_today else self.app.tr("ui.staff.events_none")
-        self.equipment_rows = self._plug_rows() + self._waiting_rows()
+        self.equipment_rows = self._plug_rows() + self._printer_rows() + self._waiting_rows()
 
     def _device_rows(self) -> list[dict[str, Any]]:
         app = self.app
@@ -524,6 +524,38 @@ class StaffScreen(KioskScreen):
                     "action_text": app.tr("ui.staff.turn_off" if is_on else "ui.staff.turn_on"),
                     "action_role": "danger" if is_on else "primary",
                     "action": lambda r=rid, on=not is_on: self.switch(r, on),
+                }
+            )
+        return rows
+
+    def _printer_rows(self) -> list[dict[str, Any]]:
+        """Each 3D printer, with the way into the print pane (staff may watch and
+        cancel any print; the pane says when no booking of it runs)."""
+        app = self.app
+        services = app.services
+        if services is None or services.printing is None:
+            return []
+        names = self._names()
+        rows = []
+        for status in services.equipment.all_states():
+            rid = status.resource_id
+            if rid not in app.kiosk.printers:
+                continue
+            if status.printer_foreign:
+                detail = app.tr("ui.print.foreign")
+            elif status.printer_busy:
+                detail = app.tr("ui.staff.printer_busy")
+            else:
+                detail = app.tr("ui.staff.print_watch")
+            rows.append(
+                {
+                    "mark": "pending" if status.printer_busy or status.printer_foreign else "ok",
+                    "title": names.get(rid, rid),
+                    "detail": detail,
+                    "ident": f"print:{rid}",
+                    "action_text": app.tr("ui.staff.print_open"),
+                    "action_role": "secondary",
+                    "action": lambda r=rid: app.screen("print").open_for(r, back_to=self.name),
                 }
             )
         return rows

@@ -348,9 +348,16 @@ def test_staff_see_any_running_print_and_may_cancel_it(setup: Setup) -> None:
     assert screen.job_title == "cube.gcode" and not screen.can_cancel
     ui.app.session_control.sign_out("sign_out")
     ui.settle()
+    # Staff reach the pane from the staff screen's printer row.
     ui.sign_in("staff")
-    ui.app.screen("print").open_for(PRINTER)
+    staff = ui.app.screen("staff")
+    assert ui.app.current == "staff"
+    row = next(r for r in ui.rows(staff.ids.equipment) if r.ident == f"print:{PRINTER}")
+    assert row.detail == ui.t("ui.staff.print_watch")
+    ui.reveal(row.ids.action)
+    ui.tap(row.ids.action)
     ui.settle()
+    assert ui.app.current == "print"
     ui.wait(lambda: not screen.looking and screen.pane == "printing")
     assert screen.can_cancel
     ui.tap(screen.ids.cancel_print)
