@@ -571,8 +571,11 @@ class PrintScreen(KioskScreen):
             key, mark = "ui.print.plan_no_estimate", "info"
         elif plan.fits:
             key, mark = "ui.print.plan_fits", "ok"
-        else:
+        elif plan.can_extend:
             key, mark = "ui.print.plan_extend", "warning"
+        else:
+            # Said before Start, with the numbers (the service would refuse the start).
+            key, mark = "printing.does_not_fit", "refused"
         self.plan_text = app.tr(
             key,
             needs=Duration(needs or 0),
@@ -581,7 +584,7 @@ class PrintScreen(KioskScreen):
             minutes=plan.extend_minutes,
         )
         self.plan_mark = mark
-        self.can_start = not self.busy
+        self.can_start = not self.busy and mark != "refused"
 
     def _render_sending(self) -> None:
         if self.chosen is None:

@@ -218,3 +218,8 @@ class Bookings(Protocol):
         """Make a booking that has not ended longer by ``minutes`` when the time after
         it is free and the rules allow it."""
         ...
+
+    def check_extend(self, patron: str, booking_id: int, minutes: int) -> None:
+        """Raise what :meth:`extend` would refuse, changing nothing (a print's plan
+        says before Start whether its booking can be made longer)."""
+        ...

@@ -548,6 +548,22 @@ class BookingService:
         return self.get(booking.id)
 
     def extend(self, patron: str, booking_id: int, minutes: int) -> Booking:
+        self._extend(patron, booking_id, minutes, write=True)
+        updated = self.get(booking_id)
+        self._publish(BookingExtended, updated)
+        self._changed()
+        return updated
+
+    def check_extend(self, patron: str, booking_id: int, minutes: int) -> None:
+        try:
+            self._extend(patron, booking_id, minutes, write=False)
+        except _WouldExtendError:
+            return
+
+    def _extend(self, patron: str, booking_id: int, minutes: int, *, write: bool) -> None:
+        """Every check of :meth:`extend` and its UPDATE (the overlap trigger is one of
+        them); without ``write`` the transaction is rolled back at the end
+        (:class:`_WouldExtendError`), so nothing changes."""
         now = self.clock()
         with self.store.transaction() as db:
             booking = self.get(booking_id)
@@ -585,10 +601,8 @@ class BookingService:
                 if "booking.overlap" in str(exc):
                     raise DomainError("booking.next_slot_taken") from None
                 raise
-        updated = self.get(booking_id)
-        self._publish(BookingExtended, updated)
-        self._changed()
-        return updated
+            if not write:
+                raise _WouldExtendError
 
     # -- plumbing ---------------------------------------------------------------------
     def add_listener(self, listener: Callable[[], None]) -> None:
@@ -673,3 +687,7 @@ def _overlap(exc: sqlite3.IntegrityError) -> Exception:
     if "booking.overlap" in str(exc):
         return DomainError("booking.overlap")
     return exc
+
+
+class _WouldExtendError(Exception):
+    """:meth:`BookingService.check_extend`: every check passed; roll the UPDATE back."""

@@ -17,6 +17,7 @@ import pytest
 
 from devices.sim import SimPrinterHost
 from kiosk.config import Config
+from kiosk.domain.errors import DomainError
 from tests.support import gcode
 from tests.ui.conftest import UI, monday_booking
 from tests.ui.test_booking_screen import booking_config, open_booking, tab
@@ -222,17 +223,24 @@ def test_a_print_that_cannot_fit_is_refused_with_the_numbers(setup: Setup) -> No
     ui.wait(lambda: not screen.looking and len(rows(screen)) >= 2)
     ui.tap(rows(screen)[0].ids.choose)
     ui.wait(lambda: screen.plan is not None)
-    ui.tap(screen.ids.start)
-    ui.wait(lambda: not screen.busy)
     ui.settle()
-    assert screen.pane == "choose"
-    assert screen.message_mark == "refused"
-    assert screen.message.startswith(
+    # Said on the plan, before Start: Start cannot be pressed.
+    assert screen.plan is not None and not screen.plan.can_extend
+    assert screen.plan_mark == "refused" and screen.ids.start.disabled
+    assert screen.plan_text.startswith(
         "Cetakan ini butuh sekitar 1 jam 2 menit; pemesanan Anda berakhir dalam 59 menit "
         "dan tidak bisa diperpanjang."
     )
-    assert screen.message in spoken(ui)
+    assert any(screen.plan_text in said for said in spoken(ui))
     assert setup.printer.status().state == "idle"  # nothing was sent or started
+    # The service refuses a start all the same (a plan read before the next booking
+    # was made): with the numbers, nothing sent.
+    printing = ui.app.services.printing
+    assert printing is not None
+    with pytest.raises(DomainError) as refused:
+        printing.start(setup.ref, PRINTER, screen.plan.choice)
+    assert refused.value.key == "printing.does_not_fit"
+    assert setup.printer.status().state == "idle"
 
 
 def start_cube(setup: Setup, screen: Any) -> None:
