@@ -353,16 +353,20 @@ class TouchAndHear:
 class IdlePrompt:
     """The attract screen's prompt telling how to start speech ("press the round green
     button for speech"), spoken every ``interval_s`` without activity (0: never).
-    Call :meth:`poll` from a Clock interval and :meth:`activity` on any touch or key."""
+    ``key_names``: language -> the speech key as the library's keypad has it (config
+    ``[accessibility] speech_key_id`` / ``speech_key_en``). Call :meth:`poll` from a
+    Clock interval and :meth:`activity` on any touch or key."""
 
     def __init__(
         self,
         speech: SpeechController,
         *,
+        key_names: Mapping[str, str],
         interval_s: float = 45.0,
         clock: MonotonicClock = time.monotonic,
     ) -> None:
         self.speech = speech
+        self.key_names = dict(key_names)
         self.interval_s = interval_s
         self.clock = clock
         self._last = clock()
@@ -371,11 +375,17 @@ class IdlePrompt:
     def activity(self) -> None:
         self._last = self.clock()
 
+    def text(self) -> str:
+        """The prompt in the speech's language, naming that language's key."""
+        language = self.speech.language
+        key = self.key_names.get(language) or next(iter(self.key_names.values()), "")
+        return self.speech.text("a11y.idle_prompt", button=key)
+
     def poll(self) -> bool:
         """True when it spoke now."""
         if not self.active or self.interval_s <= 0 or self.speech.speech_mode:
             return False
         if self.clock() - self._last >= self.interval_s:
             self._last = self.clock()
-            return self.speech.say(self.speech.text("a11y.idle_prompt"), alert=True)
+            return self.speech.say(self.text(), alert=True)
         return False

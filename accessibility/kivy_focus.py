@@ -132,9 +132,11 @@ class KeypadBinding:
     """Binds the window's key events to a navigator while active.
 
     ``on_activity`` runs first on every key (the session timer, the idle prompt, and
-    bringing the navigator's items up to date). Keys that are not the keypad's are left
-    to the rest of the app, except the key codes in ``keep`` (a kiosk keeps Escape from
-    ever reaching Kivy's exit).
+    bringing the navigator's items up to date). ``on_type(key name, modifiers)`` comes
+    next: True when the key typed into a field where a patron types (see
+    :mod:`accessibility.typing`), and the navigator does not see it. Keys that are not
+    the keypad's are left to the rest of the app, except the key codes in ``keep`` (a
+    kiosk keeps Escape from ever reaching Kivy's exit).
     """
 
     def __init__(
@@ -143,9 +145,11 @@ class KeypadBinding:
         on_activity: Callable[[], object] | None = None,
         window: Any = None,
         keep: Collection[int] = (),
+        on_type: Callable[[str, list[str]], bool] | None = None,
     ) -> None:
         self.navigator = navigator
         self.on_activity = on_activity
+        self.on_type = on_type
         self.keep = frozenset(keep)
         self.window = window or Window
         self.window.bind(on_key_down=self._on_key_down)
@@ -164,7 +168,10 @@ class KeypadBinding:
     ) -> bool:
         if self.on_activity is not None:
             self.on_activity()
-        if self.navigator.handle_key(key_name(key, codepoint), modifiers or []):
+        name = key_name(key, codepoint)
+        if self.on_type is not None and self.on_type(name, list(modifiers or [])):
+            return True
+        if self.navigator.handle_key(name, modifiers or []):
             return True
         return key in self.keep
 

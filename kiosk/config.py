@@ -445,6 +445,11 @@ def _check_scale(value: float) -> None:
         raise ValueError(f"one of {', '.join(str(s) for s in TEXT_SCALES)}, not {value!r}")
 
 
+def _check_key_label(value: str) -> None:
+    if not value.strip():
+        raise ValueError("the keypad's speech key as patrons see it: 'the round green button'")
+
+
 @dataclass(frozen=True)
 class AccessibilitySection:
     """Keypad, text size, theme, speech and timeouts (see docs/accessibility.md)."""
@@ -463,6 +468,17 @@ class AccessibilitySection:
     max_extensions: int = field(default=10, metadata={"check": _check_range(10, 1000)})
     long_timeout_factor: float = field(default=2.0, metadata={"check": _check_range(1, 10)})
     idle_prompt_s: float = field(default=45.0, metadata={"check": _check_range(0, 3600)})
+    #: The key that starts speech, as the library's keypad has it, in each language:
+    #: the idle prompt says "press <this>".
+    speech_key_id: str = field(default="tombol bulat hijau", metadata={"check": _check_key_label})
+    speech_key_en: str = field(
+        default="the round green button", metadata={"check": _check_key_label}
+    )
+
+    def speech_keys(self) -> dict[str, str]:
+        """Language -> the speech key's name in it (what the idle prompt says)."""
+        return {"id": self.speech_key_id, "en": self.speech_key_en}
+
     touch_hear_ms: int = field(default=250, metadata={"check": _check_range(250, 2000)})
     help_twice_s: float = field(default=3.0, metadata={"check": _check_range(0.5, 10)})
 

@@ -36,7 +36,8 @@ from screens.widgets import Face, KToggle, Row
 MASK = "•"
 
 
-def _visible(widget: Widget) -> bool:
+def visible(widget: Widget) -> bool:
+    """On screen: in the window, not collapsed, and neither it nor a parent transparent."""
     if widget.get_root_window() is None or widget.width <= 1 or widget.height <= 1:
         return False
     node: Any = widget
@@ -99,7 +100,7 @@ def _in_layout_order(widget: Widget) -> list[Widget]:
 
 def focusables(root: Widget, app: Any) -> list[Focusable]:
     """The focusable items under ``root`` (a screen or an open modal)."""
-    items = [_item(widget, app) for widget in _walk(root) if _visible(widget)]
+    items = [_item(widget, app) for widget in _walk(root) if visible(widget)]
     return [item for item in items if item is not None]
 
 

@@ -18,8 +18,10 @@ from kivy.core.window import Window
 
 from accessibility.keypad import Focusable, Keymap, KeypadNavigator
 from accessibility.kivy_focus import FocusRing, KeypadBinding
-from screens.keypad import focusables, top_modal
+from accessibility.typing import DELETE_KEYS, ENTER_KEYS, typed_char
+from screens.keypad import focusables, top_modal, visible
 from screens.speech_glue import scroll_into_view
+from screens.widgets import Keyboard, PinPad
 
 if TYPE_CHECKING:
     from screens.kiosk_app import KioskApp
@@ -30,6 +32,15 @@ ESCAPE = 27
 
 def _header(screen: Any) -> Any:
     return next((w for w in screen.walk() if type(w).__name__ == "Header"), None)
+
+
+def typing_target(root: Any) -> Keyboard | PinPad | None:
+    """Where a patron types on ``root`` (the open dialog or the screen): its PIN pad or
+    on-screen keyboard while it is shown and enabled; None elsewhere."""
+    for widget in root.walk(restrict=True):
+        if isinstance(widget, Keyboard | PinPad) and not widget.disabled and visible(widget):
+            return widget
+    return None
 
 
 class KeypadGlue:
@@ -47,7 +58,9 @@ class KeypadGlue:
         )
         self._on_activity = on_activity
         self._root: Any = None  # the screen or dialog the items are from
-        self.binding = KeypadBinding(self.navigator, on_activity=self._before_key, keep={ESCAPE})
+        self.binding = KeypadBinding(
+            self.navigator, on_activity=self._before_key, keep={ESCAPE}, on_type=self.type_key
+        )
         app.bind(theme=lambda _app, theme: self.ring.set_theme(theme))
         assert app.manager is not None
         app.manager.bind(current=lambda *_a: Clock.schedule_once(lambda _dt: self.page()))
@@ -84,6 +97,36 @@ class KeypadGlue:
             self.page()
         else:
             self.navigator.update_items(self.items())
+
+    def type_key(self, key: str, modifiers: list[str]) -> bool:
+        """A physical key where a patron types (accessibility.typing): True when it typed,
+        deleted or submitted. In speech mode a PIN digit is heard as "digit entered",
+        never as itself; other characters are said."""
+        if self.app.manager is None:
+            return False
+        target = typing_target(self._top())
+        if target is None:
+            return False
+        speech, pin = self.app.speech, isinstance(target, PinPad)
+        if key in DELETE_KEYS:
+            target.dispatch("on_delete")
+            speech.say(self.app.tr("a11y.typing.deleted"))
+            return True
+        if key in ENTER_KEYS:
+            if self.navigator.current is not None:
+                return False  # keypad mode: Enter is Action on the focused item
+            target.dispatch("on_submit")
+            return True
+        char = typed_char(key, modifiers, self.navigator.keymap)
+        char = target.accepts(char) if char is not None else None
+        if char is None:
+            return False
+        target.dispatch("on_key", char)
+        if pin:
+            speech.say(self.app.tr("a11y.typing.digit"))
+        else:
+            speech.say(self.app.tr("ui.keyboard.space") if char == " " else char)
+        return True
 
     def _modal_changed(self) -> None:
         if self.app.manager is not None and self._top() is not self._root:

@@ -17,7 +17,7 @@ UI thread only (Kivy calls every handler here on it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
@@ -146,9 +146,17 @@ class TouchGlue:
 class IdleGlue:
     """The idle prompt on the attract screen, polled twice a second."""
 
-    def __init__(self, app: KioskApp, interval_s: float, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        app: KioskApp,
+        interval_s: float,
+        clock: Callable[[], float],
+        key_names: Mapping[str, str],
+    ) -> None:
         self.app = app
-        self.prompt = IdlePrompt(app.speech, interval_s=interval_s, clock=clock)
+        self.prompt = IdlePrompt(
+            app.speech, key_names=key_names, interval_s=interval_s, clock=clock
+        )
         self._event = Clock.schedule_interval(self._tick, 0.5)
 
     def _tick(self, _dt: float) -> None:
@@ -181,7 +189,7 @@ def attach_speech(app: KioskApp, clock: Callable[[], float]) -> tuple[IdleGlue, 
     """At app start: the idle prompt (on ``clock``), touch and hear, and the speech
     cache. Returns the glue objects (the app keeps them)."""
     section = app.kiosk.config.accessibility
-    idle = IdleGlue(app, section.idle_prompt_s, clock)
+    idle = IdleGlue(app, section.idle_prompt_s, clock, section.speech_keys())
 
     def touched(*_args: Any) -> None:
         # A new action stops what is being said (an alert too) and is activity.

@@ -27,6 +27,8 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.stacklayout import StackLayout
 from kivy.uix.widget import Widget
 
+from accessibility.typing import accepted
+
 #: Keyboard layouts: rows of keys. Special keys: ``<del>``, ``<shift>``, ``<space>``.
 CARD_ROWS = ("1234567890", "QWERTYUIOP", "ASDFGHJKL-", ["ZXCVBNM", "<del>"])
 TEXT_ROWS = (
@@ -188,12 +190,13 @@ class Face(ButtonBehavior, Widget):
 
 class Keyboard(BoxLayout):
     """An on-screen keyboard. ``layout``: ``card`` (capitals, digits, dash) or ``text``
-    (lower case with shift, space). Dispatches ``on_key(char)``, ``on_delete``."""
+    (lower case with shift, space). Dispatches ``on_key(char)``, ``on_delete`` and
+    ``on_submit`` (Enter on a physical keyboard: the owner submits what is typed)."""
 
     layout = StringProperty("card")
     shift = BooleanProperty(False)
 
-    __events__ = ("on_key", "on_delete")
+    __events__ = ("on_key", "on_delete", "on_submit")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -290,11 +293,24 @@ class Keyboard(BoxLayout):
                     if special == "<shift>":
                         button.chosen = self.shift
 
+    def accepts(self, char: str) -> str | None:
+        """``char`` of a physical key as this keyboard types it (a card number's letters
+        as capitals), or None when it has no key for it."""
+        rows = CARD_ROWS if self.layout == "card" else TEXT_ROWS
+        parts = [p for row in rows for p in ([row] if isinstance(row, str) else row)]
+        keys = "".join(p for p in parts if not p.startswith("<"))
+        if self.layout == "text":
+            keys += keys.upper() + " "
+        return accepted(char, keys, upper=self.layout == "card")
+
     def on_key(self, char: str) -> None:
         if self.shift and char.isalpha():
             self.shift = False
 
     def on_delete(self) -> None:
+        pass
+
+    def on_submit(self) -> None:
         pass
 
 
@@ -303,6 +319,10 @@ class PinPad(BoxLayout):
     ``on_delete``, ``on_submit``."""
 
     __events__ = ("on_key", "on_delete", "on_submit")
+
+    def accepts(self, char: str) -> str | None:
+        """A physical key's character when it is a digit, else None."""
+        return accepted(char, "0123456789", upper=False)
 
     def on_key(self, char: str) -> None:
         pass

@@ -616,8 +616,10 @@ def test_idle_prompt_on_the_attract_screen_and_any_keypad_key_starts_speech(ui: 
     even with speech off; never while a patron is signed in; any keypad key there turns
     speech mode on."""
     sim = speaker(ui)
-    interval = ui.kiosk.config.accessibility.idle_prompt_s
-    prompt = ui.t("a11y.idle_prompt")
+    section = ui.kiosk.config.accessibility
+    interval = section.idle_prompt_s
+    prompt = ui.t("a11y.idle_prompt", button=section.speech_key_id)
+    assert section.speech_key_id in prompt  # the keypad's own key, named
     assert not ui.app.speech.speech_mode
     ui.app.idle_glue.activity()  # the harness sets its clock back between tests
     ui.clock.skip(interval - 2)

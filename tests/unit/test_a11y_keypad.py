@@ -288,12 +288,19 @@ def test_touch_and_hear(speech: SpeechController, speaker: SimSpeaker, clock: Ma
 def test_idle_prompt_tells_how_to_start_speech(
     speech: SpeechController, speaker: SimSpeaker, clock: ManualClock
 ) -> None:
-    prompt = IdlePrompt(speech, interval_s=45, clock=clock)
+    names = {"id": "tombol kuning segitiga", "en": "the yellow triangle key"}
+    prompt = IdlePrompt(speech, key_names=names, interval_s=45, clock=clock)
     clock.advance(44)
     assert not prompt.poll()
     clock.advance(1)
     assert prompt.poll()
-    assert speaker.spoken == [("Untuk panduan suara, tekan tombol bulat hijau.", "id")]
+    # The library's own key, in the language spoken.
+    assert speaker.spoken == [("Untuk panduan suara, tekan tombol kuning segitiga.", "id")]
+    speech.language = "en"
+    clock.advance(45)
+    assert prompt.poll()
+    assert speaker.spoken[-1] == ("For speech, press the yellow triangle key.", "en")
+    speech.language = "id"
     clock.advance(30)
     prompt.activity()
     clock.advance(30)

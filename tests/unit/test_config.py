@@ -100,6 +100,7 @@ card_readers = ["sim://a", "sim://b?fail=offline"]
         ('[[resources]]\nid = "a"\nkind = "boat"\n', "resources[0].kind", "'3d_printer'"),
         ('[[resources]]\nname = "x"\n', "resources[0].id", "resource id"),
         ('[[resources]]\nid = "a"\n[[resources]]\nid = "a"\n', "resources[1].id", "unique"),
+        ('[accessibility]\nspeech_key_en = " "\n', "accessibility.speech_key_en", "green button"),
     ],
 )
 def test_each_mistake_names_file_key_and_expectation(
