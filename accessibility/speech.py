@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -247,11 +247,14 @@ class SpeechController:
                 self.on_mode_change(self.speech_mode)
 
 
-def fixed_prompts(keys: Sequence[str] | None = None) -> list[tuple[str, str]]:
+def fixed_prompts(
+    keys: Sequence[str] | None = None, speech_keys: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
     """(text, language) of the fixed prompts to pre-render into the speaker's cache:
     every ``a11y.*`` message without placeholders in both languages, plus ``keys``
-    (e.g. the screens' titles)."""
-    from kiosk.i18n import catalogue, placeholders
+    (e.g. the screens' titles), plus the idle prompt naming the keypad's speech key
+    (``speech_keys``: language -> its name, config ``[accessibility] speech_key_*``)."""
+    from kiosk.i18n import catalogue, placeholders, translate
 
     out: list[tuple[str, str]] = []
     for language in LANGUAGES:
@@ -261,6 +264,9 @@ def fixed_prompts(keys: Sequence[str] | None = None) -> list[tuple[str, str]]:
             text = messages.get(key)
             if text and not placeholders(text):
                 out.append((text, language))
+        if speech_keys and language in speech_keys:
+            prompt = translate("a11y.idle_prompt", language, button=speech_keys[language])
+            out.append((prompt, language))
     return out
 
 
@@ -273,7 +279,9 @@ class PromptCache(Protocol):
         ...
 
 
-def prerender_in_background(speaker: object, keys: Sequence[str] = ()) -> threading.Thread | None:
+def prerender_in_background(
+    speaker: object, keys: Sequence[str] = (), speech_keys: Mapping[str, str] | None = None
+) -> threading.Thread | None:
     """At start: pre-render :func:`fixed_prompts` (``keys``: the screens' titles) into
     the speaker's cache, so the first words a patron asks for are heard at once.
 
@@ -282,7 +290,7 @@ def prerender_in_background(speaker: object, keys: Sequence[str] = ()) -> thread
     behind) and returns at once. None when the speaker keeps no cache."""
     if not isinstance(speaker, PromptCache):
         return None
-    prompts = fixed_prompts(keys)
+    prompts = fixed_prompts(keys, speech_keys)
 
     def render() -> None:
         try:

@@ -204,5 +204,5 @@ def attach_speech(app: KioskApp, clock: Callable[[], float]) -> tuple[IdleGlue, 
     touch = TouchGlue(app, section.touch_hear_ms)
     # The screens' titles and the accessibility prompts, synthesised once, off the UI
     # thread, so that the first words a patron asks for are heard at once.
-    prerender_in_background(app.kiosk.speaker, registry.title_keys())
+    prerender_in_background(app.kiosk.speaker, registry.title_keys(), section.speech_keys())
     return idle, touch

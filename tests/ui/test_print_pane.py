@@ -562,3 +562,30 @@ def test_at_large_text_the_plan_and_start_and_then_the_progress_come_into_sight(
     ui.wait(lambda: screen.ended)
     ui.settle()
     assert starts_in_sight(screen.ids.message_label)  # the page got shorter: done is seen
+
+
+def test_progress_is_said_on_request_by_the_keypad(setup: Setup) -> None:
+    """Speech mode: the progress is not read out on every update, but the keypad walk
+    reaches it and says it as it is now (percent, time left, temperatures)."""
+    down = 274
+    ui = setup.ui
+    running_booking(setup)
+    screen = open_from_home(setup.ui)
+    start_cube(setup, screen)
+    setup.printer_time(60)
+    ui.wait(lambda: screen.completion >= 49, timeout=5)
+    ui.settle()
+    navigator = ui.app.keypad.navigator
+    ui.key(down)  # the first keypad key turns speech mode on
+    progress = temps = ""
+    for _ in range(30):
+        ui.key(down)
+        last = ui.kiosk.speaker.spoken[-1][0]  # type: ignore[union-attr]
+        if navigator.current is not None and "50%" in last:
+            progress = last
+        if navigator.current is not None and screen.temps_text and screen.temps_text in last:
+            temps = last
+        if progress and temps:
+            break
+    assert "Sedang mencetak" in progress and "Sisa sekitar" in progress
+    assert temps.startswith("Nozel ")

@@ -162,8 +162,10 @@ def test_no_speaker_is_silent() -> None:
 
 
 def test_fixed_prompts_cover_both_languages() -> None:
-    prompts = fixed_prompts(["a11y.button"])
+    prompts = fixed_prompts(["a11y.button"], {"id": "tombol bulat hijau", "en": "the green key"})
     languages = {language for _, language in prompts}
     assert languages == {"id", "en"}
+    # The idle prompt as configured: the keypad's own speech key in each language.
     assert ("Untuk panduan suara, tekan tombol bulat hijau.", "id") in prompts
+    assert ("For speech, press the green key.", "en") in prompts
     assert not any("{" in text for text, _ in prompts)
