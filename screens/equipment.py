@@ -41,7 +41,6 @@ from kivy.properties import (
     StringProperty,
 )
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.modalview import ModalView
 
 from kiosk.booking.api import (
     CHECK_IN_LATER,
@@ -59,7 +58,7 @@ from kiosk.domain.events import BookingEvent, EquipmentChanged
 from screens import data_list  # noqa: F401  (DataBox, DataGrid: used by the kv rules)
 from screens import format as fmt
 from screens.base import KioskScreen
-from screens.widgets import KButton
+from screens.widgets import ConfirmModal, KButton
 
 log = logging.getLogger(__name__)
 
@@ -97,16 +96,8 @@ class BookingRow(BoxLayout):
     resource_id = StringProperty("")
 
 
-class ConfirmCancel(ModalView):
-    """Asks before a booking is cancelled; ``confirm`` runs on Yes."""
-
-    text = StringProperty("")
-    confirm = ObjectProperty(None, allownone=True)
-
-    def yes(self) -> None:
-        self.dismiss(animation=False)
-        if self.confirm is not None:
-            self.confirm()
+class ConfirmCancel(ConfirmModal):
+    """Asks before a booking is cancelled (its layout: the kv rule)."""
 
 
 class EquipmentScreen(KioskScreen):

@@ -36,7 +36,6 @@ from kivy.properties import (
     StringProperty,
 )
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.modalview import ModalView
 
 from kiosk import formatting
 from kiosk.domain.errors import DeviceError, KioskError
@@ -57,6 +56,7 @@ from kiosk.printing.api import (
 )
 from screens import data_list  # noqa: F401  (DataBox: used by the kv rules)
 from screens.base import KioskScreen
+from screens.widgets import ConfirmModal
 
 #: Message marks, as on the booking screen: the shape tells what happened.
 OK, REFUSED, INFO = "ok", "refused", "info"
@@ -79,16 +79,8 @@ class ChoiceRow(BoxLayout):
     waiting = BooleanProperty(False)
 
 
-class ConfirmPrintCancel(ModalView):
-    """Asks before a print is cancelled; ``confirm`` runs on Yes."""
-
-    text = StringProperty("")
-    confirm = ObjectProperty(None, allownone=True)
-
-    def yes(self) -> None:
-        self.dismiss(animation=False)
-        if self.confirm is not None:
-            self.confirm()
+class ConfirmPrintCancel(ConfirmModal):
+    """Asks before a print is cancelled (its layout: the kv rule)."""
 
 
 class PrintScreen(KioskScreen):
