@@ -16,7 +16,7 @@ import pytest
 from kiosk.circulation.sip2.backend import Sip2Circulation
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_port
 from tests.support import peers
 from tests.support.kiosks import open_test_kiosk, store_of
 
@@ -317,7 +317,7 @@ def test_tls_through_a_stunnel_style_terminator(
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_port(port)
+        wait_port(port, "socat")
         url = server.url("sip2s", ca_file=str(ca_file)).replace("127.0.0.1", "localhost")
         url = url.replace(f":{server.port}", f":{port}")
         backend = make(tmp_path, default_config, url)
@@ -334,19 +334,6 @@ def test_tls_through_a_stunnel_style_terminator(
     finally:
         socat.terminate()
         socat.wait(5)
-
-
-def _wait_port(port: int) -> None:
-    import socket
-
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 def test_status_at_start_and_periodic_keepalive(
