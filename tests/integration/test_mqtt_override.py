@@ -18,14 +18,6 @@ from tests.mqtt_support import Mosquitto, wait_for
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
 
-@pytest.fixture(scope="module")
-def broker() -> Iterator[Mosquitto]:
-    b = Mosquitto()
-    b.start()
-    yield b
-    b.close()
-
-
 @pytest.fixture
 def site(broker: Mosquitto, tmp_path: Path) -> Iterator[Site]:
     s = Site(broker, tmp_path)
