@@ -120,6 +120,16 @@ class SpeechController:
             self.speaker.say(text, self.language)
         return True
 
+    def goodbye(self, text: str, language: str) -> bool:
+        """A session's last words, said after :meth:`reset` (which silenced speech and
+        went back to the kiosk's language): ``text`` in the patron's ``language``,
+        whatever the mode is now, and not kept for Repeat (the next person must not
+        hear it again). The caller says it only to a patron who listened."""
+        if self.speaker is None or not text.strip():
+            return False
+        self.speaker.say(text, language)
+        return True
+
     def earcon(self, name: str) -> None:
         """An earcon alone (speech mode only), e.g. ``boundary`` at the end of a list."""
         if self.speech_mode:

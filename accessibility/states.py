@@ -51,8 +51,10 @@ class StateStyle:
 
 STATE_STYLES: dict[State, StateStyle] = {
     "normal": StateStyle("normal", "", "none", "", 0.4, "solid", "text", "surface"),
+    # No "!" glyph before an error's text (issue 14): the thick outline and the alert
+    # mark set it apart, and speech says the state's name.
     "error": StateStyle(
-        "error", "! ", "alert", "a11y.state.error", 1.0, "solid", "error", "background"
+        "error", "", "alert", "a11y.state.error", 1.0, "solid", "error", "background"
     ),
     "selected": StateStyle(
         "selected", "", "check", "a11y.state.selected", 1.0, "solid", "on_selected", "selected"

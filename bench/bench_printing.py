@@ -12,7 +12,8 @@ polling, against a real OctoPrint 1.11 with its virtual printer (installed by
 
 Polling runs at the product's default interval (``[printing] poll_seconds`` = 2 s), so
 its figures are about half an interval and at most one. The "screen updated" leg (the
-dispatcher into Kivy's frame) is measured with the print screens.
+dispatcher into Kivy's frame, the print pane's progress drawn) is ``python -m bench ui``
+("print progress event -> pane drawn").
 Options: ``--rounds=N`` prints per mode (default 6).
 """
 

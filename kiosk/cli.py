@@ -29,7 +29,7 @@ from typing import Any
 from kiosk import __version__, bootstrap
 from kiosk.cli_args import ArgumentError, check_argv, harden
 from kiosk.config import Config
-from kiosk.domain.errors import ConfigError, KioskError
+from kiosk.domain.errors import ConfigError, DomainError, KioskError
 from kiosk.i18n import LANGUAGES, describe, translate
 from kiosk.services import Services
 from kiosk.store import Store, StoreError
@@ -118,7 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, helptext, handler in (
         ("run", "start the touchscreen app", cmd_run),
-        ("demo", "start the app on a fresh demo database with simulated devices", cmd_demo),
+        (
+            "demo",
+            "start the app with simulated devices on a demo database (--db FILE: made "
+            "with demo data if missing, reopened if a demo one; a library's is refused)",
+            cmd_demo,
+        ),
     ):
         app = sub.add_parser(name, parents=[common], help=helptext)
         app.add_argument(
@@ -273,18 +278,38 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """The app on simulated devices and a demo database: ``--db FILE`` is made with demo
+    data when it is not there and opened as it is when it is a demo database; a
+    library's own database is refused before anything is written to it (that is
+    ``kiosk run --db``). Without ``--db``: a fresh one in a temporary folder."""
     from kiosk import demo
 
     config = load_config(args)
-    config = replace(config, kiosk=replace(config.kiosk, demo=True))
+    config = demo.with_survey(replace(config, kiosk=replace(config.kiosk, demo=True)))
+    given = getattr(args, "db", None)
+    if given:
+        return _demo_on(args, config, given)
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as folder:
-        kiosk = bootstrap.open_kiosk(_language(args, config), Path(folder) / "demo.db")
+        return _demo_on(args, config, Path(folder) / "demo.db")
+
+
+def _demo_on(args: argparse.Namespace, config: Config, path: str | Path) -> int:
+    from kiosk import demo
+
+    if store_exists(path):
+        store = Store(path, migrate=False, create=False)
         try:
-            demo.load(store_of(kiosk), config)
-        except BaseException:
-            bootstrap.close_kiosk(kiosk)
-            raise
-        return _run_app(args, kiosk)
+            if not demo.is_demo(store):
+                raise DomainError("demo.not_demo", path=str(path))
+        finally:
+            store.close()
+    kiosk = bootstrap.open_kiosk(_language(args, config), path)
+    try:
+        demo.load(store_of(kiosk), config)  # (nothing when it holds its data already)
+    except BaseException:
+        bootstrap.close_kiosk(kiosk)
+        raise
+    return _run_app(args, kiosk)
 
 
 def cmd_screenshots(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from kiosk.circulation.api import Circulation, Patron
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
 from kiosk.i18n import translate
-from kiosk.patrons import find_card
+from kiosk.patrons import find_card, normalise_key
 from kiosk.store import Store
 
 
@@ -26,7 +26,9 @@ def sign_in(
     pin: Callable[[], str | None],
 ) -> Patron:
     """The patron of ``text`` signed in through ``circ`` (refusals as it raises them).
-    ``pin()`` is asked only once the card is known to be worth asking for."""
+    ``text`` is taken as the kiosk takes a typed card number (:func:`find_card`: case,
+    spaces and hyphens forgiven when one card fits). ``pin()`` is asked only once the
+    card is known to be worth asking for."""
     with store.lock:
         card = find_card(store, text=text)
     if card is None and config.backend.kind == "local":
@@ -34,9 +36,10 @@ def sign_in(
     given = pin()
     if card is None:
         return circ.sign_in(number=text.strip(), pin=given)
-    if card.card_number is not None and card.card_number == text.strip():
-        return circ.sign_in(number=card.card_number, pin=given)
-    return circ.sign_in(uid=card.card_key, pin=given)
+    if card.card_key is not None and normalise_key(text) == card.card_key:
+        return circ.sign_in(uid=card.card_key, pin=given)
+    # Found by its number (maybe typed loosely): sign in with the number as printed.
+    return circ.sign_in(number=card.card_number, pin=given)
 
 
 def given_pin(args: argparse.Namespace, language: str) -> str | None:

@@ -2,7 +2,10 @@
 events, all relative to today in the library's time zone.
 
 The patron and title lists ship in ``config/`` (package data). Loading is one
-transaction: a demo database is either complete or untouched.
+transaction: a demo database is either complete or untouched. A database filled here
+is marked as a demo one (SQLite's ``application_id`` in the file header,
+:data:`DEMO_APPLICATION_ID`), so that ``kiosk demo --db FILE`` opens it again and
+refuses a library's own database.
 """
 
 from __future__ import annotations
@@ -10,11 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from kiosk.config import Config, data_file
+from kiosk.config import Config, SurveyChoice, SurveyConfig, SurveyQuestion, data_file
 from kiosk.pins import hash_pin
 from kiosk.store import Store
 from kiosk.timeutil import Clock, to_db, utcnow
@@ -34,15 +37,39 @@ TRAINED_ON_3D_PRINTERS = frozenset({"PLU-0001", "PLU-0006", "PLU-0022"})
 DEMO_FINES = 75_000
 COPIES_PER_TITLE = 2
 
-EVENTS = [
-    # days from today, local start hour, hours, capacity, id title, en title, place
+#: Marks a demo database (``PRAGMA application_id``; "KDEM"): never a library's own.
+DEMO_APPLICATION_ID = 0x4B44454D
+
+
+@dataclass(frozen=True)
+class Next:
+    """The first ``weekday`` (Monday 0) after today: for an event whose name says its
+    day."""
+
+    weekday: int
+
+    def days_from(self, today: date) -> int:
+        return (self.weekday - today.weekday() - 1) % 7 + 1
+
+
+EVENTS: list[tuple[int | Next, int, int, int | None, str, str, str]] = [
+    # days from today (or the next such weekday), local start hour, hours, capacity,
+    # id title, en title, place
     (0, 15, 2, 12, "Lokakarya Cetak 3D untuk Pemula", "3D Printing for Beginners", "Makerspace"),
-    (1, 9, 1, 30, "Dongeng Anak Sabtu Pagi", "Saturday Morning Storytelling", "Ruang Anak"),
+    (Next(5), 9, 1, 30, "Dongeng Anak Sabtu Pagi", "Saturday Morning Storytelling", "Ruang Anak"),
     (2, 10, 2, 20, "Kelas Literasi Digital", "Digital Literacy Class", "Lab Komputer"),
     (3, 16, 2, 15, "Belajar Coding dengan Python", "Learn to Code with Python", "Lab Komputer"),
     (5, 14, 2, 25, "Klub Buku: Laskar Pelangi", "Book Club: Laskar Pelangi", "Ruang Baca"),
     (9, 9, 6, None, "Pameran Budaya Kaili", "Kaili Culture Exhibition", "Aula"),
 ]
+
+
+#: The survey ``kiosk demo`` offers at sign-out: the demo history's questions
+#: (:data:`kiosk.demo_history.DEMO_SURVEY`) under an id of its own, running for four
+#: weeks from today and offered to every session (never twice to one card), so it is
+#: seen in the demo.
+DEMO_SURVEY_ID = "kios-demo"
+DEMO_SURVEY_DAYS = 28
 
 
 @dataclass(frozen=True)
@@ -89,6 +116,7 @@ def load(store: Store, config: Config, clock: Clock = utcnow) -> bool:
     with store.transaction() as db:
         if db.execute("SELECT count(*) AS n FROM patrons").fetchone()["n"]:
             return False
+        db.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
         for code, name_id, name_en, staff in PATRON_GROUPS:
             db.execute(
                 "INSERT OR IGNORE INTO patron_groups VALUES (?, ?, ?, ?)",
@@ -212,7 +240,7 @@ def load(store: Store, config: Config, clock: Clock = utcnow) -> bool:
         hold("PLU-0009", items[2], ready=False)  # ... and held for the next patron
 
         for days, hour, hours, capacity, title_id, title_en, place in EVENTS:
-            day = today + timedelta(days=days)
+            day = today + timedelta(days=days if isinstance(days, int) else days.days_from(today))
             db.execute(
                 """INSERT INTO events (title_id, title_en, location, starts_at, ends_at,
                      capacity) VALUES (?, ?, ?, ?, ?, ?)""",
@@ -221,6 +249,46 @@ def load(store: Store, config: Config, clock: Clock = utcnow) -> bool:
     return True
 
 
+def is_demo(store: Store) -> bool:
+    """Whether ``store`` is a demo database (filled by :func:`load`). Reads only."""
+    with store.lock:
+        row = store.conn.execute("PRAGMA application_id").fetchone()
+    return bool(row[0] == DEMO_APPLICATION_ID)
+
+
 def _shelf(call_number: str) -> str:
     head = call_number.removeprefix("R ").split(" ")[0]
     return f"Rak {head.split('.')[0]}"
+
+
+def demo_survey(today: date) -> SurveyConfig:
+    """The demo's survey as the library would configure it (``[[surveys]]``)."""
+    from kiosk.demo_history import DEMO_SURVEY
+
+    return SurveyConfig(
+        id=DEMO_SURVEY_ID,
+        title_id=DEMO_SURVEY.title_id,
+        title_en=DEMO_SURVEY.title_en,
+        starts_on=today.isoformat(),
+        ends_on=(today + timedelta(days=DEMO_SURVEY_DAYS)).isoformat(),
+        share=1.0,
+        questions=[
+            SurveyQuestion(
+                id=q.id,
+                kind="scale" if q.kind == "scale" else "choice",
+                text_id=q.text_id,
+                text_en=q.text_en,
+                choices=[SurveyChoice(c.key, c.text_id, c.text_en) for c in q.choices],
+            )
+            for q in DEMO_SURVEY.questions
+        ],
+    )
+
+
+def with_survey(config: Config, clock: Clock = utcnow) -> Config:
+    """``config`` with the demo survey, unless a survey of the library's own runs today
+    (then that one is what the demo shows)."""
+    today = clock().astimezone(ZoneInfo(config.kiosk.timezone)).date().isoformat()
+    if any(s.starts_on <= today <= s.ends_on for s in config.surveys):
+        return config
+    return replace(config, surveys=[*config.surveys, demo_survey(date.fromisoformat(today))])

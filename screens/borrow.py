@@ -6,7 +6,6 @@ the library system is unreachable says it will be confirmed. Finish -> receipt."
 from __future__ import annotations
 
 from kiosk.circulation.api import CheckoutResult
-from kiosk.domain.errors import KioskError
 from screens import format as fmt
 from screens.items import ItemLine, ItemsScreen
 
@@ -47,11 +46,12 @@ class BorrowScreen(ItemsScreen):
         return super().detail(line)
 
     def finish(self) -> None:
-        borrowed = [line for line in self.lines if line.state in ("ok", "warning") and line.due_at]
+        borrowed = [
+            line.result
+            for line in self.lines
+            if line.state in ("ok", "warning") and isinstance(line.result, CheckoutResult)
+        ]
         self.app.screen("receipt").show(borrowed)
         self.lines = []
         self.render()
         self.app.go("receipt" if borrowed else "home")
-
-    def refused(self, line: ItemLine, error: KioskError) -> None:
-        super().refused(line, error)

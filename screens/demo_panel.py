@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Protocol, runtime_checkable
 
 from kivy.factory import Factory
+from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
@@ -85,9 +86,17 @@ class DemoPanel(BoxLayout):
 
 
 class DemoSheet(ModalView):
+    """The demo's cards and items. A card tap closes it (a sign-in follows); a scan
+    keeps it open, so several items can be scanned in a row, and says what was scanned
+    (the screen below shows each result)."""
+
+    #: What the sheet says about the items scanned while it is open ("" before any).
+    scanned_note = StringProperty("")
+
     def __init__(self, panel: DemoPanel, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.panel = panel
+        self.scanned: list[str] = []
         self.fill()
 
     def fill(self) -> None:
@@ -114,7 +123,12 @@ class DemoSheet(ModalView):
             reader.tap(uid=card_key)
 
     def scan(self, barcode: str) -> None:
-        self.dismiss(animation=False)
+        from kivy.app import App
+
         scanner = self.panel.scanner()
-        if scanner is not None:
-            scanner.scan(barcode)
+        if scanner is None or not scanner.scan(barcode):
+            return
+        app: Any = App.get_running_app()
+        self.scanned.append(barcode)
+        self.scanned_note = app.tr("ui.demo.scanned", items=", ".join(self.scanned))
+        app.announce(self.scanned_note)

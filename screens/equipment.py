@@ -41,7 +41,6 @@ from kivy.properties import (
     StringProperty,
 )
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.modalview import ModalView
 
 from kiosk.booking.api import (
     CHECK_IN_LATER,
@@ -59,7 +58,7 @@ from kiosk.domain.events import BookingEvent, EquipmentChanged
 from screens import data_list  # noqa: F401  (DataBox, DataGrid: used by the kv rules)
 from screens import format as fmt
 from screens.base import KioskScreen
-from screens.widgets import KButton
+from screens.widgets import ConfirmModal, KButton
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +68,8 @@ MINE_TAB = "mine"
 #: Message marks: the shape tells what happened, the text says it.
 OK, REFUSED, INFO = "ok", "refused", "info"
 #: A booking's mark in My bookings, by status (anything else: a warning).
+#: A booking that runs now (its Print is offered when the print service names its printer).
+RUNNING = ("active", "ending")
 STATUS_MARKS = {"booked": "pending", "checked_in": "ok", "active": "ok"}
 
 
@@ -90,18 +91,13 @@ class BookingRow(BoxLayout):
     booking_id = NumericProperty(0)
     can_check_in = BooleanProperty(False)
     can_cancel = BooleanProperty(False)
+    #: The patron's running 3D printer booking: Print opens the print pane.
+    can_print = BooleanProperty(False)
+    resource_id = StringProperty("")
 
 
-class ConfirmCancel(ModalView):
-    """Asks before a booking is cancelled; ``confirm`` runs on Yes."""
-
-    text = StringProperty("")
-    confirm = ObjectProperty(None, allownone=True)
-
-    def yes(self) -> None:
-        self.dismiss(animation=False)
-        if self.confirm is not None:
-            self.confirm()
+class ConfirmCancel(ConfirmModal):
+    """Asks before a booking is cancelled (its layout: the kv rule)."""
 
 
 class EquipmentScreen(KioskScreen):
@@ -150,6 +146,8 @@ class EquipmentScreen(KioskScreen):
         self.start: Slot | None = None
         self.minutes = 0
         self.booked: Booking | None = None
+        #: The printers whose running booking is the patron's (``Printing.printers_of``).
+        self.printers: tuple[str, ...] = ()
         self._panes: dict[str, Any] = {}
         super().__init__(**kwargs)
 
@@ -180,7 +178,9 @@ class EquipmentScreen(KioskScreen):
         services = self.app.services
         if shown is None or services is None:
             return
-        if services.equipment.equipment_state(event.resource).reason != shown.not_bookable_reason:
+        state = services.equipment.equipment_state(event.resource)
+        foreign = shown.equipment is not None and shown.equipment.printer_foreign
+        if state.reason != shown.not_bookable_reason or state.printer_foreign != foreign:
             self._booking_changed(event)
 
     def _booking_changed(self, _event: BookingEvent | EquipmentChanged) -> None:
@@ -220,13 +220,25 @@ class EquipmentScreen(KioskScreen):
             self.render()
             return
         ref, day = self.app.session.ref, self.day
+        printing = self.app.services.printing if self.app.services is not None else None
+        if printing is not None:
+            self.app.call(lambda: printing.printers_of(ref), self._got_printers, quick=True)
         self.app.call(lambda: bookings.view(ref, day), self.show, self._failed, quick=True)
+
+    def _got_printers(self, printers: tuple[str, ...]) -> None:
+        self.printers = tuple(printers)
+        self.render()
+
+    def print_on(self, resource_id: str) -> None:
+        """The Print of a running printer booking: the print pane for that printer."""
+        self.app.screen("print").open_for(resource_id, back_to=self.name)
 
     def show(self, view: BookingView) -> None:
         """Show ``view`` (a fetch's answer)."""
         self.view = view
         self.day = view.grid.day
         self.loaded = True
+        shown = (self.kind, self.resource_id)
         kinds = self.kinds()
         if self.kind not in (*kinds, MINE_TAB):
             self.kind = kinds[0] if kinds else MINE_TAB
@@ -234,6 +246,8 @@ class EquipmentScreen(KioskScreen):
         if self.resource_id not in of_kind:
             self.resource_id = of_kind[0] if of_kind else ""
         self.render()
+        if (self.kind, self.resource_id) != shown:
+            self._tell_refusal()  # the first tab opened by itself
 
     def _failed(self, error: KioskError) -> None:
         self.say(REFUSED, error.key, dict(error.params))
@@ -262,11 +276,21 @@ class EquipmentScreen(KioskScreen):
             of_kind = [r.id for r in self.resources if r.kind == kind]
             self.resource_id = of_kind[0] if of_kind else ""
         self.render()
+        self._tell_refusal()
 
     def choose_resource(self, resource_id: str) -> None:
         self.resource_id = resource_id
         self.clear_message()
         self.render()
+        self._tell_refusal()
+
+    def _tell_refusal(self) -> None:
+        """A patron who may not book the resource just opened (no induction ...) hears
+        why now, as the note under its grid says, not after picking slot and duration:
+        the service's answer carries it (``Resource.refusal``)."""
+        resource = self.resource()
+        if self.pane == "pick" and resource is not None and resource.refusal:
+            self.app.alert(self.grid_note)
 
     def shift_day(self, days: int) -> None:
         """The day before (-1) or after (1), when the service says it can be booked."""
@@ -489,6 +513,8 @@ class EquipmentScreen(KioskScreen):
 
     def resource_text(self, resource: Resource) -> str:
         lines = [resource.name]
+        if resource.equipment is not None and resource.equipment.printer_foreign:
+            lines.append(self.app.tr("ui.print.foreign"))
         if not resource.bookable_now:
             lines.append(self.not_bookable_text(resource, short=True))
         elif resource.training:
@@ -560,6 +586,8 @@ class EquipmentScreen(KioskScreen):
             note = app.tr("ui.booking.unavailable")
         elif resource is None:
             note = ""
+        elif resource.refusal:
+            note = app.tr(resource.refusal, resource=resource.name)
         elif not resource.bookable_now:
             note = self.not_bookable_text(resource, short=False)
         elif not slots:
@@ -625,6 +653,8 @@ class EquipmentScreen(KioskScreen):
                     "booking_id": booking.id,
                     "can_check_in": booking.check_in == CHECK_IN_OPEN,
                     "can_cancel": booking.may_cancel,
+                    "resource_id": booking.resource_id,
+                    "can_print": booking.resource_id in self.printers and booking.status in RUNNING,
                 }
             )
         self.booking_data = rows
@@ -637,6 +667,7 @@ class EquipmentScreen(KioskScreen):
         self.start = None
         self.minutes = 0
         self.booked = None
+        self.printers = ()
         self.busy = False
         self.kind = ""
         self.resource_id = ""

@@ -9,6 +9,7 @@ from kivy.properties import BooleanProperty
 
 from kiosk.circulation.api import Hold
 from screens import format as fmt
+from screens.after_title import AfterTitle
 from screens.base import KioskScreen
 
 
@@ -19,6 +20,14 @@ class HoldsScreen(KioskScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.holds: list[Hold] = []
+        self.said: list[str] = []
+        self._speech = AfterTitle(self)
+
+    def on_enter(self, *_args: Any) -> None:
+        self._speech.entered()
+
+    def on_leave(self, *_args: Any) -> None:
+        self._speech.left()
 
     def refresh(self) -> None:
         services = self.app.services
@@ -31,8 +40,11 @@ class HoldsScreen(KioskScreen):
         self.holds = sorted(holds, key=lambda h: (not h.ready, h.title))
         self.loaded = True
         self.render()
+        self._speech.say(" ".join(self.said) or self.ids.empty.text)  # as shown (speech mode)
 
     def render(self) -> None:
+        """The rows, and :attr:`said`: what they say (title and detail of each)."""
+        said: list[str] = []
         box = self.ids.rows
         box.clear_widgets()
         app = self.app
@@ -52,7 +64,9 @@ class HoldsScreen(KioskScreen):
             else:
                 mark, detail = "pending", app.tr("ui.holds.waiting")
             box.add_widget(Factory.Row(mark=mark, title=hold.title, detail=detail))
+            said.append(f"{hold.title}. {detail}")
         self.ids.empty.opacity = 1 if self.loaded and not self.holds else 0
+        self.said = said
 
     def reset(self) -> None:
         self.holds = []

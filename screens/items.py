@@ -10,6 +10,7 @@ from typing import Any
 from kivy.factory import Factory
 from kivy.properties import NumericProperty
 
+from kiosk.circulation.api import ItemInfo
 from kiosk.domain.errors import KioskError
 from kiosk.domain.events import TagsRead
 from kiosk.itempad import read_pad
@@ -43,6 +44,8 @@ class ItemLine:
 
 #: The line that stands for the pad's tags without an item id.
 UNREADABLE = "pad:unreadable"
+#: The refusal that says the library system does not know the item: no title to ask for.
+UNKNOWN_ITEM = "circulation.item_not_found"
 
 
 class ItemsScreen(KioskScreen):
@@ -115,12 +118,37 @@ class ItemsScreen(KioskScreen):
 
     # -- results ---------------------------------------------------------------------
     def refused(self, line: ItemLine, error: KioskError) -> None:
+        """Shown and said under the item's title (the barcode small beside the reason):
+        from the refusal when it names the item, else asked of the library system
+        (a refusal of the patron's account, e.g. fines, names no item)."""
         line.state = "refused"
         line.key = error.key
         line.params = dict(error.params)
         # The circulation's messages already say what to do ("... service desk"); a
         # failure that is not a library rule (a device, a bug) gets the advice added.
         line.advice = "" if error.key.startswith("circulation.") else "ui.items.see_staff"
+        title = error.params.get("title")
+        services = self.app.services
+        # Only a library rule's refusal: the item is worth asking about (not a device's).
+        asked = error.key.startswith("circulation.") and error.key != UNKNOWN_ITEM
+        if title or line.title or not asked or services is None:
+            line.title = str(title or line.title)
+            self._tell(line)
+            return
+        circulation = services.circulation
+
+        def titled(info: ItemInfo) -> None:
+            line.title = info.title
+            self._tell(line)
+
+        self.app.call(
+            lambda: circulation.item(line.barcode),
+            titled,
+            lambda _error: self._tell(line),  # not known to the library system: its barcode
+            quick=True,
+        )
+
+    def _tell(self, line: ItemLine) -> None:
         self.render()
         self.app.alert(self.spoken(line))
 
@@ -157,12 +185,19 @@ class ItemsScreen(KioskScreen):
         return f"{line.title or line.barcode}. {self.detail(line)}"
 
     def detail(self, line: ItemLine) -> str:
-        text = self.app.tr(line.key, **line.params) if line.key else ""
+        """What happened, what it costs (:meth:`costs`), the advice, a note, and what
+        the library system said."""
+        parts = [self.app.tr(line.key, **line.params) if line.key else "", *self.costs(line)]
         if line.advice:
-            text = f"{text} {self.app.tr(line.advice)}".strip()
+            parts.append(self.app.tr(line.advice))
         if line.note:
-            text = f"{text} {self.app.tr(line.note)}".strip()
-        return " ".join([text, *ils_words(self.app, line.said)]).strip()
+            parts.append(self.app.tr(line.note))
+        parts += ils_words(self.app, line.said)
+        return " ".join(part for part in parts if part).strip()
+
+    def costs(self, line: ItemLine) -> list[str]:
+        """Sentences about money the answer took (a late return's fine)."""
+        return []
 
     def render(self) -> None:
         """Update the rows in place (newest on top, where the eye is): an answer
@@ -182,7 +217,11 @@ class ItemsScreen(KioskScreen):
                 box.add_widget(row, index=len(box.children) - position)
             row.mark = line.state if line.state != "checking" else "pending"
             row.title = line.title or line.barcode
-            row.detail = self.detail(line)
+            detail = self.detail(line)
+            if line.state == "refused" and line.title:
+                # Titled with the item's title; the barcode small, before the reason.
+                detail = f"{line.barcode} · {detail}"
+            row.detail = detail
         self.count_ok = sum(1 for line in self.lines if line.state in ("ok", "warning"))
         self.ids.empty.opacity = 0 if self.lines else 1
 

@@ -1,13 +1,18 @@
 """My loans: due dates (as the library system wrote them, when it did), overdue marked
 by word and icon, renew one or all with a result per item and what the library system
-said; no renew buttons where the backend does not renew."""
+said; no renew buttons where the backend does not renew.
+
+Renewing stays in view: a renewed row keeps its place (the list keeps the order it was
+first shown in) and shows its new due date; a loan the service says cannot be renewed
+now (``Loan.renew_refusal``) says why instead of offering Renew; Renew all ends with a
+summary (renewed n, not renewed m, each with its reason), shown and spoken."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from kivy.factory import Factory
-from kivy.properties import BooleanProperty, NumericProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.circulation.api import Loan, RenewResult
 from kiosk.domain.errors import KioskError
@@ -20,6 +25,8 @@ class LoansScreen(KioskScreen):
     needs_patron = True
     loaded = BooleanProperty(False)
     count = NumericProperty(0)
+    #: After Renew all: renewed n, not renewed m, with the reasons.
+    summary = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -27,6 +34,8 @@ class LoansScreen(KioskScreen):
         #: barcode -> the last renewal's result, shown under the loan.
         self.results: dict[str, RenewResult] = {}
         self.error: KioskError | None = None
+        #: The last Renew all's results (the summary is re-written on a language switch).
+        self.renewed_all: list[RenewResult] = []
 
     def on_kv_post(self, _base: Any) -> None:
         self.app.bind(capabilities=lambda *_: self.render())
@@ -39,7 +48,12 @@ class LoansScreen(KioskScreen):
         self.app.call(lambda: services.circulation.loans(ref), self._got, self._failed, quick=True)
 
     def _got(self, loans: list[Loan]) -> None:
-        self.loans = sorted(loans, key=lambda loan: loan.due_at)
+        # First shown soonest due first; after that every row keeps its place (a
+        # renewed loan, due later now, does not jump away from the patron's eye).
+        shown = {loan.barcode: index for index, loan in enumerate(self.loans)}
+        self.loans = sorted(
+            loans, key=lambda loan: (shown.get(loan.barcode, len(shown)), loan.due_at)
+        )
         self.loaded = True
         self.count = len(self.loans)
         self.render()
@@ -72,13 +86,35 @@ class LoansScreen(KioskScreen):
         )
 
     def _renewed(self, result: RenewResult) -> None:
-        self._renewed_all([result])
+        self.results[result.barcode] = result
+        self.refresh()
+        self._say_results([result])
 
     def _renewed_all(self, results: list[RenewResult]) -> None:
         for result in results:
             self.results[result.barcode] = result
+        self.renewed_all = list(results)
         self.refresh()
-        self._say_results(results)
+        self.summary = self._summary()
+        # The summary, with each refusal's reason: an alert when any was refused.
+        if all(result.ok for result in results):
+            self.app.announce(self.summary)
+        else:
+            self.app.alert(self.summary)
+
+    def _summary(self) -> str:
+        results = self.renewed_all
+        if not results:
+            return ""
+        app = self.app
+        refused = [result for result in results if not result.ok]
+        parts = [
+            app.tr("ui.loans.summary", renewed=len(results) - len(refused), refused=len(refused))
+        ]
+        for result in refused:
+            why = app.tr(result.refusal or "ui.loans.not_renewed")
+            parts.append(" ".join([f"{result.title}: {why}", *ils_words(app, result.messages)]))
+        return "\n".join(parts)  # a line per refusal: the reasons read as a list
 
     def _say_results(self, results: list[RenewResult]) -> None:
         """One sentence per item, as shown; any refusal makes it an alert (spoken even
@@ -108,6 +144,7 @@ class LoansScreen(KioskScreen):
         self.ids.renew_all.shown = app.capabilities.renew_all
         lang = app.language
         zone = app.kiosk.config.kiosk.timezone
+        self.summary = self._summary()
         if self.error is not None:
             box.add_widget(Factory.Row(mark="refused", title=app.describe(self.error)))
             self.error = None
@@ -128,7 +165,10 @@ class LoansScreen(KioskScreen):
                     )
                     detail = f"{detail}. {why}"
                 detail = " ".join([detail, *ils_words(app, result.messages)])
-            can_renew = loan.renewals_left != 0 and app.capabilities.renew
+            # Whether it can be renewed is the service's word (with its reason).
+            can_renew = app.capabilities.renew and loan.renew_refusal is None
+            if app.capabilities.renew and loan.renew_refusal is not None and result is None:
+                detail = f"{detail}. {app.tr(loan.renew_refusal)}"
             barcode = loan.barcode
             box.add_widget(
                 Factory.Row(
@@ -145,6 +185,8 @@ class LoansScreen(KioskScreen):
     def reset(self) -> None:
         self.loans = []
         self.results = {}
+        self.renewed_all = []
+        self.summary = ""
         self.error = None
         self.loaded = False
         self.count = 0

@@ -1,26 +1,34 @@
-"""The receipt after borrowing: shown on screen; printed on request when a receipt
-printer is configured (through the receipt-printer port, on the device worker). It
-carries the library system's own print lines (SIP2 AG) and due-date text, and says when
-a loan taken offline will be confirmed."""
+"""The receipt after borrowing or returning: shown on screen; printed on request when a
+receipt printer is configured (through the receipt-printer port, on the device worker).
+What it says is built by :class:`kiosk.receipts.ReceiptBuilder` (the one receipt
+builder), so the screen shows exactly what the printer prints: the library system's own
+print lines (SIP2 AG) and due-date text, a loan or return taken offline to be confirmed,
+and a fine a late return added, with its amount. Returns need no sign-in, so neither does
+this screen. Said as shown in speech mode. Done leads home and, for a
+signed-in patron, to "Anything else?"
+(:meth:`screens.session_control.SessionController.anything_else`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.circulation.api import CheckoutResult
+from kiosk.circulation.api import CheckoutResult, ReturnResult
 from kiosk.domain.errors import KioskError
-from kiosk.ports import Receipt, ReceiptLine
-from screens import format as fmt
+from kiosk.ports import Receipt
+from kiosk.receipts import ReceiptBuilder
+from screens.after_title import AfterTitle
 from screens.base import KioskScreen
-from screens.items import ItemLine
+
+#: What a receipt is of: the circulation answers it lists.
+Results = Sequence[CheckoutResult] | Sequence[ReturnResult]
 
 
 class ReceiptScreen(KioskScreen):
-    needs_patron = True
     has_printer = BooleanProperty(False)
     #: "", printing, printed, or a failure message key.
     status_key = StringProperty("")
@@ -28,45 +36,41 @@ class ReceiptScreen(KioskScreen):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        #: Barcode, title, due time and the checkout's result (None: not known).
-        self.items: list[tuple[str, str, datetime, CheckoutResult | None]] = []
-        self.made_at = datetime.now(UTC)
+        #: The answers the receipt lists: loans (after Borrow) or returns (after Return).
+        self.items: list[CheckoutResult] | list[ReturnResult] = []
+        self.made_at: datetime | None = None
+        self._speech = AfterTitle(self)
 
-    def show(self, lines: list[ItemLine]) -> None:
-        self.items = [
-            (line.barcode, line.title, line.due_at, line.result) for line in lines if line.due_at
-        ]
-        self.made_at = datetime.now(UTC)
+    def show(self, results: Results) -> None:
+        """Show the receipt of ``results`` (all checkouts or all returns), made now."""
+        self.items = list(results)  # type: ignore[assignment]
+        self.made_at = self.app.kiosk.clock()
         self.status_key = ""
         self.render()
+        # Said as shown, from the count of items on (the library's name and the time
+        # are the slip's letterhead).
+        self._speech.say(" ".join(line.text for line in self.receipt().lines[2:]))
+
+    def on_enter(self, *_args: Any) -> None:
+        self._speech.entered()
+
+    def on_leave(self, *_args: Any) -> None:
+        self._speech.left()
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.has_printer = self.app.kiosk.receipt_printer is not None
 
     def receipt(self) -> Receipt:
-        """The receipt in the screen's language. No patron name: a forgotten slip must
-        not tell a stranger who borrowed what."""
-        lang = self.app.language
-        zone = self.app.kiosk.config.kiosk.timezone
-        lines = [
-            ReceiptLine(self.app.library_name, emphasis=True),
-            ReceiptLine(
-                f"{fmt.day(self.made_at, lang, zone)} {fmt.clock(self.made_at, lang, zone)}"
-            ),
-            ReceiptLine(self.app.tr("ui.receipt.heading", count=len(self.items)), emphasis=True),
-        ]
-        for barcode, title, due, result in self.items:
-            due_text = result.due_text if result is not None else None
-            date = due_text or fmt.day(due, lang, zone)
-            lines.append(ReceiptLine(f"{title} ({barcode})"))
-            lines.append(ReceiptLine(self.app.tr("ui.borrow.due", date=date)))
-            if result is not None:
-                if result.offline:
-                    lines.append(ReceiptLine(self.app.tr("circulation.offline_recorded")))
-                # The library system's print lines (SIP2 AG), as it wrote them.
-                lines += [ReceiptLine(text) for text in result.print_lines if text.strip()]
-        lines.append(ReceiptLine(self.app.tr("ui.receipt.thanks")))
-        return Receipt(tuple(lines))
+        """The receipt in the screen's language (built again on a language switch). No
+        patron name: a forgotten slip must not tell a stranger who borrowed what."""
+        config = self.app.kiosk.config.kiosk
+        builder = ReceiptBuilder(config.library_name, config.timezone, self.app.language)
+        made_at = self.made_at or self.app.kiosk.clock()
+        returns = [r for r in self.items if isinstance(r, ReturnResult)]
+        if returns:
+            return builder.checkin(returns, made_at)
+        loans = [r for r in self.items if isinstance(r, CheckoutResult)]
+        return builder.checkout(loans, made_at)
 
     def print_receipt(self) -> None:
         printer = self.app.kiosk.receipt_printer
@@ -107,5 +111,6 @@ class ReceiptScreen(KioskScreen):
 
     def reset(self) -> None:
         self.items = []
+        self.made_at = None
         self.status_key = ""
         self.render()

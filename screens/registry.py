@@ -24,6 +24,7 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     ("loans", "loans", "LoansScreen"),
     ("holds", "holds", "HoldsScreen"),
     ("equipment", "equipment", "EquipmentScreen"),
+    ("print", "print", "PrintScreen"),
     ("events", "events", "EventsScreen"),
     ("feedback", "feedback", "FeedbackScreen"),
     ("access", "access", "AccessScreen"),

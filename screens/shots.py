@@ -3,16 +3,23 @@
 Each language starts on a fresh demo database, so both sets show the same story: the
 idle screen, signing in (typing, PIN, a refused card), home, borrowing, the receipt,
 returning, loans with renewals, holds, equipment, events, feedback, accessibility
-options, the inactivity warning and staff mode. Device input goes through the bus,
+options, the inactivity warning, staff mode, and printing on a booked 3D printer (the
+files with their pictures, the plan, the print under way, done). Device input goes through the bus,
 exactly as a card reader's or scanner's thread would send it.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import logging
+import math
+import os
 import tempfile
+import time
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +27,7 @@ from kivy.clock import Clock
 
 from kiosk import bootstrap, demo
 from kiosk.bootstrap import Kiosk
+from kiosk.domain.errors import KioskError
 from kiosk.domain.events import CardTapped, ItemScanned
 from screens.capture import capture
 from screens.kiosk_app import KioskApp
@@ -65,6 +73,9 @@ class ScreenshotApp(KioskApp):
         self._steps: list[tuple[str, str, list[Action], tuple[str, float | None]]] = []
         self._actions: list[Action] = []
         self._target = Path()
+        #: The simulated printer the print pane's frames use, and its held clock.
+        self._printer: tuple[str, Any] | None = None
+        self._held = 0.0
 
     # -- the script ----------------------------------------------------------------
     def script(self, lang: str) -> list[tuple[str, list[Action]]]:
@@ -140,6 +151,8 @@ class ScreenshotApp(KioskApp):
                 ],
             ),
             ("staff", [out, tap("staff"), pin("1357"), signin.submit_pin]),
+            # Last, so that the frames before keep their numbers.
+            *self.print_steps([out, tap("ok")]),
         ]
 
     def fresh(self, lang: str) -> None:
@@ -147,6 +160,10 @@ class ScreenshotApp(KioskApp):
         simulators (the kiosk is not started: no scheduler for still frames)."""
         self.session_control.sign_out("sign_out")
         config = self.device_kiosk.config
+        # The demo's USB stick: G-code with a slicer's picture, and one without (the
+        # kiosk draws its outline).
+        stick = write_demo_stick(Path(self._folder.name) / "usb")
+        config = replace(config, printing=replace(config.printing, usb_mounts=[str(stick)]))
         shown = bootstrap.open_kiosk(
             config, Path(self._folder.name) / f"{lang}.db", share=self.device_kiosk
         )
@@ -172,6 +189,67 @@ class ScreenshotApp(KioskApp):
                 return
             # Synchronous here (a still frame): the next day straight from the service.
             screen.show(bookings.view(self.session.ref, screen.view.next_day))
+
+    # -- printing -------------------------------------------------------------------
+    def print_steps(self, sign_in: list[Action]) -> list[tuple[str, list[Action]]]:
+        """The print pane on a simulated 3D printer (none: no steps). The simulator's own
+        clock (it has one for tests and demos) is held still, so the print under way is
+        always shown at the same point; a real printer is never touched here."""
+        if not self._sim_printers():
+            return []
+        screen = self.screen("print")
+        return [
+            ("print-files", [*sign_in, self.print_booking]),
+            ("print-plan", [lambda: screen.choose(0)]),
+            ("print-printing", [screen.start, lambda: self.hold_printer(0.42)]),
+            ("print-done", [self.finish_print]),
+        ]
+
+    def _sim_printers(self) -> list[tuple[str, Any]]:
+        return [(rid, h) for rid, h in self.device_kiosk.printers.items() if hasattr(h, "clock")]
+
+    def print_booking(self) -> None:
+        """A booking of a simulated printer for the signed-in patron, running now (staff
+        make it, for the still frame; the scheduler starts it); then Home's Print."""
+        services, space = self.services, self.kiosk.makerspace
+        if services is None or services.bookings is None or space is None:
+            return
+        staff = next(c for c in demo.demo_cards() if c.kind == "staff")
+        staff_ref = services.circulation.sign_in(number=staff.card_number, pin=staff.pin).ref
+        now = self.kiosk.clock()
+        start = now.replace(minute=0 if now.minute < 30 else 30, second=0, microsecond=0)
+        for rid, host in self._sim_printers():
+            try:
+                booking = services.bookings.book(self.session.ref, rid, start, 150, staff=staff_ref)
+            except KioskError:
+                continue  # the demo's own bookings have this printer now: the next one
+            self._printer = (rid, host)
+            self.hold_printer(0.0)
+            services.bookings.check_in(None, booking.id)
+            space.scheduler.tick()
+            self.screen("home").refresh()
+            self.screen("print").open_for(rid, back_to="home")
+            return
+
+    def hold_printer(self, share: float) -> None:
+        """Hold the simulator's clock at ``share`` of its print time after now."""
+        if self._printer is None:
+            return
+        host = self._printer[1]
+        if share == 0.0:
+            self._held = time.monotonic()
+        held = self._held + share * float(getattr(host, "print_seconds", 120.0))
+        host.clock = lambda: held
+        host.status()  # its state on the bus at once, as its own ticks would
+
+    def finish_print(self) -> None:
+        """The print ends as done; the simulator's clock runs again for the next walk."""
+        if self._printer is None:
+            return
+        host = self._printer[1]
+        host.finish()
+        host.clock = time.monotonic
+        self._printer = None
 
     # -- the runner ----------------------------------------------------------------
     def on_start(self) -> None:
@@ -246,3 +324,52 @@ class ScreenshotApp(KioskApp):
         if self.kiosk is not self.device_kiosk:
             bootstrap.close_kiosk(self.kiosk)
         self._folder.cleanup()
+
+
+def write_demo_stick(folder: Path) -> Path:
+    """Two G-code files as slicers write them: a key ring with PrusaSlicer's picture and
+    estimate (newest), and a vase in Cura's style without a picture."""
+    from PIL import Image, ImageDraw
+
+    folder.mkdir(parents=True, exist_ok=True)
+    picture = Image.new("RGBA", (96, 96), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(picture)
+    draw.rounded_rectangle((14, 30, 82, 66), radius=16, fill=(230, 120, 20, 255))
+    draw.ellipse((22, 40, 38, 56), fill=(0, 0, 0, 0))
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    text = base64.b64encode(out.getvalue()).decode("ascii")
+    block = [f"; thumbnail begin 96x96 {len(text)}"]
+    block += [f"; {text[i : i + 78]}" for i in range(0, len(text), 78)]
+    block += ["; thumbnail end", ";"]
+    estimate = [
+        "; filament used [mm] = 2150.40",
+        "; filament used [g] = 6.41",
+        "; estimated printing time (normal mode) = 48m 10s",
+    ]
+    ring = "\n".join(["; generated by PrusaSlicer 2.8.1", *block, *_moves(ring=True), *estimate])
+    vase = "\n".join([";FLAVOR:Marlin", ";TIME:6300", ";Filament used: 7.9m", *_moves(ring=False)])
+    paths = {"gantungan-kunci.gcode": ring, "vas-bunga.gcode": vase}
+    now = time.time()
+    for age, (name, body) in enumerate(paths.items()):
+        path = folder / name
+        path.write_text(body + "\n", encoding="utf-8")
+        os.utime(path, (now - 600 - age * 86400, now - 600 - age * 86400))
+    return folder
+
+
+def _moves(ring: bool) -> list[str]:
+    """Extruding moves: a rounded bar with a hole, or a wavy vase seen from above."""
+    lines = ["G21", "G90", "M82", "G92 E0"]
+    e = 0.0
+    points = 72
+    for layer in range(3):
+        lines.append(f"G1 Z{0.2 * (layer + 1):.2f} F3000")
+        lines.append("G0 X90.00 Y60.00 F6000")  # to the first point, not extruding
+        for i in range(points + 1):
+            a = 2 * math.pi * i / points
+            r = 30 + (4 * math.sin(6 * a) if not ring else 0)
+            x, y = (60 + r * math.cos(a), 60 + r * math.sin(a) * (0.5 if ring else 1))
+            e += 0.05
+            lines.append(f"G1 X{x:.2f} Y{y:.2f} E{e:.4f} F1800")
+    return lines

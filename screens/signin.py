@@ -1,12 +1,14 @@
 """Sign-in: a card tap from any reader, or the card number typed on the on-screen
 keyboard; then the PIN pad (masked) for patrons with a PIN; kind messages for cards
-that cannot be used."""
+that cannot be used. A refused typed number is shown on the refusal and kept in the
+field for correction (Try again); a card only staff can help with (expired, blocked,
+locked) offers Done instead of Try again."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from kivy.properties import DictProperty, StringProperty
+from kivy.properties import BooleanProperty, DictProperty, StringProperty
 
 from kiosk.circulation.api import Patron
 from kiosk.domain.errors import KioskError
@@ -33,6 +35,10 @@ class SignInScreen(KioskScreen):
     message_key = StringProperty("")
     message_params = DictProperty({})
     message = StringProperty("")
+    #: The refused card number as the patron typed it ("" for a tapped card).
+    refused_typed = StringProperty("")
+    #: The refusal is one only staff can help with: Done, not Try again.
+    see_staff = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -148,19 +154,36 @@ class SignInScreen(KioskScreen):
             self.mode = "pin"
         else:
             self._card = {}
+            # What was typed stays: shown on the refusal, and in the field on Try again.
+            self.refused_typed = self.typed if self._typed else ""
             self._set_message(error.key, error.params)
             self.mode = "message"
         if self.message:
-            self.app.alert(self.message)
+            said = [self.message]
+            if self.mode == "message" and self.refused_typed:
+                said.append(self.app.tr("ui.signin.you_typed", typed=self.refused_typed))
+            self.app.alert(" ".join(said))
+
+    def next_step(self) -> None:
+        """The refusal's main button: Done (to the start) when only staff can help,
+        else Try again."""
+        if self.see_staff:
+            self.reset()
+            self.app.go("attract")
+        else:
+            self.try_again()
+
+    def try_again(self) -> None:
+        """Back to the card number, with the refused number kept for correction."""
+        typed = self.refused_typed
+        self.reset()
+        self.typed = typed
 
     def _set_message(self, key: str, params: dict[str, Any]) -> None:
         self.message_key = key
         self.message_params = dict(params)
+        self.see_staff = key in SEE_STAFF
         self.render()
-
-    @property
-    def see_staff(self) -> bool:
-        return self.message_key in SEE_STAFF
 
     def render(self) -> None:
         key = self.message_key
@@ -171,6 +194,7 @@ class SignInScreen(KioskScreen):
         self._card = {}
         self._typed = False
         self.typed = ""
+        self.refused_typed = ""
         self.pin = ""
         self._set_message("", {})
         self.mode = "number"

@@ -1,11 +1,14 @@
 """Staff mode, opened by a staff card and its PIN: device status, the alerts staff
 must deal with (``Services.alerts``: equipment faults, refused offline loans ...),
-equipment (as the equipment controller knows it: ``Services.equipment``) with an
-override, today's bookings waiting for a check-in (staff check them in for the patron),
-and the only way to leave the app. The lists are kv rules filled from data."""
+this week's key figures (``Services.figures``, read on the worker; small counts as
+"< 5"), equipment (as the equipment controller knows it: ``Services.equipment``) with
+an override and what the bookings alone would do, today's bookings waiting for a
+check-in (staff check them in for the patron), and the only way to leave the app. The
+lists are kv rules filled from data."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
@@ -13,12 +16,18 @@ from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kiosk.alerts import StaffAlert
 from kiosk.booking.api import Booking
 from kiosk.booking.equipment_api import EquipmentStatus, SwitchOutcome
+from kiosk.circulation.api import EventCheckIn, LibraryEvent
 from kiosk.domain.errors import KioskError
-from kiosk.domain.events import DeviceStatus, EquipmentChanged, EquipmentFault
+from kiosk.domain.events import CardTapped, DeviceStatus, EquipmentChanged, EquipmentFault
 from kiosk.i18n import catalogue
+from kiosk.report.context import written_count, written_mean
+from kiosk.report.figures import KeyFigures
 from screens import data_list  # noqa: F401  (DataBox: used by the kv rules)
 from screens import format as fmt
 from screens.base import KioskScreen
+
+#: Keeps a figure's words and number on one line.
+NBSP = "\u00a0"
 
 
 class StaffScreen(KioskScreen):
@@ -29,6 +38,10 @@ class StaffScreen(KioskScreen):
     alert_rows = ListProperty([])
     equipment_rows = ListProperty([])
     alerts_note = StringProperty("")
+    week_rows = ListProperty([])
+    week_title = StringProperty("")
+    event_rows = ListProperty([])
+    events_note = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -39,6 +52,12 @@ class StaffScreen(KioskScreen):
         self.waiting: list[Booking] = []
         #: Open staff alerts, newest first.
         self.alerts: list[StaffAlert] = []
+        #: This week's key figures (None: not read yet, or not to be had).
+        self.week: KeyFigures | None = None
+        self.week_failed = False
+        #: Today's events, and the one whose participants' cards are being checked in.
+        self.events_today: list[LibraryEvent] = []
+        self.checking_event: int | None = None
 
     def on_kv_post(self, _base: Any) -> None:
         if self.app is not None:
@@ -63,6 +82,7 @@ class StaffScreen(KioskScreen):
             # this sign-in did not check.
             self.app.go("home" if patron is not None else "attract")
             return
+        self.checking_event = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -82,6 +102,8 @@ class StaffScreen(KioskScreen):
         self.app.call(check_all, self._checked, device=True)
         self.load_waiting()
         self.load_alerts()
+        self.load_week()
+        self.load_events()
 
     # -- alerts ---------------------------------------------------------------------
     def load_alerts(self) -> None:
@@ -127,6 +149,188 @@ class StaffScreen(KioskScreen):
             last = fmt.clock(alert.last_at, app.language, zone)
             parts.append(app.tr("ui.staff.alert_repeats", count=alert.repeats, last=last))
         return " · ".join(parts)
+
+    # -- this week's figures ---------------------------------------------------------
+    def load_week(self) -> None:
+        """Read this week's figures on the worker (several counts over the week's
+        records: not a quick call); spoken when they arrive."""
+        services = self.app.services
+        if services is None:
+            return
+
+        def failed(_error: KioskError) -> None:
+            self.week, self.week_failed = None, True
+            self.render()
+
+        self.app.call(services.figures.this_week, self._got_week, failed)
+
+    def _got_week(self, week: KeyFigures) -> None:
+        self.week, self.week_failed = week, False
+        self.render()
+        if self.app.current == self.name:
+            self.app.announce(self.week_said())
+
+    def week_said(self) -> str:
+        """The figures as one spoken text: the heading, then each line."""
+        lines = [f"{row['title']}: {row['detail']}" for row in self.week_rows]
+        return ". ".join([self.week_title, *lines])
+
+    def _week_rows(self) -> list[dict[str, Any]]:
+        week, app = self.week, self.app
+        if week is None:
+            key = "ui.staff.week_failed" if self.week_failed else "ui.staff.checking"
+            return [self._figure_row("week", app.tr("ui.staff.week"), app.tr(key))]
+        lang, small = app.language, week.small_cell
+
+        def figure(label: str, value: str) -> str:
+            # No line break inside one figure ("tidak datang < 5"), only between them.
+            return f"{label} {value}".replace(" ", NBSP)
+
+        def said(pairs: list[tuple[str, int]]) -> str:
+            return " · ".join(
+                figure(app.tr(key), written_count(value, small, lang)) for key, value in pairs
+            )
+
+        mean = written_mean(week.mean_rating, week.feedback, small, lang)
+        rated = [figure(app.tr("ui.staff.week.mean_rating"), mean)] if week.feedback else []
+        groups = [
+            (
+                "ui.staff.week.self_service",
+                said(
+                    [
+                        ("ui.staff.week.sign_ins", week.sign_ins),
+                        ("ui.staff.week.checkouts", week.checkouts),
+                        ("ui.staff.week.returns", week.returns),
+                        ("ui.staff.week.renewals", week.renewals),
+                        ("ui.staff.week.refusals", week.refusals),
+                    ]
+                ),
+            ),
+            (
+                "ui.staff.week.makerspace",
+                said(
+                    [
+                        ("ui.staff.week.bookings", week.bookings),
+                        ("ui.staff.week.no_shows", week.no_shows),
+                    ]
+                ),
+            ),
+            (
+                "ui.staff.week.events",
+                said(
+                    [
+                        ("ui.staff.week.registrations", week.registrations),
+                        ("ui.staff.week.attended", week.attended),
+                    ]
+                ),
+            ),
+            (
+                "ui.staff.week.feedback",
+                " · ".join(
+                    [
+                        said([("ui.staff.week.feedback_entries", week.feedback)]),
+                        *rated,
+                        said([("ui.staff.week.survey_responses", week.survey_responses)]),
+                    ]
+                ),
+            ),
+        ]
+        return [self._figure_row(key, app.tr(key), detail) for key, detail in groups]
+
+    @staticmethod
+    def _figure_row(ident: str, title: str, detail: str) -> dict[str, Any]:
+        return {
+            "mark": "",
+            "title": title,
+            "detail": detail,
+            "ident": ident,
+            "action_text": "",
+            "action": None,
+        }
+
+    def _week_heading(self) -> str:
+        week, app = self.week, self.app
+        if week is None:
+            return str(app.tr("ui.staff.week"))
+        first = fmt.short_day(week.first, app.language)
+        last = fmt.short_day(week.last, app.language)
+        span = first if week.first == week.last else f"{first} – {last}"
+        return str(app.tr("ui.staff.week_span", days=span))
+
+    # -- attendance at today's events -------------------------------------------------
+    def load_events(self) -> None:
+        services = self.app.services
+        if services is None:
+            return
+        self.app.call(services.events.today, self._got_events, quick=True)
+
+    def _got_events(self, events: list[LibraryEvent]) -> None:
+        self.events_today = events
+        if self.checking_event not in {e.id for e in events}:
+            self.checking_event = None
+        self.render()
+
+    def toggle_event_check_in(self, event_id: int) -> None:
+        """Start (or end) taking participants' cards for ``event_id``: while on, a card
+        tapped here checks its patron in instead of signing anyone in."""
+        starting = self.checking_event != event_id
+        self.checking_event = event_id if starting else None
+        self.render()
+        if starting:
+            self.app.announce(self.app.tr("ui.staff.event_tap_cards"))
+
+    def on_card(self, event: CardTapped) -> bool:
+        event_id = self.checking_event
+        services = self.app.services
+        if event_id is None or services is None:
+            return False
+        events = services.events
+        title = next(
+            (e.title(self.app.language) for e in self.events_today if e.id == event_id), ""
+        )
+
+        def done(result: EventCheckIn) -> None:
+            key = "ui.staff.event_walk_in" if result.walk_in else "ui.staff.event_checked_in"
+            self.app.announce(self.app.tr(key, event=title))
+            self.load_events()
+
+        def failed(error: KioskError) -> None:
+            self.app.alert(self.app.describe(error))
+
+        card = event.uid or event.number or ""
+        self.app.call(lambda: events.check_in_card(card, event_id), done, failed, quick=True)
+        return True
+
+    def _event_rows(self) -> list[dict[str, Any]]:
+        app = self.app
+        zone = app.kiosk.config.kiosk.timezone
+        rows = []
+        for event in self.events_today:
+            checking = event.id == self.checking_event
+            when = f"{fmt.clock(event.starts_at, app.language, zone)}-"
+            when += fmt.clock(event.ends_at, app.language, zone)
+            detail = app.tr(
+                "ui.staff.event_detail",
+                when=when,
+                registered=event.registrations,
+                attended=event.attended,
+            )
+            if checking:
+                detail = f"{detail} · {app.tr('ui.staff.event_tap_cards')}"
+            rows.append(
+                {
+                    "mark": "pending" if checking else "",
+                    "title": event.title(app.language),
+                    "detail": detail,
+                    "ident": f"event:{event.id}",
+                    "action_text": app.tr(
+                        "ui.staff.event_done" if checking else "ui.staff.event_check_in"
+                    ),
+                    "action_role": "secondary" if checking else "primary",
+                    "action": lambda i=event.id: self.toggle_event_check_in(i),
+                }
+            )
+        return rows
 
     # -- check-in by staff ------------------------------------------------------------
     def load_waiting(self) -> None:
@@ -174,6 +378,9 @@ class StaffScreen(KioskScreen):
             self.notes[resource_id] = outcome.key or "ui.staff.switch_done"
             self.render()
             said = f"{name}: {self.app.tr(self.notes[resource_id], resource=name)}"
+            why = self.power_reason(equipment.equipment_state(resource_id))
+            if why:
+                said = f"{said}. {why}"
             if outcome.confirmed:
                 self.app.announce(said)
             else:
@@ -198,10 +405,42 @@ class StaffScreen(KioskScreen):
             detail = app.tr(status.reason)
         if status.printer_busy:
             detail = f"{detail} · {app.tr('ui.staff.printer_busy')}"
+        why = self.power_reason(status)
+        if why:
+            detail = f"{detail} · {why}"
         note = self.notes.get(status.resource_id)
         if note:
             detail = f"{detail} · {app.tr(note, resource=name)}"
         return detail
+
+    def power_reason(self, status: EquipmentStatus) -> str:
+        """A staff override and what the bookings alone would do ("no booking now:
+        would be off"); the bookings' word also when the plug is not as they say (the
+        controller is about to switch it). "" when there is nothing to explain."""
+        app = self.app
+        bookings = status.bookings_on
+        if bookings is None:
+            return ""
+        parts = []
+        held = status.override_on
+        if held is not None:
+            until = status.override_until
+            if until is None:
+                parts.append(app.tr("ui.staff.kept_on" if held else "ui.staff.kept_off"))
+            else:
+                key = "ui.staff.kept_on_until" if held else "ui.staff.kept_off_until"
+                parts.append(app.tr(key, time=self._when(until)))
+        if held is not None or (status.on is not None and status.on != bookings):
+            parts.append(app.tr("ui.staff.bookings_on" if bookings else "ui.staff.bookings_off"))
+        return " · ".join(parts)
+
+    def _when(self, moment: datetime) -> str:
+        """A time today, or a short day and a time."""
+        app, zone = self.app, self.app.kiosk.config.kiosk.timezone
+        said = fmt.clock(moment, app.language, zone)
+        if fmt.local_date(moment, zone) != fmt.local_date(app.kiosk.clock(), zone):
+            said = f"{fmt.short_day(moment, app.language, zone)} {said}"
+        return said
 
     def exit_app(self) -> None:
         if not self.confirm_exit:
@@ -228,7 +467,11 @@ class StaffScreen(KioskScreen):
             for alert in self.alerts
         ]
         self.alerts_note = "" if self.alerts else self.app.tr("ui.staff.alerts_none")
-        self.equipment_rows = self._plug_rows() + self._waiting_rows()
+        self.week_title = self._week_heading()
+        self.week_rows = self._week_rows()
+        self.event_rows = self._event_rows()
+        self.events_note = "" if self.events_today else self.app.tr("ui.staff.events_none")
+        self.equipment_rows = self._plug_rows() + self._printer_rows() + self._waiting_rows()
 
     def _device_rows(self) -> list[dict[str, Any]]:
         app = self.app
@@ -285,6 +528,38 @@ class StaffScreen(KioskScreen):
             )
         return rows
 
+    def _printer_rows(self) -> list[dict[str, Any]]:
+        """Each 3D printer, with the way into the print pane (staff may watch and
+        cancel any print; the pane says when no booking of it runs)."""
+        app = self.app
+        services = app.services
+        if services is None or services.printing is None:
+            return []
+        names = self._names()
+        rows = []
+        for status in services.equipment.all_states():
+            rid = status.resource_id
+            if rid not in app.kiosk.printers:
+                continue
+            if status.printer_foreign:
+                detail = app.tr("ui.print.foreign")
+            elif status.printer_busy:
+                detail = app.tr("ui.staff.printer_busy")
+            else:
+                detail = app.tr("ui.staff.print_watch")
+            rows.append(
+                {
+                    "mark": "pending" if status.printer_busy or status.printer_foreign else "ok",
+                    "title": names.get(rid, rid),
+                    "detail": detail,
+                    "ident": f"print:{rid}",
+                    "action_text": app.tr("ui.staff.print_open"),
+                    "action_role": "secondary",
+                    "action": lambda r=rid: app.screen("print").open_for(r, back_to=self.name),
+                }
+            )
+        return rows
+
     def _waiting_rows(self) -> list[dict[str, Any]]:
         """Below the plugs, in the same list: today's bookings nobody checked in to."""
         app = self.app
@@ -312,3 +587,7 @@ class StaffScreen(KioskScreen):
         self.notes = {}
         self.waiting = []
         self.alerts = []
+        self.week = None
+        self.week_failed = False
+        self.events_today = []
+        self.checking_event = None

@@ -713,6 +713,19 @@ class TextEntry(ModalView):
             self._submit(text)
 
 
+class ConfirmModal(ModalView):
+    """A question before something is undone (a booking or a print cancelled): each
+    subclass has its own kv rule (title and buttons); ``confirm`` runs on Yes."""
+
+    text = StringProperty("")
+    confirm = ObjectProperty(None, allownone=True)
+
+    def yes(self) -> None:
+        self.dismiss(animation=False)
+        if self.confirm is not None:
+            self.confirm()
+
+
 class TimeoutWarning(ModalView):
     """ "Are you still there?" with a countdown and a More time button."""
 

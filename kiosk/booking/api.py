@@ -61,6 +61,12 @@ class Resource:
     bookable_now: bool = True
     #: ... and why, as a message key (``equipment.reason.offline`` ...; "" when it is).
     not_bookable_reason: str = ""
+    #: Why the patron the answer is for may not book it at all, as the booking would be
+    #: refused (``booking.training_needed``, ``booking.group_not_allowed``; translate it
+    #: with ``resource`` = :attr:`name`); "" when they may, or no patron was asked about.
+    #: Their free slots then offer no durations: the refusal comes first, not after a
+    #: slot and a duration were picked.
+    refusal: str = ""
 
 
 @dataclass(frozen=True)
@@ -211,4 +217,9 @@ class Bookings(Protocol):
     def extend(self, patron: str, booking_id: int, minutes: int) -> Booking:
         """Make a booking that has not ended longer by ``minutes`` when the time after
         it is free and the rules allow it."""
+        ...
+
+    def check_extend(self, patron: str, booking_id: int, minutes: int) -> None:
+        """Raise what :meth:`extend` would refuse, changing nothing (a print's plan
+        says before Start whether its booking can be made longer)."""
         ...

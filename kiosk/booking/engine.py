@@ -78,6 +78,7 @@ def build_makerspace(
     one owner of equipment state) is given the store and so starts switching, and the
     print job records (a job of this kiosk whose end was not seen keeps its printer on)."""
     equipment.store = store
+    equipment.clock = clock
     records = PrintJobRecords(store, config.printing, config.kiosk.id)
     equipment.printer_power.jobs = records
     service = BookingService(store, config, clock, bus, equipment=equipment)

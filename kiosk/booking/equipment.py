@@ -8,7 +8,9 @@ change is announced as :class:`~kiosk.domain.events.EquipmentChanged`. Everythin
 shows equipment reads it here (:class:`~kiosk.booking.equipment_api.EquipmentStates`).
 
 Power follows the database: a resource should be on while one of its bookings is
-``active`` or ``ending``, off otherwise. Booking events only say *when* to look; each
+``active`` or ``ending``, off otherwise, unless staff switched it otherwise
+(:mod:`kiosk.booking.override`): that holds until staff switch it back or the next
+booking boundary, and survives a restart. Booking events only say *when* to look; each
 job re-reads the database, so a duplicate or late event cannot switch the wrong way.
 A command that is not confirmed is retried with backoff, then an
 :class:`~kiosk.domain.events.EquipmentFault` tells staff.
@@ -53,6 +55,7 @@ from kiosk.booking.equipment_api import (
     EquipmentStatus,
     SwitchOutcome,
 )
+from kiosk.booking.override import Power, power, set_override
 from kiosk.booking.printer_power import OpenJobs, PrinterPower, PrinterVerdict
 from kiosk.bus import EventBus, Unsubscribe
 from kiosk.domain.errors import DomainError
@@ -72,7 +75,7 @@ from kiosk.domain.events import (
 )
 from kiosk.ports import DEFAULT_COOLDOWN_C, EquipmentSwitch, PrinterHost, SwitchReply
 from kiosk.store import Store
-from kiosk.store.schema import HOLDING_BOOKING_STATES
+from kiosk.timeutil import Clock, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +113,7 @@ class EquipmentController:
     ``reconcile_seconds``. ``cooldown_c``: a printer's hotend must be at or below this
     before its power is cut; a busy printer is looked at again every ``busy_recheck_s``
     (at most ``reconcile_seconds``). ``jobs``: the print job records (set with the store).
+    ``clock``: the kiosk's now, for the staff overrides' boundaries (set with the store).
     """
 
     def __init__(
@@ -130,8 +134,10 @@ class EquipmentController:
         cooldown_c: float = DEFAULT_COOLDOWN_C,
         busy_recheck_s: float = BUSY_RECHECK_S,
         jobs: OpenJobs | None = None,
+        clock: Clock = utcnow,
     ) -> None:
         self.store = store
+        self.clock = clock
         self.bus = bus
         self.switches = switches
         self.printers = printers or {}
@@ -175,6 +181,8 @@ class EquipmentController:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.kept_on_busy: set[str] = set()
+        #: Resource -> what its power should be, as last decided (bookings and override).
+        self._power: dict[str, Power] = {}
         #: Printers running a job started outside the kiosk ("in use, not booked here").
         self.foreign_jobs: set[str] = set()
         #: Printers kept on while their host does not answer (staff told once).
@@ -248,10 +256,15 @@ class EquipmentController:
             record = self._records.get(resource_id)
             if record is None:
                 raise DomainError("booking.unknown_resource", resource=resource_id)
+            decided = self._power.get(resource_id)
+            override = decided.override if decided is not None else None
             return replace(
                 record.status,
                 printer_busy=resource_id in self.kept_on_busy,
                 printer_foreign=resource_id in self.foreign_jobs,
+                bookings_on=decided.bookings if decided is not None else None,
+                override_on=override.on if override is not None else None,
+                override_until=override.until if override is not None else None,
             )
 
     def all_states(self) -> tuple[EquipmentStatus, ...]:
@@ -261,9 +274,22 @@ class EquipmentController:
 
     # -- staff commands (EquipmentControl) ------------------------------------------------
     def switch(self, resource_id: str, on: bool, timeout: float | None = None) -> SwitchOutcome:
+        """Staff's command. With a store it is an override that the reconcile keeps
+        until staff switch back or the next booking boundary (recorded before the
+        command, so that no reconcile in between switches it back)."""
         switch = self._switch_of(resource_id)
+        if self.store is not None:
+            decided = set_override(self.store, resource_id, on, self.clock())
+            self._remember(resource_id, decided)
+            until = decided.override.until if decided.override is not None else None
+            if until is not None:
+                # At the boundary the bookings rule again, booking event or not.
+                wait = (until - self.clock()).total_seconds() + 1.0
+                self._later(max(wait, 0.0), lambda: self.submit(resource_id, force=False))
         reply = switch.set(on, timeout or self.timeout)
         self._record_reply(resource_id, reply, want=on)
+        # A job that decided before the override may have sent the other command.
+        self.submit(resource_id, force=False)
         rtt = reply.round_trip_s * 1000 if reply.round_trip_s is not None else None
         return SwitchOutcome(resource_id, on, reply.on, rtt, reply.device, reply.problem)
 
@@ -441,16 +467,19 @@ class EquipmentController:
 
     # -- what the bookings say ------------------------------------------------------------
     def desired(self, resource: str) -> bool:
-        """True while a booking of ``resource`` is active or ending (one indexed query)."""
+        """True while a booking of ``resource`` is active or ending, unless a staff
+        override holds (indexed queries; the answer is kept for the status)."""
         assert self.store is not None
-        with self.store.lock:
-            row = self.store.conn.execute(
-                # The holding-states term lets SQLite use the small partial index.
-                f"SELECT 1 FROM bookings WHERE resource_id = ? AND status IN "
-                f"{HOLDING_BOOKING_STATES} AND status IN ('active', 'ending') LIMIT 1",
-                [resource],
-            ).fetchone()
-        return row is not None
+        decided = power(self.store, resource, self.clock())
+        self._remember(resource, decided)
+        return decided.on
+
+    def _remember(self, resource: str, decided: Power) -> None:
+        with self._lock:
+            before = self._power.get(resource)
+            self._power[resource] = decided
+        if before is not None and before != decided:
+            self.bus.publish(EquipmentChanged(resource=resource))
 
     def reconcile_all(self, force: bool = False) -> None:
         """Queue a check of every switch and printer (returns at once); ``force``

@@ -45,7 +45,10 @@ class EquipmentStatus:
     success); ``printer_busy`` True while a busy 3D printer keeps its plug on (printing,
     paused, still hot, or not answering since it was seen busy); ``printer_foreign``
     True while its printer runs a job started outside the kiosk (on OctoPrint itself):
-    "in use (not booked here)", which also keeps it on.
+    "in use (not booked here)", which also keeps it on. ``bookings_on``: what the
+    bookings alone say its power should be (None: not decided yet, or a kiosk that only
+    watches); ``override_on``: staff switched it so against the bookings (None: no
+    override), held until ``override_until`` (aware UTC; None: until staff switch back).
     """
 
     resource_id: str
@@ -59,6 +62,9 @@ class EquipmentStatus:
     fault: str = ""
     printer_busy: bool = False
     printer_foreign: bool = False
+    bookings_on: bool | None = None
+    override_on: bool | None = None
+    override_until: datetime | None = None
 
     @property
     def reason(self) -> str:
@@ -150,7 +156,8 @@ class EquipmentControl(EquipmentStates, Protocol):
 
     def switch(self, resource_id: str, on: bool, timeout: float | None = None) -> SwitchOutcome:
         """One ON or OFF and the device's answer, no retry (raises DomainError
-        ``equipment.no_switch`` for a resource without a plug)."""
+        ``equipment.no_switch`` for a resource without a plug). Against the bookings it
+        is a staff override, kept until switched back or the next booking boundary."""
         ...
 
     def probe(self, resource_id: str, timeout: float | None = None) -> EquipmentStatus:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,7 +36,7 @@ from kiosk.bus import EventBus
 from kiosk.config import Config, ResourceConfig
 from kiosk.domain.errors import DomainError
 from kiosk.domain.events import BookingCancelled, BookingCheckedIn, BookingExtended, Event
-from kiosk.patrons import PatronRecord, library_date, read_patron, require_local_id
+from kiosk.patrons import PatronRecord, library_date, local_id, read_patron, require_local_id
 from kiosk.store import Store
 from kiosk.store.schema import HOLDING_BOOKING_STATES
 from kiosk.timeutil import Clock, from_db, to_db, utcnow
@@ -148,6 +149,7 @@ class BookingService:
                         patron is not None and str(row["patron_id"]) == patron,
                     )
                 )
+        holder = self._holder(patron)
         grids = []
         # Slot times are shared by resources with the same hours and slot length.
         patterns: dict[tuple[int, int, int], list[tuple[datetime, datetime, int]]] = {}
@@ -156,6 +158,8 @@ class BookingService:
         for r in chosen:
             rules = self._rules[r.id]
             resource = self._resource(r)
+            if holder is not None and not holder.is_staff:  # staff override these rules
+                resource = replace(resource, refusal=_not_allowed(holder, rules))
             opening = rules.opening(day)
             if opening is None:
                 grids.append(ResourceDay(resource, ()))
@@ -198,13 +202,21 @@ class BookingService:
                     fits = _fitting(rules, minute, opening[1], spans)
                     if not fits:
                         state = UNAVAILABLE  # too short a gap for the shortest booking
-                offered = fits if resource.bookable_now else ()
+                offered = fits if resource.bookable_now and not resource.refusal else ()
                 slot = shared.get((start, end, state, offered))
                 if slot is None:
                     slot = shared[(start, end, state, offered)] = Slot(start, end, state, offered)
                 slots.append(slot)
             grids.append(ResourceDay(resource, tuple(slots)))
         return DayGrid(day, tuple(grids))
+
+    def _holder(self, patron: str | None) -> PatronRecord | None:
+        """The record of the patron a grid is for (None: no patron, or none known)."""
+        pid = local_id(patron)
+        if pid is None:
+            return None
+        with self.store.lock:
+            return read_patron(self.store.conn, pid)
 
     def view(self, patron: str, day: date | None = None) -> BookingView:
         now = self.clock()
@@ -409,10 +421,9 @@ class BookingService:
         now: datetime,
     ) -> None:
         """Every rule for a new booking, in the order a patron can best act on."""
-        if rules.groups and holder.patron_group not in rules.groups:
-            raise DomainError("booking.group_not_allowed", resource=resource.name or resource.id)
-        if rules.training and rules.training not in holder.trained_on:
-            raise DomainError("booking.training_needed", resource=resource.name or resource.id)
+        not_allowed = _not_allowed(holder, rules)
+        if not_allowed:
+            raise DomainError(not_allowed, resource=resource.name or resource.id)
         if minutes < rules.min_minutes:
             raise DomainError("booking.too_short", minutes=rules.min_minutes)
         if minutes > rules.max_minutes:
@@ -537,6 +548,22 @@ class BookingService:
         return self.get(booking.id)
 
     def extend(self, patron: str, booking_id: int, minutes: int) -> Booking:
+        self._extend(patron, booking_id, minutes, write=True)
+        updated = self.get(booking_id)
+        self._publish(BookingExtended, updated)
+        self._changed()
+        return updated
+
+    def check_extend(self, patron: str, booking_id: int, minutes: int) -> None:
+        try:
+            self._extend(patron, booking_id, minutes, write=False)
+        except _WouldExtendError:
+            return
+
+    def _extend(self, patron: str, booking_id: int, minutes: int, *, write: bool) -> None:
+        """Every check of :meth:`extend` and its UPDATE (the overlap trigger is one of
+        them); without ``write`` the transaction is rolled back at the end
+        (:class:`_WouldExtendError`), so nothing changes."""
         now = self.clock()
         with self.store.transaction() as db:
             booking = self.get(booking_id)
@@ -574,10 +601,8 @@ class BookingService:
                 if "booking.overlap" in str(exc):
                     raise DomainError("booking.next_slot_taken") from None
                 raise
-        updated = self.get(booking_id)
-        self._publish(BookingExtended, updated)
-        self._changed()
-        return updated
+            if not write:
+                raise _WouldExtendError
 
     # -- plumbing ---------------------------------------------------------------------
     def add_listener(self, listener: Callable[[], None]) -> None:
@@ -636,6 +661,17 @@ def _fitting(
     return tuple(fits)
 
 
+def _not_allowed(holder: PatronRecord, rules: Rules) -> str:
+    """Why ``holder`` may not book a resource of ``rules`` at all (a ``booking.*`` key
+    taking the resource's name), "" when they may. Told early in every grid for a
+    patron (``Resource.refusal``) and checked again at booking."""
+    if rules.groups and holder.patron_group not in rules.groups:
+        return "booking.group_not_allowed"
+    if rules.training and rules.training not in holder.trained_on:
+        return "booking.training_needed"
+    return ""
+
+
 def _patron(conn: sqlite3.Connection, ref: str, today: date) -> PatronRecord:
     """The patron's record, refused when blocked or expired on the library's ``today``."""
     record = read_patron(conn, require_local_id(ref, "booking.unknown_patron"))
@@ -651,3 +687,7 @@ def _overlap(exc: sqlite3.IntegrityError) -> Exception:
     if "booking.overlap" in str(exc):
         return DomainError("booking.overlap")
     return exc
+
+
+class _WouldExtendError(Exception):
+    """:meth:`BookingService.check_extend`: every check passed; roll the UPDATE back."""

@@ -39,13 +39,23 @@ class Patron:
 
 @dataclass(frozen=True)
 class PatronOverview:
-    """What the home screen shows: counts and the fines balance."""
+    """What the home screen shows at sign-in: counts, the fines balance, and what stands
+    in the patron's way, judged by the backend on the library's date (the screen only
+    words it). The card's last day is ``patron.expires_on``."""
 
     patron: Patron
     loans: int
     overdue: int
     holds_ready: int
     fines_balance: int
+    #: Above this balance the patron may not borrow (None: no limit known to the kiosk).
+    fines_limit: int | None = None
+    #: The fines stop the patron borrowing now (over the limit, or the ILS says so).
+    fines_block: bool = False
+    #: The card's last day has passed (a backend that still lets the patron in).
+    card_expired: bool = False
+    #: The card's last day is near (``kiosk.patrons.CARD_EXPIRY_NOTICE_DAYS``).
+    card_expiring: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,10 @@ class Loan:
     renewals: int
     #: How many more renewals the rules allow (None: no limit known, e.g. SIP2).
     renewals_left: int | None = None
+    #: Why a renewal asked for now would be refused (the ``circulation.renew_*`` key a
+    #: :class:`RenewResult` would carry), None when it would go through or the backend
+    #: cannot tell before asking (SIP2: the ILS decides on the renew request itself).
+    renew_refusal: str | None = None
     #: The due date as the ILS wrote it, when that is not a SIP2 date: show this text
     #: (``due_at`` is then only as good as the text could be read).
     due_text: str | None = None
@@ -298,6 +312,12 @@ class Events(Protocol):
         ``events.already_checked_in``."""
         ...
 
+    def check_in_card(self, card: str, event_id: int) -> EventCheckIn:
+        """:meth:`check_in` for the patron of a card tapped (its card key) or typed (its
+        number), at the event's door by staff. Raises ``circulation.card_unknown`` for a
+        card that is not a patron's active card, and :meth:`check_in`'s keys."""
+        ...
+
     def on_day(self, day: date) -> list[LibraryEvent]:
         """Every event (not cancelled) starting on local ``day``, with its counts."""
         ...
@@ -330,7 +350,9 @@ class Usage(Protocol):
         ...
 
     def count_session(self, features: Iterable[str], language: str | None) -> None:
-        """A session ended (sign-out or timeout): counts it, each accessibility feature
-        used in it (``speech``, ``keypad``, ``high_contrast``, ``large_text``; once each)
+        """A session ended (sign-out or timeout): counts it, each feature used in it
+        (once each: the accessibility features ``speech``, ``keypad``, ``high_contrast``,
+        ``large_text`` and the services opened, ``borrow``, ``return``, ``loans``,
+        ``renew``, ``holds``, ``booking``, ``print``, ``event``, ``feedback``, ``pin``)
         and the language it ended in (``id``, ``en``)."""
         ...

@@ -18,7 +18,7 @@ from kiosk.circulation.api import EventCheckIn, LibraryEvent
 from kiosk.circulation.usage import add_usage
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
-from kiosk.patrons import library_date
+from kiosk.patrons import find_card, library_date
 from kiosk.patrons import require_local_id as patron_id
 from kiosk.store import Store
 from kiosk.timeutil import Clock, from_db, to_db, utcnow
@@ -153,6 +153,13 @@ class LocalEvents:
                     raise DomainError("events.already_checked_in")
             add_usage(db, _local(self.config, now), "event_checkin")
             return EventCheckIn(self._event(self._load(db, pid, event_id)), walk_in)
+
+    def check_in_card(self, card: str, event_id: int) -> EventCheckIn:
+        with self.store.lock:
+            found = find_card(self.store, text=card)
+        if found is None or found.status != "active":
+            raise DomainError("circulation.card_unknown")
+        return self.check_in(str(found.patron_id), event_id)
 
     def today(self) -> list[LibraryEvent]:
         now = self.clock()

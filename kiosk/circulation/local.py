@@ -345,7 +345,10 @@ class LocalCirculation:
         now = to_db(self.clock())
         with self.store.lock:
             db = self.store.conn
-            person = self._patron(db, self._patron_row(db, pid))
+            record = self._patron_row(db, pid)
+            person = self._patron(db, record)
+            standing = self._standing(db, record, fines=True)
+            today = self._today(self.clock())
             counts = db.execute(
                 """SELECT count(*) AS loans, coalesce(sum(due_at < ?), 0) AS overdue
                    FROM loans WHERE patron_id = ? AND returned_at IS NULL""",
@@ -354,46 +357,54 @@ class LocalCirculation:
             ready = db.execute(
                 """SELECT count(*) AS ready FROM holds WHERE patron_id = ? AND status = 'ready'
                    AND (expires_on IS NULL OR expires_on >= ?)""",
-                [pid, self._today(self.clock()).isoformat()],
+                [pid, today.isoformat()],
             ).fetchone()
             return PatronOverview(
                 patron=person,
                 loans=int(counts["loans"]),
                 overdue=int(counts["overdue"]),
                 holds_ready=int(ready["ready"]),
-                fines_balance=balance(db, pid),
+                fines_balance=standing.balance,
+                fines_limit=standing.fines_limit,
+                fines_block=standing.fines_block,
+                card_expired=standing.card_expired(today),
+                card_expiring=standing.card_expiring(today),
             )
 
     def loans(self, patron: str) -> list[Loan]:
+        """Open loans, soonest due first, each with why a renewal now would be refused
+        (the rules :meth:`renew` applies, read without writing)."""
         pid = patron_id(patron)
         now = self.clock()
+        result = []
         with self.store.lock:
             db = self.store.conn
-            group = self._patron_row(db, pid).patron_group
+            record = self._patron_row(db, pid)
+            blocks = self._standing(db, record, fines=True).problems(self._today(now))
             rows = db.execute(
-                """SELECT i.barcode, i.title, i.authors, l.checked_out_at, l.due_at,
-                          l.renewals, i.item_type
+                """SELECT l.id, l.patron_id, l.due_at, l.renewals, l.checked_out_at, i.barcode
                    FROM loans l JOIN items i ON i.id = l.item_id
                    WHERE l.patron_id = ? AND l.returned_at IS NULL
                    ORDER BY l.due_at, i.title""",
                 [pid],
             ).fetchall()
-        result = []
-        for row in rows:
-            policy = self.rules.policy(group, row["item_type"])
-            due_at = from_db(row["due_at"])
-            result.append(
-                Loan(
-                    barcode=row["barcode"],
-                    title=row["title"],
-                    authors=row["authors"],
-                    checked_out_at=from_db(row["checked_out_at"]),
-                    due_at=due_at,
-                    overdue=due_at < now,
-                    renewals=row["renewals"],
-                    renewals_left=self._renewals_left(policy, row["renewals"]),
+            for row in rows:
+                item = self._item_row(db, row["barcode"])
+                loan = _Loan.from_row(row)
+                policy = self.rules.policy(record.patron_group, item.item_type)
+                result.append(
+                    Loan(
+                        barcode=item.barcode,
+                        title=item.title,
+                        authors=item.authors,
+                        checked_out_at=from_db(row["checked_out_at"]),
+                        due_at=loan.due_at,
+                        overdue=loan.due_at < now,
+                        renewals=loan.renewals,
+                        renewals_left=self._renewals_left(policy, loan.renewals),
+                        renew_refusal=self._renew_refusal(db, record, item, loan, now, blocks),
+                    )
                 )
-            )
         return result
 
     def holds(self, patron: str) -> list[Hold]:
@@ -681,24 +692,42 @@ class LocalCirculation:
 
         due = loan.due_at
         blocks = self._standing(db, record, fines=True).problems(self._today(now))
-        if blocks:
-            # A result carries a key without parameters: each block has its own.
-            return refused(_RENEW_BLOCKS[blocks[0].key])
+        refusal = self._renew_refusal(db, record, item, loan, now, blocks)
+        if refusal is not None:
+            return refused(refusal)
         policy = self.rules.policy(record.patron_group, item.item_type)
-        if loan.renewals >= policy.max_renewals:
-            return refused("circulation.renew_limit")
-        if self._waiting_for_other(db, item, record.id):
-            return refused("circulation.renew_on_hold")
-        if due < now and not self.config.circulation.renew_overdue:
-            return refused("circulation.renew_overdue")
         new_due = self.rules.due_at(now, policy.loan_days)
-        if new_due <= due:
-            return refused("circulation.renew_too_soon")
         db.execute(
             "UPDATE loans SET due_at = ?, renewals = renewals + 1 WHERE id = ?",
             [to_db(new_due), loan.id],
         )
         return RenewResult(barcode=code, title=title, ok=True, due_at=from_db(to_db(new_due)))
+
+    def _renew_refusal(
+        self,
+        db: Any,
+        record: PatronRecord,
+        item: _Item,
+        loan: _Loan,
+        now: datetime,
+        blocks: list[DomainError],
+    ) -> str | None:
+        """Why renewing ``loan`` now is refused (a ``circulation.renew_*`` key), None
+        when it may be renewed; ``blocks``: the account's problems now. The one home of
+        the renewal rules: :meth:`_renew` applies them, :meth:`loans` tells them early."""
+        if blocks:
+            # A result carries a key without parameters: each block has its own.
+            return _RENEW_BLOCKS[blocks[0].key]
+        policy = self.rules.policy(record.patron_group, item.item_type)
+        if loan.renewals >= policy.max_renewals:
+            return "circulation.renew_limit"
+        if self._waiting_for_other(db, item, record.id):
+            return "circulation.renew_on_hold"
+        if loan.due_at < now and not self.config.circulation.renew_overdue:
+            return "circulation.renew_overdue"
+        if self.rules.due_at(now, policy.loan_days) <= loan.due_at:
+            return "circulation.renew_too_soon"
+        return None
 
     # -- payments ---------------------------------------------------------------
     def pay(self, patron: str, amount: int, taken_by: str | None = None) -> Fines:

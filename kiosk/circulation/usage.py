@@ -43,6 +43,20 @@ SURVEY_ANSWERED = "survey_answered"
 SURVEY_SKIPPED = "survey_skipped"
 #: The accessibility features a session may report as used.
 SESSION_FEATURES = ("speech", "keypad", "high_contrast", "large_text")
+#: The services a session may report as used (the patron opened them), counted under
+#: :data:`SESSION_FEATURE` too.
+SESSION_SERVICES = (
+    "borrow",
+    "return",
+    "loans",
+    "renew",
+    "holds",
+    "booking",
+    "print",
+    "event",
+    "feedback",
+    "pin",
+)
 #: DomainErrors that ask for more rather than refuse (the PIN): not counted as refusals.
 NOT_REFUSALS = frozenset({"circulation.pin_required"})
 
@@ -96,10 +110,11 @@ class LocalUsage:
             add_usage(db, self.clock().astimezone(self.zone), action, detail)
 
     def count_session(self, features: Iterable[str], language: str | None) -> None:
-        """One ended session: :data:`SESSION`, each feature used (once however often),
-        and its language. Raises ValueError for an unknown feature or language (a bug)."""
+        """One ended session: :data:`SESSION`, each feature used (once however often:
+        :data:`SESSION_FEATURES` and :data:`SESSION_SERVICES`), and its language. Raises
+        ValueError for an unknown feature or language (a bug)."""
         used = sorted(set(features))
-        unknown = [f for f in used if f not in SESSION_FEATURES]
+        unknown = [f for f in used if f not in SESSION_FEATURES + SESSION_SERVICES]
         if unknown or (language is not None and language not in LANGUAGES):
             raise ValueError(f"unknown session feature or language: {unknown or language!r}")
         now = self.clock().astimezone(self.zone)

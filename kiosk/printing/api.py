@@ -63,7 +63,8 @@ class PrintPlan:
     ``booking_ends_at`` and ``seconds_left``: the running booking's end and the time to
     it; ``fits``: the estimate ends before that (True when there is no estimate);
     ``extend_minutes``: the booking would be made this much longer at the start (0 when
-    it fits; whole slots; the start is refused when the booking cannot be extended).
+    it fits; whole slots); ``can_extend``: whether the booking can be made that much
+    longer now (False: the start would be refused with the numbers).
     """
 
     resource_id: str
@@ -73,6 +74,7 @@ class PrintPlan:
     seconds_left: int
     fits: bool
     extend_minutes: int
+    can_extend: bool = True
 
 
 @dataclass(frozen=True)

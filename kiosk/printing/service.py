@@ -293,7 +293,18 @@ class PrintService:
             seconds_left=left,
             fits=over <= 0,
             extend_minutes=minutes,
+            can_extend=minutes == 0 or self._may_extend(booking, minutes),
         )
+
+    def _may_extend(self, booking: Booking, minutes: int) -> bool:
+        """Whether :meth:`_extend` would succeed now (the same checks, nothing written)."""
+        if booking.patron_ref is None:
+            return False
+        try:
+            self.bookings.check_extend(booking.patron_ref, booking.id, minutes)
+        except DomainError:
+            return False
+        return True
 
     def _slot_minutes(self, resource_id: str) -> int:
         for resource in self.bookings.resources():

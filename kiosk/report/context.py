@@ -30,6 +30,16 @@ def written_count(value: int, small_cell: int, language: str) -> str:
     return formatting.number(value, language)
 
 
+def written_mean(mean: float | None, n: int, small_cell: int, language: str) -> str:
+    """A mean of ``n`` values as the report and the staff screen write it: to one
+    decimal, "n < N" when ``n`` is below the small-cell limit, "-" without values."""
+    if not n or mean is None:
+        return "-"
+    if n < small_cell:
+        return f"n < {small_cell}"
+    return formatting.number(mean, language, 1)
+
+
 @dataclass(frozen=True)
 class Period:
     """Local days ``first`` to ``last``, both included."""
@@ -134,9 +144,7 @@ class Context:
 
     def mean(self, mean: Mean | Total) -> str:
         """A mean (or a total) to one decimal, or why it is not written."""
-        if self.few(mean.n):
-            return f"n < {self.small_cell}" if mean.n else "-"
-        return self.number(mean.value, 1)
+        return written_mean(mean.value, mean.n, self.small_cell, self.language)
 
     def day(self, day: date, pattern: str = "EEE d MMM y") -> str:
         return str(format_date(day, pattern, locale=formatting.babel_locale(self.language)))

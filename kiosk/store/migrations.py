@@ -38,6 +38,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0008_usage_detail", statements=schema.USAGE_DETAIL),
     Migration("0009_print_jobs", statements=schema.PRINT_JOBS),
     Migration("0010_staff_alerts", statements=schema.STAFF_ALERTS),
+    Migration("0011_staff_override", statements=schema.STAFF_OVERRIDE),
 ]
 
 _LEDGER = """

@@ -508,3 +508,17 @@ STAFF_ALERTS: tuple[str, ...] = (
     """CREATE UNIQUE INDEX staff_alerts_one_open ON staff_alerts(source, resource, key)
        WHERE closed_at IS NULL""",
 )
+
+#: 0011: a staff override of a resource's power (:mod:`kiosk.booking.override`), kept
+#: across a restart of the kiosk: one row per resource while it holds. ``until`` is the
+#: next booking boundary (start or end) when it was set, NULL when none was booked.
+STAFF_OVERRIDE: tuple[str, ...] = (
+    """
+    CREATE TABLE equipment_overrides (
+        resource_id TEXT PRIMARY KEY,
+        power INTEGER NOT NULL CHECK (power IN (0, 1)),
+        set_at TEXT NOT NULL,
+        until TEXT,
+        CHECK (until IS NULL OR set_at < until)
+    )""",
+)

@@ -17,14 +17,6 @@ from tests.mqtt_support import Mosquitto
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
 
-@pytest.fixture(scope="module")
-def broker() -> Iterator[Mosquitto]:
-    b = Mosquitto()
-    b.start()
-    yield b
-    b.close()
-
-
 @pytest.fixture
 def setup(broker: Mosquitto, tmp_path: Path) -> Iterator[tuple[Path, PlugSim, PlugSim]]:
     text = (

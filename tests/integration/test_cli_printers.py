@@ -67,9 +67,7 @@ def test_status_files_and_doctor(
     assert octoprint.api_key not in doctor
     monkeypatch.setenv("KIOSK_OCTOPRINT_KEYS_PRINTER_1", "not-the-key")
     assert main(["doctor", "--config", config, "--lang", "en"]) == 1
-    assert "FAIL resources[0].printer (printer-1): The 3D printer printer-1 refused" in (
-        capsys.readouterr().out
-    )
+    assert "FAIL resources[0].printer (printer-1): printer-1 refused" in (capsys.readouterr().out)
 
 
 def test_a_missing_key_is_a_config_error(

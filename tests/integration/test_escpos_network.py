@@ -17,7 +17,7 @@ from kiosk import bootstrap
 from kiosk import config as config_module
 from kiosk.domain.errors import DeviceError
 from kiosk.ports import DeviceUrl, Receipt, ReceiptLine
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_port
 from tests.support import peers
 from tests.support.waiting import eventually
 
@@ -51,13 +51,7 @@ class SocatPrinter:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.02)
+        wait_port(self.port, "socat (the network printer)")
 
     def printed(self) -> bytes:
         return self.file.read_bytes() if self.file.exists() else b""

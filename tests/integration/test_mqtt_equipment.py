@@ -32,14 +32,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 _names = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def broker() -> Iterator[Mosquitto]:
-    b = Mosquitto()
-    b.start()
-    yield b
-    b.close()
-
-
 @pytest.fixture
 def running_broker(broker: Mosquitto) -> Mosquitto:
     if broker.process is None:  # a test that restarted it failed half-way

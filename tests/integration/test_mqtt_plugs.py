@@ -23,14 +23,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 _names = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def broker() -> Iterator[Mosquitto]:
-    b = Mosquitto()
-    b.start()
-    yield b
-    b.close()
-
-
 class Rig:
     """Plugs and switches on one kiosk connection; everything is stopped at the end."""
 

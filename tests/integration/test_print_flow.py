@@ -275,7 +275,7 @@ def test_wrong_key_is_said_and_nothing_starts(octoprint: OctoPrintServer, tmp_pa
         with pytest.raises(KioskError) as err:
             flow.service.start(TRAINED, "printer-1", choice)
         assert err.value.key == "printer.wrong_key"
-        assert describe(err.value, "en").startswith("The 3D printer Printer 3D 1 refused the kiosk")
+        assert describe(err.value, "en").startswith("Printer 3D 1 refused the kiosk")
         assert "Printer 3D 1 menolak kios ini" in describe(err.value, "id")
         with pytest.raises(KioskError):
             flow.service.choices(TRAINED, "printer-1")

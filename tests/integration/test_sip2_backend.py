@@ -16,7 +16,7 @@ import pytest
 from kiosk.circulation.sip2.backend import Sip2Circulation
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_port
 from tests.support import peers
 from tests.support.kiosks import open_test_kiosk, store_of
 
@@ -179,6 +179,8 @@ def test_overview_loans_holds_and_fines(sip2: Sip2Circulation, library: Library)
     overview = sip2.overview("P6")
     assert (overview.loans, overview.overdue, overview.holds_ready) == (2, 1, 1)
     assert overview.fines_balance == 75_000
+    assert overview.fines_block  # the ILS's "excessive fines" flag: Home says so
+    assert not (overview.card_expired or overview.card_expiring)
     loans = {loan.barcode: loan for loan in sip2.loans("P6")}
     assert set(loans) == {"I-2", "I-3"}
     assert loans["I-3"].overdue and not loans["I-2"].overdue
@@ -315,7 +317,7 @@ def test_tls_through_a_stunnel_style_terminator(
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_port(port)
+        wait_port(port, "socat")
         url = server.url("sip2s", ca_file=str(ca_file)).replace("127.0.0.1", "localhost")
         url = url.replace(f":{server.port}", f":{port}")
         backend = make(tmp_path, default_config, url)
@@ -332,19 +334,6 @@ def test_tls_through_a_stunnel_style_terminator(
     finally:
         socat.terminate()
         socat.wait(5)
-
-
-def _wait_port(port: int) -> None:
-    import socket
-
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 def test_status_at_start_and_periodic_keepalive(

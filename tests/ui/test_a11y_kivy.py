@@ -133,7 +133,7 @@ def test_every_label_spoken_and_every_control_reachable(root: Any) -> None:
     from accessibility.kivy_focus import unreachable_controls, unspoken_labels
 
     title = _label("Pinjaman Anda", 30, (400, 60), (0, 400))
-    error = _label("! Kartu diblokir", 30, (400, 60), (0, 300))
+    error = _label("Kartu diblokir", 30, (400, 60), (0, 300))
     orphan = _label("Denda: Rp 5.000", 30, (400, 60), (0, 200))
     renew = Button(text="Perpanjang", size_hint=(None, None), size=(300, 80), pos=(0, 100))
     hidden = Button(text="Staf", size_hint=(None, None), size=(300, 80), opacity=0)

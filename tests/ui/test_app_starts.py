@@ -106,7 +106,12 @@ def test_the_fixed_prompts_are_pre_rendered_at_start_without_holding_up_the_firs
     lines = [line.split() for line in result.stdout.splitlines()]
     started = next((x for x in lines if x[0] == "PRERENDER"), None)
     assert started is not None, result.stderr[-2000:]
-    wanted = fixed_prompts(title_keys())
+    from kiosk import config as config_module
+
+    # The same default config the script starts with: its speech key names the idle
+    # prompt, pre-rendered too.
+    section = config_module.parse(config_module.default_config_text(), "<test>").accessibility
+    wanted = fixed_prompts(title_keys(), section.speech_keys())
     assert started[1:] == [str(len(wanted)), "own-thread"]
     for language in ("id", "en"):  # the screens' titles in both voices
         assert (translate("ui.borrow.title", language), language) in wanted

@@ -80,7 +80,7 @@ def test_a_trained_patron_books_a_printer_sees_it_in_my_bookings_and_cancels_it(
     screen = open_booking(ui, 0)
     # Kind tabs in config order, then My bookings; printers first.
     tabs = [w.text for w in reversed(screen.ids.tabs.children)]
-    assert tabs == ["Printer 3D", "Komputer", "Booking saya (0)"]
+    assert tabs == ["Printer 3D", "Komputer", "Pemesanan saya (0)"]
     assert screen.kind == "3d_printer" and screen.resource_id == "printer-1"
     assert screen.ids.day_label.text.startswith("Hari ini, Sen")
     names = [w.text.split("\n")[0] for w in reversed(screen.ids.resources.children)]
@@ -125,7 +125,7 @@ def test_a_trained_patron_books_a_printer_sees_it_in_my_bookings_and_cancels_it(
     assert screen.pane == "mine"
     (row,) = screen.ids.bookings_box.children
     assert row.title == "Printer 3D 2"
-    assert "dipesan" in row.detail and "check-in mulai pukul 09.45" in row.detail
+    assert "dipesan" in row.detail and "lapor hadir mulai pukul 09.45" in row.detail
     assert row.can_cancel and not row.can_check_in
     ui.tap(row.ids.cancel)
     from kivy.core.window import Window
@@ -138,29 +138,38 @@ def test_a_trained_patron_books_a_printer_sees_it_in_my_bookings_and_cancels_it(
     assert screen.message_mark == "ok" and "dibatalkan" in screen.message
     assert booking.bookings_of(ref) == []
     assert screen.ids.mine_empty.text == ui.t("ui.booking.mine_empty")
-    assert tab(ui, screen, "mine").text == "Booking saya (0)"
+    assert tab(ui, screen, "mine").text == "Pemesanan saya (0)"
 
 
-def test_an_untrained_patron_is_refused_a_printer_in_words_and_books_a_computer(
+def test_an_untrained_patron_learns_it_when_the_printers_tab_opens_and_books_a_computer(
     ui: UI, booking: BookingService
 ) -> None:
+    """Issue 14 item 8: the refusal comes when the printers tab opens (the service's
+    answer carries it), not after a slot and a duration were picked."""
     screen = open_booking(ui, 1)
-    ui.tap(slot_button(screen, "11:00"))
-    ui.tap(screen.ids.book)
-    assert screen.pane == "confirm"
-    assert screen.message_mark == "refused"
-    assert screen.message == ui.t("booking.training_needed", resource="Printer 3D 1")
+    assert screen.kind == "3d_printer" and screen.pane == "pick"  # the first tab
+    said = ui.t("booking.training_needed", resource="Printer 3D 1")
+    assert screen.ids.grid_note.text == said
+    assert said in [text for text, _ in ui.kiosk.speaker.spoken]  # type: ignore[union-attr]
+    # No slot of a printer offers a booking to this patron: nothing to pick first.
+    assert all(button.disabled for button in screen.ids.slots.children)
+    assert screen.resource().refusal == "booking.training_needed"
     # The refusal follows a language switch at once.
     ui.app.settings.set_language("en")
     assert (
-        screen.message
+        screen.ids.grid_note.text
         == "Printer 3D 1 can be booked only after an induction. Ask staff for the next one."
     )
     ui.app.settings.set_language("id")
+    # Opening the tab again says it again; a computer needs no induction.
+    ui.tap(tab(ui, screen, "computer"))
+    ui.kiosk.speaker.clear()  # type: ignore[union-attr]
+    ui.tap(tab(ui, screen, "3d_printer"))
+    assert said in [text for text, _ in ui.kiosk.speaker.spoken]  # type: ignore[union-attr]
 
-    ui.tap(screen.ids.other_time)
     ui.tap(tab(ui, screen, "computer"))
     assert screen.resource_id == "pc-1"
+    assert screen.resource().refusal == ""
     ui.tap(resource_button(screen, "pc-3"))
     ui.tap(slot_button(screen, "09:00"))  # a walk-in: the running slot
     ui.tap(screen.ids.book)
@@ -262,10 +271,10 @@ def test_check_in_from_my_bookings_and_by_card_tap_at_sign_in(
     first, second = rows
     # 09:20 now: check-in for 09:30 is open (from 09:15), for 10:00 not yet.
     assert first.can_check_in and not second.can_check_in
-    assert "check-in mulai pukul 09.45" in second.detail
+    assert "lapor hadir mulai pukul 09.45" in second.detail
     ui.tap(first.ids.check_in)
     assert screen.message_mark == "ok"
-    assert screen.message.startswith("Anda sudah check-in untuk Komputer 1")
+    assert screen.message.startswith("Anda sudah lapor hadir untuk Komputer 1")
     statuses = [b.status for b in booking.bookings_of(ui.app.session.ref)]
     assert statuses == ["checked_in", "booked"]
 
@@ -277,7 +286,7 @@ def test_check_in_from_my_bookings_and_by_card_tap_at_sign_in(
     assert ui.app.current == "equipment"
     screen = ui.screen
     assert screen.pane == "mine"
-    assert screen.message.startswith("Anda sudah check-in untuk Komputer 2")
+    assert screen.message.startswith("Anda sudah lapor hadir untuk Komputer 2")
     statuses = [b.status for b in booking.bookings_of(ui.app.session.ref)]
     assert statuses[-1] == "checked_in"
 
@@ -392,7 +401,7 @@ def test_check_in_and_cancel_fetch_the_screen_once(
     monkeypatch.setattr(booking, "view", counted)
     (row,) = screen.ids.bookings_box.children
     ui.tap(row.ids.check_in)
-    assert screen.message.startswith("Anda sudah check-in untuk Komputer 1")
+    assert screen.message.startswith("Anda sudah lapor hadir untuk Komputer 1")
     assert len(fetched) == 1
     (row,) = screen.ids.bookings_box.children
     assert not row.can_check_in and row.can_cancel  # the fetched row: checked in

@@ -105,7 +105,7 @@ def test_sign_in_with_pin_borrow_with_the_ils_words_shown_spoken_and_printed(
     assert "Perpustakaan Kota Palu" in printed  # the ILS's print line (AG)
     assert any(line.startswith("Kembali: ") for line in printed)
     ui.tap(receipt.ids.done)
-    ui.tap(ui.screen.ids.sign_out)
+    ui.tap(ui.app.session_control.prompt.ids.sign_out)  # "Anything else?" No, sign me out
     ui.wait(lambda: "35" in library.codes())  # the ILS's session ended too
     assert library.requests[-1][1].patron_identifier == CARD
 

@@ -90,10 +90,11 @@ def test_states_differ_in_more_than_colour(theme: Theme) -> None:
 
 def test_error_is_not_only_red_in_greyscale() -> None:
     """The default theme's error text and normal text may look alike in greyscale: the
-    prefix and the thicker border are what set an error apart."""
+    alert mark and the thicker border are what set an error apart (no "!" glyph in the
+    text: issue 14)."""
     error, normal = STATE_STYLES["error"], STATE_STYLES["normal"]
-    assert error.text_prefix.strip()
-    assert not normal.text_prefix
+    assert error.mark == "alert" and normal.mark == "none"
+    assert not error.text_prefix and not normal.text_prefix
     assert error.border_mm >= 2 * normal.border_mm
     assert greyscale("#FFFFFF") == 255
     assert greyscale("#000000") == 0

@@ -25,6 +25,7 @@ from kiosk.timeutil import to_db
 from tests.booking_support import (
     ADULT,
     MONDAY,
+    STAFF,
     TRAINED,
     ZONE,
     FakeClock,
@@ -57,7 +58,8 @@ def bookings(kiosk) -> Bookings:  # type: ignore[no-untyped-def]
 
 
 def slot(bookings: Bookings, resource: str, hhmm: str, day: date | None = None):  # type: ignore[no-untyped-def]
-    grid = bookings.day(day or date(*MONDAY), patron=ADULT)
+    # A patron who may book every resource here (the induction for the printers).
+    grid = bookings.day(day or date(*MONDAY), patron=TRAINED)
     found = next(r for r in grid.resources if r.resource.id == resource)
     return next(s for s in found.slots if s.starts_at.strftime("%H:%M") == hhmm)
 
@@ -195,3 +197,26 @@ def test_a_card_tap_checks_in_the_open_booking_and_nothing_is_no_refusal(
         "SELECT detail FROM usage_counters WHERE action = 'refusal'"
     ).fetchall()
     assert [r["detail"] for r in counted] == ["booking.nothing_to_check_in"]
+
+
+def test_the_view_tells_a_patron_early_what_they_may_not_book(bookings: Bookings) -> None:
+    """Issue 14 item 8: the answer carries the refusal a booking would get (no
+    induction, not in the resource's groups) and offers that patron no durations; a
+    trained patron gets none, staff (who override the rules) none either."""
+    cases = {
+        ADULT: {"printer-1": "booking.training_needed", "laser-1": "booking.group_not_allowed"},
+        TRAINED: {"printer-1": "", "laser-1": "booking.group_not_allowed"},
+        STAFF: {"printer-1": "", "laser-1": ""},
+    }
+    for ref, expected in cases.items():
+        view = bookings.view(ref, date(*MONDAY))
+        told = {r.id: r.refusal for r in view.resources}
+        assert told == {**expected, "pc-1": "", "pc-2": ""}, ref
+        for day in view.grid.resources:
+            offered = [slot for slot in day.slots if slot.durations]
+            assert bool(offered) != bool(day.resource.refusal), (ref, day.resource.id)
+        for resource_id, key in expected.items():
+            if key:
+                with refused(key):
+                    bookings.book(ref, resource_id, local(*MONDAY, 11, 0), 60)
+    assert {r.refusal for r in bookings.resources()} == {""}  # no patron asked about

@@ -255,6 +255,24 @@ def test_cancel_and_extend(service: BookingService, clock: FakeClock, events: li
     service.book(STAFF, "pc-1", at(9), 60)
 
 
+def test_check_extend_says_what_extend_would_and_changes_nothing(
+    service: BookingService, events: list[Event]
+) -> None:
+    """A print's plan asks before Start: the same checks (the overlap trigger too),
+    nothing written, no event."""
+    b = service.book(ADULT, "pc-1", at(9), 60)
+    service.book(TRAINED, "pc-1", at(10, 30), 30)
+    seen = len(events)
+    service.check_extend(ADULT, b.id, 30)  # would fit
+    assert service.get(b.id).ends_at == at(10) and len(events) == seen
+    with refused("booking.next_slot_taken"):
+        service.check_extend(ADULT, b.id, 60)
+    with refused("booking.not_yours"):
+        service.check_extend(TRAINED, b.id, 30)
+    assert service.get(b.id).ends_at == at(10) and len(events) == seen
+    assert service.extend(ADULT, b.id, 30).ends_at == at(10, 30)
+
+
 def test_messages_exist_in_both_languages() -> None:
     keys = [k for k in catalogue("en") if k.startswith(("booking.", "equipment.", "cli.book"))]
     assert len(keys) > 40

@@ -362,7 +362,9 @@ def test_renew_until_the_limit(store: Store, svc: Services, clock: FakeClock) ->
     assert (loan.renewals, loan.renewals_left) == (2, 0)
 
 
-def test_renew_refusals(store: Store, svc: Services, clock: FakeClock) -> None:
+def three_loans_one_held(store: Store, svc: Services) -> tuple[str, str, int]:
+    """M-1 borrows I-1, I-2 and I-3; H-1 waits for I-1. Returns both patrons' refs and
+    I-1's id."""
     ref, waiting = add_patron(store, "M-1"), add_patron(store, "H-1")
     held = add_item(store, "I-1")
     add_item(store, "I-2")
@@ -373,6 +375,11 @@ def test_renew_refusals(store: Store, svc: Services, clock: FakeClock) -> None:
         "INSERT INTO holds (patron_id, item_id, status, placed_at) VALUES (?, ?, 'waiting', ?)",
         [int(waiting), held, "2026-11-24T00:00:00+00:00"],
     )
+    return ref, waiting, held
+
+
+def test_renew_refusals(store: Store, svc: Services, clock: FakeClock) -> None:
+    ref, waiting, _held = three_loans_one_held(store, svc)
     clock.advance(days=2)
     assert svc.circulation.renew(ref, "I-1").refusal == "circulation.renew_on_hold"
     assert svc.circulation.renew(ref, "I-2").ok
@@ -382,6 +389,32 @@ def test_renew_refusals(store: Store, svc: Services, clock: FakeClock) -> None:
     assert svc.circulation.renew(ref, "I-3").refusal == "circulation.renew_overdue"
     store.conn.execute("UPDATE patrons SET blocked = 1 WHERE id = ?", [int(ref)])
     assert svc.circulation.renew(ref, "I-2").refusal == "circulation.renew_card_blocked"
+
+
+def test_loans_tell_early_why_a_renewal_would_be_refused(
+    store: Store, svc: Services, clock: FakeClock
+) -> None:
+    """Issue 14 item 7: each loan carries the refusal a renewal now would get, the same
+    key renew() then gives, so the loans screen says why instead of offering Renew."""
+    ref, _waiting, held = three_loans_one_held(store, svc)
+    store.conn.execute("UPDATE loans SET renewals = 2 WHERE item_id != ?", [held])
+    store.conn.execute(
+        "UPDATE loans SET renewals = 0 WHERE item_id = (SELECT id FROM items WHERE barcode = 'I-2')"
+    )
+    clock.advance(days=2)
+    told = {loan.barcode: loan.renew_refusal for loan in svc.circulation.loans(ref)}
+    assert told == {
+        "I-1": "circulation.renew_on_hold",
+        "I-2": None,
+        "I-3": "circulation.renew_limit",
+    }
+    results = {r.barcode: r.refusal for r in svc.circulation.renew_all(ref)}
+    assert results == told  # what was told early is what renewing gives
+    # Renewed today: renewing again today would not move the due date.
+    assert svc.circulation.loans(ref)[-1].renew_refusal == "circulation.renew_too_soon"
+    store.conn.execute("UPDATE patrons SET blocked = 1 WHERE id = ?", [int(ref)])
+    blocked = {loan.renew_refusal for loan in svc.circulation.loans(ref)}
+    assert blocked == {"circulation.renew_card_blocked"}
 
 
 def test_renew_all_gives_a_result_per_item(store: Store, svc: Services, clock: FakeClock) -> None:

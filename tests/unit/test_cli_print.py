@@ -108,7 +108,7 @@ def test_print_refusals_in_words(
     assert kiosk.run(*base, str(elsewhere), "--card", "PLU-0002") == 1
     assert "home.gcode is not a G-code file on the USB stick" in capsys.readouterr().err
     assert kiosk.run(*base, "nowhere.gcode", "--card", "PLU-0002") == 1
-    assert "nowhere.gcode is no longer on the 3D printer printer-1" in capsys.readouterr().err
+    assert "nowhere.gcode is no longer on printer-1" in capsys.readouterr().err
     assert kiosk.run(*base, "benchy.gcode", "--card", "PLU-0001") == 1  # not their booking
     assert "booked by someone else" in capsys.readouterr().err
     assert kiosk.run(*base, "benchy.gcode", "--card", "PLU-9999") == 1

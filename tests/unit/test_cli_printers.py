@@ -43,8 +43,7 @@ def test_status_human_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("printer-1 (Printer 3D 1): ready, hotend 25 °C")
     assert out[1] == (
-        "printer-2 (printer-2): offline: The 3D printer printer-2 does not answer. "
-        "Please ask a member of staff."
+        "printer-2 (printer-2): offline: printer-2 does not answer. Please ask a member of staff."
     )
     assert main(["printers", "status", "--json", "--config", config, "--lang", "id"]) == 0
     data = json.loads(capsys.readouterr().out)["printers"]

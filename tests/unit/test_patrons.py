@@ -7,11 +7,20 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from kiosk.cli_signin import sign_in
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
 from kiosk.i18n import describe
 from kiosk.money import Rupiah
-from kiosk.patrons import Standing, library_date, local_id, read_patron, require_local_id
+from kiosk.patrons import (
+    Standing,
+    find_card,
+    library_date,
+    local_id,
+    printed_forms,
+    read_patron,
+    require_local_id,
+)
 from kiosk.store import Store
 from tests.unit.circ_helpers import FakeClock, add_patron, services
 
@@ -78,3 +87,54 @@ def test_the_record_is_read_by_column_name(store: Store) -> None:
     assert (record.patron_group, record.is_staff, record.blocked) == ("staff", True, True)
     assert record.expires_on == date(2027, 1, 31) and record.trained_on == frozenset()
     assert read_patron(store.conn, 999) is None
+
+
+# -- card numbers as people type them (issue 14 item 6) ----------------------------------
+@pytest.mark.parametrize(
+    "typed",
+    ["PLU-0002", "plu-0002", "PLU0002", "plu 0002", " PLU--0002 ", "Plu - 00 02", "PLU‑0002"],
+)
+def test_a_card_number_is_found_as_people_type_it(
+    store: Store, default_config: Config, typed: str
+) -> None:
+    add_patron(store, "PLU-0001")
+    ref = add_patron(store, "PLU-0002")
+    for card in (find_card(store, number=typed), find_card(store, text=typed)):
+        assert card is not None and card.patron_id == int(ref)
+        assert card.card_number == "PLU-0002"
+    svc = services(store, default_config, FakeClock())
+    patron = svc.circulation.sign_in(number=typed)
+    assert patron.ref == ref and patron.card_number == "PLU-0002"
+
+
+def test_a_loosely_typed_number_that_fits_several_cards_is_refused(store: Store) -> None:
+    add_patron(store, "AB-12")
+    add_patron(store, "AB1-2")
+    with pytest.raises(DomainError) as info:
+        find_card(store, number="ab12")
+    assert info.value.key == "circulation.card_ambiguous"
+    assert "ab12" in describe(info.value, "en") and "ab12" in describe(info.value, "id")
+    exact = find_card(store, number="AB-12")  # the exact number is never ambiguous
+    assert exact is not None and exact.card_number == "AB-12"
+    assert find_card(store, number="AB-13") is None
+    assert find_card(store, number=" - ") is None
+    # A hostile length is matched exactly only: no millions of printed forms.
+    assert find_card(store, number="A" * 10_000) is None
+    assert len(printed_forms("A" * 10_000)) == 1
+
+
+def test_the_cli_sign_in_forgives_as_the_kiosk_does(store: Store, default_config: Config) -> None:
+    ref = add_patron(store, "PLU-0002", key="04A1B2C3")
+    svc = services(store, default_config, FakeClock())
+    asked: list[bool] = []
+
+    def pin() -> str | None:
+        asked.append(True)
+        return None
+
+    for typed in ("plu0002", "PLU 0002", "04:a1:b2:c3"):
+        assert sign_in(store, svc.circulation, default_config, typed, pin).ref == ref
+    with pytest.raises(DomainError) as info:
+        sign_in(store, svc.circulation, default_config, "PLU0003", pin)
+    assert info.value.key == "circulation.card_unknown"
+    assert len(asked) == 3  # an unknown card is refused before any PIN is asked

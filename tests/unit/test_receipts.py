@@ -29,7 +29,7 @@ def test_checkout_receipt_in_indonesian() -> None:
         "Bukti Peminjaman",
         "",
         "Laskar Pelangi",
-        "Barkode: B0001",
+        "Kode batang: B0001",
         "Batas kembali: 13 Des 2026",
         "Harap dijaga",
         "",

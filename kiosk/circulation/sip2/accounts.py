@@ -59,12 +59,23 @@ class Accounts:
     def overview(self, patron: str, pin: str | None) -> PatronOverview:
         reply = self.lookup.patron(patron, pin)
         counts = reply.fixed
+        person = self.signing.patron(reply, patron)
+        # The ILS knows its own fines limit: its status flags say whether it is passed.
+        standing = Standing(
+            expires_on=person.expires_on,
+            balance=money(reply),
+            fines_over=status_flag(reply, EXCESSIVE_FINES) or status_flag(reply, EXCESSIVE_FEES),
+        )
+        today = library_date(self.dates.clock(), self.dates.zone)
         return PatronOverview(
-            patron=self.signing.patron(reply, patron),
+            patron=person,
             loans=count(counts["charged_items_count"]),
             overdue=count(counts["overdue_items_count"]),
             holds_ready=count(counts["hold_items_count"]),
-            fines_balance=money(reply),
+            fines_balance=standing.balance,
+            fines_block=standing.fines_block,
+            card_expired=standing.card_expired(today),
+            card_expiring=standing.card_expiring(today),
         )
 
     def loans(self, patron: str, pin: str | None) -> list[Loan]:
