@@ -225,9 +225,10 @@ def _text_window_rect(label: Label) -> Rect:
 
 def _ancestors(widget: Widget, root: Widget) -> Iterator[Widget]:
     parent = widget.parent
+    # The Window is its own parent: stop there when ``root`` is not above ``widget``.
     while parent is not None and parent is not widget:
         yield parent
-        if parent is root:
+        if parent is root or parent is parent.parent:
             return
         parent = parent.parent
 

@@ -64,7 +64,7 @@ class AccessScreen(KioskScreen):
             button = Factory.KToggle(
                 text=self.app.tr(f"ui.access.theme.{name}"),
                 chosen=self.app.theme.name == name,
-                font_size=self.app.small_px,
+                font_role="small",
             )
             button.bind(on_release=lambda _b, n=name: self._pick(n))
             button.help_key = "ui.help.access.theme"  # what Help says (screens/keypad.py)

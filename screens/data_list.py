@@ -5,7 +5,8 @@ rule of a child) and ``data`` (one dict of properties per child), so a screen sa
 to show and its ``.kv`` says how. Unlike a RecycleView it makes every child, not only
 the visible ones: the keypad walk reaches each row, the focused row can be scrolled
 into view, and touch-and-hear finds what is under the finger. A child keeps its widget
-while only its properties change (the keypad's focus stays on it).
+while only its properties change (the keypad's focus stays on it), and a child taken
+out is used again for the next rows.
 """
 
 from __future__ import annotations
@@ -37,13 +38,23 @@ class DataChildren:
             return
         cls = Factory.get(self.viewclass)
         shown: list[Widget] = list(reversed(layout.children))
-        if len(shown) != len(self.data) or any(type(w) is not cls for w in shown):
+        # Children taken out are kept for the next rows: a widget made per patron would
+        # leave its kv bindings to the app behind, and the kiosk runs for months.
+        spare: list[Widget] = self.__dict__.setdefault("_spare", [])
+        if any(type(w) is not cls for w in shown):
             layout.clear_widgets()
             shown = []
-            for _ in self.data:
-                child = cls()
-                layout.add_widget(child)
-                shown.append(child)
+            spare.clear()
+        while len(shown) > len(self.data):
+            child = shown.pop()
+            layout.remove_widget(child)
+            if getattr(child, "state", None) == "down":
+                child.state = "normal"  # a row pressed as it went leaves no shading
+            spare.append(child)
+        while len(shown) < len(self.data):
+            child = spare.pop() if spare and type(spare[-1]) is cls else cls()
+            layout.add_widget(child)
+            shown.append(child)
         for child, item in zip(shown, self.data, strict=True):
             for name, value in item.items():
                 if getattr(child, name, None) != value:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Protocol, runtime_checkable
 
 from kivy.factory import Factory
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
@@ -68,6 +68,9 @@ def demo_items(limit: int = 6) -> list[tuple[str, str, str]]:
 
 class DemoPanel(BoxLayout):
     """A narrow strip beside the screens with one button that opens the demo sheet."""
+
+    #: Large text: the slim strip, its button a drawn card (see demo_panel.kv).
+    compact = BooleanProperty(False)
 
     def __init__(self, kiosk: Kiosk, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from kivy.factory import Factory
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.circulation.api import CheckoutResult, ReturnResult
 from kiosk.domain.errors import KioskError
 from kiosk.ports import Receipt
 from kiosk.receipts import ReceiptBuilder
+from screens import data_list  # noqa: F401  (DataBox: used by the kv rule)
 from screens.after_title import AfterTitle
 from screens.base import KioskScreen
 
@@ -101,11 +101,8 @@ class ReceiptScreen(KioskScreen):
         self.render()
 
     def render(self) -> None:
-        box = self.ids.lines
-        box.clear_widgets()
-        for line in self.receipt().lines:
-            label = Factory.KLabel(text=line.text, bold=line.emphasis)
-            box.add_widget(label)
+        lines = self.receipt().lines
+        self.ids.lines.data = [{"text": line.text, "bold": line.emphasis} for line in lines]
         key = self.status_key
         self.status = self.app.tr(key, **getattr(self, "_params", {})) if key else ""
 

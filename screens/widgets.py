@@ -17,6 +17,7 @@ from kivy.properties import (
     BooleanProperty,
     NumericProperty,
     ObjectProperty,
+    OptionProperty,
     StringProperty,
 )
 from kivy.uix.behaviors import ButtonBehavior
@@ -57,6 +58,10 @@ class FitText(Label):
     one_line = BooleanProperty(False)
     #: False: its owner sizes it (the header's title, see Header); never shrunk here.
     fit = BooleanProperty(True)
+    #: Which of the app's text sizes the kv rule gives it: body, small, heading, title.
+    font_role = OptionProperty("body", options=["body", "small", "heading", "title"])
+    #: A size its owner sets in pixels (the keys of the keyboard and PIN pad); 0: none.
+    font_fixed = NumericProperty(0)
 
     def __init__(self, **kwargs: Any) -> None:
         self._natural_px = 0.0
@@ -296,10 +301,10 @@ class Keyboard(BoxLayout):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._measure_trigger = Clock.create_trigger(self.measure, -1)
+        self._measure_trigger = Clock.create_trigger(self.measure, 0)
         self.bind(layout=lambda *_: self.build_keys(), shift=lambda *_: self.relabel())
         self.bind(top=self._measure_trigger, parent=self._measure_trigger)
-        self.bind(width=self._width_changed)
+        self.bind(width=self._width_changed, spacing=self._spacing_changed)
         running = app()
         if running is not None:
             running.bind(theme=self._measure_trigger)
@@ -316,6 +321,12 @@ class Keyboard(BoxLayout):
         # Narrower than ten touch targets (a demo strip beside it): halve the rows.
         if self._narrow() != getattr(self, "_built_narrow", False):
             self.build_keys()
+
+    def _spacing_changed(self, *_args: Any) -> None:
+        for line in self.children:
+            line.spacing = self.spacing
+        self._width_changed()
+        self._measure_trigger()
 
     def _narrow(self) -> bool:
         running = app()
@@ -390,8 +401,8 @@ class Keyboard(BoxLayout):
         return button
 
     def _sized(self, button: KButton) -> KButton:
-        button.font_size = self.key_font_px
-        self.bind(key_font_px=button.setter("font_size"))
+        button.font_fixed = self.key_font_px
+        self.bind(key_font_px=button.setter("font_fixed"))
         return button
 
     def _special(self, name: str) -> KButton:
@@ -454,6 +465,7 @@ def fit_rows(widget: Any, rows: int, spacing: float) -> tuple[float, int] | None
         return None
     size, font = float(running.touch_px), int(running.font_px)
     page = _scrolling_page(widget)
+    _follow_page(widget, page)
     if page is not None and running.text_scale >= 1.5 and page.children:
         content = page.children[0]
         above = content.top - widget.top  # from the page's top: scrolling moves both
@@ -474,6 +486,22 @@ def _units(row: str | list[str]) -> float:
     """How many letter keys wide a row is."""
     parts = [row] if isinstance(row, str) else row
     return sum(_KEY_UNITS.get(p, 0.0) if p.startswith("<") else float(len(p)) for p in parts)
+
+
+def _follow_page(widget: Any, page: Any) -> None:
+    """Measure ``widget`` again when its page or the page's content changes height:
+    content that grows below a bottom-anchored widget moves its top away from the
+    page's top without moving it in the content (no ``top`` event)."""
+    followed = getattr(widget, "_followed", None)
+    if page is None or followed is page or not page.children:
+        return
+    if followed is not None:
+        followed.unbind(height=widget._measure_trigger)
+        if followed.children:
+            followed.children[0].unbind(height=widget._measure_trigger)
+    page.bind(height=widget._measure_trigger)
+    page.children[0].bind(height=widget._measure_trigger)
+    widget._followed = page
 
 
 def _scrolling_page(widget: Any) -> Any:
@@ -497,7 +525,7 @@ class PinPad(BoxLayout):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._measure_trigger = Clock.create_trigger(self.measure, -1)
+        self._measure_trigger = Clock.create_trigger(self.measure, 0)
         self.bind(top=self._measure_trigger, parent=self._measure_trigger)
         running = app()
         if running is not None:
@@ -682,6 +710,33 @@ class Row(BoxLayout):
     action_role = StringProperty("secondary")
     #: What the row stands for (a barcode, an event id): tests and speech read it.
     ident = StringProperty("")
+    #: The action button's width, and whether its words wrap (see :meth:`size_action`).
+    action_px = NumericProperty(0)
+    action_wraps = BooleanProperty(False)
+
+    #: The most of a row's width its button takes: the title and detail keep the rest.
+    ACTION_SHARE = 0.36
+
+    def on_kv_post(self, _base: Any) -> None:
+        trigger = Clock.create_trigger(self.size_action, -1)
+        self.bind(width=trigger, action_text=trigger)
+        self.ids.action.bind(font_size=trigger)
+        trigger()
+
+    def size_action(self, *_args: Any) -> None:
+        """The button as wide as its words on one line (at least 1.6 touch targets),
+        but no wider than :attr:`ACTION_SHARE` of the row: there its words wrap, so a
+        narrow column still shows the row's title whole words at a time."""
+        running = app()
+        button = self.ids.action
+        if running is None or not self.action_text:
+            return
+        gap = float(running.gap_px)
+        words = _core(button, int(button.font_size)).get_extents(self.action_text)[0]
+        natural = max(float(running.touch_px) * 1.6, words + gap * 4)
+        cap = max(float(touch_target_px(running.px_per_mm)), self.width * self.ACTION_SHARE)
+        self.action_wraps = natural > cap
+        self.action_px = min(natural, cap)
 
 
 class TextEntry(ModalView):
