@@ -4,11 +4,11 @@ each screen listing its own.
 
 Reading order is the layout's: top to bottom, then left to right, a column or a row of
 a box layout read as a whole before the next one (a two-column screen is read column by
-column, never zig-zag across both). A list row is one item (its title
-and detail), followed by its action button; a home-screen count is one item (its word
-and number); a rating face is one item (its word); a day chart is one item (every day
-and its count). Labels are read-only items (spoken,
-never activated); buttons, toggles and rating faces are actionable.
+column, never zig-zag across both). A list row is one item (its title and detail),
+followed by its action button; a home-screen count is one item (its word and number);
+a rating face is one item (its word); a day chart is one item (every day and its
+count). Labels are read-only items (spoken, never activated); buttons, toggles and
+rating faces are actionable.
 
 Help: each actionable control explains itself with a message key found from where it
 sits, so no screen lists its controls (see :func:`help_key`). UI thread only.
