@@ -4,10 +4,11 @@ for every format the screens, receipts, messages, the report and the CLI show.
 One Babel locale per language, the same everywhere:
 
 - ``id`` (``id_ID``): ``75.000``, ``12,5%``, ``Sabtu, 12 Desember 2026``, ``12 Des 2026``,
-  ``15.05``, ``2 jam 10 menit``
+  ``15.05``, ``2 jam 10 menit``, ``Sab``, ``Senin dan Selasa``
 - ``en`` (``en_GB``): ``75,000``, ``12.5%``, ``Saturday, 12 December 2026``,
-  ``12 Dec 2026``, ``15:05``, ``2 h 10 min`` (a 24-hour clock, as the library's notices use; and no
-  narrow no-break space, which the kiosk's font has no glyph for)
+  ``12 Dec 2026``, ``15:05``, ``2 h 10 min``, ``Sat``, ``Monday and Tuesday`` (a 24-hour
+  clock, as the library's notices use; and no narrow no-break space, which the kiosk's
+  font has no glyph for)
 
 Times arrive as aware datetimes (UTC from the services) and are written in the
 library's time zone when ``zone`` is given (else in their own zone). Dates arrive as
@@ -16,10 +17,13 @@ dates, or as aware datetimes whose local date is meant.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, get_day_names
+from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 
 #: Each language's Babel locale.
@@ -72,7 +76,22 @@ def duration(seconds: int, language: str) -> str:
     return f"{minutes} {minute}"
 
 
+def word_list(words: Sequence[str], language: str) -> str:
+    """``Senin dan Selasa`` / ``Monday and Tuesday``; ``a, b and c`` / ``a, b, dan c``."""
+    return str(format_list(list(words), locale=_locale(language)))
+
+
 # -- dates and times ----------------------------------------------------------------------
+#: How long a weekday's name is: ``wide`` (``Sabtu``/``Saturday``), ``abbreviated``
+#: (``Sab``/``Sat``), ``short`` and ``narrow`` as Babel has them.
+DayWidth = Literal["abbreviated", "narrow", "short", "wide"]
+
+
+def weekday(index: int, language: str, width: DayWidth = "wide") -> str:
+    """The name of weekday ``index`` (Monday is 0, as :meth:`date.weekday`)."""
+    return str(get_day_names(width, locale=_locale(language))[index])
+
+
 def local_date(moment: datetime | date, zone: str | None = None) -> date:
     """The library's date of ``moment`` (a date is its own date)."""
     if isinstance(moment, datetime):

@@ -4,10 +4,11 @@ each screen listing its own.
 
 Reading order is the layout's: top to bottom, then left to right, a column or a row of
 a box layout read as a whole before the next one (a two-column screen is read column by
-column, never zig-zag across both). A list row is one item (its title
-and detail), followed by its action button; a home-screen count is one item (its word
-and number); a rating face is one item (its word). Labels are read-only items (spoken,
-never activated); buttons, toggles and rating faces are actionable.
+column, never zig-zag across both). A list row is one item (its title and detail),
+followed by its action button; a home-screen count is one item (its word and number);
+a rating face is one item (its word); a day chart is one item (every day and its
+count). Labels are read-only items (spoken, never activated); buttons, toggles and
+rating faces are actionable.
 
 Help: each actionable control explains itself with a message key found from where it
 sits, so no screen lists its controls (see :func:`help_key`). UI thread only.
@@ -30,6 +31,7 @@ from accessibility.keypad import Focusable, Role
 from accessibility.states import State
 from kiosk.i18n import catalogue
 from screens.base import KioskScreen
+from screens.day_chart import DayChart
 from screens.widgets import Face, KToggle, Row
 
 #: The character a masked field (the PIN) shows per digit.
@@ -66,6 +68,9 @@ def _walk(root: Widget) -> list[Widget]:
             # The face speaks its word; the label under it would repeat it. (kv ids are
             # weak proxies: keep the widget itself.)
             found.append(widget.ids.face.__self__)
+            return
+        if isinstance(widget, DayChart):
+            found.append(widget)  # every day and its count in one item, not 14 labels
             return
         if isinstance(widget, Row):
             found.append(widget)  # the row itself, then its action button
@@ -106,6 +111,10 @@ def focusables(root: Widget, app: Any) -> list[Focusable]:
 
 def _text(widget: Any) -> Callable[[], str]:
     return lambda: str(widget.text)
+
+
+def _text_of(widget: Any, name: str) -> Callable[[], str]:
+    return lambda: str(getattr(widget, name))
 
 
 def _row_text(row: Any) -> Callable[[], str]:
@@ -176,6 +185,8 @@ def _help(widget: Any, app: Any) -> Callable[[], str]:
 def _item(widget: Any, app: Any) -> Focusable | None:
     if type(widget).__name__ == "Stat":
         return Focusable(name=_stat_text(widget), role="text", widget=widget)
+    if isinstance(widget, DayChart):
+        return Focusable(name=_text_of(widget, "said"), role="text", widget=widget)
     if isinstance(widget, Row):
         if not widget.title:
             return None

@@ -1,10 +1,11 @@
 """Staff mode, opened by a staff card and its PIN: device status, the alerts staff
 must deal with (``Services.alerts``: equipment faults, refused offline loans ...),
 this week's key figures (``Services.figures``, read on the worker; small counts as
-"< 5"), equipment (as the equipment controller knows it: ``Services.equipment``) with
-an override and what the bookings alone would do, today's bookings waiting for a
-check-in (staff check them in for the patron), and the only way to leave the app. The
-lists are kv rules filled from data."""
+"< 5") with a small chart of each day's activity and its finding in words, equipment
+(as the equipment controller knows it: ``Services.equipment``) with an override and
+what the bookings alone would do, today's bookings waiting for a check-in (staff check
+them in for the patron), and the only way to leave the app. The lists are kv rules
+filled from data."""
 
 from __future__ import annotations
 
@@ -21,8 +22,12 @@ from kiosk.domain.errors import KioskError
 from kiosk.domain.events import CardTapped, DeviceStatus, EquipmentChanged, EquipmentFault
 from kiosk.i18n import catalogue
 from kiosk.report.context import written_count, written_mean
+from kiosk.report.daily import DailyChart, daily_chart
 from kiosk.report.figures import KeyFigures
-from screens import data_list  # noqa: F401  (DataBox: used by the kv rules)
+from screens import (
+    data_list,  # noqa: F401  (DataBox: used by the kv rules)
+    day_chart,  # noqa: F401  (DayChart: used by the kv rules)
+)
 from screens import format as fmt
 from screens.base import KioskScreen
 
@@ -40,6 +45,11 @@ class StaffScreen(KioskScreen):
     alerts_note = StringProperty("")
     week_rows = ListProperty([])
     week_title = StringProperty("")
+    #: This week's chart: one ``DayBar`` property dict per day (none: no chart), what
+    #: the chart says as one keypad item, and its finding in one sentence.
+    week_bars = ListProperty([])
+    week_chart_said = StringProperty("")
+    week_caption = StringProperty("")
     event_rows = ListProperty([])
     events_note = StringProperty("")
 
@@ -171,9 +181,23 @@ class StaffScreen(KioskScreen):
             self.app.announce(self.week_said())
 
     def week_said(self) -> str:
-        """The figures as one spoken text: the heading, then each line."""
+        """The figures as one spoken text: the heading, each line, then the chart's
+        finding (its caption ends with its own full stop)."""
         lines = [f"{row['title']}: {row['detail']}" for row in self.week_rows]
-        return ". ".join([self.week_title, *lines])
+        said = ". ".join([self.week_title, *lines])
+        return f"{said}. {self.week_caption}" if self.week_caption else said
+
+    def _week_chart(self) -> DailyChart | None:
+        return daily_chart(self.week, self.app.language) if self.week is not None else None
+
+    @staticmethod
+    def _bar_data(chart: DailyChart | None) -> list[dict[str, Any]]:
+        if chart is None or chart.empty:
+            return []  # an empty week: the caption says so, no chart is drawn
+        return [
+            {"label": b.label, "value": b.value, "share": b.share, "suppressed": b.suppressed}
+            for b in chart.bars
+        ]
 
     def _week_rows(self) -> list[dict[str, Any]]:
         week, app = self.week, self.app
@@ -469,6 +493,10 @@ class StaffScreen(KioskScreen):
         self.alerts_note = "" if self.alerts else self.app.tr("ui.staff.alerts_none")
         self.week_title = self._week_heading()
         self.week_rows = self._week_rows()
+        chart = self._week_chart()
+        self.week_bars = self._bar_data(chart)
+        self.week_chart_said = chart.said() if chart is not None else ""
+        self.week_caption = chart.caption if chart is not None else ""
         self.event_rows = self._event_rows()
         self.events_note = "" if self.events_today else self.app.tr("ui.staff.events_none")
         self.equipment_rows = self._plug_rows() + self._printer_rows() + self._waiting_rows()

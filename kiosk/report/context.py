@@ -11,10 +11,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, get_day_names
+from babel.dates import format_date
 
 from kiosk import formatting
 from kiosk.config import Config
@@ -149,11 +149,9 @@ class Context:
     def day(self, day: date, pattern: str = "EEE d MMM y") -> str:
         return str(format_date(day, pattern, locale=formatting.babel_locale(self.language)))
 
-    def weekday(
-        self, index: int, width: Literal["abbreviated", "narrow", "short", "wide"] = "wide"
-    ) -> str:
+    def weekday(self, index: int, width: formatting.DayWidth = "wide") -> str:
         """Monday is 0."""
-        return str(get_day_names(width, locale=formatting.babel_locale(self.language))[index])
+        return formatting.weekday(index, self.language, width)
 
     def hours(self, start: int) -> str:
         return f"{start:02d}:00–{(start + 1) % 24:02d}:00"

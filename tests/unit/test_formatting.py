@@ -38,3 +38,14 @@ def test_a_message_writes_dates_and_times_in_its_language() -> None:
     assert translate("booking.check_in_closed", "en", opens=opens) == "Check-in opens at 09:45."
     said = translate("circulation.card_expired", "en", expired_on=date(2026, 10, 30))
     assert "30 Oct 2026" in said
+
+
+def test_weekday_names_and_word_lists_per_language() -> None:
+    saturday = date(2026, 12, 12).weekday()
+    assert formatting.weekday(saturday, "id") == "Sabtu"
+    assert formatting.weekday(saturday, "en", "abbreviated") == "Sat"
+    assert formatting.weekday(0, "id", "abbreviated") == "Sen"  # Monday is 0
+    assert formatting.word_list(["Senin", "Selasa"], "id") == "Senin dan Selasa"
+    assert formatting.word_list(["Monday", "Tuesday", "Friday"], "en") == (
+        "Monday, Tuesday and Friday"
+    )
