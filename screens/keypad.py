@@ -61,9 +61,6 @@ def _walk(root: Widget) -> list[Widget]:
 
     def visit(widget: Widget) -> None:
         kind = type(widget).__name__
-        if kind == "Stat":
-            found.append(widget)  # "Loans: 3", not "3" and "Loans" far apart
-            return
         if kind == "FaceChoice":
             # The face speaks its word; the label under it would repeat it. (kv ids are
             # weak proxies: keep the widget itself.)
@@ -129,10 +126,6 @@ def _activator(widget: Any) -> Callable[[], None]:
     return lambda: _press(widget)
 
 
-def _stat_text(stat: Any) -> Callable[[], str]:
-    return lambda: f"{stat.number} {stat.label}"
-
-
 def _button_name(widget: Any, app: Any) -> Callable[[], str]:
     key = getattr(widget, "key", "")
     if key:
@@ -183,8 +176,6 @@ def _help(widget: Any, app: Any) -> Callable[[], str]:
 
 
 def _item(widget: Any, app: Any) -> Focusable | None:
-    if type(widget).__name__ == "Stat":
-        return Focusable(name=_stat_text(widget), role="text", widget=widget)
     if isinstance(widget, DayChart):
         return Focusable(name=_text_of(widget, "said"), role="text", widget=widget)
     if isinstance(widget, Row):
