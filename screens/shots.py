@@ -70,6 +70,9 @@ class ScreenshotApp(KioskApp):
         self.written: list[Path] = []
         self.failure: str | None = None
         self._folder = tempfile.TemporaryDirectory(prefix="kiosk-shots-")
+        #: Walk-throughs started: each gets a database of its own (a second set in the
+        #: same language must not find the first one's loans).
+        self._walks = 0
         self._steps: list[tuple[str, str, list[Action], tuple[str, float | None]]] = []
         self._actions: list[Action] = []
         self._target = Path()
@@ -164,8 +167,9 @@ class ScreenshotApp(KioskApp):
         # kiosk draws its outline).
         stick = write_demo_stick(Path(self._folder.name) / "usb")
         config = replace(config, printing=replace(config.printing, usb_mounts=[str(stick)]))
+        self._walks += 1
         shown = bootstrap.open_kiosk(
-            config, Path(self._folder.name) / f"{lang}.db", share=self.device_kiosk
+            config, Path(self._folder.name) / f"{lang}-{self._walks}.db", share=self.device_kiosk
         )
         assert shown.store is not None
         demo.load(shown.store, config)
