@@ -52,3 +52,20 @@ class KioskScreen(Screen):
     def on_tags(self, event: TagsRead) -> bool:
         """The RFID item pad's tags changed; True when handled here."""
         return False
+
+
+class Panes:
+    """A screen's panes, one in the tree at a time: the kv rule declares each as
+    ``<name>_pane`` beside the screen's ``body``; :meth:`show` puts one into ``body``.
+    A pane out of the tree keeps its widgets, state and keypad order for next time."""
+
+    def __init__(self, screen: KioskScreen, names: tuple[str, ...]) -> None:
+        # ids hold weak references; panes out of the tree need strong ones.
+        self._panes = {name: getattr(screen.ids, f"{name}_pane").__self__ for name in names}
+        for pane in self._panes.values():
+            pane.parent.remove_widget(pane)
+        self._body = screen.ids.body.__self__
+
+    def show(self, name: str) -> None:
+        self._body.clear_widgets()
+        self._body.add_widget(self._panes[name])

@@ -57,7 +57,7 @@ from kiosk.domain.errors import KioskError
 from kiosk.domain.events import BookingEvent, EquipmentChanged
 from screens import data_list  # noqa: F401  (DataBox, DataGrid: used by the kv rules)
 from screens import format as fmt
-from screens.base import KioskScreen
+from screens.base import KioskScreen, Panes
 from screens.widgets import ConfirmModal, KButton
 
 log = logging.getLogger(__name__)
@@ -148,19 +148,12 @@ class EquipmentScreen(KioskScreen):
         self.booked: Booking | None = None
         #: The printers whose running booking is the patron's (``Printing.printers_of``).
         self.printers: tuple[str, ...] = ()
-        self._panes: dict[str, Any] = {}
         super().__init__(**kwargs)
 
     def on_kv_post(self, _base: Any) -> None:
-        # ids hold weak references; panes out of the tree need strong ones.
-        self._panes = {
-            name: getattr(self.ids, f"{name}_pane").__self__
-            for name in ("pick", "confirm", "done", "mine")
-        }
-        for pane in self._panes.values():
-            pane.parent.remove_widget(pane)
-        self.bind(pane=lambda *_: self._show_pane())
-        self._show_pane()
+        self._panes = Panes(self, ("pick", "confirm", "done", "mine"))
+        self.bind(pane=lambda *_: self._panes.show(self.pane))
+        self._panes.show(self.pane)
         app = self.app
         if app is not None:
             # A card tap signs the patron in: that is also the check-in of a booking
@@ -186,11 +179,6 @@ class EquipmentScreen(KioskScreen):
     def _booking_changed(self, _event: BookingEvent | EquipmentChanged) -> None:
         if self.loaded and self.app.current == self.name and self.app.session.signed_in:
             self.refresh()
-
-    def _show_pane(self) -> None:
-        body = self.ids.body
-        body.clear_widgets()
-        body.add_widget(self._panes[self.pane])
 
     @property
     def bookings(self) -> Bookings | None:

@@ -14,7 +14,7 @@ from kivy.properties import DictProperty, StringProperty
 
 from kiosk.domain.errors import KioskError
 from kiosk.pins import valid_pin
-from screens.base import KioskScreen
+from screens.base import KioskScreen, Panes
 
 MAX_PIN = 8
 #: What each step asks, by mode.
@@ -41,21 +41,12 @@ class PinChangeScreen(KioskScreen):
         self._new: str | None = None
 
     def on_kv_post(self, _base: Any) -> None:
-        # ids hold weak references; panes out of the tree need strong ones.
-        self._panes = {
-            "typing": self.ids.typing_pane.__self__,
-            "result": self.ids.result_pane.__self__,
-        }
-        for pane in self._panes.values():
-            self.remove_widget(pane)
+        self._panes = Panes(self, ("typing", "result"))
         self.bind(mode=lambda *_: self._show_pane())
         self._show_pane()
 
     def _show_pane(self) -> None:
-        body = self.ids.body
-        for child in list(body.children):
-            body.remove_widget(child)
-        body.add_widget(self._panes["result" if self.mode in ("done", "refused") else "typing"])
+        self._panes.show("result" if self.mode in ("done", "refused") else "typing")
 
     def refresh(self) -> None:
         self._start()

@@ -55,7 +55,7 @@ from kiosk.printing.api import (
     PrintStarted,
 )
 from screens import data_list  # noqa: F401  (DataBox: used by the kv rules)
-from screens.base import KioskScreen
+from screens.base import KioskScreen, Panes
 from screens.widgets import ConfirmModal
 
 #: Message marks, as on the booking screen: the shape tells what happened.
@@ -131,30 +131,18 @@ class PrintScreen(KioskScreen):
         self.plan: PrintPlan | None = None
         self.view: PrinterView | None = None
         self.progress: PrintProgress | None = None
-        self._panes: dict[str, Any] = {}
         self._shown_sent = -SENT_STEP
         super().__init__(**kwargs)
 
     def on_kv_post(self, _base: Any) -> None:
-        # ids hold weak references; panes out of the tree need strong ones.
-        self._panes = {
-            name: getattr(self.ids, f"{name}_pane").__self__
-            for name in ("choose", "plan", "sending", "printing")
-        }
-        for pane in self._panes.values():
-            pane.parent.remove_widget(pane)
-        self.bind(pane=lambda *_: self._show_pane())
-        self._show_pane()
+        self._panes = Panes(self, ("choose", "plan", "sending", "printing"))
+        self.bind(pane=lambda *_: self._panes.show(self.pane))
+        self._panes.show(self.pane)
         app = self.app
         if app is not None:
             app.dispatcher.subscribe(PrintProgress, self._on_progress)
             app.dispatcher.subscribe(PrintEnded, self._on_ended)
             app.dispatcher.subscribe(EquipmentChanged, self._on_equipment)
-
-    def _show_pane(self) -> None:
-        body = self.ids.body
-        body.clear_widgets()
-        body.add_widget(self._panes[self.pane])
 
     # -- who and where ---------------------------------------------------------------
     @property

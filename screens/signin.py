@@ -13,7 +13,7 @@ from kivy.properties import BooleanProperty, DictProperty, StringProperty
 from kiosk.circulation.api import Patron
 from kiosk.domain.errors import KioskError
 from kiosk.domain.events import CardTapped
-from screens.base import KioskScreen
+from screens.base import KioskScreen, Panes
 
 #: Refusals whose advice is "see staff" (the card itself needs attention).
 SEE_STAFF = {
@@ -47,23 +47,9 @@ class SignInScreen(KioskScreen):
         self._typed = False
 
     def on_kv_post(self, _base: Any) -> None:
-        # ids hold weak references; panes out of the tree need strong ones.
-        self._panes = {
-            "number": self.ids.number_pane.__self__,
-            "checking": self.ids.checking_pane.__self__,
-            "pin": self.ids.pin_pane.__self__,
-            "message": self.ids.message_pane.__self__,
-        }
-        for pane in self._panes.values():
-            self.remove_widget(pane)
-        self.bind(mode=lambda *_: self._show_pane())
-        self._show_pane()
-
-    def _show_pane(self) -> None:
-        body = self.ids.body
-        for child in list(body.children):
-            body.remove_widget(child)
-        body.add_widget(self._panes[self.mode])
+        self._panes = Panes(self, ("number", "checking", "pin", "message"))
+        self.bind(mode=lambda *_: self._panes.show(self.mode))
+        self._panes.show(self.mode)
 
     # -- entry points ----------------------------------------------------------------
     def start_typing(self) -> None:
