@@ -28,6 +28,7 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.stacklayout import StackLayout
 from kivy.uix.widget import Widget
 
+from accessibility.kivy_focus import text_width
 from accessibility.scaling import fitting_px, large_text_min_px, touch_target_px
 from accessibility.typing import accepted
 
@@ -87,7 +88,7 @@ class FitText(Label):
 
     def _fit(self, *_args: Any) -> None:
         running = app()
-        room = _room(self)
+        room = text_width(self)
         current = float(self.property("font_size").get(self))
         natural = int(self._natural_px or float(current))
         if running is None or room is None or not self.text or not self.fit:
@@ -114,16 +115,6 @@ class FitText(Label):
                 self.font_size = size
             finally:
                 self._fitting = False
-
-
-def _room(label: Any) -> float | None:
-    text_size = getattr(label, "text_size", (None, None))
-    if not text_size or text_size[0] is None:
-        return None
-    pad = label.padding
-    values = list(pad) if isinstance(pad, list | tuple) else [pad]
-    horizontal = values[0] * 2 if len(values) in (1, 2) else values[0] + values[2]
-    return float(text_size[0]) - float(horizontal)
 
 
 def _core(label: Any, font_px: int) -> Any:
@@ -464,7 +455,7 @@ def fit_rows(widget: Any, rows: int, spacing: float) -> tuple[float, int] | None
     if running is None:
         return None
     size, font = float(running.touch_px), int(running.font_px)
-    page = _scrolling_page(widget)
+    page = scrolling_page(widget)
     _follow_page(widget, page)
     if page is not None and running.text_scale >= 1.5 and page.children:
         content = page.children[0]
@@ -504,7 +495,8 @@ def _follow_page(widget: Any, page: Any) -> None:
     widget._followed = page
 
 
-def _scrolling_page(widget: Any) -> Any:
+def scrolling_page(widget: Any) -> Any:
+    """The nearest ScrollView above ``widget`` (its scrolling page), or None."""
     node = widget.parent
     while node is not None and node is not node.parent:
         if isinstance(node, ScrollView):

@@ -138,15 +138,7 @@ def reading_order_breaks(widgets: list[Any]) -> list[tuple[Any, Any]]:
     """Pairs (a, b), a read before b, where b comes before a in reading order: b is
     wholly above a in the same column, or wholly left of a on the same line. (A column
     beside another is read after it: that is no break.)"""
-    from kivy.uix.scrollview import ScrollView
-
-    def scroller(widget: Any) -> Any:
-        node = widget.parent
-        while node is not None and node is not node.parent:
-            if isinstance(node, ScrollView):
-                return node
-            node = node.parent
-        return None
+    from screens.widgets import scrolling_page as scroller
 
     # A scrolling list is read whole, where the list sits: against anything outside
     # it, an item counts as the list's box (it may be scrolled out of view).
