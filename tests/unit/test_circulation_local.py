@@ -15,16 +15,6 @@ from kiosk.store import Store
 from tests.unit.circ_helpers import FakeClock, add_biblio, add_item, add_patron, services
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def svc(store: Store, default_config: Config, clock: FakeClock) -> Services:
-    return services(store, default_config, clock)
-
-
 def refused(call: object, *args: object, **kwargs: object) -> DomainError:
     with pytest.raises(DomainError) as info:
         call(*args, **kwargs)  # type: ignore[operator]

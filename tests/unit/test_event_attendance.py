@@ -18,17 +18,7 @@ from kiosk.services import Services
 from kiosk.store import Store
 from kiosk.timeutil import to_db, utcnow
 from tests.support.kiosks import open_test_kiosk, store_of
-from tests.unit.circ_helpers import MONDAY, FakeClock, add_patron, services
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def svc(store: Store, default_config: Config, clock: FakeClock) -> Services:
-    return services(store, default_config, clock)
+from tests.unit.circ_helpers import MONDAY, FakeClock, add_patron
 
 
 def add_event(store: Store, starts_in: timedelta, capacity: int | None = 10) -> int:

@@ -8,22 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from kiosk.config import Config
 from kiosk.domain.errors import DomainError
 from kiosk.services import Services
 from kiosk.store import Store
-from tests.unit.circ_helpers import FakeClock, add_patron, services
+from tests.unit.circ_helpers import FakeClock, add_patron
 from tests.unit.test_event_attendance import add_event
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def svc(store: Store, default_config: Config, clock: FakeClock) -> Services:
-    return services(store, default_config, clock)
 
 
 def test_check_in_by_card_key_or_number(store: Store, svc: Services, clock: FakeClock) -> None:

@@ -14,16 +14,6 @@ from kiosk.timeutil import to_db
 from tests.unit.circ_helpers import MONDAY, FakeClock, add_patron, services
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def svc(store: Store, default_config: Config, clock: FakeClock) -> Services:
-    return services(store, default_config, clock)
-
-
 def add_event(store: Store, hours_from_now: float, capacity: int | None, title: str = "E") -> int:
     start = MONDAY + timedelta(hours=hours_from_now)
     with store.transaction() as db:

@@ -11,24 +11,13 @@ import pytest
 from accessibility.speech import SpeechController
 from devices.sim import SimSpeaker
 from kiosk.circulation.usage import SESSION_FEATURE, SESSION_SERVICES
-from kiosk.config import Config
 from kiosk.patrons import CARD_EXPIRY_NOTICE_DAYS, Standing
 from kiosk.services import Services
 from kiosk.store import Store
-from tests.unit.circ_helpers import FakeClock, add_patron, services
+from tests.unit.circ_helpers import add_patron
 from tests.unit.test_usage_counters import counters
 
 TODAY = date(2026, 11, 23)  # FakeClock's Monday, 08:00 in Palu
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def svc(store: Store, default_config: Config, clock: FakeClock) -> Services:
-    return services(store, default_config, clock)
 
 
 def fine(store: Store, ref: str, amount: int) -> None:

@@ -21,16 +21,6 @@ from kiosk.store import Store
 from tests.unit.circ_helpers import FakeClock, add_patron, services
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def svc(store: Store, default_config: Config, clock: FakeClock) -> Services:
-    return services(store, default_config, clock)
-
-
 def refused(call: Any, *args: Any, **kwargs: Any) -> DomainError:
     with pytest.raises(DomainError) as info:
         call(*args, **kwargs)

@@ -28,16 +28,6 @@ from kiosk.store import MIGRATIONS, Store, migrate
 from tests.unit.circ_helpers import MONDAY, FakeClock, add_item, add_patron, services
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def svc(store: Store, default_config: Config, clock: FakeClock) -> Services:
-    return services(store, default_config, clock)
-
-
 def counters(store: Store, action: str | None = None) -> list[tuple[Any, ...]]:
     sql = "SELECT day, hour, action, detail, count FROM usage_counters"
     if action is not None:
