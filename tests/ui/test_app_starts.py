@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from tests.support.offscreen import run_offscreen
 from tests.support.peers import missing_peer
 from tests.support.png import colours, read_png
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.ui
 def test_demo_starts_offscreen_and_writes_a_non_blank_screenshot(tmp_path: Path) -> None:
     shot = tmp_path / "attract.png"
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env["KIVY_HOME"] = str(tmp_path / "kivy-home")
-    result = subprocess.run(
-        [sys.executable, "-m", "kiosk", "demo", "--exit-after", "3", "--screenshot", str(shot)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        timeout=120,
-    )
+    args = ["-m", "kiosk", "demo", "--exit-after", "3", "--screenshot", str(shot)]
+    result = run_offscreen(args, tmp_path, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert shot.exists(), result.stderr[-2000:]
     width, height, _, _ = read_png(shot)
@@ -92,17 +80,7 @@ def test_the_fixed_prompts_are_pre_rendered_at_start_without_holding_up_the_firs
     from screens.registry import title_keys
 
     cache = tmp_path / "speech"
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env["KIVY_HOME"] = str(tmp_path / "kivy-home")
-    env["KIVY_NO_ARGS"] = "1"
-    result = subprocess.run(
-        [sys.executable, "-c", PRERENDER, str(cache)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        timeout=180,
-    )
+    result = run_offscreen(["-c", PRERENDER, str(cache)], tmp_path, timeout=180)
     lines = [line.split() for line in result.stdout.splitlines()]
     started = next((x for x in lines if x[0] == "PRERENDER"), None)
     assert started is not None, result.stderr[-2000:]

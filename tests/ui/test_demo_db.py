@@ -4,32 +4,20 @@ database is in tests/unit/test_demo.py)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kiosk import demo
 from kiosk.store import Store
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.offscreen import run_offscreen
 
 pytestmark = pytest.mark.ui
 
 
 def demo_run(db: Path, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env["KIVY_HOME"] = str(tmp_path / "kivy-home")
-    result = subprocess.run(
-        [sys.executable, "-m", "kiosk", "demo", "--db", str(db), "--exit-after", "1"],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        timeout=120,
-    )
+    args = ["-m", "kiosk", "demo", "--db", str(db), "--exit-after", "1"]
+    result = run_offscreen(args, tmp_path, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
 
 
