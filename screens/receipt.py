@@ -41,6 +41,18 @@ class ReceiptScreen(KioskScreen):
         self.made_at: datetime | None = None
         self._speech = AfterTitle(self)
 
+    def on_kv_post(self, _base: Any) -> None:
+        self.app.bind(text_scale=lambda _app, scale: self.place_buttons(scale))
+        self.place_buttons(self.app.text_scale)
+
+    def place_buttons(self, scale: float) -> None:
+        """The buttons beside the receipt, or at large text above it (first in the
+        sheet's vertical order: Done in view without scrolling)."""
+        sheet, buttons = self.ids.sheet, self.ids.buttons.__self__
+        sheet.remove_widget(buttons)
+        # Children are kept last-first: index 0 is the end of the row, len() the start.
+        sheet.add_widget(buttons, index=len(sheet.children) if scale >= 1.5 else 0)
+
     def show(self, results: Results) -> None:
         """Show the receipt of ``results`` (all checkouts or all returns), made now."""
         self.items = list(results)  # type: ignore[assignment]

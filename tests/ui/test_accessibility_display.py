@@ -173,6 +173,7 @@ PRIMARY: dict[str, tuple[str, ...]] = {
     "borrow-entry": ("dialog", "keyboard", "ok", "cancel"),
     "feedback-entry": ("dialog", "keyboard", "ok", "cancel"),
     "pin-change": ("+header", "pinpad"),
+    "receipt": ("+header", "print_button", "done"),
     "session-warning": ("dialog", "more_time", "sign_out"),
 }
 
