@@ -393,8 +393,14 @@ class Keyboard(BoxLayout):
 
     def _sized(self, button: KButton) -> KButton:
         button.font_fixed = self.key_font_px
-        self.bind(key_font_px=button.setter("font_fixed"))
         return button
+
+    def on_key_font_px(self, *_args: Any) -> None:
+        # The keys of now (not a binding per key: the keys are made again at each text
+        # size, and a binding would keep every old key alive with the keyboard).
+        for line in self.children:
+            for button in line.children:
+                button.font_fixed = self.key_font_px
 
     def _special(self, name: str) -> KButton:
         button = self._sized(Factory.KeyButton(role="secondary"))

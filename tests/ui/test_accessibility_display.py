@@ -738,3 +738,33 @@ def test_home_keeps_four_actions_in_view_with_room_for_a_summary_and_more_action
             _apply(ui, DEFAULT, 1.0, "id")
             ui.app.session_control.sign_out()
             ui.settle()
+
+
+def test_text_size_switches_keep_no_old_keyboard_keys_alive(ui: UI) -> None:
+    """The keyboard makes its keys again at each text size: the old keys go (a binding
+    per key once kept every old one alive, and each switch got slower), and the keys of
+    now have the keyboard's key size."""
+    import gc
+
+    from kivy.factory import Factory
+
+    key_class = Factory.get("KeyButton")
+
+    def live_keys() -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if type(o) is key_class)
+
+    signin = ui.app.screen("signin")
+    signin.start_typing()
+    ui.settle()
+    combos = [(HIGH_CONTRAST, 2.0, "en"), (DEFAULT, 1.5, "id"), (DEFAULT, 1.0, "id")]
+    for combo in combos:
+        _apply(ui, *combo)
+    before = live_keys()
+    for _ in range(3):
+        for combo in combos:
+            _apply(ui, *combo)
+    assert live_keys() == before
+    keyboard = signin.ids.keyboard
+    sizes = {button.font_fixed for line in keyboard.children for button in line.children}
+    assert sizes == {keyboard.key_font_px}
