@@ -119,7 +119,8 @@ class HomeScreen(KioskScreen):
     holds_ready = NumericProperty(0)
     #: "" until the counts arrive; then "ok".
     loaded = StringProperty("")
-    #: The summary as said aloud: the greeting and every notice's whole sentence.
+    #: The summary as said aloud: the greeting (unless it is the page's title, at large
+    #: text) and every notice's whole sentence.
     spoken = StringProperty("")
     #: The printers whose running booking is the patron's: "Print" only then.
     printers = ListProperty([])
@@ -203,7 +204,7 @@ class HomeScreen(KioskScreen):
     def _show_summary(self) -> None:
         """The summary's lines from the last overview, in the screen's language: whole
         sentences, or short words at large text (it must leave room for the buttons);
-        speech always says the whole sentences."""
+        speech always says the whole sentences, after the greeting."""
         box = self.ids.summary
         if self.overview is None:
             box.data = []
@@ -218,8 +219,12 @@ class HomeScreen(KioskScreen):
             box.data = [{"kind": n.kind, "text": n.short} for n in shown]
         else:
             box.data = [{"kind": n.kind, "text": n.full} for n in found]
-        greeting = translate("ui.home.greeting", language, name=self.overview.patron.name)
-        self.spoken = " ".join([greeting, *(n.full for n in found)])
+        said = [n.full for n in found]
+        if self.app.text_scale < 1.5:
+            # Large text: the greeting is the header's title (home.kv), heard already as
+            # the page's title; said once, not twice.
+            said.insert(0, translate("ui.home.greeting", language, name=self.overview.patron.name))
+        self.spoken = " ".join(said)
 
     def reset(self) -> None:
         self.loans = self.overdue = self.holds_ready = 0
