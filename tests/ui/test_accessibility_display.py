@@ -152,7 +152,7 @@ def _states(ui: UI) -> list[tuple[str, Callable[[], None]]]:
         ("pin-change", lambda: (app.session_control.dismiss_modals(), pin_change())),
         ("pin-change-done", pin_change_done),
         ("access", lambda: (app.session_control.dismiss_modals(), _go(ui, "access"))),
-        ("session-warning", lambda: (_go(ui, "home"), app.session_control.show_warning(25))),
+        ("session-warning", lambda: (_go(ui, "home"), _warn_now(ui))),
         ("returns", returns),
         ("staff", lambda: _staff(ui)),
     ]
@@ -178,6 +178,19 @@ PRIMARY: dict[str, tuple[str, ...]] = {
 }
 
 
+def _warn_now(ui: UI) -> None:
+    """The session's own inactivity warning, at its time: the session clock moved on to
+    one second into the warning (the timer's next tick shows it and keeps it shown)."""
+    from accessibility.timeouts import Phase
+
+    control = ui.app.session_control
+    timer = control.timer
+    if timer.phase is not Phase.WARNING:
+        ui.clock.skip(max(0.0, timer.deadline - timer.clock() - timer.policy.warning_s + 1))
+    control.tick()
+    ui.frames(2)
+
+
 def _primary(ui: UI, state: str) -> list[Any]:
     """The widgets of ``PRIMARY[state]`` (every state: its header's shown buttons)."""
     from kivy.core.window import Window
@@ -185,13 +198,9 @@ def _primary(ui: UI, state: str) -> list[Any]:
     from accessibility.kivy_focus import walk_shown
     from screens.keypad import top_modal
 
+    if state == "session-warning":
+        _warn_now(ui)  # still (or again) its time: a switch of size may count as activity
     modal = top_modal(Window)
-    if modal is None and state == "session-warning":
-        # The session timer's tick closes a warning it did not open itself: open it
-        # again, as at its own time, to look at it at this size.
-        ui.app.session_control.show_warning(25)
-        ui.frames(3)
-        modal = top_modal(Window)
     screen = ui.app.current_screen()
     found = []
     for name in PRIMARY.get(state, ("+header",)):
