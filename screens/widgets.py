@@ -165,13 +165,13 @@ class Mark(Widget):
     ``info`` (i in a circle). The shape carries the meaning, the colour only helps."""
 
     kind = StringProperty("info")
+    #: The app's theme, given by the kv rule: a kv binding goes with the mark, where a
+    #: binding made here on the app stayed behind after every row's mark.
+    theme = ObjectProperty(None, allownone=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.bind(pos=self.redraw, size=self.redraw, kind=self.redraw)
-        running = app()
-        if running is not None:
-            running.bind(theme=self.redraw)
+        self.bind(pos=self.redraw, size=self.redraw, kind=self.redraw, theme=self.redraw)
 
     def redraw(self, *_args: Any) -> None:
         self.canvas.clear()
@@ -644,7 +644,18 @@ def _padding4(padding: Any) -> tuple[float, float, float, float]:
     return (float(values[0]), float(values[1]), float(values[2]), float(values[3]))
 
 
-class Page(ScrollView):
+class Scroller(ScrollView):
+    """A ScrollView that binds its bar colour once. Kivy's ``update_from_scroll`` binds
+    ``bar_color`` on every scroll update and unbinds it once, half a second after the
+    last: updates closer together (a page laid out again, a list filled) left a binding
+    each behind, for as long as the kiosk runs."""
+
+    def update_from_scroll(self, *largs: Any) -> None:
+        self.funbind("bar_color", self._change_bar_color)
+        super().update_from_scroll(*largs)
+
+
+class Page(Scroller):
     """A screen's whole content, scrolling vertically when large text makes it taller
     than the window (WCAG 1.4.4 / 1.4.10: bigger text reflows, nothing is cut).
 
@@ -676,7 +687,7 @@ class Page(ScrollView):
         fit()
 
 
-class RowList(ScrollView):
+class RowList(Scroller):
     """A list of rows. At text scale 1.0 it scrolls within its place, as it always
     did; with large text (1.5 and up) it asks for the height of all its rows
     (``size_hint_min_y``), so the whole page scrolls rather than a list in a list."""
