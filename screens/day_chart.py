@@ -18,12 +18,14 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.graphics import Color, Line, Rectangle
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
 from screens import registry
 from screens.data_list import DataBox
+from screens.widgets import Overlay
 
 
 class DayBar(BoxLayout):
@@ -34,8 +36,7 @@ class DayBar(BoxLayout):
     value = StringProperty("")
     share = NumericProperty(0.0)
     suppressed = BooleanProperty(False)
-    #: The bar's rectangle (set by the kv rule) and the zig-zag hatching a suppressed
-    #: band is filled with.
+    #: The bar's rectangle (set by the kv rule).
     bar_x = NumericProperty(0.0)
     bar_y = NumericProperty(0.0)
     bar_width = NumericProperty(0.0)
@@ -43,21 +44,40 @@ class DayBar(BoxLayout):
     #: Widths of this day's weekday and count as drawn (the chart lines them up).
     label_width = NumericProperty(0.0)
     value_width = NumericProperty(0.0)
-    hatch = ListProperty([])
+    #: The bar's colour (the theme's primary) and the band's (its text), from kv.
+    bar_rgba = ColorProperty((0, 0, 0, 0))
+    band_rgba = ColorProperty((0, 0, 0, 0))
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        redraw = self._hatch
-        self.bind(bar_x=redraw, bar_y=redraw, bar_width=redraw, bar_height=redraw)
-        self.bind(suppressed=redraw)
-        self._hatch()
+        self._bar = Overlay(
+            self,
+            self._shapes,
+            "bar_x",
+            "bar_y",
+            "bar_width",
+            "bar_height",
+            "suppressed",
+            "bar_rgba",
+            "band_rgba",
+        )
 
-    def _hatch(self, *_args: Any) -> None:
+    def _shapes(self) -> list[Any]:
+        """A solid bar, or for a suppressed day an outlined band with its hatching."""
+        x, y, w, h = self.bar_x, self.bar_y, self.bar_width, self.bar_height
+        if w <= 0 or h <= 0:
+            return []
+        if not self.suppressed:
+            return [Color(*self.bar_rgba), Rectangle(pos=(x, y), size=(w, h))]
+        return [
+            Color(*self.band_rgba),
+            Line(rectangle=(x, y, w, h), width=max(1.5, h * 0.08)),
+            Line(points=self._hatch(), width=max(1.0, h * 0.05)),
+        ]
+
+    def _hatch(self) -> list[float]:
         """A zig-zag from the band's left end to its right, edge to edge: hatching that
         one Line draws."""
-        if not self.suppressed or self.bar_width <= 0 or self.bar_height <= 0:
-            self.hatch = []
-            return
         left, right = self.bar_x, self.bar_x + self.bar_width
         bottom, top = self.bar_y, self.bar_y + self.bar_height
         step = max(2.0, self.bar_height * 0.6)
@@ -66,7 +86,7 @@ class DayBar(BoxLayout):
             x = min(right, x + step)
             at_bottom = not at_bottom
             points += [x, bottom if at_bottom else top]
-        self.hatch = points
+        return points
 
 
 class DayChart(DataBox):

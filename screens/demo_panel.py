@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Protocol, runtime_checkable
 
 from kivy.factory import Factory
+from kivy.graphics import Color, Line
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
@@ -18,6 +19,7 @@ from kivy.uix.modalview import ModalView
 from kiosk import demo
 from kiosk.bootstrap import Kiosk
 from kiosk.config import data_file
+from screens.widgets import Overlay
 
 #: Demo items worth trying, by barcode, with what makes them interesting (a key).
 #: Barcodes follow kiosk.demo: copy c of title i is ``B{i * copies + c + 1:05d}``.
@@ -75,6 +77,24 @@ class DemoPanel(BoxLayout):
     def __init__(self, kiosk: Kiosk, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.kiosk = kiosk
+        button = self.ids.open_demo
+        self._card = Overlay(button, self._card_strokes, "pos", "size", "color", "radius_px")
+        self.bind(compact=self._card.redraw)
+
+    def _card_strokes(self) -> list[Any]:
+        """Compact: a card drawn on the button (its word is still its spoken name)."""
+        if not self.compact:
+            return []
+        button = self.ids.open_demo
+        x, cy, w = button.x, button.center_y, button.width
+        width = max(1.5, w / 24)
+        card = (x + w * 0.2, cy - w * 0.22, w * 0.6, w * 0.44, button.radius_px)
+        stripe = [x + w * 0.3, cy - w * 0.08, x + w * 0.55, cy - w * 0.08]
+        return [
+            Color(*button.color),
+            Line(rounded_rectangle=card, width=width),
+            Line(points=stripe, width=width),
+        ]
 
     def open_sheet(self) -> DemoSheet:
         sheet = DemoSheet(panel=self)

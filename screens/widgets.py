@@ -12,9 +12,10 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.factory import Factory
-from kivy.graphics import Color, Ellipse, Line
+from kivy.graphics import Color, Ellipse, InstructionGroup, Line
 from kivy.properties import (
     BooleanProperty,
+    ColorProperty,
     NumericProperty,
     ObjectProperty,
     OptionProperty,
@@ -124,6 +125,38 @@ def _core(label: Any, font_px: int) -> Any:
     return CoreLabel(font_size=font_px, font_name=label.font_name, bold=label.bold)
 
 
+class Overlay:
+    """Shapes drawn over a widget (its ``canvas.after``) only while they are seen: a
+    state outline, a tick, an icon. In kv they would stay on the canvas, made
+    transparent or emptied when not seen, and still cost their draw in every frame:
+    in Mesa's software renderer about 0.17 ms for a transparent dashed outline and
+    1.3 ms for a wide line with no points. The header's empty icon lines and the
+    buttons' hidden outlines took the card tap -> name time (``python -m bench ui``)
+    from 55 to 75 ms; tests/support/drawing.py finds such shapes.
+
+    ``draw()`` returns the instructions to draw now (a Color, then shapes), or none;
+    it is called again whenever one of the widget's properties ``on`` changes."""
+
+    def __init__(self, widget: Widget, draw: Callable[[], list[Any]], *on: str) -> None:
+        self._group = InstructionGroup()
+        self._draw = draw
+        widget.canvas.after.add(self._group)
+        widget.bind(**{name: self.redraw for name in on})
+        self.redraw()
+
+    def redraw(self, *_args: Any) -> None:
+        self._group.clear()
+        for instruction in self._draw():
+            self._group.add(instruction)
+
+
+def ring(cx: float, cy: float, r: float) -> tuple[float, ...]:
+    """A Line's ``circle`` with as many segments as its size needs. Kivy draws every
+    circle from 180 segments, and a wide line's round joints make ten triangles of
+    each: about 0.5 ms a frame for a state mark's circle in the software renderer."""
+    return (cx, cy, r, 0, 360, max(24, min(180, round(r * 2))))
+
+
 class KButton(ButtonBehavior, FitText):
     """A large, rounded, themed button. ``role``: primary, secondary or danger.
 
@@ -140,11 +173,127 @@ class KButton(ButtonBehavior, FitText):
     shown = BooleanProperty(True)
     #: Non-zero: the button's height, set by a rule that sizes it (a key of the PIN pad).
     fixed_height = NumericProperty(0)
+    #: The theme's border colour, corner radius and gap, given by the kv rule.
+    border_rgba = ColorProperty((0, 0, 0, 0))
+    radius_px = NumericProperty(0)
+    gap_px = NumericProperty(0)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._outline = Overlay(
+            self,
+            self._disabled_outline,
+            "disabled",
+            "opacity",
+            "pos",
+            "size",
+            "border_rgba",
+            "radius_px",
+            "gap_px",
+        )
+
+    def _disabled_outline(self) -> list[Any]:
+        """Disabled (accessibility/states.py): besides readable muted text, a double
+        dashed outline, so it differs from an enabled button in shape too, not by
+        colour alone (WCAG 1.4.1)."""
+        if not (self.disabled and self.opacity):
+            return []
+        return [Color(*self.border_rgba)] + [
+            Line(
+                rounded_rectangle=(
+                    self.x + inset,
+                    self.y + inset,
+                    max(0, self.width - 2 * inset),
+                    max(0, self.height - 2 * inset),
+                    self.radius_px,
+                ),
+                dash_length=self.gap_px,
+                dash_offset=self.gap_px * 0.6,
+            )
+            for inset in (1, 2)
+        ]
 
     def on_touch_down(self, touch: Any) -> bool:
         if not self.shown or self.opacity == 0:
             return False
         return bool(super().on_touch_down(touch))
+
+
+class ShortButton(KButton):
+    """A button as wide as its label, on one line (headers, toolbars, dialogs)."""
+
+    #: Non-zero: the button's width, set by a rule that sizes it (the header's).
+    fixed_width = NumericProperty(0)
+
+
+#: The header's icons, drawn instead of their words at large text (the word stays the
+#: spoken name): strokes through points relative to the button's centre, in units of
+#: its height.
+HEADER_ICONS: dict[str, tuple[tuple[float, ...], ...]] = {
+    # Back: an arrow pointing left.
+    "back": ((0.22, 0, -0.22, 0), (-0.04, 0.18, -0.22, 0, -0.04, -0.18)),
+    # Sign out: a door frame and an arrow leaving it to the right.
+    "sign_out": (
+        (0.02, 0.12, 0.02, 0.26, -0.26, 0.26, -0.26, -0.26, 0.02, -0.26, 0.02, -0.12),
+        (-0.1, 0, 0.3, 0),
+        (0.16, 0.13, 0.3, 0, 0.16, -0.13),
+    ),
+}
+
+
+class HeaderButton(ShortButton):
+    """A header button: Back, the other language, Sign out, the accessibility button.
+    ``compact`` (large text): its icon, if it has one, instead of its word, drawn in
+    the colour of its word."""
+
+    #: "back" or "sign_out"; "": none.
+    icon = OptionProperty("", options=["", *HEADER_ICONS])
+    compact = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._icon = Overlay(
+            self, self._icon_strokes, "pos", "size", "icon", "compact", "shown", "color", "gap_px"
+        )
+
+    def _icon_strokes(self) -> list[Any]:
+        if not (self.icon and self.compact and self.shown):
+            return []
+        cx, cy, h = self.center_x, self.center_y, self.height
+        return [Color(*self.color)] + [
+            Line(
+                points=[
+                    c + v * h for c, v in zip((cx, cy) * (len(stroke) // 2), stroke, strict=True)
+                ],
+                width=max(1.5, h / 22),
+            )
+            for stroke in HEADER_ICONS[self.icon]
+        ]
+
+
+class AccessButton(HeaderButton):
+    """Opens text size and colours from any screen, and Back returns to the screen it
+    was pressed on. The accessibility symbol (a person with open arms in a circle)
+    before a short word, or alone when compact."""
+
+    def _icon_strokes(self) -> list[Any]:
+        if not self.shown:
+            return []
+        h = self.height
+        cx = self.center_x if self.compact else self.x + self.gap_px * 1.2 + h * 0.25
+        cy = self.center_y
+        width = max(1.2, h / 40)
+        head = h * 0.09
+        return [
+            Color(*self.color),
+            Line(circle=ring(cx, cy, h * 0.25), width=width),
+            Ellipse(pos=(cx - head / 2, cy + h * 0.1), size=(head, head)),
+            Line(points=[cx - h * 0.15, cy + h * 0.04, cx + h * 0.15, cy + h * 0.04], width=width),
+            Line(
+                points=[cx - h * 0.08, cy - h * 0.16, cx, cy, cx + h * 0.08, cy - h * 0.16],
+                width=width,
+            ),
+        ]
 
 
 class KLabelBase(FitText):
@@ -157,6 +306,18 @@ class KToggle(KButton):
     not by colour alone."""
 
     chosen = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._tick = Overlay(self, self._tick_strokes, "chosen", "opacity", "pos", "size", "color")
+
+    def _tick_strokes(self) -> list[Any]:
+        """Chosen: a tick in the top left corner, in the colour of its word."""
+        if not (self.chosen and self.opacity):
+            return []
+        x, top, gap = self.x + 4, self.top - 4, self.gap_px
+        points = [x, top - gap * 0.8, x + gap * 0.5, top - gap * 1.4, x + gap * 1.4, top]
+        return [Color(*self.color), Line(points=points, width=max(1.2, self.height / 36))]
 
 
 class Mark(Widget):
@@ -202,7 +363,7 @@ class Mark(Widget):
                 Line(points=[cx, cy + r * 0.4, cx, cy - r * 0.25], width=width)
                 Ellipse(pos=(cx - width, cy - r * 0.6 - width), size=(width * 2, width * 2))
                 return
-            Line(circle=(cx, cy, r), width=width)
+            Line(circle=ring(cx, cy, r), width=width)
             if self.kind == "ok":
                 Line(
                     points=[
@@ -260,7 +421,7 @@ class Face(ButtonBehavior, Widget):
             Ellipse(pos=(cx - r, cy - r), size=(2 * r, 2 * r))
             ink = theme.on_primary if self.chosen else theme.text
             Color(*running.rgba(ink))
-            Line(circle=(cx, cy, r), width=width * (2 if self.chosen else 1))
+            Line(circle=ring(cx, cy, r), width=width * (2 if self.chosen else 1))
             eye = r * 0.11
             for dx in (-0.35, 0.35):
                 Ellipse(pos=(cx + dx * r - eye, cy + 0.25 * r - eye), size=(eye * 2, eye * 2))
@@ -723,8 +884,32 @@ class Row(BoxLayout):
     action_px = NumericProperty(0)
     action_wraps = BooleanProperty(False)
 
+    #: The theme's error colour, corner radius and error outline width (kv rule).
+    error_rgba = ColorProperty((0, 0, 0, 0))
+    radius_px = NumericProperty(0)
+    outline_px = NumericProperty(1.5)
+
     #: The most of a row's width its button takes: the title and detail keep the rest.
     ACTION_SHARE = 0.36
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._outline = Overlay(
+            self,
+            self._error_outline,
+            "mark",
+            "pos",
+            "size",
+            "error_rgba",
+            "radius_px",
+            "outline_px",
+        )
+
+    def _error_outline(self) -> list[Any]:
+        if self.mark != "refused":
+            return []
+        box = (self.x + 1, self.y + 1, self.width - 2, self.height - 2, self.radius_px)
+        return [Color(*self.error_rgba), Line(rounded_rectangle=box, width=self.outline_px)]
 
     def on_kv_post(self, _base: Any) -> None:
         trigger = Clock.create_trigger(self.size_action, -1)

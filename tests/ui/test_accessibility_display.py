@@ -20,6 +20,7 @@ import pytest
 from accessibility.scaling import LARGE_TEXT_CAP_MM, TEXT_SCALES
 from accessibility.theme import DEFAULT, HIGH_CONTRAST, Theme, contrast
 from kiosk.i18n import LANGUAGES
+from tests.support.drawing import instructions, unseen_drawing
 from tests.ui.conftest import UI, monday_booking
 
 pytestmark = pytest.mark.ui
@@ -238,6 +239,8 @@ class Findings:
     hidden: list[tuple[str, str, float, str, str]] = field(default_factory=list)
     #: words a label breaks inside
     broken: list[tuple[str, str, float, str, str]] = field(default_factory=list)
+    #: shapes drawn in every frame that nobody sees (tests/support/drawing.py)
+    unseen: list[tuple[str, str, float, str, str]] = field(default_factory=list)
     #: (theme, foreground, background) -> where it was first seen
     pairs: dict[tuple[str, str, str], str] = field(default_factory=dict)
     states: list[str] = field(default_factory=list)
@@ -321,6 +324,8 @@ def _check(ui: UI, found: Findings, state: str, theme: Theme, scale: float, lang
         for label, word in broken_words(root):
             size = f"{label.font_size:.0f} px"
             found.broken.append((*where, f"{word!r} in {label.text!r} ({size})"))
+    for top in Window.children:  # the screens, the demo strip and any dialog
+        found.unseen.extend((*where, what) for what in unseen_drawing(top))
     # Every text colour drawn, with the fill actually behind it (for the contrast row).
     background = _hex(Window.clearcolor)
     for label in walk_shown(root):
@@ -402,6 +407,15 @@ def test_no_word_is_broken_inside(sweep: Findings) -> None:
     assert sweep.broken == [], _report(sweep.broken)
 
 
+def test_nothing_is_drawn_unseen(sweep: Findings) -> None:
+    """Not an ACCESSIBILITY.md row but the frame time every patron waits for: in
+    every state, scale, theme and language, the window draws no shape that nobody
+    sees (a transparent one, or a wide line without points). Each costs its draw in
+    every frame (tests/support/drawing.py): ``python -m bench ui`` card tap -> name
+    went from 55 to 75 ms with them."""
+    assert sweep.unseen == [], _report(sweep.unseen)
+
+
 def test_touch_targets_on_every_screen_at_every_scale(sweep: Findings) -> None:
     """ACCESSIBILITY.md row "Touch targets" (WCAG 2.5.5): every button on every screen
     and state, at every text scale, in both languages and both themes, is at least
@@ -461,7 +475,7 @@ def test_focus_ring_and_icons_contrast(ui: UI) -> None:
         header = next(w for w in ui.screen.walk() if type(w).__name__ == "Header")
         access = header.ids.access
         icon = next(
-            i.rgba for i in access.canvas.after.children if isinstance(i, Color) and i.a > 0.99
+            i.rgba for i in instructions(access.canvas.after) if isinstance(i, Color) and i.a > 0.99
         )
         seen.append((theme.name, "access icon", _hex(icon), _fill_behind(access) or ""))
         ui.app.session_control.sign_out()
@@ -689,6 +703,14 @@ def test_checks_find_cut_text_outside_scroll_views_and_past_the_window(ui: UI) -
         Window.remove_widget(root)
 
 
+def _lines_drawn(widget: Any) -> list[Any]:
+    """The lines drawn over ``widget`` (its ``canvas.after``) that have points."""
+    from kivy.graphics import Line
+
+    found = instructions(widget.canvas.after)
+    return [i for i in found if isinstance(i, Line) and len(i.points) >= 4]
+
+
 def test_home_keeps_four_actions_in_view_with_room_for_a_summary_and_more_actions(
     ui: UI,
 ) -> None:
@@ -741,6 +763,16 @@ def test_home_keeps_four_actions_in_view_with_room_for_a_summary_and_more_action
                         names = [item.text_of("name") for item in focusables(home, ui.app)]
                         for key in ("ui.display.access_button", "ui.nav.sign_out"):
                             assert ui.t(key) in names, (where, key)  # icons say their names
+                        # The icons drawn: the door and its arrow, the accessibility
+                        # symbol; nothing for Back, hidden on Home.
+                        assert len(_lines_drawn(header.ids.sign_out)) == 3, where
+                        assert len(_lines_drawn(header.ids.access)) == 3, where
+                        assert _lines_drawn(header.ids.back) == [], where
+            _apply(ui, DEFAULT, 1.0, "id")
+            ui.frames(3)
+            header = next(w for w in ui.screen.walk() if type(w).__name__ == "Header")
+            assert _lines_drawn(header.ids.sign_out) == []  # its word instead
+            assert len(_lines_drawn(header.ids.access)) == 3  # before its word
         finally:
             for button in extra:
                 grid.remove_widget(button)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from accessibility.theme import DEFAULT, HIGH_CONTRAST, contrast
+from tests.support.drawing import instructions
 from tests.ui.conftest import UI, FixedClock, next_monday, ui_config
 
 pytestmark = pytest.mark.ui
@@ -86,17 +87,22 @@ def _texts(widget: Any) -> list[str]:
     return [w.text for w in widget.walk(restrict=True) if isinstance(w, Label) and w.text]
 
 
-def _drawn_bar(bar: Any) -> tuple[tuple[float, ...], tuple[float, float]]:
-    """The colour and size of the solid bar the plot's canvas draws."""
+def _drawn(bar: Any) -> list[Any]:
+    """What the day's row draws over its plot: a Color, then the bar or the band."""
+    return list(instructions(bar.canvas.after))
+
+
+def _drawn_bar(bar: Any) -> tuple[tuple[float, ...], tuple[float, float]] | None:
+    """The colour and size of the solid bar drawn, or None (no solid bar)."""
     from kivy.graphics import Color, Rectangle
 
     colour: tuple[float, ...] = ()
-    for instruction in bar.ids.plot.canvas.children:
+    for instruction in _drawn(bar):
         if isinstance(instruction, Color):
             colour = tuple(instruction.rgba)
         elif isinstance(instruction, Rectangle):
             return colour, tuple(instruction.size)  # type: ignore[return-value]
-    raise AssertionError("no bar drawn")
+    return None
 
 
 @pytest.fixture
@@ -133,10 +139,14 @@ def test_bars_are_proportional_to_each_day_s_count(staff_week: tuple[UI, date]) 
             continue
         assert bar.value == str(count)
         assert bar.bar_width == pytest.approx(unit * count, abs=0.5), (n, count)
-        colour, size = _drawn_bar(bar)
+        drawn = _drawn_bar(bar)
+        if not count:
+            assert drawn is None  # nothing drawn, not an invisible bar
+            continue
+        assert drawn is not None
+        colour, size = drawn
         assert size[0] == pytest.approx(unit * count, abs=0.5)
-        if count:
-            assert colour == pytest.approx(primary)  # the theme's colour, solid
+        assert colour == pytest.approx(primary)  # the theme's colour, solid
     assert bars[2].bar_width == 0 and bars[2].value == "0"
 
 
@@ -157,12 +167,15 @@ def test_a_small_day_is_a_band_at_the_limit_and_never_its_count(
         assert bar.bar_width == pytest.approx(unit * limit, abs=0.5)
         assert bar.ids.value.text == "< 5"
         # An outline with hatching in the text colour, no solid fill: another shape.
-        colour, _size = _drawn_bar(bar)
-        assert colour[3] == 0
-        xs, ys = bar.hatch[0::2], bar.hatch[1::2]
+        from kivy.graphics import Color, Line
+
+        assert _drawn_bar(bar) is None
+        outline, hatch = [i for i in _drawn(bar) if isinstance(i, Line)]
+        assert outline.rectangle == (bar.bar_x, bar.bar_y, bar.bar_width, bar.bar_height)
+        xs, ys = hatch.points[0::2], hatch.points[1::2]
         assert len(xs) >= 2 and xs[0] == bar.bar_x and xs[-1] == bar.bar_x + bar.bar_width
         assert all(bar.bar_y <= y <= bar.bar_y + bar.bar_height for y in ys)
-        assert text in [tuple(i.rgba) for i in bar.ids.plot.canvas.children if hasattr(i, "rgba")]
+        assert [tuple(i.rgba) for i in _drawn(bar) if isinstance(i, Color)] == [text]
     assert bars[1].bar_width == bars[5].bar_width
     # No exact small count anywhere: not in the chart's labels, its bars' properties,
     # what it says, the caption, or any text on the staff screen.

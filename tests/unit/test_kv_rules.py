@@ -22,6 +22,9 @@ PYTHON_BASES = {
     "KButton": "FitText",
     "KToggle": "KButton",
     "SlotButton": "KButton",
+    "ShortButton": "KButton",
+    "HeaderButton": "ShortButton",
+    "AccessButton": "HeaderButton",
 }
 
 #: (family, property, the one rule allowed to set it)
