@@ -9,6 +9,7 @@ from kivy.app import App
 from kivy.uix.screenmanager import Screen
 
 from kiosk.domain.events import CardTapped, TagsRead
+from screens.widgets import Header
 
 if TYPE_CHECKING:
     from screens.kiosk_app import KioskApp
@@ -22,6 +23,13 @@ class KioskScreen(Screen):
     """
 
     needs_patron = False
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if self.needs_patron:
+            for widget in self.walk(restrict=True):
+                if isinstance(widget, Header):
+                    widget.patron_only = True
 
     @property
     def app(self) -> KioskApp:

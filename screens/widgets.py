@@ -145,8 +145,11 @@ class Overlay:
         self.redraw()
 
     def redraw(self, *_args: Any) -> None:
+        shapes = self._draw()
+        if not shapes and not self._group.children:
+            return  # nothing drawn, nothing to draw: most buttons as they move
         self._group.clear()
-        for instruction in self._draw():
+        for instruction in shapes:
             self._group.add(instruction)
 
 
@@ -740,6 +743,10 @@ class Header(StackLayout):
     stacked = BooleanProperty(False)
     #: Icons instead of words (set by the kv rule at large text).
     compact = BooleanProperty(False)
+    #: On a screen shown only to a signed-in patron (KioskScreen.needs_patron): Sign
+    #: out is always there, rather than coming and going with every session on
+    #: screens no one sees (each header laid out again at every sign-in and sign-out).
+    patron_only = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
