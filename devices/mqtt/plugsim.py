@@ -13,6 +13,8 @@ firmware does, and can misbehave on purpose:
   says so: the opposite answer;
 - ``mute``: connected and announced online, but never answers anything;
 - ``duplicate``: answers everything twice (as a QoS 1 redelivery would);
+- ``late_echo``: before each answer, sends its previous answer again, twice (copies a
+  redelivery brings late, after the kiosk sent its next command);
 - :meth:`PlugSim.go_offline`: drops off the network so the broker publishes its Last
   Will (``Offline`` / ``false``); :meth:`PlugSim.come_online` returns.
 
@@ -49,7 +51,7 @@ log = logging.getLogger(__name__)
 #: ``cmnd/<topic>/POWER``, ``POWER1`` .. ``POWER8``: Tasmota's power commands.
 _TASMOTA_POWER = re.compile(r"POWER(\d*)", re.IGNORECASE)
 #: Flags a plug URL may carry (``?drop_ack=1``); the others take a value.
-_FLAGS = ("drop_ack", "ignore_off", "ignore_on", "duplicate", "mute", "on")
+_FLAGS = ("drop_ack", "ignore_off", "ignore_on", "duplicate", "late_echo", "mute", "on")
 
 
 def _nodelay(client: mqtt.Client, userdata: Any, sock: Any) -> None:
@@ -78,6 +80,7 @@ class PlugSim:
         ignore_on: bool = False,
         mute: bool = False,
         duplicate: bool = False,
+        late_echo: bool = False,
         on: bool = False,
     ) -> None:
         if channels < 1:
@@ -93,6 +96,8 @@ class PlugSim:
         self.ignore_on = ignore_on
         self.mute = mute
         self.duplicate = duplicate
+        self.late_echo = late_echo
+        self._last_replies: list[tuple[str, bytes]] = []
         #: The state of each relay (index 0 is Tasmota's POWER1, Shelly's switch:0).
         self.relays: list[bool] = [on] * channels
         #: Every ON/OFF command received, in order (True = ON), and with its relay index.
@@ -230,6 +235,10 @@ class PlugSim:
         replies = (
             self._tasmota(msg.topic, payload) if self.kind == "tasmota" else self._shelly(payload)
         )
+        if self.late_echo:
+            for topic, body in self._last_replies * 2:
+                client.publish(topic, body, qos=1)
+            self._last_replies = replies or self._last_replies
         for _ in range(2 if self.duplicate else 1):
             for topic, body in replies:
                 client.publish(topic, body, qos=1)
@@ -321,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="+",
         metavar="URL",
         help="tasmota://TOPIC or shelly://PREFIX, optional ?channels=N&device_id=ID&drop_ack=1"
-        "&ignore_off=1&ignore_on=1&mute=1&duplicate=1",
+        "&ignore_off=1&ignore_on=1&mute=1&duplicate=1&late_echo=1",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)

@@ -30,6 +30,12 @@ from kiosk.ports import DeviceUrl, SwitchReply
 _ids = itertools.count(1)
 _ids_lock = threading.Lock()
 
+#: How long an echo that contradicts a command waits for one that agrees before it
+#: counts as the plug's answer (Tasmota). A late copy of an earlier echo (a QoS 1
+#: redelivery: Tasmota's echoes carry no request id) is followed within a round trip
+#: by the plug's own echo, while a plug that refused never sends one that agrees.
+CONTRADICTION_WAIT_S = 0.5
+
 NO_ECHO = "equipment.no_echo"
 OFFLINE = "equipment.offline"
 BROKER_LOST = "equipment.broker_lost"
@@ -58,9 +64,9 @@ class _Request:
     want: bool | None
     ids: tuple[int, ...]
     sent_at: float = 0.0
-    #: Tasmota: an opposite answer came; the answer to a question sent at once decides
-    #: (a duplicate or stale answer must not pass for the plug refusing).
-    doubted: bool = False
+    #: Tasmota: an echo that contradicts the command. It is the answer only when no
+    #: echo that agrees follows within :data:`CONTRADICTION_WAIT_S` (see _take).
+    contradiction: SwitchReply | None = None
     reply: SwitchReply | None = None
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -188,7 +194,7 @@ class MqttSwitch:
                 if not self.connection.publish(topic, payload, expiry_s=timeout):
                     return SwitchReply(None, problem=BROKER_LOST)
             request.done.wait(timeout)
-            return request.reply or SwitchReply(None, problem=NO_ECHO)
+            return request.reply or request.contradiction or SwitchReply(None, problem=NO_ECHO)
         finally:
             with self._lock:
                 self._requests.remove(request)
@@ -213,16 +219,23 @@ class MqttSwitch:
                         open_request.reply = SwitchReply(None, problem=OFFLINE)
                         open_request.done.set()
             request = self._settles(reading)
-            doubt = (
+            if (
                 request is not None
                 and not self.dialect.correlated
                 and not reading.problem
                 and request.want is not None
                 and reading.on is not request.want
-                and not request.doubted
-            )
-            if request is not None and doubt:
-                request.doubted = True
+            ):
+                # The plug refusing, or a late copy of an earlier echo: the answer only
+                # if no echo that agrees comes soon (any number of copies may come).
+                first = request.contradiction is None
+                request.contradiction = SwitchReply(
+                    reading.on, now - request.sent_at, reading.device
+                )
+                if first:
+                    timer = threading.Timer(CONTRADICTION_WAIT_S, self._contradicted, [request])
+                    timer.daemon = True
+                    timer.start()
                 request = None
             if request is not None:
                 request.reply = SwitchReply(
@@ -232,10 +245,6 @@ class MqttSwitch:
                     reading.problem,
                 )
                 request.done.set()
-        if doubt:
-            messages, _ = self.dialect.query(self.device, self.channel, self.src, next_id)
-            for topic, payload in messages:
-                self.connection.publish(topic, payload, expiry_s=2.0)
         if reading.on is None and reading.online is None and not reading.problem:
             return  # an acknowledgement that says nothing yet (Shelly's Set reply)
         self._publish(
@@ -247,6 +256,13 @@ class MqttSwitch:
                 problem=reading.problem,
             )
         )
+
+    def _contradicted(self, request: _Request) -> None:
+        """No echo agreed with the command in time: the contradiction is the answer."""
+        with self._lock:
+            if not request.done.is_set():
+                request.reply = request.contradiction
+                request.done.set()
 
     def _settles(self, reading: Reading) -> _Request | None:
         """The open request this reading answers, if any (called under the lock)."""
@@ -265,8 +281,8 @@ class MqttSwitch:
                 None,
             )
         # Uncorrelated (Tasmota): the device answers in order; the oldest open one. An
-        # answer that contradicts a command is only believed when the answer to a
-        # question sent right after it says the same (see _take).
+        # answer that contradicts a command is only believed when no answer that agrees
+        # follows soon (see _take).
         return next((r for r in self._requests if not r.done.is_set()), None)
 
     def _lost(self) -> None:

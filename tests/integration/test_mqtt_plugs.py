@@ -134,6 +134,22 @@ def test_an_opposite_answer_is_reported_at_once(rig: Rig, kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", ["tasmota", "shelly"])
+def test_late_copies_of_an_old_echo_do_not_pass_for_the_answer(rig: Rig, kind: str) -> None:
+    """A redelivery can bring copies of the plug's previous echo after the next command
+    went out. Tasmota's echoes carry no request id: a contradicting copy waits for the
+    echo that agrees, however many copies come (the second copy once passed for the
+    answer: "answered ON" to an OFF the plug carried out)."""
+    sim = rig.plug(kind, f"late-{kind}", late_echo=True)
+    switch = rig.switch(f"{kind}://late-{kind}")
+    for on in (True, False, True, False):
+        t0 = time.monotonic()
+        reply = switch.set(on, timeout=2.0)
+        assert (reply.on, reply.problem) == (on, ""), on
+        assert sim.on is on
+        assert time.monotonic() - t0 < 0.4  # the agreeing echo, not the wait running out
+
+
+@pytest.mark.parametrize("kind", ["tasmota", "shelly"])
 def test_a_plug_that_never_answers(rig: Rig, kind: str) -> None:
     rig.plug(kind, f"mute-{kind}", mute=True)
     mute = rig.switch(f"{kind}://mute-{kind}", "mute")
