@@ -85,6 +85,9 @@ class EventsScreen(KioskScreen):
             if event.registered:
                 mark = "ok"
                 parts.append(app.tr("ui.events.you_are_registered"))
+            if event.under_way:
+                # Said before the patron tries: no button that can only be refused.
+                parts.append(app.tr("ui.events.under_way"))
             note = self.notes.get(event.id)
             if note is not None and note[0] not in (
                 "ui.events.registered",
@@ -93,8 +96,11 @@ class EventsScreen(KioskScreen):
                 mark = "refused"
                 parts.append(app.tr(note[0], **note[1]))
             full = event.seats_left == 0 and not event.registered
+            closed = full or event.under_way
             action = (
-                "" if full else app.tr("ui.events.cancel" if event.registered else "ui.events.join")
+                ""
+                if closed
+                else app.tr("ui.events.cancel" if event.registered else "ui.events.join")
             )
             box.add_widget(
                 Factory.Row(

@@ -283,6 +283,9 @@ class LibraryEvent:
     #: People registered (walk-ins checked in at the door included) and checked in.
     registrations: int = 0
     attended: int = 0
+    #: Started and not yet ended, when it was read: registering and unregistering are
+    #: closed (walk-ins ask at the door).
+    under_way: bool = False
 
     def title(self, language: str) -> str:
         return self.title_id if language == "id" else self.title_en

@@ -47,21 +47,22 @@ class LocalEvents:
         self.config = config
         self.clock = clock
 
-    @staticmethod
-    def _event(row: sqlite3.Row) -> LibraryEvent:
+    def _event(self, row: sqlite3.Row) -> LibraryEvent:
         capacity = row["capacity"]
+        starts_at, ends_at = from_db(row["starts_at"]), from_db(row["ends_at"])
         return LibraryEvent(
             id=row["id"],
             title_id=row["title_id"],
             title_en=row["title_en"],
             location=row["location"],
-            starts_at=from_db(row["starts_at"]),
-            ends_at=from_db(row["ends_at"]),
+            starts_at=starts_at,
+            ends_at=ends_at,
             capacity=capacity,
             seats_left=None if capacity is None else max(0, capacity - row["registrations"]),
             registered=bool(row["registered"]),
             registrations=row["registrations"],
             attended=row["attended"],
+            under_way=starts_at <= self.clock() < ends_at,
         )
 
     def upcoming(self, patron: str | None = None, days: int = 14) -> list[LibraryEvent]:

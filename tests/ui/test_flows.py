@@ -4,6 +4,8 @@ and key presses in, what the screen shows out."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -209,17 +211,47 @@ def test_holds_show_ready_holds_with_pickup_place_and_expiry(ui: UI) -> None:
     assert "Disimpan sampai" in ready[0].detail
 
 
+def _event_at(ui: UI, event_id: int, starts_in: timedelta, hours: float = 2) -> None:
+    """Moves a demo event to start ``starts_in`` from now (negative: under way)."""
+    from kiosk.timeutil import to_db, utcnow
+
+    starts = utcnow() + starts_in
+    ui.store.conn.execute(
+        "UPDATE events SET starts_at = ?, ends_at = ? WHERE id = ?",
+        [to_db(starts), to_db(starts + timedelta(hours=hours)), event_id],
+    )
+
+
 def test_events_register_and_unregister_with_seats_left(ui: UI) -> None:
+    # The demo's first event starts today: put it a day ahead, whatever the clock says.
+    first_id = ui.store.conn.execute("SELECT min(id) AS id FROM events").fetchone()["id"]
+    _event_at(ui, first_id, timedelta(days=1))
     ui.sign_in("ok")
     ui.tap(ui.screen.ids.events)
-    first = ui.rows()[0]
-    assert "Sisa tempat: 12" in first.detail
-    ui.tap(first.ids.action)
-    first = ui.rows()[0]
-    assert first.mark == "ok" and "Sisa tempat: 11" in first.detail
-    assert first.action_text == ui.t("ui.events.cancel")
-    ui.tap(first.ids.action)
-    assert "Sisa tempat: 12" in ui.rows()[0].detail
+
+    def row() -> Any:
+        return next(r for r in ui.rows() if r.ident == str(first_id))
+
+    assert row().action_text == ui.t("ui.events.join")
+    assert "Sisa tempat: 12" in row().detail
+    ui.tap(row().ids.action)
+    assert row().mark == "ok" and "Sisa tempat: 11" in row().detail, row().detail
+    assert row().action_text == ui.t("ui.events.cancel")
+    ui.tap(row().ids.action)
+    assert "Sisa tempat: 12" in row().detail
+
+
+def test_an_event_under_way_says_so_and_offers_no_button_that_is_refused(ui: UI) -> None:
+    """Issue 14 item 8 (refusals early): an event that has started is listed as under
+    way, with no Register (or Unregister) button the service could only refuse."""
+    first_id = ui.store.conn.execute("SELECT min(id) AS id FROM events").fetchone()["id"]
+    _event_at(ui, first_id, timedelta(minutes=-30))
+    ui.sign_in("ok")
+    ui.tap(ui.screen.ids.events)
+    row = next(r for r in ui.rows() if r.ident == str(first_id))
+    assert row.detail.endswith(ui.t("ui.events.under_way")), row.detail
+    assert row.action_text == "" and row.action is None
+    assert row.mark == ""
 
 
 def test_feedback_with_a_face_and_a_typed_comment_is_stored_anonymously(ui: UI) -> None:

@@ -58,6 +58,9 @@ def test_register_refusals(store: Store, default_config: Config, clock: FakeCloc
     assert key_of(svc.events.register, two, 999) == "events.not_found"
     started = add_event(store, -0.5, None)
     assert key_of(svc.events.register, two, started) == "events.past"
+    # Listed as under way, so that the screen offers no button to be refused.
+    under_way = {e.id: e.under_way for e in svc.events.upcoming(two)}
+    assert under_way[started] is True and under_way[full] is False
     assert key_of(svc.events.register, "404", full) == "circulation.patron_unknown"
     # The per-patron limit (3 by default) counts only events still to come.
     for _ in range(3):
