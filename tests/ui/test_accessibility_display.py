@@ -781,6 +781,39 @@ def test_home_keeps_four_actions_in_view_with_room_for_a_summary_and_more_action
             ui.settle()
 
 
+def test_the_pin_prompt_keeps_its_dots_and_cancel_in_view_at_large_text(ui: UI) -> None:
+    """Issue 14 item 4: asked for a PIN at text size 1.5 and 2.0 (each theme and
+    language), the prompt, the field that shows a dot per digit and Cancel are on
+    screen beside the whole pad, without scrolling: at large text the prompt is its
+    short sentence (the long one, "... The digits are not shown.", ran below the fold
+    and took the dots with it)."""
+    from accessibility.kivy_focus import outside_window
+
+    ui.tap_card("pin")
+    signin = ui.screen
+    assert signin.mode == "pin"
+    ui.tap(ui.button(signin.ids.pinpad, "1"))
+    ids = signin.ids
+    try:
+        for theme in THEMES:
+            for scale in (1.5, 2.0):
+                for lang in LANGUAGES:
+                    _apply(ui, theme, scale, lang)
+                    ui.frames(3)
+                    where = (theme.name, scale, lang)
+                    assert ids.pin_prompt.text == ui.t("ui.signin.pin_prompt_short"), where
+                    shown = [ids.pin_prompt, ids.pin_field, ids.cancel_pin, ids.pinpad]
+                    assert outside_window(shown) == [], where
+                    assert ids.pin_field.text == "•", where
+        _apply(ui, DEFAULT, 1.0, "id")
+        ui.frames(3)
+        assert ids.pin_prompt.text == ui.t("ui.signin.pin_prompt")  # room for it all
+    finally:
+        _apply(ui, DEFAULT, 1.0, "id")
+        ui.app.session_control.sign_out()
+        ui.settle()
+
+
 def test_text_size_switches_keep_no_old_keyboard_keys_alive(ui: UI) -> None:
     """The keyboard makes its keys again at each text size: the old keys go (a binding
     per key once kept every old one alive, and each switch got slower), and the keys of
