@@ -703,6 +703,16 @@ def test_checks_find_cut_text_outside_scroll_views_and_past_the_window(ui: UI) -
         Window.remove_widget(root)
 
 
+def _at_large_text(ui: UI) -> Iterator[tuple[str, float, str]]:
+    """Each theme x text size 1.5 and 2.0 x language, applied in turn and settled."""
+    for theme in THEMES:
+        for scale in (1.5, 2.0):
+            for lang in LANGUAGES:
+                _apply(ui, theme, scale, lang)
+                ui.frames(3)
+                yield theme.name, scale, lang
+
+
 def _lines_drawn(widget: Any) -> list[Any]:
     """The lines drawn over ``widget`` (its ``canvas.after``) that have points."""
     from kivy.graphics import Line
@@ -745,29 +755,25 @@ def test_home_keeps_four_actions_in_view_with_room_for_a_summary_and_more_action
         for button in extra:
             grid.add_widget(button)
         try:
-            for theme in THEMES:
-                for scale in (1.5, 2.0):
-                    for lang in LANGUAGES:
-                        _apply(ui, theme, scale, lang)
-                        ui.frames(3)
-                        where = (kind, theme.name, scale, lang)
-                        first = list(reversed(grid.children))[:4]
-                        assert outside_window(first) == [], where
-                        notices = list(home.ids.summary.children)
-                        assert len(notices) >= lines, where
-                        assert outside_window(notices) == [], where
-                        header = next(w for w in home.walk() if type(w).__name__ == "Header")
-                        assert header.compact and not header.stacked, where
-                        assert header.height <= touch_target_px(ui.app.px_per_mm) * 1.5, where
-                        assert header.title == home.ids.greeting.text, where
-                        names = [item.text_of("name") for item in focusables(home, ui.app)]
-                        for key in ("ui.display.access_button", "ui.nav.sign_out"):
-                            assert ui.t(key) in names, (where, key)  # icons say their names
-                        # The icons drawn: the door and its arrow, the accessibility
-                        # symbol; nothing for Back, hidden on Home.
-                        assert len(_lines_drawn(header.ids.sign_out)) == 3, where
-                        assert len(_lines_drawn(header.ids.access)) == 3, where
-                        assert _lines_drawn(header.ids.back) == [], where
+            for combo in _at_large_text(ui):
+                where = (kind, *combo)
+                first = list(reversed(grid.children))[:4]
+                assert outside_window(first) == [], where
+                notices = list(home.ids.summary.children)
+                assert len(notices) >= lines, where
+                assert outside_window(notices) == [], where
+                header = next(w for w in home.walk() if type(w).__name__ == "Header")
+                assert header.compact and not header.stacked, where
+                assert header.height <= touch_target_px(ui.app.px_per_mm) * 1.5, where
+                assert header.title == home.ids.greeting.text, where
+                names = [item.text_of("name") for item in focusables(home, ui.app)]
+                for key in ("ui.display.access_button", "ui.nav.sign_out"):
+                    assert ui.t(key) in names, (where, key)  # icons say their names
+                # The icons drawn: the door and its arrow, the accessibility
+                # symbol; nothing for Back, hidden on Home.
+                assert len(_lines_drawn(header.ids.sign_out)) == 3, where
+                assert len(_lines_drawn(header.ids.access)) == 3, where
+                assert _lines_drawn(header.ids.back) == [], where
             _apply(ui, DEFAULT, 1.0, "id")
             ui.frames(3)
             header = next(w for w in ui.screen.walk() if type(w).__name__ == "Header")
@@ -795,16 +801,11 @@ def test_the_pin_prompt_keeps_its_dots_and_cancel_in_view_at_large_text(ui: UI) 
     ui.tap(ui.button(signin.ids.pinpad, "1"))
     ids = signin.ids
     try:
-        for theme in THEMES:
-            for scale in (1.5, 2.0):
-                for lang in LANGUAGES:
-                    _apply(ui, theme, scale, lang)
-                    ui.frames(3)
-                    where = (theme.name, scale, lang)
-                    assert ids.pin_prompt.text == ui.t("ui.signin.pin_prompt_short"), where
-                    shown = [ids.pin_prompt, ids.pin_field, ids.cancel_pin, ids.pinpad]
-                    assert outside_window(shown) == [], where
-                    assert ids.pin_field.text == "•", where
+        for where in _at_large_text(ui):
+            assert ids.pin_prompt.text == ui.t("ui.signin.pin_prompt_short"), where
+            shown = [ids.pin_prompt, ids.pin_field, ids.cancel_pin, ids.pinpad]
+            assert outside_window(shown) == [], where
+            assert ids.pin_field.text == "•", where
         _apply(ui, DEFAULT, 1.0, "id")
         ui.frames(3)
         assert ids.pin_prompt.text == ui.t("ui.signin.pin_prompt")  # room for it all
