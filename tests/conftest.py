@@ -8,6 +8,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,6 +40,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "hardware" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="module")
+def sip2_server() -> Iterator[Any]:
+    """A real SIP2 server (pysip2's ACS serving tests/support/sip2_library.py's
+    library) on 127.0.0.1, one per test module; each module fills its library."""
+    from tests.support.sip2_library import Library, Sip2TestServer
+
+    with Sip2TestServer(Library()) as running:
+        yield running
 
 
 @pytest.fixture

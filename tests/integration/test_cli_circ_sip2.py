@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,26 +15,25 @@ import pytest
 from kiosk import bootstrap
 from kiosk.cli import main
 from kiosk.config import load
-from tests.integration.test_sip2_backend import populate
 from tests.support import peers
 from tests.support.kiosks import open_test_kiosk
 
 peers.module("pysip2", "pip install .[test]")  # the SIP2 test server's codec
 
-from tests.support.sip2_library import PASSWORD, ZONE, Library, Sip2TestServer  # noqa: E402
+from tests.support.sip2_library import (  # noqa: E402
+    PASSWORD,
+    ZONE,
+    Library,
+    Sip2TestServer,
+    populate,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Sip2TestServer]:
-    with Sip2TestServer(Library()) as running:
-        yield running
-
-
 @pytest.fixture
-def library(server: Sip2TestServer) -> Library:
-    lib = populate(server.library)
+def library(sip2_server: Sip2TestServer) -> Library:
+    lib = populate(sip2_server.library)
     lib.patron("S-1", "Ibu Kartini")
     lib.patron("P6", "Andi", fines=75_000)
     return lib
@@ -43,13 +41,13 @@ def library(server: Sip2TestServer) -> Library:
 
 @pytest.fixture
 def desk(
-    server: Sip2TestServer, library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sip2_server: Sip2TestServer, library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> list[str]:
     """``--config`` and ``--db`` of a SIP2 kiosk (offline circulation on, one staff
     card), the password in the environment."""
     config = tmp_path / "kiosk.toml"
     config.write_text(
-        f'[backend]\nkind = "sip2"\nurl = "{server.url()}"\noffline_checkouts = true\n'
+        f'[backend]\nkind = "sip2"\nurl = "{sip2_server.url()}"\noffline_checkouts = true\n'
         'staff_cards = ["S-1"]\n',
         encoding="utf-8",
     )

@@ -7,7 +7,6 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,73 +14,36 @@ import pytest
 
 from kiosk.circulation.sip2.backend import Sip2Circulation
 from kiosk.config import Config
-from kiosk.domain.errors import DomainError
 from tests.conftest import free_port, wait_port
 from tests.support import peers
-from tests.support.kiosks import open_test_kiosk, store_of
 
 peers.module("pysip2", "pip install .[test]")  # the SIP2 test server's codec
 
-from tests.support.sip2_library import PASSWORD, Library, Sip2TestServer  # noqa: E402
+from tests.support.sip2_library import (  # noqa: E402
+    PASSWORD,
+    Library,
+    Sip2TestServer,
+    make,
+    populate,
+    refused,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
 
-def populate(lib: Library) -> Library:
-    with lib.lock:
-        for table in (lib.patrons, lib.items, lib.loans, lib.slow):
-            table.clear()
-        lib.requests.clear()
-        lib.checkouts.clear()
-    lib.patron("P1", "Siti Aminah", pin="1234", language="001")
-    lib.patron("P2", "Budi Santoso")
-    lib.patron("P3", "Dewi Lestari", blocked=True)
-    lib.patron("P4", "Rahmat", lost=True)
-    lib.patron("P5", "Hantu", valid=False)
-    lib.patron("04A1B2C3", "Kartu RFID")
-    lib.patron("P6", "Andi", fines=75_000, ready_holds=["I-7"], waiting_holds=["Sejarah Sulawesi"])
-    for n in range(1, 11):
-        lib.item(f"I-{n}", f"Buku {n}")
-    lib.items["I-7"].hold_for = "P6"
-    lib.items["I-8"].due_format = "us"
-    lib.items["I-9"].due_format = "iso"
-    return lib
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Sip2TestServer]:
-    with Sip2TestServer(Library()) as running:
-        yield running
-
-
 @pytest.fixture
-def library(server: Sip2TestServer) -> Library:
-    return populate(server.library)
-
-
-def make(tmp_path: Path, config: Config, url: str, **backend: object) -> Sip2Circulation:
-    # The kiosk's database (the composition root's, on the local backend) for the
-    # backend under test, built by hand with the password.
-    store = store_of(open_test_kiosk(config, tmp_path / f"kiosk-{time.monotonic_ns()}.db"))
-    section = replace(config.backend, **{"kind": "sip2", "url": url, **backend})
-    return Sip2Circulation(store, replace(config, backend=section), PASSWORD)
+def library(sip2_server: Sip2TestServer) -> Library:
+    return populate(sip2_server.library)
 
 
 @pytest.fixture
 def sip2(
-    server: Sip2TestServer, library: Library, tmp_path: Path, default_config: Config
+    sip2_server: Sip2TestServer, library: Library, tmp_path: Path, default_config: Config
 ) -> Iterator[Sip2Circulation]:
-    backend = make(tmp_path, default_config, server.url())
+    backend = make(tmp_path, default_config, sip2_server.url())
     yield backend
     backend.close()
     backend.outbox.store.close()
-
-
-def refused(key: str, call: object, *args: object, **kwargs: object) -> DomainError:
-    with pytest.raises(DomainError) as info:
-        call(*args, **kwargs)  # type: ignore[operator]
-    assert info.value.key == key, info.value
-    return info.value
 
 
 # -- sign-in ----------------------------------------------------------------------------
@@ -124,9 +86,9 @@ def test_invalid_unknown_lost_and_blocked_cards(sip2: Sip2Circulation) -> None:
 
 
 def test_pin_required_policy(
-    server: Sip2TestServer, library: Library, tmp_path: Path, default_config: Config
+    sip2_server: Sip2TestServer, library: Library, tmp_path: Path, default_config: Config
 ) -> None:
-    backend = make(tmp_path, default_config, server.url(pin="required"))
+    backend = make(tmp_path, default_config, sip2_server.url(pin="required"))
     try:
         before = len(library.requests)
         refused("circulation.pin_required", backend.sign_in, number="P2")
@@ -297,7 +259,7 @@ def test_utf8_another_separator_no_checksums(
 
 
 def test_tls_through_a_stunnel_style_terminator(
-    server: Sip2TestServer, library: Library, tmp_path: Path, default_config: Config
+    sip2_server: Sip2TestServer, library: Library, tmp_path: Path, default_config: Config
 ) -> None:
     trustme = peers.module("trustme", "pip install .[test]")
     peers.program("socat", "socat")
@@ -311,15 +273,15 @@ def test_tls_through_a_stunnel_style_terminator(
         [
             "socat",
             f"OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,cert={cert_file},verify=0",
-            f"TCP:127.0.0.1:{server.port}",
+            f"TCP:127.0.0.1:{sip2_server.port}",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         wait_port(port, "socat")
-        url = server.url("sip2s", ca_file=str(ca_file)).replace("127.0.0.1", "localhost")
-        url = url.replace(f":{server.port}", f":{port}")
+        url = sip2_server.url("sip2s", ca_file=str(ca_file)).replace("127.0.0.1", "localhost")
+        url = url.replace(f":{sip2_server.port}", f":{port}")
         backend = make(tmp_path, default_config, url)
         try:
             assert backend.sign_in(number="P1", pin="1234").name == "Siti Aminah"
@@ -337,9 +299,9 @@ def test_tls_through_a_stunnel_style_terminator(
 
 
 def test_status_at_start_and_periodic_keepalive(
-    server: Sip2TestServer, library: Library, tmp_path: Path, default_config: Config
+    sip2_server: Sip2TestServer, library: Library, tmp_path: Path, default_config: Config
 ) -> None:
-    backend = make(tmp_path, default_config, server.url(keepalive="0.3"))
+    backend = make(tmp_path, default_config, sip2_server.url(keepalive="0.3"))
     try:
         backend.start()
         deadline = time.monotonic() + 5
@@ -371,7 +333,7 @@ def test_reconnects_and_logs_in_again_after_the_ils_restarts(
 
 
 def test_doctor_logs_in_to_the_ils_and_names_a_wrong_password(
-    server: Sip2TestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sip2_server: Sip2TestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`kiosk doctor` checks the ILS for real: a 93 login with the configured password
     and a 99 status; a wrong password is a FAIL line, not a pass."""
@@ -382,7 +344,7 @@ def test_doctor_logs_in_to_the_ils_and_names_a_wrong_password(
     db = tmp_path / "kiosk.db"
     assert main(["init", "--db", str(db)]) == 0
     config = tmp_path / "kiosk.toml"
-    config.write_text(f'[backend]\nkind = "sip2"\nurl = "{server.url()}"\n', encoding="utf-8")
+    config.write_text(f'[backend]\nkind = "sip2"\nurl = "{sip2_server.url()}"\n', encoding="utf-8")
 
     def backend_check(capsys_out: str) -> dict[str, object]:
         report = json.loads(capsys_out)

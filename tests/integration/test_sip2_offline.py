@@ -25,8 +25,13 @@ from tests.support import peers
 
 peers.module("pysip2", "pip install .[test]")  # the SIP2 test server's codec
 
-from tests.integration.test_sip2_backend import populate  # noqa: E402
-from tests.support.sip2_library import PASSWORD, ZONE, Library, Sip2TestServer  # noqa: E402
+from tests.support.sip2_library import (  # noqa: E402
+    PASSWORD,
+    ZONE,
+    Library,
+    Sip2TestServer,
+    populate,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]
 

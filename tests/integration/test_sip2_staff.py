@@ -16,25 +16,24 @@ import pytest
 from kiosk.circulation.sip2.backend import Sip2Circulation
 from kiosk.config import Config
 from kiosk.domain.errors import DomainError
-from tests.integration.test_sip2_backend import make, populate, refused
 from tests.support import peers
 
 peers.module("pysip2", "pip install .[test]")  # the SIP2 test server's codec
 
-from tests.support.sip2_library import Library, Sip2TestServer  # noqa: E402
+from tests.support.sip2_library import (  # noqa: E402
+    Library,
+    Sip2TestServer,
+    make,
+    populate,
+    refused,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Sip2TestServer]:
-    with Sip2TestServer(Library()) as running:
-        yield running
-
-
 @pytest.fixture
-def library(server: Sip2TestServer) -> Library:
-    lib = populate(server.library)
+def library(sip2_server: Sip2TestServer) -> Library:
+    lib = populate(sip2_server.library)
     lib.patron("S-1", "Ibu Kartini", pin="1111")  # staff, and a patron of the ILS
     return lib
 
@@ -47,9 +46,9 @@ def staff_config(default_config: Config) -> Config:
 
 @pytest.fixture
 def sip2(
-    server: Sip2TestServer, library: Library, tmp_path: Path, staff_config: Config
+    sip2_server: Sip2TestServer, library: Library, tmp_path: Path, staff_config: Config
 ) -> Iterator[Sip2Circulation]:
-    backend = make(tmp_path, staff_config, server.url())
+    backend = make(tmp_path, staff_config, sip2_server.url())
     yield backend
     backend.close()
     backend.outbox.store.close()

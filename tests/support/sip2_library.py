@@ -5,6 +5,8 @@
 arrived. :class:`Sip2TestServer` runs pysip2's AnyIO server on its own thread on
 127.0.0.1; :meth:`~Sip2TestServer.stop` drops every connection as a crashed ILS
 would, :meth:`~Sip2TestServer.start` brings it back on the same port.
+:func:`populate` fills a library with the tests' patrons and items; :func:`make` is
+the kiosk's SIP2 backend pointed at a server; :func:`refused` checks a refusal.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import anyio
+import pytest
 from anyio.abc import SocketAttribute
 from pysip2 import (
     CHECKIN,
@@ -48,7 +52,11 @@ from pysip2 import (
     calculate_checksum,
 )
 
+from kiosk.circulation.sip2.backend import Sip2Circulation
 from kiosk.circulation.sip2.codec import parse_timestamp, timestamp
+from kiosk.config import Config
+from kiosk.domain.errors import DomainError
+from tests.support.kiosks import open_test_kiosk, store_of
 
 ZONE = "Asia/Makassar"
 INSTITUTION = "PALU"
@@ -543,3 +551,42 @@ class Sip2TestServer:
             while not self._stop.is_set():
                 await anyio.sleep(0.02)
             group.cancel_scope.cancel()
+
+
+def populate(lib: Library) -> Library:
+    """``lib`` emptied and filled with the tests' patrons and items."""
+    with lib.lock:
+        for table in (lib.patrons, lib.items, lib.loans, lib.slow):
+            table.clear()
+        lib.requests.clear()
+        lib.checkouts.clear()
+    lib.patron("P1", "Siti Aminah", pin="1234", language="001")
+    lib.patron("P2", "Budi Santoso")
+    lib.patron("P3", "Dewi Lestari", blocked=True)
+    lib.patron("P4", "Rahmat", lost=True)
+    lib.patron("P5", "Hantu", valid=False)
+    lib.patron("04A1B2C3", "Kartu RFID")
+    lib.patron("P6", "Andi", fines=75_000, ready_holds=["I-7"], waiting_holds=["Sejarah Sulawesi"])
+    for n in range(1, 11):
+        lib.item(f"I-{n}", f"Buku {n}")
+    lib.items["I-7"].hold_for = "P6"
+    lib.items["I-8"].due_format = "us"
+    lib.items["I-9"].due_format = "iso"
+    return lib
+
+
+def make(tmp_path: Path, config: Config, url: str, **backend: object) -> Sip2Circulation:
+    """The kiosk's SIP2 backend on ``url`` (a :meth:`Sip2TestServer.url`)."""
+    # The kiosk's database (the composition root's, on the local backend) for the
+    # backend under test, built by hand with the password.
+    store = store_of(open_test_kiosk(config, tmp_path / f"kiosk-{time.monotonic_ns()}.db"))
+    section = replace(config.backend, **{"kind": "sip2", "url": url, **backend})
+    return Sip2Circulation(store, replace(config, backend=section), PASSWORD)
+
+
+def refused(key: str, call: object, *args: object, **kwargs: object) -> DomainError:
+    """``call(*args, **kwargs)`` raises the refusal ``key``; its error."""
+    with pytest.raises(DomainError) as info:
+        call(*args, **kwargs)  # type: ignore[operator]
+    assert info.value.key == key, info.value
+    return info.value

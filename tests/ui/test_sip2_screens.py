@@ -14,28 +14,27 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kiosk.services import Services
-from tests.integration.test_sip2_backend import populate
 from tests.support import peers
 from tests.ui.conftest import UI
 
 peers.module("pysip2", "pip install .[test]")  # the SIP2 test server's codec
 
-from tests.support.sip2_library import PASSWORD, ZONE, Library, Sip2TestServer  # noqa: E402
+from tests.support.sip2_library import (  # noqa: E402
+    PASSWORD,
+    ZONE,
+    Library,
+    Sip2TestServer,
+    populate,
+)
 
 pytestmark = [pytest.mark.ui, pytest.mark.integration, pytest.mark.timeout(120)]
 
 CARD = "04AABB01"  # Siti's card key at the ILS, with PIN 1234
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Sip2TestServer]:
-    with Sip2TestServer(Library()) as running:
-        yield running
-
-
 @pytest.fixture
-def library(server: Sip2TestServer) -> Library:
-    lib = populate(server.library)
+def library(sip2_server: Sip2TestServer) -> Library:
+    lib = populate(sip2_server.library)
     lib.patron(CARD, "Siti Aminah", pin="1234")
     return lib
 
@@ -69,9 +68,9 @@ def spoken(ui: UI) -> str:
 
 
 def test_sign_in_with_pin_borrow_with_the_ils_words_shown_spoken_and_printed(
-    ui: UI, library: Library, server: Sip2TestServer, on_sip2: Any
+    ui: UI, library: Library, sip2_server: Sip2TestServer, on_sip2: Any
 ) -> None:
-    on_sip2(server.url())
+    on_sip2(sip2_server.url())
     sign_in(ui, "9999")
     signin = ui.screen
     assert signin.mode == "pin"
@@ -111,11 +110,11 @@ def test_sign_in_with_pin_borrow_with_the_ils_words_shown_spoken_and_printed(
 
 
 def test_return_shows_what_the_ils_said(
-    ui: UI, library: Library, server: Sip2TestServer, on_sip2: Any
+    ui: UI, library: Library, sip2_server: Sip2TestServer, on_sip2: Any
 ) -> None:
     from datetime import UTC, datetime, timedelta
 
-    on_sip2(server.url())
+    on_sip2(sip2_server.url())
     library.lend("I-2", "P2", datetime.now(UTC) + timedelta(days=3))
     ui.tap(ui.app.screen("attract").ids.return_items)
     ui.scan("I-2")
