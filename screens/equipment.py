@@ -34,7 +34,6 @@ from typing import Any
 
 from kivy.properties import (
     BooleanProperty,
-    DictProperty,
     ListProperty,
     NumericProperty,
     ObjectProperty,
@@ -57,7 +56,8 @@ from kiosk.domain.errors import KioskError
 from kiosk.domain.events import BookingEvent, EquipmentChanged
 from screens import data_list  # noqa: F401  (DataBox, DataGrid: used by the kv rules)
 from screens import format as fmt
-from screens.base import KioskScreen, Panes
+from screens.base import Panes
+from screens.message import OK, REFUSED, MessageScreen
 from screens.widgets import ConfirmModal, KButton
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,6 @@ KIND_ORDER = ("3d_printer", "computer", "tool")
 #: The "My bookings" tab beside the kinds.
 MINE_TAB = "mine"
 #: Message marks: the shape tells what happened, the text says it.
-OK, REFUSED, INFO = "ok", "refused", "info"
 #: A booking's mark in My bookings, by status (anything else: a warning).
 #: A booking that runs now (its Print is offered when the print service names its printer).
 RUNNING = ("active", "ending")
@@ -100,7 +99,7 @@ class ConfirmCancel(ConfirmModal):
     """Asks before a booking is cancelled (its layout: the kv rule)."""
 
 
-class EquipmentScreen(KioskScreen):
+class EquipmentScreen(MessageScreen):
     needs_patron = True
 
     #: pick | confirm | done | mine
@@ -109,10 +108,6 @@ class EquipmentScreen(KioskScreen):
     kind = StringProperty("")
     resource_id = StringProperty("")
     #: The last outcome: a mark and a message key with params (re-translated).
-    message_mark = StringProperty("")
-    message_key = StringProperty("")
-    message_params = DictProperty({})
-    message = StringProperty("")
     #: False when this kiosk has no booking service.
     available = BooleanProperty(True)
     loaded = BooleanProperty(False)
@@ -437,30 +432,11 @@ class EquipmentScreen(KioskScreen):
         self.app.call(lambda: bookings.arrive(ref), done, refused)
 
     # -- messages --------------------------------------------------------------------
-    def say(self, mark: str, key: str, params: dict[str, Any]) -> None:
-        self.message_mark = mark
-        self.message_key = key
-        self.message_params = params
-        self._translate_message()
-        # Shown and spoken: a refusal always (an alert), a success in speech mode.
-        if key and mark == REFUSED:
-            self.app.alert(self.message)
-        elif key and mark == OK:
-            self.app.announce(self.message)
-
-    def clear_message(self) -> None:
-        self.say("", "", {})
-
-    def _translate_message(self) -> None:
-        key = self.message_key
-        if not key:
-            self.message = ""
-            return
-        params = dict(self.message_params)
+    def message_words(self, params: dict[str, Any]) -> dict[str, Any]:
         when = params.pop("when", None)
         if isinstance(when, dict):
             params["when"] = self._when_text(**when)
-        self.message = self.app.tr(key, **params)
+        return params
 
     # -- texts -----------------------------------------------------------------------
     def _when_params(self, booking: Booking) -> dict[str, Any]:
@@ -524,7 +500,7 @@ class EquipmentScreen(KioskScreen):
 
     # -- drawing: data for the kv rules ----------------------------------------------
     def render(self) -> None:
-        self._translate_message()
+        self.word_message()
         if not self._panes:
             return
         self._render_tabs()

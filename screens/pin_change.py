@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from kivy.properties import DictProperty, StringProperty
+from kivy.properties import StringProperty
 
 from kiosk.domain.errors import KioskError
 from kiosk.pins import valid_pin
-from screens.base import KioskScreen, Panes
+from screens.base import Panes
+from screens.message import REFUSED, MessageScreen
 
 MAX_PIN = 8
 #: What each step asks, by mode.
@@ -25,15 +26,12 @@ PROMPTS = {
 }
 
 
-class PinChangeScreen(KioskScreen):
+class PinChangeScreen(MessageScreen):
     needs_patron = True
     #: old, new, confirm (typing), checking (the service sets it), done, refused
     #: (a first PIN without the card in hand).
     mode = StringProperty("new")
     pin = StringProperty("")
-    message_key = StringProperty("")
-    message_params = DictProperty({})
-    message = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -133,20 +131,14 @@ class PinChangeScreen(KioskScreen):
 
     # -- messages ----------------------------------------------------------------------
     def _say(self, key: str, params: dict[str, Any] | None = None) -> None:
-        self.message_key = key
-        self.message_params = dict(params or {})
-        self.render()
-        if self.message:
-            self.app.alert(self.message)
+        """A problem with the PIN: shown and said (an alert)."""
+        self.say(REFUSED, key, params)
 
     def render(self) -> None:
-        key = self.message_key
-        self.message = self.app.tr(key, **self.message_params) if key else ""
+        self.word_message()
 
     def reset(self) -> None:
         self._old = self._new = None
         self.pin = ""
-        self.message_key = ""
-        self.message_params = {}
-        self.message = ""
+        self.clear_message()
         self.mode = "new"

@@ -29,7 +29,6 @@ from kivy.clock import Clock
 from kivy.core.image import Image as CoreImage
 from kivy.properties import (
     BooleanProperty,
-    DictProperty,
     ListProperty,
     NumericProperty,
     ObjectProperty,
@@ -55,11 +54,11 @@ from kiosk.printing.api import (
     PrintStarted,
 )
 from screens import data_list  # noqa: F401  (DataBox: used by the kv rules)
-from screens.base import KioskScreen, Panes
+from screens.base import Panes
+from screens.message import INFO, OK, REFUSED, MessageScreen
 from screens.widgets import ConfirmModal
 
 #: Message marks, as on the booking screen: the shape tells what happened.
-OK, REFUSED, INFO = "ok", "refused", "info"
 #: The pictures' side in pixels (the service draws outlines this size).
 PREVIEW_PX = 160
 #: The upload's progress is shown in steps of this many percent (fewer frames).
@@ -83,7 +82,7 @@ class ConfirmPrintCancel(ConfirmModal):
     """Asks before a print is cancelled (its layout: the kv rule)."""
 
 
-class PrintScreen(KioskScreen):
+class PrintScreen(MessageScreen):
     needs_patron = True
 
     #: choose | plan | sending | printing
@@ -99,10 +98,6 @@ class PrintScreen(KioskScreen):
     #: The printer runs a job started on OctoPrint itself (the equipment state).
     foreign = BooleanProperty(False)
     #: The last outcome: a mark and a message key with params (re-translated).
-    message_mark = StringProperty("")
-    message_key = StringProperty("")
-    message_params = DictProperty({})
-    message = StringProperty("")
 
     # -- what the kv rules show (set by render) ----------------------------------------
     choice_data = ListProperty([])
@@ -449,34 +444,14 @@ class PrintScreen(KioskScreen):
         self.refresh()
 
     # -- messages ----------------------------------------------------------------------
-    def say(self, mark: str, key: str, params: dict[str, Any]) -> None:
-        self.message_mark = mark
-        self.message_key = key
-        self.message_params = params
-        self._translate_message()
-        if key and mark == REFUSED:
-            self.app.alert(self.message)
-        elif key:
-            self.app.announce(self.message)
-
-    def clear_message(self) -> None:
-        self.message_mark = self.message_key = ""
-        self.message_params = {}
-        self.message = ""
-
-    def _translate_message(self) -> None:
-        key = self.message_key
-        if not key:
-            self.message = ""
-            return
-        params = dict(self.message_params)
+    def message_words(self, params: dict[str, Any]) -> dict[str, Any]:
         if "reason" in params:
             params["reason"] = self.app.tr(str(params["reason"]))
-        self.message = self.app.tr(key, **params)
+        return params
 
     # -- drawing -----------------------------------------------------------------------
     def render(self) -> None:
-        self._translate_message()
+        self.word_message()
         if not self._panes:
             return
         self.printer_name = self.printer_label() if self.resource_id else ""

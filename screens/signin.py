@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.properties import BooleanProperty, DictProperty, StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.circulation.api import Patron
 from kiosk.domain.errors import KioskError
 from kiosk.domain.events import CardTapped
-from screens.base import KioskScreen, Panes
+from screens.base import Panes
+from screens.message import REFUSED, MessageScreen
 
 #: Refusals whose advice is "see staff" (the card itself needs attention).
 SEE_STAFF = {
@@ -25,16 +26,11 @@ MAX_NUMBER = 20
 MAX_PIN = 8
 
 
-class SignInScreen(KioskScreen):
+class SignInScreen(MessageScreen):
     #: number (typing the card number), checking, pin, message (a refusal).
     mode = StringProperty("number")
     typed = StringProperty("")
     pin = StringProperty("")
-    #: The refusal or PIN problem as a message key and params: re-translated on a
-    #: language switch.
-    message_key = StringProperty("")
-    message_params = DictProperty({})
-    message = StringProperty("")
     #: The refused card number as the patron typed it ("" for a tapped card).
     refused_typed = StringProperty("")
     #: The refusal is one only staff can help with: Done, not Try again.
@@ -166,14 +162,12 @@ class SignInScreen(KioskScreen):
         self.typed = typed
 
     def _set_message(self, key: str, params: dict[str, Any]) -> None:
-        self.message_key = key
-        self.message_params = dict(params)
+        """The refusal or PIN problem (spoken by the caller, with what was typed)."""
         self.see_staff = key in SEE_STAFF
-        self.render()
+        self.set_message(key, params, REFUSED)
 
     def render(self) -> None:
-        key = self.message_key
-        self.message = self.app.tr(key, **self.message_params) if key else ""
+        self.word_message()
 
     def reset(self) -> None:
         self.app.checking_card = False
