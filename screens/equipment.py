@@ -96,7 +96,13 @@ class BookingRow(BoxLayout):
 
 
 class ConfirmCancel(ConfirmModal):
-    """Asks before a booking is cancelled (its layout: the kv rule)."""
+    """Asks before a booking is cancelled."""
+
+    title_key = StringProperty("ui.booking.cancel_title")
+    keep_key = StringProperty("ui.booking.keep")
+    yes_key = StringProperty("ui.booking.cancel_yes")
+    keep_help = StringProperty("ui.help.confirm_cancel.keep")
+    yes_help = StringProperty("ui.help.confirm_cancel.yes")
 
 
 class EquipmentScreen(MessageScreen):

@@ -222,7 +222,6 @@ _OWNERS = {
     "PinPad": "pinpad",
     "TextEntry": "text_entry",
     "TimeoutWarning": "timeout",
-    "ConfirmCancel": "confirm_cancel",
     "BookingRow": "booking_row",
 }
 

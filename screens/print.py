@@ -79,7 +79,13 @@ class ChoiceRow(BoxLayout):
 
 
 class ConfirmPrintCancel(ConfirmModal):
-    """Asks before a print is cancelled (its layout: the kv rule)."""
+    """Asks before a print is cancelled."""
+
+    title_key = StringProperty("ui.print.cancel_title")
+    keep_key = StringProperty("ui.print.keep")
+    yes_key = StringProperty("ui.print.cancel_yes")
+    keep_help = StringProperty("ui.help.print.keep")
+    yes_help = StringProperty("ui.help.print.cancel_yes")
 
 
 class PrintScreen(MessageScreen):

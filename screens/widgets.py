@@ -970,11 +970,17 @@ class TextEntry(ModalView):
 
 
 class ConfirmModal(ModalView):
-    """A question before something is undone (a booking or a print cancelled): each
-    subclass has its own kv rule (title and buttons); ``confirm`` runs on Yes."""
+    """A question before something is undone (a booking or a print cancelled), laid out
+    by the kv rule ``<ConfirmModal>``: each kind names its words (message keys) and
+    the help the keypad says for its buttons; ``confirm`` runs on Yes."""
 
     text = StringProperty("")
     confirm = ObjectProperty(None, allownone=True)
+    title_key = StringProperty("")
+    keep_key = StringProperty("")
+    yes_key = StringProperty("")
+    keep_help = StringProperty("")
+    yes_help = StringProperty("")
 
     def yes(self) -> None:
         self.dismiss(animation=False)
