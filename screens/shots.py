@@ -129,7 +129,7 @@ class ScreenshotApp(KioskApp):
                     lambda: self.screen("equipment").choose_kind("mine"),
                 ],
             ),
-            ("events", [lambda: self.go("events"), lambda: self.screen("events").toggle(1)]),
+            ("events", [lambda: self.go("events"), self._register_for_an_event]),
             (
                 "feedback",
                 [
@@ -193,6 +193,14 @@ class ScreenshotApp(KioskApp):
                 return
             # Synchronous here (a still frame): the next day straight from the service.
             screen.show(bookings.view(self.session.ref, screen.view.next_day))
+
+    def _register_for_an_event(self) -> None:
+        """Register for the first event that still takes registrations (the demo's
+        first one may be under way when the pictures are taken)."""
+        screen = self.screen("events")
+        event = next((e for e in screen.events if not e.under_way and not e.registered), None)
+        if event is not None:
+            screen.toggle(event.id)
 
     # -- printing -------------------------------------------------------------------
     def print_steps(self, sign_in: list[Action]) -> list[tuple[str, list[Action]]]:
