@@ -18,11 +18,13 @@ from screens.base import Panes
 from screens.message import REFUSED, MessageScreen
 
 MAX_PIN = 8
-#: What each step asks, by mode.
+#: What each step asks, by mode: the sentence, and the short one for large text (so
+#: that the dots and Cancel stay in view beside the pad on an 800x480 panel).
 PROMPTS = {
-    "old": "ui.pin.old_prompt",
-    "new": "ui.pin.new_prompt",
-    "confirm": "ui.pin.confirm_prompt",
+    "old": ("ui.pin.old_prompt", "ui.pin.old_prompt_short"),
+    "new": ("ui.pin.new_prompt", "ui.pin.new_prompt_short"),
+    "confirm": ("ui.pin.confirm_prompt", "ui.pin.confirm_prompt_short"),
+    "checking": ("ui.pin.saving", "ui.pin.saving_short"),
 }
 
 
@@ -94,9 +96,11 @@ class PinChangeScreen(MessageScreen):
                 return
             self._save(typed)
 
-    @property
-    def prompt_key(self) -> str:
-        return PROMPTS.get(self.mode, "ui.pin.new_prompt")
+    @staticmethod
+    def prompt_for(mode: str, text_scale: float) -> str:
+        """The message key of what step ``mode`` asks, at ``text_scale``."""
+        sentence, short = PROMPTS.get(mode, PROMPTS["new"])
+        return short if text_scale >= 1.5 else sentence
 
     # -- saving, on the worker (scrypt takes ~0.1 s on purpose) --------------------------
     def _save(self, new_pin: str) -> None:

@@ -178,3 +178,48 @@ def test_pin_digits_are_never_spoken(ui: UI) -> None:
     said = " ".join(text for text, _lang in sim.spoken)
     assert "4826" not in said and "4 8 2 6" not in said
     assert ui.t("ui.pin.done") in said
+
+
+def test_each_step_keeps_its_dots_and_cancel_in_view_at_large_text(ui: UI) -> None:
+    """Issue 14 item 4, as at sign-in: at text size 1.5 and 2.0, both themes and both
+    languages, each step's prompt (its short sentence), the field with a dot per digit
+    and Cancel are on screen beside the whole pad (the long sentences ran below the
+    fold at 2.0, and at 1.5 in high contrast)."""
+    from accessibility.kivy_focus import outside_window
+    from accessibility.theme import DEFAULT, HIGH_CONTRAST
+    from kiosk.i18n import LANGUAGES
+
+    ui.sign_in("pin")
+    screen = pin_screen(ui)
+    ids = screen.ids
+    try:
+        for step, typed in (("old", ""), ("new", "5"), ("confirm", "52")):
+            if step == "new":
+                type_on_pad(ui, screen, ui.card("pin").pin or "")
+            if step == "confirm":
+                type_on_pad(ui, screen, "5293")
+            assert screen.mode == step
+            for digit in typed:
+                ui.tap(ui.button(ids.pinpad, digit))
+            dots = "•" * len(typed) or ui.t("ui.signin.pin_empty")
+            for theme in (DEFAULT, HIGH_CONTRAST):
+                for scale in (1.5, 2.0):
+                    for lang in LANGUAGES:
+                        ui.app.settings.set_theme(theme.name)
+                        ui.app.settings.set_text_scale(scale)
+                        ui.app.settings.set_language(lang)
+                        ui.frames(3)
+                        where = (step, theme.name, scale, lang)
+                        assert ids.prompt.text == ui.t(f"ui.pin.{step}_prompt_short"), where
+                        shown = [ids.prompt, ids.pin_field, ids.cancel, ids.pinpad]
+                        assert outside_window(shown) == [], where
+                        assert ids.pin_field.text == dots, where
+            ui.app.settings.set_text_scale(1.0)
+            ui.frames(3)
+            assert ids.prompt.text == ui.t(f"ui.pin.{step}_prompt"), step
+            while screen.pin:
+                ui.tap(ids.pinpad.ids.delete)
+    finally:
+        ui.app.settings.set_theme(DEFAULT.name)
+        ui.app.settings.set_text_scale(1.0)
+        ui.app.settings.set_language("id")
