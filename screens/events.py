@@ -80,7 +80,8 @@ class EventsScreen(KioskScreen):
                 seats = app.tr("ui.events.full")
             else:
                 seats = app.tr("ui.events.seats_left", count=event.seats_left)
-            parts = [when, event.location or "", seats]
+            # Under way: the seats left no longer matter (registration has closed).
+            parts = [when, event.location or "", "" if event.under_way else seats]
             mark = ""
             if event.registered:
                 mark = "ok"

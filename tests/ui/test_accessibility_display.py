@@ -843,3 +843,26 @@ def test_text_size_switches_keep_no_old_keyboard_keys_alive(ui: UI) -> None:
     keyboard = signin.ids.keyboard
     sizes = {button.font_fixed for line in keyboard.children for button in line.children}
     assert sizes == {keyboard.key_font_px}
+
+
+def test_lists_start_right_below_the_header_at_every_text_size(ui: UI) -> None:
+    """Events and My holds: the first row starts right below the header at every text
+    size (at 2.0 a margin in fractions of the list's height once left a gap as tall as
+    a row above it, and pushed the rows below the fold)."""
+    ui.sign_in("ok")
+    try:
+        for name in ("events", "holds"):
+            _go(ui, name)
+            screen = ui.screen
+            header = next(w for w in screen.walk() if type(w).__name__ == "Header")
+            for scale in (1.0, 1.5, 2.0):
+                _apply(ui, DEFAULT, scale, "id")
+                ui.frames(3)
+                rows = list(reversed(screen.ids.rows.children))
+                assert rows, name
+                first_top = rows[0].to_window(rows[0].x, rows[0].top)[1]
+                header_bottom = header.to_window(header.x, header.y)[1]
+                gap = header_bottom - first_top
+                assert 0 <= gap <= ui.app.gap_px * 3, (name, scale, gap)
+    finally:
+        _apply(ui, DEFAULT, 1.0, "id")

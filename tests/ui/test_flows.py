@@ -250,6 +250,7 @@ def test_an_event_under_way_says_so_and_offers_no_button_that_is_refused(ui: UI)
     ui.tap(ui.screen.ids.events)
     row = next(r for r in ui.rows() if r.ident == str(first_id))
     assert row.detail.endswith(ui.t("ui.events.under_way")), row.detail
+    assert "Sisa tempat" not in row.detail  # registration has closed
     assert row.action_text == "" and row.action is None
     assert row.mark == ""
 
