@@ -23,6 +23,7 @@ from kiosk.receipts import ReceiptBuilder
 from screens import data_list  # noqa: F401  (DataBox: used by the kv rule)
 from screens.after_title import AfterTitle
 from screens.base import KioskScreen
+from screens.widgets import place_actions
 
 #: What a receipt is of: the circulation answers it lists.
 Results = Sequence[CheckoutResult] | Sequence[ReturnResult]
@@ -48,10 +49,7 @@ class ReceiptScreen(KioskScreen):
     def place_buttons(self, scale: float) -> None:
         """The buttons beside the receipt, or at large text above it (first in the
         sheet's vertical order: Done in view without scrolling)."""
-        sheet, buttons = self.ids.sheet, self.ids.buttons.__self__
-        sheet.remove_widget(buttons)
-        # Children are kept last-first: index 0 is the end of the row, len() the start.
-        sheet.add_widget(buttons, index=len(sheet.children) if scale >= 1.5 else 0)
+        place_actions(self.ids.sheet, self.ids.buttons.__self__, first=scale >= 1.5)
 
     def show(self, results: Results) -> None:
         """Show the receipt of ``results`` (all checkouts or all returns), made now."""

@@ -15,6 +15,7 @@ from kiosk.domain.errors import KioskError
 from kiosk.domain.events import CardTapped
 from screens.base import Panes
 from screens.message import REFUSED, MessageScreen
+from screens.widgets import place_actions
 
 #: Refusals whose advice is "see staff" (the card itself needs attention).
 SEE_STAFF = {
@@ -43,9 +44,19 @@ class SignInScreen(MessageScreen):
         self._typed = False
 
     def on_kv_post(self, _base: Any) -> None:
+        # Strong references: the panes keep their widgets (ids are weak).
+        self._message_pane = self.ids.message_pane.__self__
+        self._message_actions = self.ids.message_actions.__self__
         self._panes = Panes(self, ("number", "checking", "pin", "message"))
         self.bind(mode=lambda *_: self._panes.show(self.mode))
         self._panes.show(self.mode)
+        self.app.bind(text_scale=lambda _app, scale: self.place_actions(scale))
+        self.place_actions(self.app.text_scale)
+
+    def place_actions(self, scale: float) -> None:
+        """A refusal's buttons below its explanation or, at large text, right below its
+        title: Done (or Try again) in view without scrolling on an 800x480 panel."""
+        place_actions(self._message_pane, self._message_actions, first=scale >= 1.5, after=1)
 
     # -- entry points ----------------------------------------------------------------
     def start_typing(self) -> None:

@@ -160,6 +160,15 @@ def ring(cx: float, cy: float, r: float) -> tuple[float, ...]:
     return (cx, cy, r, 0, 360, max(24, min(180, round(r * 2))))
 
 
+def place_actions(box: Widget, actions: Widget, first: bool, after: int = 0) -> None:
+    """``actions`` at the end of ``box`` or, ``first`` (large text), right after its
+    first ``after`` children: in view without scrolling, before the text they follow
+    on a roomier screen (a receipt, a refusal's explanation)."""
+    box.remove_widget(actions)
+    # Children are kept last-first: index 0 is the end, len() the start.
+    box.add_widget(actions, index=len(box.children) - after if first else 0)
+
+
 class KButton(ButtonBehavior, FitText):
     """A large, rounded, themed button. ``role``: primary, secondary or danger.
 

@@ -168,12 +168,13 @@ NOT_FITTED_YET: frozenset[str] = frozenset()
 #: buttons; "home" its first four actions; "dialog" the open dialog's whole box.
 PRIMARY: dict[str, tuple[str, ...]] = {
     "signin-number": ("+header", "submit_number", "keyboard"),
-    "signin-pin": ("+header", "pinpad"),
+    "signin-pin": ("+header", "pinpad", "pin_field", "cancel_pin"),
+    "signin-message": ("+header", "main_action"),
     "home": ("+header", "home"),
     "borrow": ("+header", "type_barcode"),
     "borrow-entry": ("dialog", "keyboard", "ok", "cancel"),
     "feedback-entry": ("dialog", "keyboard", "ok", "cancel"),
-    "pin-change": ("+header", "pinpad"),
+    "pin-change": ("+header", "pinpad", "prompt", "pin_field", "cancel"),
     "receipt": ("+header", "print_button", "done"),
     "session-warning": ("dialog", "more_time", "sign_out"),
 }
@@ -806,9 +807,19 @@ def test_the_pin_prompt_keeps_its_dots_and_cancel_in_view_at_large_text(ui: UI) 
             shown = [ids.pin_prompt, ids.pin_field, ids.cancel_pin, ids.pinpad]
             assert outside_window(shown) == [], where
             assert ids.pin_field.text == "•", where
+        # A wrong PIN: at large text the problem takes the prompt's place, in view.
+        signin.pin = "0000"
+        signin.submit_pin()
+        ui.settle()
+        assert signin.mode == "pin" and signin.message
+        for where in _at_large_text(ui):
+            assert ids.pin_prompt.text == signin.message, where
+            shown = [ids.pin_prompt, ids.pin_field, ids.cancel_pin, ids.pinpad]
+            assert outside_window(shown) == [], where
         _apply(ui, DEFAULT, 1.0, "id")
         ui.frames(3)
         assert ids.pin_prompt.text == ui.t("ui.signin.pin_prompt")  # room for it all
+        assert ids.pin_message.text == signin.message
     finally:
         _apply(ui, DEFAULT, 1.0, "id")
         ui.app.session_control.sign_out()
