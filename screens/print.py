@@ -359,10 +359,9 @@ class PrintScreen(MessageScreen):
         page = self.children[0] if self.children else None
         if page is None:
             return
+        # (A page with nothing to scroll keeps its top in view: Page.)
         if getattr(page, "do_scroll_y", False):
             page.scroll_to(widget, padding=self.app.gap_px * 6, animate=False)
-        else:
-            page.scroll_y = 1  # all of it fits: from the top
 
     def _refused(self, error: KioskError) -> None:
         self.busy = False

@@ -854,6 +854,10 @@ class Page(Scroller):
             # Scroll only when there is something to scroll: a ScrollView holds every
             # touch back for a moment to tell a tap from a swipe.
             self.do_scroll_y = widget.height > self.height + 0.5
+            if not self.do_scroll_y:
+                # All of it in view, from its top: no position left over from a page
+                # that scrolled (the last patron's finger, a larger text size).
+                self.scroll_y = 1
             # Large text (where pages scroll): the scroll bar gets a lane of its own,
             # never drawn over a button. By the text size, not by whether it scrolls
             # now: a width that changed with scrolling would reflow back and forth.
