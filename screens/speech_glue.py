@@ -63,8 +63,15 @@ def scroll_to_top(root: Any) -> None:
     """Every list under ``root`` back at its top: a screen starts where its reading
     order starts (the keypad may have scrolled it down last time)."""
     for widget in root.walk(restrict=True):
-        if isinstance(widget, ScrollView) and widget.scroll_y != 1:
-            widget.scroll_y = 1
+        if isinstance(widget, ScrollView):
+            # A finger held on a page that could not scroll leaves its scroll effect
+            # running (Kivy cancels it only where it scrolls): once the page grew, for
+            # the next patron, it moved the page off its top.
+            for effect in (widget.effect_x, widget.effect_y):
+                if effect is not None:
+                    effect.cancel()
+            if widget.scroll_y != 1:
+                widget.scroll_y = 1
 
 
 class TouchGlue:
