@@ -47,7 +47,9 @@ class LocalEvents:
         self.config = config
         self.clock = clock
 
-    def _event(self, row: sqlite3.Row) -> LibraryEvent:
+    @staticmethod
+    def _event(row: sqlite3.Row, now: datetime) -> LibraryEvent:
+        """The event of ``row`` as it stands at ``now`` (one instant for a whole list)."""
         capacity = row["capacity"]
         starts_at, ends_at = from_db(row["starts_at"]), from_db(row["ends_at"])
         return LibraryEvent(
@@ -62,7 +64,7 @@ class LocalEvents:
             registered=bool(row["registered"]),
             registrations=row["registrations"],
             attended=row["attended"],
-            under_way=starts_at <= self.clock() < ends_at,
+            under_way=starts_at <= now < ends_at,
         )
 
     def upcoming(self, patron: str | None = None, days: int = 14) -> list[LibraryEvent]:
@@ -75,7 +77,7 @@ class LocalEvents:
                 " ORDER BY e.starts_at, e.id",
                 [pid, to_db(now), to_db(now + timedelta(days=days))],
             ).fetchall()
-        return [self._event(r) for r in rows]
+        return [self._event(r, now) for r in rows]
 
     def _load(self, db: Any, pid: int, event_id: int) -> sqlite3.Row:
         row = db.execute(_SELECT + " WHERE e.id = ?", [pid, event_id]).fetchone()
@@ -109,7 +111,7 @@ class LocalEvents:
                 [event_id, pid, to_db(now)],
             )
             add_usage(db, _local(self.config, now), "event_register")
-            return self._event(self._load(db, pid, event_id))
+            return self._event(self._load(db, pid, event_id), now)
 
     def unregister(self, patron: str, event_id: int) -> LibraryEvent:
         """Raises ``events.not_registered``, ``events.past``, ``events.not_found``."""
@@ -125,7 +127,7 @@ class LocalEvents:
                 "DELETE FROM registrations WHERE event_id = ? AND patron_id = ?", [event_id, pid]
             )
             add_usage(db, _local(self.config, now), "event_unregister")
-            return self._event(self._load(db, pid, event_id))
+            return self._event(self._load(db, pid, event_id), now)
 
     def check_in(self, patron: str, event_id: int) -> EventCheckIn:
         pid = patron_id(patron)
@@ -153,7 +155,7 @@ class LocalEvents:
                 if not changed:
                     raise DomainError("events.already_checked_in")
             add_usage(db, _local(self.config, now), "event_checkin")
-            return EventCheckIn(self._event(self._load(db, pid, event_id)), walk_in)
+            return EventCheckIn(self._event(self._load(db, pid, event_id), now), walk_in)
 
     def check_in_card(self, card: str, event_id: int) -> EventCheckIn:
         with self.store.lock:
@@ -171,13 +173,14 @@ class LocalEvents:
     def on_day(self, day: date) -> list[LibraryEvent]:
         zone = ZoneInfo(self.config.kiosk.timezone)
         start = datetime.combine(day, time(0), zone)
+        now = self.clock()
         with self.store.lock:
             rows = self.store.conn.execute(
                 _SELECT + " WHERE e.cancelled = 0 AND e.starts_at >= ? AND e.starts_at < ?"
                 " ORDER BY e.starts_at, e.id",
                 [-1, to_db(start), to_db(start + timedelta(days=1))],
             ).fetchall()
-        return [self._event(r) for r in rows]
+        return [self._event(r, now) for r in rows]
 
 
 def _local(config: Config, moment: datetime) -> datetime:
