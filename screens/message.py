@@ -44,8 +44,10 @@ class MessageScreen(KioskScreen):
     def word_message(self) -> None:
         """The message again, in the language of now (a language switch calls it)."""
         key = self.message_key
-        words = self.message_words(dict(self.message_params)) if key else {}
-        self.message = self.app.tr(key, **words) if key else ""
+        if not key:
+            self.message = ""
+            return
+        self.message = self.app.tr(key, **self.message_words(dict(self.message_params)))
 
     def message_words(self, params: dict[str, Any]) -> dict[str, Any]:
         """``params`` as the message's words: a screen words its own kinds of params
